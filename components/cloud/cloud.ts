@@ -1,0 +1,125 @@
+/**
+ * What the platform asks of a cloud, in platform words. `DataPlatform` talks only to this interface;
+ * `cloud/gcp/` and `cloud/aws/` implement it, and a stack loads only the one it uses (`loadCloud`).
+ *
+ * The shape is two calls: `environment()` once per stack (lake, registry, identities, secrets, CI
+ * access), then `CloudEnvironment.pipeline()` once per pipeline (jobs, orchestration, schedule,
+ * alerts). How identities and grants are laid out inside is each cloud's business: IAM works
+ * per-resource on GCP and per-policy on AWS, and the interface does not pretend otherwise.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Namer } from "../naming";
+import type { CloudKind, PipelineConfig, PlatformConfig } from "../types";
+
+/** Everything a cloud implementation needs to know about the environment it builds. */
+export interface CloudContext {
+  config: PlatformConfig;
+  names: Namer;
+  /** Labels/tags for a resource, optionally scoped to a pipeline (see labels.ts). */
+  labels(pipeline?: string): Record<string, string>;
+  /** Options for stateful resources (buckets, registry): protect/retainOnDelete per the stack's keys. */
+  stateful: pulumi.CustomResourceOptions;
+  /** Parent of every environment-level resource. */
+  parent: pulumi.ComponentResource;
+}
+
+export interface BucketRef {
+  /** Physical bucket name. */
+  name: pulumi.Output<string>;
+  /** `gs://name` or `s3://name`: what dlt, dbt and Snowflake stages use. */
+  uri: pulumi.Output<string>;
+}
+
+/** A secret in the cloud's secret manager. */
+export interface SecretRef {
+  /** Logical key, e.g. `snowflake-loader-key` or `orders/api_token`. */
+  key: string;
+  /** The cloud's identifier: Secret Manager secret id (full name) or Secrets Manager ARN. */
+  id: pulumi.Output<string>;
+}
+
+export interface RegistryRef {
+  /** Repository URL images are pushed to, e.g. `europe-west1-docker.pkg.dev/p/acme-dev-images` or `<acct>.dkr.ecr.<region>.amazonaws.com/acme-dev-images`. */
+  url: pulumi.Output<string>;
+  /** Registry host and credentials for `docker.Image.registry`. */
+  server: pulumi.Output<string>;
+  username: pulumi.Output<string>;
+  password: pulumi.Output<string>;
+}
+
+/** Inputs a pipeline's runtime gets from the rest of the platform. */
+export interface PipelineRuntimeArgs {
+  pipeline: PipelineConfig;
+  /** Image references pinned by digest (`repo@sha256:...`). */
+  images: { ingestion: pulumi.Input<string>; dbt: pulumi.Input<string> };
+  /** Plain environment for both jobs (warehouse account, database, bucket URIs...). */
+  env: { ingestion: Record<string, pulumi.Input<string>>; dbt: Record<string, pulumi.Input<string>> };
+  /** Environment variables filled from secrets, per job: env var name → secret. */
+  secretEnv: { ingestion: Record<string, SecretRef>; dbt: Record<string, SecretRef> };
+  /** Present when the source is Fivetran: the orchestration syncs this connection before dbt. */
+  fivetran?: { connectionId: pulumi.Output<string>; apiCredential: SecretRef };
+  parent: pulumi.ComponentResource;
+}
+
+export interface PipelineRuntime {
+  /** Job (GCP) or task definition (AWS) identifiers. */
+  ingestionJob: pulumi.Output<string>;
+  dbtJob: pulumi.Output<string>;
+  /** Workflow / state machine that chains the steps. */
+  orchestration: pulumi.Output<string>;
+  schedule: pulumi.Output<string>;
+}
+
+/** What the warehouse's storage integration needs from the cloud to read the raw bucket. */
+export interface LakeReaderGrant {
+  /** GCP: the integration's service account email (`storageGcpServiceAccount`). */
+  gcpServiceAccount?: pulumi.Input<string>;
+  /** AWS: the integration's IAM user ARN and external id, trusted by `CloudEnvironment.lakeReaderRoleArn`. */
+  awsIamUserArn?: pulumi.Input<string>;
+  awsExternalId?: pulumi.Input<string>;
+}
+
+export interface CloudEnvironment {
+  rawBucket: BucketRef;
+  artifactsBucket: BucketRef;
+  registry: RegistryRef;
+  /**
+   * AWS only: the role a Snowflake storage integration assumes to read the raw bucket. Its ARN is known
+   * before the integration exists (it is built from the account id and the planned name), which breaks
+   * the integration ↔ trust-policy cycle.
+   */
+  lakeReaderRoleArn?: pulumi.Output<string>;
+  /**
+   * Store a secret readable by the named workloads only. `value` may be undefined: the secret is then
+   * created empty and an operator adds a version (the README says how).
+   * `pipeline` scopes the secret (name and labels) to one pipeline.
+   */
+  secret(key: string, value: pulumi.Input<string> | undefined, readers: Workload[], pipeline?: string): SecretRef;
+  /** Let the warehouse read the raw bucket (storage integration). */
+  grantLakeReader(grant: LakeReaderGrant): void;
+  /** Declare one pipeline's jobs, orchestration, schedule and alerts. */
+  pipeline(args: PipelineRuntimeArgs): PipelineRuntime;
+  /** Stack outputs this cloud contributes (plain values or secrets only). */
+  outputs(): Record<string, pulumi.Input<unknown>>;
+}
+
+/** The workloads that get an identity of their own. `ingestion` may be per pipeline; see the cloud's README section. */
+export type Workload = "ingestion" | "dbt" | "orchestrator" | "ciPreview" | "ciDeploy";
+
+export interface Cloud {
+  readonly kind: CloudKind;
+  environment(ctx: CloudContext): CloudEnvironment;
+}
+
+/**
+ * Load the implementation for `kind`. `require` (not a static import) so that a GCP stack never loads
+ * `@pulumi/aws` and vice versa: each provider SDK costs ~0.6-0.8 s to load.
+ */
+export function loadCloud(kind: CloudKind): Cloud {
+  switch (kind) {
+    case "gcp":
+      return (require("./gcp") as { gcpCloud: Cloud }).gcpCloud;
+    case "aws":
+      return (require("./aws") as { awsCloud: Cloud }).awsCloud;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The one place physical resource names are built: `<prefix>-<env>[-<pipeline>]-<kind>`.
+ *
+ * Each cloud lists every name it will create in NAME_PLAN, with the naming rule of the resource type
+ * that carries it. Config validation checks the whole plan for every pipeline before any resource is
+ * declared, and `Namer` refuses a kind the plan does not list, so the two cannot drift apart.
+ */
+import type { CloudKind } from "./types";
+
+export interface NameRule {
+  /** What carries the name, for messages ("GCP service account id"). */
+  what: string;
+  min: number;
+  max: number;
+  pattern: RegExp;
+  /** The rule in words, for messages. */
+  description: string;
+}
+
+const kebab = (what: string, min: number, max: number): NameRule => ({
+  what,
+  min,
+  max,
+  pattern: /^[a-z]([a-z0-9-]*[a-z0-9])?$/,
+  description: `${min}-${max} lowercase letters, digits and hyphens, starting with a letter`,
+});
+
+export const NAME_RULES = {
+  gcsBucket: kebab("GCS bucket name", 3, 63),
+  gcpServiceAccountId: kebab("GCP service account id", 6, 30),
+  gcpSecretId: kebab("Secret Manager secret id", 1, 255),
+  artifactRegistryRepo: kebab("Artifact Registry repository id", 1, 63),
+  cloudRunJob: kebab("Cloud Run job name", 1, 63),
+  gcpWorkflow: kebab("Workflows workflow name", 1, 64),
+  cloudSchedulerJob: kebab("Cloud Scheduler job name", 1, 500),
+  gcpWorkloadIdentityPool: kebab("Workload Identity pool id", 4, 32),
+  s3Bucket: kebab("S3 bucket name", 3, 63),
+  iamRole: kebab("IAM role name", 1, 64),
+  ecrRepository: kebab("ECR repository name", 2, 256),
+  ecsCluster: kebab("ECS cluster name", 1, 255),
+  ecsTaskFamily: kebab("ECS task definition family", 1, 255),
+  awsSecret: kebab("Secrets Manager secret name", 1, 512),
+  stepFunction: kebab("Step Functions state machine name", 1, 80),
+  eventBridgeSchedule: kebab("EventBridge schedule name", 1, 64),
+  snsTopic: kebab("SNS topic name", 1, 256),
+  logGroup: kebab("CloudWatch log group name", 1, 512),
+} satisfies Record<string, NameRule>;
+
+export type NameRuleId = keyof typeof NAME_RULES;
+
+/** Every name a cloud creates: per environment, and per pipeline. Kind → rule of the resource carrying it. */
+export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRuleId>; pipeline: Record<string, NameRuleId> }> = {
+  gcp: {
+    environment: {
+      raw: "gcsBucket",
+      artifacts: "gcsBucket",
+      images: "artifactRegistryRepo",
+      dbt: "gcpServiceAccountId",
+      orchestrator: "gcpServiceAccountId",
+      "ci-preview": "gcpServiceAccountId",
+      "ci-deploy": "gcpServiceAccountId",
+      github: "gcpWorkloadIdentityPool",
+      "snowflake-key": "gcpSecretId",
+      "fivetran-api": "gcpSecretId",
+    },
+    pipeline: {
+      ingest: "gcpServiceAccountId",
+      "ingest-job": "cloudRunJob",
+      "dbt-job": "cloudRunJob",
+      flow: "gcpWorkflow",
+      schedule: "cloudSchedulerJob",
+      secret: "gcpSecretId",
+    },
+  },
+  aws: {
+    environment: {
+      raw: "s3Bucket",
+      artifacts: "s3Bucket",
+      images: "ecrRepository",
+      cluster: "ecsCluster",
+      "task-exec": "iamRole",
+      dbt: "iamRole",
+      orchestrator: "iamRole",
+      scheduler: "iamRole",
+      "ci-preview": "iamRole",
+      "ci-deploy": "iamRole",
+      "snowflake-lake": "iamRole",
+      "snowflake-key": "awsSecret",
+      "fivetran-api": "awsSecret",
+      alerts: "snsTopic",
+    },
+    pipeline: {
+      ingest: "iamRole",
+      "ingest-task": "ecsTaskFamily",
+      "dbt-task": "ecsTaskFamily",
+      flow: "stepFunction",
+      schedule: "eventBridgeSchedule",
+      logs: "logGroup",
+      secret: "awsSecret",
+      alerts: "snsTopic",
+    },
+  },
+};
+
+export interface NameProblem {
+  name: string;
+  rule: NameRule;
+  kind: string;
+  pipeline?: string;
+}
+
+export function checkName(name: string, rule: NameRule): boolean {
+  return name.length >= rule.min && name.length <= rule.max && rule.pattern.test(name) && !name.includes("--");
+}
+
+/** Builds the physical names of one environment on one cloud. */
+export class Namer {
+  constructor(
+    readonly cloud: CloudKind,
+    readonly prefix: string,
+    readonly environment: string,
+  ) {}
+
+  /** An environment-wide name, e.g. `acme-dev-raw`. */
+  env(kind: string): string {
+    return this.build([kind], this.rule("environment", kind));
+  }
+
+  /** A per-pipeline name, e.g. `acme-dev-orders-flow`. Pipeline names are lower_snake; cloud names use hyphens. */
+  pipeline(pipeline: string, kind: string): string {
+    return this.build([pipeline.replace(/_/g, "-"), kind], this.rule("pipeline", kind));
+  }
+
+  /** Every planned name that breaks its rule, for config validation. */
+  problems(pipelines: string[]): NameProblem[] {
+    const out: NameProblem[] = [];
+    const plan = NAME_PLAN[this.cloud];
+    for (const [kind, id] of Object.entries(plan.environment)) {
+      const name = this.join([kind]);
+      if (!checkName(name, NAME_RULES[id])) out.push({ name, rule: NAME_RULES[id], kind });
+    }
+    for (const p of pipelines) {
+      for (const [kind, id] of Object.entries(plan.pipeline)) {
+        const name = this.join([p.replace(/_/g, "-"), kind]);
+        if (!checkName(name, NAME_RULES[id])) out.push({ name, rule: NAME_RULES[id], kind, pipeline: p });
+      }
+    }
+    return out;
+  }
+
+  private rule(scope: "environment" | "pipeline", kind: string): NameRule {
+    const id = NAME_PLAN[this.cloud][scope][kind];
+    if (!id) throw new Error(`naming: "${kind}" is not a planned ${scope} name on ${this.cloud}; add it to NAME_PLAN in components/naming.ts`);
+    return NAME_RULES[id];
+  }
+
+  private join(parts: string[]): string {
+    return [this.prefix, this.environment, ...parts].join("-");
+  }
+
+  private build(parts: string[], rule: NameRule): string {
+    const name = this.join(parts);
+    if (!checkName(name, rule)) throw new Error(`naming: "${name}" is not a valid ${rule.what} (${rule.description})`);
+    return name;
+  }
+}
+
+/** Snowflake object names: explicit, UPPER_SNAKE, prefixed per environment when one account holds several. */
+export function snowflakeName(objectPrefix: string, ...parts: string[]): string {
+  return (objectPrefix + parts.join("_")).toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+}

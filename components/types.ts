@@ -1,0 +1,58 @@
+/**
+ * The typed, validated, normalized configuration that components receive. `stacks/` builds it from
+ * `Pulumi.<stack>.yaml` and `pipelines/*.yaml`; components never see raw YAML or `pulumi.Config`.
+ */
+import type { SourceSpec } from "../stacks/pipeline-spec";
+import type { StackConfig } from "../stacks/config";
+
+export type CloudKind = "gcp" | "aws";
+
+export interface JobSize {
+  cpu: number;
+  memoryGiB: number;
+  timeoutMinutes: number;
+  maxRetries: number;
+}
+
+/** One pipeline as it runs in one environment: overrides applied, defaults filled in. */
+export interface PipelineConfig {
+  name: string;
+  description: string;
+  owner: string;
+  /** Pipeline file, relative to the project root (for messages). */
+  file: string;
+  source: SourceSpec;
+  schedule: { cron: string; timezone: string; paused: boolean };
+  /** dbt selection run after each load. */
+  dbtSelect: string;
+  jobs: { ingestion: JobSize; dbt: JobSize };
+  /** Names of the secrets this pipeline's source refers to (`{ secret: name }`), sorted. */
+  secrets: string[];
+}
+
+export interface PlatformConfig {
+  project: string;
+  stack: string;
+  environment: string;
+  /** The production environment: data can never be destroyed from it. */
+  production: boolean;
+  prefix: string;
+  cloud: CloudKind;
+  region: string;
+  gcp?: { project: string };
+  aws?: { accountId: string; subnetIds: string[]; vpcId?: string; vpcCidr: string };
+  /** protect + retainOnDelete on stateful resources. */
+  protect: boolean;
+  /** Both keys turned: a non-production stack with protect off and allowDataDestroy on. */
+  destroyableData: boolean;
+  lake: StackConfig["lake"];
+  jobs: { ingestion: JobSize; dbt: JobSize };
+  orchestration: StackConfig["orchestration"];
+  warehouse: StackConfig["warehouse"] & { objectPrefix: string };
+  fivetran: { groupName: string };
+  images: StackConfig["images"];
+  alerts: StackConfig["alerts"];
+  logRetentionDays: number;
+  ci?: { githubRepository: string; deployBranch: string };
+  pipelines: PipelineConfig[];
+}

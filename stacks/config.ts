@@ -1,0 +1,166 @@
+/**
+ * The stack config schema: everything under the `data-platform:` namespace of `Pulumi.<stack>.yaml`.
+ * Stack config says *where* and *how big*; what data moves lives in `pipelines/*.yaml`.
+ * Every default lives in STACK_DEFAULTS, so the README, the schema and the code cannot disagree.
+ */
+import { z } from "zod";
+
+export const PROJECT = "data-platform";
+
+/** Every default of the stack config, in one place. Production stacks override sizes and protection. */
+export const STACK_DEFAULTS = {
+  protect: true,
+  allowDataDestroy: false,
+  lake: {
+    /** Days before raw objects move to colder storage (Nearline / S3 Standard-IA). */
+    coldAfterDays: 30,
+    /** Days before raw objects expire; 0 keeps them forever. */
+    expireAfterDays: 0,
+    /** Days a replaced (noncurrent) object version is kept. */
+    noncurrentVersionDays: 30,
+    /** Days artifacts (dbt manifests, logs, run records) are kept. */
+    artifactsExpireAfterDays: 90,
+  },
+  jobs: {
+    ingestion: { cpu: 1, memoryGiB: 2, timeoutMinutes: 60, maxRetries: 1 },
+    dbt: { cpu: 1, memoryGiB: 2, timeoutMinutes: 60, maxRetries: 0 },
+  },
+  orchestration: { stepRetries: 2 },
+  warehouse: {
+    dataRetentionDays: 1,
+    warehouses: {
+      loading: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 3600 },
+      transforming: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 3600 },
+      reporting: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 900 },
+    },
+    monthlyCreditQuota: 20,
+    notifyAtPercent: [75, 90],
+    allowedIpRanges: [] as string[],
+  },
+  logRetentionDays: 30,
+  ci: { deployBranch: "main" },
+  images: { ingestionContext: "ingestion", dbtContext: "dbt" },
+} as const;
+
+const D = STACK_DEFAULTS;
+
+const lowerName = (what: string, max: number) =>
+  z.string({ error: `${what} as a string` }).regex(new RegExp(`^[a-z][a-z0-9]{0,${max - 1}}$`), {
+    error: `${what}: lowercase letters and digits, starting with a letter, at most ${max} characters`,
+  });
+
+const positiveInt = (what: string) => z.number({ error: `${what} as a whole number` }).int({ error: `${what} as a whole number` }).min(0, { error: `${what} of 0 or more` });
+
+/** Upper-case Snowflake identifier (unquoted form). */
+export const SNOWFLAKE_IDENTIFIER = /^[A-Z][A-Z0-9_]{0,254}$/;
+
+const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
+
+const jobSize = (defaults: { cpu: number; memoryGiB: number; timeoutMinutes: number; maxRetries: number }) =>
+  z
+    .strictObject({
+      cpu: z.union([z.literal(0.25), z.literal(0.5), z.literal(1), z.literal(2), z.literal(4)], { error: "cpu of 0.25, 0.5, 1, 2 or 4 vCPU" }).default(defaults.cpu as 1),
+      memoryGiB: z.number({ error: "memoryGiB as a number" }).min(0.5, { error: "memoryGiB of at least 0.5" }).max(30, { error: "memoryGiB of at most 30" }).default(defaults.memoryGiB),
+      timeoutMinutes: z.number().int().min(1).max(1440, { error: "timeoutMinutes between 1 and 1440 (24 h)" }).default(defaults.timeoutMinutes),
+      maxRetries: z.number().int().min(0).max(10, { error: "maxRetries between 0 and 10" }).default(defaults.maxRetries),
+    })
+    .prefault({});
+
+const warehouseSize = (d: { size: string; autoSuspendSeconds: number; statementTimeoutSeconds: number }) =>
+  z
+    .strictObject({
+      size: z.enum(WAREHOUSE_SIZES, { error: `size, one of ${WAREHOUSE_SIZES.join(", ")}` }).default(d.size as "XSMALL"),
+      // Cost control: a warehouse that never suspends bills forever, so 0 (never) is not allowed.
+      autoSuspendSeconds: z.number().int().min(60, { error: "autoSuspendSeconds of at least 60 (a warehouse must suspend when idle)" }).max(3600).default(d.autoSuspendSeconds),
+      statementTimeoutSeconds: z.number().int().min(60).max(172800).default(d.statementTimeoutSeconds),
+    })
+    .prefault({});
+
+export const stackConfigSchema = z
+  .strictObject({
+    /** Which cloud this stack deploys to. */
+    cloud: z.enum(["gcp", "aws"], { error: 'cloud, "gcp" or "aws"' }),
+    /** Environment name, part of every resource name. `prod` is the production environment. */
+    environment: lowerName("environment", 8),
+    /** Organisation prefix, part of every resource name (bucket names are global, so make it yours). */
+    prefix: lowerName("prefix", 10),
+    /** Region for every regional resource. */
+    region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, { error: "region like europe-west1 or eu-west-1" }),
+    gcp: z.strictObject({ project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }) }).optional(),
+    aws: z
+      .strictObject({
+        accountId: z.string().regex(/^\d{12}$/, { error: "AWS account id of 12 digits (quote it in YAML)" }),
+        /** Private subnets for the tasks; when empty the stack creates a minimal VPC. */
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "subnet id like subnet-0abc123" })).default([]),
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "VPC id like vpc-0abc123" }).optional(),
+        vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: "CIDR like 10.40.0.0/16" }).default("10.40.0.0/16"),
+      })
+      .optional(),
+    /** Protect stateful resources (buckets, databases, registry) from deletion. */
+    protect: z.boolean({ error: "protect as true or false" }).default(D.protect),
+    /** Second key for destroying data: only honoured on a non-production stack that also has protect: false. */
+    allowDataDestroy: z.boolean({ error: "allowDataDestroy as true or false" }).default(D.allowDataDestroy),
+    lake: z
+      .strictObject({
+        coldAfterDays: positiveInt("coldAfterDays").default(D.lake.coldAfterDays),
+        expireAfterDays: positiveInt("expireAfterDays").default(D.lake.expireAfterDays),
+        noncurrentVersionDays: positiveInt("noncurrentVersionDays").default(D.lake.noncurrentVersionDays),
+        artifactsExpireAfterDays: positiveInt("artifactsExpireAfterDays").default(D.lake.artifactsExpireAfterDays),
+        /** Customer-managed key: a Cloud KMS key name (GCP) or a KMS key ARN (AWS). */
+        kmsKey: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    jobs: z.strictObject({ ingestion: jobSize(D.jobs.ingestion), dbt: jobSize(D.jobs.dbt) }).prefault({}),
+    orchestration: z.strictObject({ stepRetries: z.number().int().min(0).max(10).default(D.orchestration.stepRetries) }).prefault({}),
+    warehouse: z
+      .strictObject({
+        /** Prefix of every Snowflake object name; defaults to `<ENVIRONMENT>_` so several environments share one account. */
+        objectPrefix: z.string().regex(/^([A-Z][A-Z0-9_]*)?$/, { error: "objectPrefix in UPPER_SNAKE (or empty)" }).optional(),
+        dataRetentionDays: z.number().int().min(0).max(90).default(D.warehouse.dataRetentionDays),
+        loading: warehouseSize(D.warehouse.warehouses.loading),
+        transforming: warehouseSize(D.warehouse.warehouses.transforming),
+        reporting: warehouseSize(D.warehouse.warehouses.reporting),
+        monthlyCreditQuota: z.number().int().min(1, { error: "monthlyCreditQuota of at least 1" }).default(D.warehouse.monthlyCreditQuota),
+        notifyAtPercent: z.array(z.number().int().min(1).max(99)).default([...D.warehouse.notifyAtPercent]),
+        /** IP ranges (CIDR) the service users may connect from; empty means no network policy. */
+        allowedIpRanges: z.array(z.string().regex(/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/, { error: "IPv4 CIDR like 203.0.113.0/24" })).default([]),
+      })
+      .prefault({}),
+    fivetran: z.strictObject({ groupName: z.string().regex(/^[a-z][a-z0-9_]{0,59}$/).optional() }).prefault({}),
+    images: z
+      .strictObject({
+        /** Prebuilt image references pinned by digest (`repo@sha256:...`): promote what CI built instead of building. */
+        ingestion: z.string().regex(/@sha256:[0-9a-f]{64}$/, { error: "image reference pinned by digest (…@sha256:<64 hex>)" }).optional(),
+        dbt: z.string().regex(/@sha256:[0-9a-f]{64}$/, { error: "image reference pinned by digest (…@sha256:<64 hex>)" }).optional(),
+        /** Build contexts, relative to the project root; point dbtContext at your own dbt project. */
+        ingestionContext: z.string().min(1).default(D.images.ingestionContext),
+        dbtContext: z.string().min(1).default(D.images.dbtContext),
+      })
+      .prefault({}),
+    alerts: z.strictObject({ emails: z.array(z.email({ error: "e-mail address" })).default([]) }).prefault({}),
+    logRetentionDays: z.number().int().min(1).max(3653).default(D.logRetentionDays),
+    ci: z
+      .strictObject({
+        /** GitHub repository (`owner/name`) whose workflows may preview and deploy this stack. */
+        githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "GitHub repository as owner/name" }),
+        deployBranch: z.string().min(1).default(D.ci.deployBranch),
+      })
+      .optional(),
+    /** Fivetran API credentials (set with `pulumi config set --secret`); FIVETRAN_API_KEY/SECRET also work. */
+    fivetranApiKey: z.string().min(1).optional(),
+    fivetranApiSecret: z.string().min(1).optional(),
+    /** Values of the pipelines' source secrets: `pipelineSecrets.<pipeline>.<secret>`, set with `pulumi config set --secret --path`. */
+    pipelineSecrets: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+  })
+  .superRefine((c, ctx) => {
+    if (c.cloud === "gcp" && !c.gcp) ctx.addIssue({ code: "custom", path: ["gcp"], message: "a gcp: { project } section because cloud is gcp", input: undefined });
+    if (c.cloud === "aws" && !c.aws) ctx.addIssue({ code: "custom", path: ["aws"], message: "an aws: { accountId } section because cloud is aws", input: undefined });
+    if (c.allowDataDestroy && c.environment === "prod") {
+      ctx.addIssue({ code: "custom", path: ["allowDataDestroy"], message: "allowDataDestroy: false on the prod environment (data is never destroyable there)", input: true });
+    }
+  });
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** Keys of the stack config whose values must be Pulumi secrets (`pulumi config set --secret`). */
+export const SECRET_STACK_KEYS = ["fivetranApiKey", "fivetranApiSecret", "pipelineSecrets"] as const;

@@ -1,0 +1,71 @@
+/**
+ * Five-field cron expressions (minute hour day-of-month month day-of-week), the form Cloud Scheduler
+ * accepts. Pipelines must deploy unchanged to both clouds, so expressions that EventBridge Scheduler
+ * cannot represent (day-of-month and day-of-week both restricted) are rejected here, once, for both.
+ */
+
+interface Field {
+  name: string;
+  min: number;
+  max: number;
+  names?: string[];
+}
+
+const FIELDS: Field[] = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day-of-month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
+  { name: "day-of-week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
+];
+
+/** Returns undefined when `expr` is valid, otherwise the reason it is not. */
+export function cronProblem(expr: string): string | undefined {
+  const parts = expr.trim().split(/\s+/);
+  if (parts.length !== 5) return `5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
+  for (let i = 0; i < 5; i++) {
+    const problem = fieldProblem(parts[i], FIELDS[i]);
+    if (problem) return problem;
+  }
+  if (parts[2] !== "*" && parts[4] !== "*") {
+    return "day-of-month or day-of-week to be '*' (AWS EventBridge cannot restrict both)";
+  }
+  return undefined;
+}
+
+function fieldProblem(text: string, f: Field): string | undefined {
+  for (const item of text.split(",")) {
+    const [range, step, extra] = item.split("/");
+    if (extra !== undefined || (step !== undefined && !/^[1-9]\d*$/.test(step))) return `${f.name} "${item}" to have one positive step`;
+    if (range === "*") continue;
+    const bounds = range.split("-");
+    if (bounds.length > 2) return `${f.name} "${item}" to be a value or a range`;
+    const values = bounds.map((b) => value(b, f));
+    if (values.some((v) => v === undefined)) return `${f.name} values between ${f.min} and ${f.max}${f.names ? ` or ${f.names[0]}-${f.names[f.names.length - 1]}` : ""} in "${item}"`;
+    if (values.length === 2 && values[0]! > values[1]!) return `${f.name} range "${range}" to go upwards`;
+  }
+  return undefined;
+}
+
+function value(token: string, f: Field): number | undefined {
+  const named = f.names?.indexOf(token.toUpperCase()) ?? -1;
+  if (named >= 0) return f.name === "month" ? named + 1 : named;
+  if (!/^\d+$/.test(token)) return undefined;
+  const n = Number(token);
+  return n >= f.min && n <= f.max ? n : undefined;
+}
+
+/**
+ * The same schedule in EventBridge Scheduler's six-field syntax: `cron(min hour dom month dow year)`,
+ * where exactly one of day-of-month/day-of-week is `?` and day-of-week counts SUN=1..SAT=7.
+ */
+export function toAwsCron(expr: string): string {
+  const problem = cronProblem(expr);
+  if (problem) throw new Error(`invalid cron "${expr}": expected ${problem}`);
+  const [min, hour, dom, month, dow] = expr.trim().split(/\s+/);
+  const awsDow =
+    dow === "*"
+      ? "?"
+      : dow.replace(/\d+/g, (d) => String((Number(d) % 7) + 1)); // 0 and 7 are both Sunday
+  return `cron(${min} ${hour} ${dow === "*" ? dom : "?"} ${month} ${awsDow} *)`;
+}

@@ -1,0 +1,201 @@
+/**
+ * Parse, validate and normalize: stack config + pipeline files → one typed PlatformConfig, or a
+ * ConfigError listing every problem in every file. Pure (no Pulumi calls), so tests, the offline
+ * plan, the local runner and the real program all share it.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Namer, snowflakeName } from "../components/naming";
+import type { JobSize, PipelineConfig, PlatformConfig } from "../components/types";
+import { PROJECT, SECRET_STACK_KEYS, SNOWFLAKE_IDENTIFIER, stackConfigSchema, type StackConfig } from "./config";
+import { ConfigError, describeFound, type ConfigIssue } from "./errors";
+import { pipelineSpecSchema, type PipelineSpec } from "./pipeline-spec";
+import { YamlFile } from "./yaml-file";
+
+export const PIPELINES_DIR = "pipelines";
+
+/** Secret values from stack config, kept apart from PlatformConfig so they never travel as plain inputs. */
+export interface StackSecrets {
+  fivetranApiKey?: string;
+  fivetranApiSecret?: string;
+  /** pipeline → secret name → value */
+  pipelineSecrets: Record<string, Record<string, string>>;
+}
+
+export interface LoadOptions {
+  /** Project root: holds `Pulumi.<stack>.yaml` and `pipelines/`. */
+  root: string;
+  stack: string;
+  /**
+   * Config as the Pulumi engine hands it to a program (`pulumi.runtime.allConfig()`): `namespace:key`
+   * → string, objects as JSON. The stack file, when present, is used only to point errors at lines.
+   */
+  config: Record<string, string>;
+}
+
+export interface Loaded {
+  config: PlatformConfig;
+  secrets: StackSecrets;
+}
+
+export function loadPlatformConfig(opts: LoadOptions): Loaded {
+  const issues: ConfigIssue[] = [];
+  const stackFileName = `Pulumi.${opts.stack}.yaml`;
+  const stackFilePath = path.join(opts.root, stackFileName);
+  const stackFile = fs.existsSync(stackFilePath) ? YamlFile.read(opts.root, stackFileName) : new YamlFile(stackFileName, "config: {}\n");
+
+  // Zod paths start at the key inside the namespace; in the file that key is `config: data-platform:<key>`.
+  const raw = namespaceConfig(opts.config, PROJECT);
+  const stack = stackFile.validate(stackConfigSchema, raw, (p) => ({
+    keys: p.length ? ["config", `${PROJECT}:${String(p[0])}`, ...p.slice(1)] : ["config"],
+    display: `${PROJECT}:${p.join(".")}`,
+  }));
+  issues.push(...stackFile.issues);
+
+  const { specs, issues: pipelineIssues } = readPipelines(opts.root);
+  issues.push(...pipelineIssues);
+
+  if (stack) {
+    for (const spec of specs.values()) issues.push(...crossCheck(stack, stackFile, spec));
+    issues.push(...nameChecks(stack, specs, stackFile));
+  }
+  if (issues.length || !stack) throw new ConfigError(issues);
+
+  const pipelines = [...specs.entries()]
+    .map(([file, spec]) => normalizePipeline(stack, file, spec.value))
+    .filter((p): p is PipelineConfig => p !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+  const { fivetranApiKey, fivetranApiSecret, pipelineSecrets, ...plain } = stack;
+  return {
+    config: {
+      ...plain,
+      project: PROJECT,
+      stack: opts.stack,
+      production: stack.environment === "prod",
+      destroyableData: !stack.protect && stack.allowDataDestroy && stack.environment !== "prod",
+      warehouse: { ...stack.warehouse, objectPrefix: stack.warehouse.objectPrefix ?? `${stack.environment.toUpperCase()}_` },
+      fivetran: { groupName: stack.fivetran.groupName ?? `${stack.prefix}_${stack.environment}` },
+      pipelines,
+    },
+    secrets: { fivetranApiKey, fivetranApiSecret, pipelineSecrets },
+  };
+}
+
+/** Turn `data-platform:key` → string entries into an object, parsing JSON objects and scalars. */
+export function namespaceConfig(config: Record<string, string>, namespace: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    const [ns, key] = k.includes(":") ? [k.slice(0, k.indexOf(":")), k.slice(k.indexOf(":") + 1)] : [namespace, k];
+    if (ns !== namespace) continue;
+    out[key] = (SECRET_STACK_KEYS as readonly string[]).includes(key) && !/^[{[]/.test(v) ? v : parseScalar(v);
+  }
+  return out;
+}
+
+function parseScalar(v: string): unknown {
+  if (/^[{[]/.test(v) || v === "true" || v === "false" || /^-?\d+(\.\d+)?$/.test(v)) {
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+interface ParsedSpec {
+  file: YamlFile;
+  value: PipelineSpec;
+}
+
+function readPipelines(root: string): { specs: Map<string, ParsedSpec>; issues: ConfigIssue[] } {
+  const dir = path.join(root, PIPELINES_DIR);
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const specs = new Map<string, ParsedSpec>();
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const file = YamlFile.read(root, `${PIPELINES_DIR}/${f}`);
+    const value = file.issues.length ? undefined : file.validate(pipelineSpecSchema);
+    issues.push(...file.issues);
+    if (!value) continue;
+    const base = f.replace(/\.ya?ml$/, "");
+    if (value.name !== base) issues.push(file.issue(["name"], `the file name without .yaml ("${base}"), so each pipeline lives in pipelines/<name>.yaml`, describeFound(value.name)));
+    const other = seen.get(value.name);
+    if (other) issues.push(file.issue(["name"], `a pipeline name not used by another file (${other} has it)`, describeFound(value.name)));
+    seen.set(value.name, file.file);
+    specs.set(file.file, { file, value });
+  }
+  return { specs, issues };
+}
+
+/** Checks that need both files: environment overrides and secrets against the stack. */
+function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const p = spec.value;
+  if (p.source.type === "fivetran" && !SNOWFLAKE_IDENTIFIER.test(p.source.fivetran.destination_schema.toUpperCase())) {
+    issues.push(spec.file.issue(["source", "fivetran", "destination_schema"], "a name valid in Snowflake", describeFound(p.source.fivetran.destination_schema)));
+  }
+  const known = new Set(collectSecrets(p.source));
+  for (const name of Object.keys(stack.pipelineSecrets[p.name] ?? {})) {
+    if (!known.has(name)) {
+      const keys = ["config", `${PROJECT}:pipelineSecrets`, p.name, name];
+      issues.push(stackFile.issue(keys, `a secret the pipeline's source refers to (${[...known].join(", ") || "none"})`, `"${name}"`, true, `${PROJECT}:pipelineSecrets.${p.name}.${name}`));
+    }
+  }
+  return issues;
+}
+
+function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFile: YamlFile): ConfigIssue[] {
+  const names = new Namer(stack.cloud, stack.prefix, stack.environment);
+  const byName = new Map([...specs.values()].map((s) => [s.value.name, s]));
+  return names.problems([...byName.keys()]).map((problem) => {
+    const expected = `names that fit the ${problem.rule.what} rule (${problem.rule.description})`;
+    const found = `"${problem.name}" (${problem.name.length} characters)`;
+    const spec = problem.pipeline ? byName.get(problem.pipeline) : undefined;
+    if (spec) return spec.file.issue(["name"], `a shorter name: ${expected}`, found);
+    return stackFile.issue(["config", `${PROJECT}:prefix`], `a shorter prefix or environment: ${expected}`, found);
+  });
+}
+
+function normalizePipeline(stack: StackConfig, file: string, spec: PipelineSpec): PipelineConfig | undefined {
+  const env = spec.environments[stack.environment] ?? {};
+  if (env.enabled === false) return undefined;
+  const job = (kind: "ingestion" | "dbt"): JobSize => ({ ...stack.jobs[kind], ...spec.jobs?.[kind], ...env.jobs?.[kind] });
+  return {
+    name: spec.name,
+    description: spec.description,
+    owner: spec.owner,
+    file,
+    source: spec.source,
+    schedule: { ...spec.schedule, ...definedOnly(env.schedule ?? {}) },
+    dbtSelect: spec.transform?.select ?? `tag:${spec.name}+`,
+    jobs: { ingestion: job("ingestion"), dbt: job("dbt") },
+    secrets: collectSecrets(spec.source),
+  };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Every `{ secret: name }` in a source, sorted and unique. */
+export function collectSecrets(source: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === "secret" && typeof (v as { secret: unknown }).secret === "string") found.add((v as { secret: string }).secret);
+      else Object.values(v).forEach(walk);
+    }
+  };
+  walk(source);
+  return [...found].sort();
+}
+
+/** Snowflake schema in RAW that a pipeline loads into. */
+export function rawSchemaName(pipeline: PipelineConfig): string {
+  return snowflakeName("", pipeline.source.type === "fivetran" ? pipeline.source.fivetran.destination_schema : pipeline.name);
+}
