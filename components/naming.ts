@@ -60,7 +60,8 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       "ci-preview": "gcpServiceAccountId",
       "ci-deploy": "gcpServiceAccountId",
       github: "gcpWorkloadIdentityPool",
-      "snowflake-key": "gcpSecretId",
+      "snowflake-loader-key": "gcpSecretId",
+      "snowflake-transformer-key": "gcpSecretId",
       "fivetran-api": "gcpSecretId",
     },
     pipeline: {
@@ -85,7 +86,8 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       "ci-preview": "iamRole",
       "ci-deploy": "iamRole",
       "snowflake-lake": "iamRole",
-      "snowflake-key": "awsSecret",
+      "snowflake-loader-key": "awsSecret",
+      "snowflake-transformer-key": "awsSecret",
       "fivetran-api": "awsSecret",
       alerts: "snsTopic",
     },
@@ -126,13 +128,16 @@ export class Namer {
     return this.build([kind], this.rule("environment", kind));
   }
 
-  /** A per-pipeline name, e.g. `acme-dev-orders-flow`. Pipeline names are lower_snake; cloud names use hyphens. */
-  pipeline(pipeline: string, kind: string): string {
-    return this.build([pipeline.replace(/_/g, "-"), kind], this.rule("pipeline", kind));
+  /**
+   * A per-pipeline name, e.g. `acme-dev-orders-flow`; `detail` tells apart several of one kind
+   * (`acme-dev-orders-secret-api-token`). Pipeline and secret names are lower_snake; cloud names use hyphens.
+   */
+  pipeline(pipeline: string, kind: string, detail?: string): string {
+    return this.build(this.pipelineParts(pipeline, kind, detail), this.rule("pipeline", kind));
   }
 
   /** Every planned name that breaks its rule, for config validation. */
-  problems(pipelines: string[]): NameProblem[] {
+  problems(pipelines: { name: string; secrets: string[] }[]): NameProblem[] {
     const out: NameProblem[] = [];
     const plan = NAME_PLAN[this.cloud];
     for (const [kind, id] of Object.entries(plan.environment)) {
@@ -141,11 +146,18 @@ export class Namer {
     }
     for (const p of pipelines) {
       for (const [kind, id] of Object.entries(plan.pipeline)) {
-        const name = this.join([p.replace(/_/g, "-"), kind]);
-        if (!checkName(name, NAME_RULES[id])) out.push({ name, rule: NAME_RULES[id], kind, pipeline: p });
+        const details = kind === "secret" ? p.secrets : [undefined];
+        for (const detail of details) {
+          const name = this.join(this.pipelineParts(p.name, kind, detail));
+          if (!checkName(name, NAME_RULES[id])) out.push({ name, rule: NAME_RULES[id], kind, pipeline: p.name });
+        }
       }
     }
     return out;
+  }
+
+  private pipelineParts(pipeline: string, kind: string, detail?: string): string[] {
+    return [pipeline, kind, ...(detail ? [detail] : [])].map((s) => s.replace(/_/g, "-"));
   }
 
   private rule(scope: "environment" | "pipeline", kind: string): NameRule {

@@ -49,7 +49,7 @@ export interface PlatformConfig {
   jobs: { ingestion: JobSize; dbt: JobSize };
   orchestration: StackConfig["orchestration"];
   warehouse: StackConfig["warehouse"] & { objectPrefix: string };
-  fivetran: { groupName: string };
+  fivetran: StackConfig["fivetran"] & { groupName: string };
   images: StackConfig["images"];
   alerts: StackConfig["alerts"];
   logRetentionDays: number;

@@ -37,6 +37,7 @@ export const STACK_DEFAULTS = {
     notifyAtPercent: [75, 90],
     allowedIpRanges: [] as string[],
   },
+  fivetran: { region: "GCP_EUROPE_WEST3", timeZoneOffset: "0" },
   logRetentionDays: 30,
   ci: { deployBranch: "main" },
   images: { ingestionContext: "ingestion", dbtContext: "dbt" },
@@ -114,6 +115,8 @@ export const stackConfigSchema = z
     orchestration: z.strictObject({ stepRetries: z.number().int().min(0).max(10).default(D.orchestration.stepRetries) }).prefault({}),
     warehouse: z
       .strictObject({
+        /** Snowflake account identifier `<ORGNAME>-<ACCOUNT_NAME>` (the same as `snowflake:organizationName`/`accountName`). */
+        account: z.string().regex(/^[A-Za-z0-9_]+-[A-Za-z0-9_]+$/, { error: "Snowflake account identifier like MYORG-MYACCOUNT" }),
         /** Prefix of every Snowflake object name; defaults to `<ENVIRONMENT>_` so several environments share one account. */
         objectPrefix: z.string().regex(/^([A-Z][A-Z0-9_]*)?$/, { error: "objectPrefix in UPPER_SNAKE (or empty)" }).optional(),
         dataRetentionDays: z.number().int().min(0).max(90).default(D.warehouse.dataRetentionDays),
@@ -124,9 +127,17 @@ export const stackConfigSchema = z
         notifyAtPercent: z.array(z.number().int().min(1).max(99)).default([...D.warehouse.notifyAtPercent]),
         /** IP ranges (CIDR) the service users may connect from; empty means no network policy. */
         allowedIpRanges: z.array(z.string().regex(/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/, { error: "IPv4 CIDR like 203.0.113.0/24" })).default([]),
+      }),
+    fivetran: z
+      .strictObject({
+        /** Fivetran group (one destination) for this environment; defaults to `<prefix>_<environment>`. */
+        groupName: z.string().regex(/^[a-z][a-z0-9_]{0,59}$/, { error: "groupName in lower_snake" }).optional(),
+        /** Fivetran processing region of the destination, e.g. GCP_EUROPE_WEST3 or AWS_EU_WEST_1. */
+        region: z.string().regex(/^(GCP|AWS|AZURE)_[A-Z0-9_]+$/, { error: "Fivetran region like GCP_EUROPE_WEST3" }).default(D.fivetran.region),
+        /** Time zone offset (hours) the destination uses for daily sync times. */
+        timeZoneOffset: z.string().regex(/^(0|[+-]([1-9]|1[0-2]))$/, { error: 'timeZoneOffset like "0", "+1" or "-5"' }).default(D.fivetran.timeZoneOffset),
       })
       .prefault({}),
-    fivetran: z.strictObject({ groupName: z.string().regex(/^[a-z][a-z0-9_]{0,59}$/).optional() }).prefault({}),
     images: z
       .strictObject({
         /** Prebuilt image references pinned by digest (`repo@sha256:...`): promote what CI built instead of building. */

@@ -75,7 +75,7 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
       production: stack.environment === "prod",
       destroyableData: !stack.protect && stack.allowDataDestroy && stack.environment !== "prod",
       warehouse: { ...stack.warehouse, objectPrefix: stack.warehouse.objectPrefix ?? `${stack.environment.toUpperCase()}_` },
-      fivetran: { groupName: stack.fivetran.groupName ?? `${stack.prefix}_${stack.environment}` },
+      fivetran: { ...stack.fivetran, groupName: stack.fivetran.groupName ?? `${stack.prefix}_${stack.environment}` },
       pipelines,
     },
     secrets: { fivetranApiKey, fivetranApiSecret, pipelineSecrets },
@@ -150,7 +150,8 @@ function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec): 
 function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFile: YamlFile): ConfigIssue[] {
   const names = new Namer(stack.cloud, stack.prefix, stack.environment);
   const byName = new Map([...specs.values()].map((s) => [s.value.name, s]));
-  return names.problems([...byName.keys()]).map((problem) => {
+  const planned = [...byName.values()].map((s) => ({ name: s.value.name, secrets: collectSecrets(s.value.source) }));
+  return names.problems(planned).map((problem) => {
     const expected = `names that fit the ${problem.rule.what} rule (${problem.rule.description})`;
     const found = `"${problem.name}" (${problem.name.length} characters)`;
     const spec = problem.pipeline ? byName.get(problem.pipeline) : undefined;

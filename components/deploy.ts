@@ -1,0 +1,52 @@
+/**
+ * Deploy: the two images the jobs run (ingestion, dbt). Either built from their contexts and pushed
+ * to the stack's registry, tagged by a hash of the context, or, when the stack pins prebuilt digests,
+ * taken as they are: CI builds once, dev runs it, prod is promoted to the very same digest.
+ */
+import * as path from "path";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { contextHash } from "./build-context";
+import type { RegistryRef } from "./cloud/cloud";
+import type { PlatformConfig } from "./types";
+
+export interface DeployArgs {
+  registry: RegistryRef;
+  images: PlatformConfig["images"];
+  /** Project root; the build contexts are relative to it. */
+  root: string;
+}
+
+export type ImageKind = "ingestion" | "dbt";
+
+export class Deploy extends pulumi.ComponentResource {
+  /** Image references pinned by digest (`repo@sha256:...`): what the jobs run. */
+  readonly ingestion: pulumi.Output<string>;
+  readonly dbt: pulumi.Output<string>;
+
+  constructor(name: string, args: DeployArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:deploy:Deploy", name, {}, opts);
+    this.ingestion = this.image("ingestion", args.images.ingestion, args.images.ingestionContext, args);
+    this.dbt = this.image("dbt", args.images.dbt, args.images.dbtContext, args);
+    this.registerOutputs({ ingestion: this.ingestion, dbt: this.dbt });
+  }
+
+  private image(kind: ImageKind, pinned: string | undefined, context: string, args: DeployArgs): pulumi.Output<string> {
+    if (pinned) return pulumi.output(pinned);
+    const dir = path.resolve(args.root, context);
+    const tag = contextHash(dir);
+    const image = new docker.Image(
+      `${kind}-image`,
+      {
+        imageName: pulumi.interpolate`${args.registry.url}/${kind}:${tag}`,
+        build: { context: dir, dockerfile: path.join(dir, "Dockerfile"), platform: "linux/amd64" },
+        registry: { server: args.registry.server, username: args.registry.username, password: args.registry.password },
+        // Building needs a Docker daemon; previews (and PR checks) must not.
+        buildOnPreview: false,
+      },
+      { parent: this },
+    );
+    // repoDigest (`repo@sha256:...`), not imageName: jobs must run exactly the image that was pushed.
+    return image.repoDigest;
+  }
+}

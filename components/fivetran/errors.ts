@@ -1,0 +1,52 @@
+/**
+ * Errors raised by the Fivetran client and providers. Plain functions (no classes) keep the provider
+ * closures small and serializable; `name` lets callers recognise the error after serialization.
+ */
+
+export interface FivetranApiError extends Error {
+  name: "FivetranApiError";
+  /** HTTP status, or 0 when the request never got an answer (network error). */
+  status: number;
+  /** Fivetran's `code`, e.g. `InvalidInput`, `NotFound_Connector`, `TooManyRequests`. */
+  code: string;
+  /** Fivetran's own `message`, secrets removed. */
+  apiMessage: string;
+  method: string;
+  path: string;
+}
+
+export function fivetranApiError(method: string, path: string, status: number, code: string, apiMessage: string): FivetranApiError {
+  const statusText = status === 0 ? "no response" : String(status);
+  const error = new Error(`Fivetran API ${method} ${path} failed: ${statusText} ${code}: ${apiMessage}`) as FivetranApiError;
+  error.name = "FivetranApiError";
+  error.status = status;
+  error.code = code;
+  error.apiMessage = apiMessage;
+  error.method = method;
+  error.path = path;
+  return error;
+}
+
+export function isFivetranApiError(e: unknown): e is FivetranApiError {
+  return e instanceof Error && e.name === "FivetranApiError";
+}
+
+/** Fivetran answers a missing object with 404 and a `NotFound*` code (`NotFound_Connector`, `NotFound_Integration`...). */
+export function isNotFound(e: unknown): boolean {
+  return isFivetranApiError(e) && (e.status === 404 || e.code.startsWith("NotFound"));
+}
+
+/** Replaces every occurrence of each secret in `text`, so credentials never reach errors or logs. */
+export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    // Very short values would mangle ordinary words; nothing that short is a real credential.
+    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
+  }
+  return out;
+}
+
+/** An error the deploy engine records as "created but not healthy": the object stays in state and the next `up` updates it. */
+export function partialCreateError(message: string, id: string, properties: Record<string, unknown>): Error {
+  return Object.assign(new Error(message), { id, properties, reasons: [message] });
+}

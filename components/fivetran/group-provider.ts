@@ -1,0 +1,89 @@
+/**
+ * Fivetran group: the slot one destination lives in. Rename is an in-place PATCH; create adopts a
+ * group with the same name (names are unique per account), so a create retried after a timeout does
+ * not leave a twin behind.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isNotFound } from "./errors";
+import { createSession, type SessionOptions } from "./session";
+import { notTakenMessage } from "./verify";
+import { isUnknown, plainJson } from "./values";
+
+export interface GroupInputs {
+  name: string;
+}
+
+export interface GroupOutputs {
+  name: string;
+  groupId: string;
+  createdAt: string | null;
+}
+
+interface ApiGroup {
+  id: string;
+  name: string;
+  created_at?: string;
+}
+
+function outsOf(group: ApiGroup): GroupOutputs {
+  return plainJson({ name: group.name, groupId: group.id, createdAt: group.created_at ?? null });
+}
+
+export function createGroupProvider(options: SessionOptions = {}): pulumi.dynamic.ResourceProvider<GroupInputs, GroupOutputs> {
+  const session = createSession(options);
+
+  async function verified(group: ApiGroup, inputs: GroupInputs): Promise<GroupOutputs> {
+    const back = (await session.client().request<ApiGroup>("GET", `/groups/${group.id}`)).data;
+    const problem = notTakenMessage(`group ${group.id}`, [{ name: "name", sent: inputs.name, got: back.name }]);
+    if (problem) throw new Error(problem);
+    return outsOf(back);
+  }
+
+  return {
+    configure: (req) => session.configure(req),
+
+    async check(_olds, news) {
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      if (!isUnknown(news.name) && (typeof news.name !== "string" || news.name.trim() === "")) {
+        failures.push({ property: "name", reason: "name must be a non-empty string, e.g. data_platform_dev" });
+      }
+      return { inputs: news, failures };
+    },
+
+    async diff(_id, olds, news) {
+      return { changes: isUnknown(news.name) || news.name !== olds.name };
+    },
+
+    async create(inputs) {
+      const client = session.client();
+      const existing = (await client.listAll<ApiGroup>("/groups")).find((g) => g.name === inputs.name);
+      const group = existing ?? (await client.request<ApiGroup>("POST", "/groups", { body: { name: inputs.name } })).data;
+      return { id: group.id, outs: await verified(group, inputs) };
+    },
+
+    async read(id) {
+      try {
+        const group = (await session.client().request<ApiGroup>("GET", `/groups/${id}`)).data;
+        return { id, props: outsOf(group) };
+      } catch (e) {
+        if (isNotFound(e)) return {};
+        throw e;
+      }
+    },
+
+    async update(id, _olds, news) {
+      const group = (await session.client().request<ApiGroup>("PATCH", `/groups/${id}`, { body: { name: news.name } })).data;
+      return { outs: await verified({ ...group, id }, news) };
+    },
+
+    async delete(id) {
+      try {
+        await session.client().request("DELETE", `/groups/${id}`);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    },
+  };
+}
+
+export const groupProvider = createGroupProvider();

@@ -1,0 +1,133 @@
+/**
+ * Pipeline: one pipeline file, deployed. Its source secrets, its Fivetran connection (for Fivetran
+ * sources), and the cloud runtime that runs it: ingestion job → dbt job, chained by an orchestration
+ * that a schedule starts and an alert watches.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudEnvironment, PipelineRuntime, SecretRef } from "./cloud/cloud";
+import { FivetranConnection, FivetranSchemaConfig } from "./fivetran";
+import type { PipelineConfig, PlatformConfig } from "./types";
+import type { SnowflakeLogin } from "./warehouse";
+
+/** The environment's Fivetran group and destination, and the API credential in the secret manager. */
+export interface FivetranTarget {
+  groupId: pulumi.Output<string>;
+  destinationId: pulumi.Output<string>;
+  apiCredential: SecretRef;
+}
+
+export interface PipelineArgs {
+  pipeline: PipelineConfig;
+  config: PlatformConfig;
+  cloud: CloudEnvironment;
+  images: { ingestion: pulumi.Input<string>; dbt: pulumi.Input<string> };
+  warehouse: { loader: SnowflakeLogin; transformer: SnowflakeLogin; keys: { loader: SecretRef; transformer: SecretRef } };
+  lake: { raw: pulumi.Output<string>; artifacts: pulumi.Output<string> };
+  /** Values of this pipeline's source secrets, by name; missing ones are created empty. */
+  secrets: Record<string, pulumi.Output<string>>;
+  fivetran?: FivetranTarget;
+}
+
+/** Environment variable a job reads a source secret from (the ingestion package's contract). */
+export const secretEnvName = (secret: string) => `DP_SECRET_${secret.toUpperCase()}`;
+
+export class Pipeline extends pulumi.ComponentResource {
+  readonly name: string;
+  readonly runtime: PipelineRuntime;
+  readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+  constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:pipeline:Pipeline", name, {}, opts);
+    const { pipeline: p, cloud } = args;
+    if (p.source.type === "fivetran" && !args.fivetran) {
+      throw new pulumi.ResourceError(`pipeline ${p.name}: a Fivetran source needs the environment's Fivetran destination`, this);
+    }
+    this.name = p.name;
+
+    const sourceSecrets = Object.fromEntries(
+      p.secrets.map((s) => [secretEnvName(s), cloud.secret(s, args.secrets[s], ["ingestion"], p.name)]),
+    );
+    const connectionId = p.source.type === "fivetran" ? this.fivetranConnection(p, args) : undefined;
+
+    const loader = args.warehouse.loader;
+    const transformer = args.warehouse.transformer;
+    this.runtime = cloud.pipeline({
+      pipeline: p,
+      images: args.images,
+      env: {
+        ingestion: {
+          DP_PIPELINE: p.name,
+          DP_ENVIRONMENT: args.config.environment,
+          DP_RAW_BUCKET_URI: args.lake.raw,
+          DP_ARTIFACTS_URI: args.lake.artifacts,
+          SNOWFLAKE_ACCOUNT: args.config.warehouse.account,
+          SNOWFLAKE_USER: loader.user,
+          SNOWFLAKE_ROLE: loader.role,
+          SNOWFLAKE_WAREHOUSE: loader.warehouse,
+          SNOWFLAKE_DATABASE: loader.database,
+        },
+        dbt: {
+          DP_PIPELINE: p.name,
+          DP_ENVIRONMENT: args.config.environment,
+          DP_DBT_SELECT: p.dbtSelect,
+          DP_ARTIFACTS_URI: args.lake.artifacts,
+          SNOWFLAKE_ACCOUNT: args.config.warehouse.account,
+          SNOWFLAKE_USER: transformer.user,
+          SNOWFLAKE_ROLE: transformer.role,
+          SNOWFLAKE_WAREHOUSE: transformer.warehouse,
+          SNOWFLAKE_DATABASE: transformer.database,
+          SNOWFLAKE_RAW_DATABASE: loader.database,
+        },
+      },
+      secretEnv: {
+        ingestion: { ...sourceSecrets, SNOWFLAKE_PRIVATE_KEY: args.warehouse.keys.loader },
+        dbt: { SNOWFLAKE_PRIVATE_KEY: args.warehouse.keys.transformer },
+      },
+      fivetran: connectionId && args.fivetran ? { connectionId, apiCredential: args.fivetran.apiCredential } : undefined,
+      parent: this,
+    });
+
+    this.outputs = {
+      orchestration: this.runtime.orchestration,
+      schedule: this.runtime.schedule,
+      paused: p.schedule.paused,
+      ...(connectionId ? { fivetranConnection: connectionId } : {}),
+    };
+    this.registerOutputs(this.outputs);
+  }
+
+  /** The Fivetran connection, paused unless it syncs on its own schedule, and its schema config. */
+  private fivetranConnection(p: PipelineConfig, args: PipelineArgs): pulumi.Output<string> {
+    if (p.source.type !== "fivetran" || !args.fivetran) throw new Error("unreachable: not a Fivetran pipeline");
+    const src = p.source.fivetran;
+    const config: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(src.config)) {
+      if (typeof v !== "object" || Array.isArray(v)) config[k] = v;
+      else if (args.secrets[v.secret]) config[k] = args.secrets[v.secret];
+      else {
+        // Declared without it, Fivetran's setup tests fail at create and say which field is wrong.
+        pulumi.log.warn(`pipeline ${p.name}: secret "${v.secret}" has no value, so source field "${k}" is left out; set it with: pulumi config set --secret --path 'data-platform:pipelineSecrets.${p.name}.${v.secret}' <value>`, this);
+      }
+    }
+    const connection = new FivetranConnection(
+      `${p.name}-connection`,
+      {
+        groupId: args.fivetran.groupId,
+        service: src.service,
+        destinationSchema: src.destination_schema,
+        config,
+        paused: p.schedule.paused,
+        syncFrequency: src.sync_frequency,
+        dailySyncTime: src.daily_sync_time,
+        scheduleType: src.schedule_type,
+      },
+      { parent: this },
+    );
+    new FivetranSchemaConfig(
+      `${p.name}-schema`,
+      { connectionId: connection.connectionId, schemaChangeHandling: src.schema_change_handling, schemas: src.schemas },
+      { parent: this },
+    );
+    return connection.connectionId;
+  }
+}

@@ -1,0 +1,11 @@
+"""Ingestion on dlt: one pipeline spec (`pipelines/<name>.yaml`) → one dlt source → raw tables.
+
+`python -m ingestion run --pipeline <name> [--target local|cloud]`; see `cli.py`.
+"""
+import os
+
+# dlt sends anonymous usage telemetry by default; this package must make no calls the pipeline spec
+# does not ask for (tests and the local platform run offline). Set before dlt is imported anywhere.
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+# dlt's own log lines are routed through `logs.py` (JSON, redacted); only warnings and errors matter.
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")

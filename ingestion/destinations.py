@@ -1,0 +1,51 @@
+"""Where a pipeline loads: DuckDB locally; in the cloud, Snowflake RAW through the raw bucket.
+
+In the cloud dlt writes load files to `<raw bucket>/dlt/` (kept: the bucket is the lake) and Snowflake
+copies them in as the loader user, authenticated with a key pair.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .errors import ConfigurationError
+from .logs import register_secret
+from .settings import SNOWFLAKE_ENV, Paths
+
+
+def destination_kwargs(paths: Paths) -> dict[str, Any]:
+    """Arguments for `dlt.pipeline(...)`: destination and, in the cloud, staging."""
+    import dlt
+
+    if paths.target == "local":
+        assert paths.warehouse is not None
+        paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        return {"destination": dlt.destinations.duckdb(credentials=str(paths.warehouse))}
+
+    env = snowflake_env()
+    register_secret(env["SNOWFLAKE_PRIVATE_KEY"])
+    credentials = {
+        "host": env["SNOWFLAKE_ACCOUNT"],
+        "username": env["SNOWFLAKE_USER"],
+        "role": env["SNOWFLAKE_ROLE"],
+        "warehouse": env["SNOWFLAKE_WAREHOUSE"],
+        "database": env["SNOWFLAKE_DATABASE"],
+        "private_key": env["SNOWFLAKE_PRIVATE_KEY"],
+    }
+    passphrase = os.environ.get("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE")
+    if passphrase:
+        register_secret(passphrase)
+        credentials["private_key_passphrase"] = passphrase
+    # Snowflake reads GCS only through a named stage (storage integration); S3 may use one too.
+    stage_name = os.environ.get("SNOWFLAKE_STAGE") or None
+    return {
+        "destination": dlt.destinations.snowflake(credentials=credentials, stage_name=stage_name),
+        "staging": dlt.destinations.filesystem(bucket_url=paths.lake("dlt")),
+    }
+
+
+def snowflake_env() -> dict[str, str]:
+    missing = [name for name in SNOWFLAKE_ENV if not os.environ.get(name)]
+    if missing:
+        raise ConfigurationError(f"target cloud: environment variables {', '.join(missing)} expected, found unset")
+    return {name: os.environ[name] for name in SNOWFLAKE_ENV}

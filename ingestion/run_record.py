@@ -1,0 +1,63 @@
+"""The run record: one JSON document per run at `<lake>/_runs/<pipeline>/<run_id>.json`.
+
+The same shape as the dbt runner's record, so one reader (alerts, the local summary) handles both.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import fsspec
+
+STATUSES = ("running", "succeeded", "failed", "skipped")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def new_run_id() -> str:
+    # Sortable by time, unique across parallel containers.
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
+@dataclass
+class RunRecord:
+    pipeline: str
+    run_id: str
+    target: str
+    source_type: str
+    kind: str = "ingestion"
+    status: str = "running"
+    started_at: str = field(default_factory=now)
+    finished_at: str | None = None
+    rows: dict[str, int] = field(default_factory=dict)  # table → rows loaded by this run
+    dataset: str | None = None
+    load_ids: list[str] = field(default_factory=list)
+    reason: str | None = None  # why a run was skipped
+    error: str | None = None
+
+    def finish(self, status: str, **changes: Any) -> "RunRecord":
+        assert status in STATUSES
+        self.status = status
+        self.finished_at = now()
+        for key, value in changes.items():
+            setattr(self, key, value)
+        return self
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=False)
+
+
+def record_uri(lake_uri: str, pipeline: str, run_id: str) -> str:
+    return f"{lake_uri.rstrip('/')}/_runs/{pipeline}/{run_id}.json"
+
+
+def write_record(lake_uri: str, record: RunRecord) -> str:
+    uri = record_uri(lake_uri, record.pipeline, record.run_id)
+    with fsspec.open(uri, "w", auto_mkdir=True, encoding="utf-8") as f:
+        f.write(record.to_json() + "\n")
+    return uri

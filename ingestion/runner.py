@@ -1,0 +1,87 @@
+"""One run of one pipeline: build the source, restore dlt state from the destination, load, record."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from .errors import IngestionError
+from .logs import log, redact, reroute_dlt_logger
+from .run_record import RunRecord, new_run_id, write_record
+from .secrets import SecretResolver
+from .settings import Paths, dataset_name, local_dir, paths_for
+from .spec import PipelineSpec
+
+MAX_ERROR_CHARS = 4000
+FIVETRAN_SKIP_REASON = "source type fivetran: Fivetran loads this pipeline itself; ingestion has nothing to run"
+
+
+def run_pipeline(spec: PipelineSpec, target: str, base_url: str | None = None, run_id: str | None = None) -> RunRecord:
+    record = RunRecord(pipeline=spec.name, run_id=run_id or new_run_id(), target=target, source_type=spec.source_type, dataset=dataset_name(spec.name))
+    paths = paths_for(target)
+    log("run started", pipeline=spec.name, run_id=record.run_id, target=target, source_type=spec.source_type)
+
+    if spec.source_type == "fivetran":
+        record.finish("skipped", reason=FIVETRAN_SKIP_REASON, dataset=None)
+    else:
+        started = time.monotonic()
+        try:
+            rows, load_ids = _load(spec, paths, base_url)
+            record.finish("succeeded", rows=rows, load_ids=load_ids)
+        except Exception as e:  # every failure must still leave a run record behind
+            record.finish("failed", error=describe_failure(e))
+            log("run failed", logging.ERROR, pipeline=spec.name, run_id=record.run_id, error=record.error)
+        log("run duration", pipeline=spec.name, run_id=record.run_id, seconds=round(time.monotonic() - started, 3))
+
+    uri = write_record(paths.lake_uri, record)
+    log("run finished", pipeline=spec.name, run_id=record.run_id, status=record.status, rows=record.rows, reason=record.reason, record=uri)
+    return record
+
+
+def _load(spec: PipelineSpec, paths: Paths, base_url: str | None) -> tuple[dict[str, int], list[str]]:
+    import dlt
+
+    from .destinations import destination_kwargs
+    from .sources import SourceContext, build_source
+
+    secrets = SecretResolver(spec.file, env_file=local_dir() / "secrets.env" if paths.target == "local" else None)
+    pipeline = dlt.pipeline(
+        pipeline_name=spec.name,
+        pipelines_dir=str(paths.dlt_dir),
+        dataset_name=dataset_name(spec.name),
+        **destination_kwargs(paths),
+    )
+    reroute_dlt_logger()
+
+    # A fresh container has no local state: fetch it (incremental cursors, file dates) from the
+    # destination, where dlt stores it with every load, before the source reads it.
+    pipeline.sync_destination()
+    log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"), from_destination=pipeline.first_run is False)
+
+    source = build_source(SourceContext(spec=spec, paths=paths, secrets=secrets, base_url=base_url))
+    info = pipeline.run(source)
+
+    trace = pipeline.last_trace
+    for step in trace.steps:
+        log("step finished", pipeline=spec.name, step=step.step, seconds=round((step.finished_at - step.started_at).total_seconds(), 3))
+    normalize = trace.last_normalize_info
+    counts: dict[str, int] = dict(normalize.row_counts) if normalize else {}
+    rows = {table: n for table, n in sorted(counts.items()) if not table.startswith("_dlt")}
+    return rows, list(info.loads_ids)
+
+
+def describe_failure(e: BaseException) -> str:
+    """The innermost cause names the real problem (dlt wraps it in PipelineStepFailed)."""
+    parts: list[str] = []
+    step = getattr(e, "step", None)
+    if step:
+        parts.append(f"step {step}")
+    cause: BaseException = e
+    while True:
+        inner = getattr(cause, "exception", None) or cause.__cause__
+        if not isinstance(inner, BaseException) or inner is cause:
+            break
+        cause = inner
+    message = str(cause) if isinstance(cause, IngestionError) else f"{type(cause).__name__}: {cause}"
+    parts.append(message)
+    return redact(": ".join(parts))[:MAX_ERROR_CHARS]

@@ -1,0 +1,65 @@
+"""Secrets: `{ secret: name }` in a pipeline file → env `DP_SECRET_<NAME>` (locally also `.local/secrets.env`).
+
+Every value read is registered with the log redactor before it is returned.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigurationError
+from .logs import register_secret
+
+
+def secret_env(name: str) -> str:
+    return f"DP_SECRET_{name.upper()}"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """`KEY=value` lines; `#` comments and blank lines ignored; optional surrounding quotes removed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+class SecretResolver:
+    def __init__(self, pipeline_file: str, env_file: Path | None = None):
+        self.pipeline_file = pipeline_file
+        self.file_values = read_env_file(env_file) if env_file else {}
+
+    def get(self, name: str, field: str) -> str:
+        env = secret_env(name)
+        value = os.environ.get(env) or self.file_values.get(env)
+        if not value:
+            raise ConfigurationError(
+                f"{self.pipeline_file}: {field}: secret {name!r} expected in environment variable {env}"
+                + (" or .local/secrets.env" if self.file_values is not None else "")
+                + ", found nothing"
+            )
+        register_secret(value)
+        return value
+
+    def resolve(self, value: Any, field: str) -> Any:
+        """Replace every `{secret: name}` inside `value` (recursively) by the secret's value."""
+        if is_secret_ref(value):
+            return self.get(value["secret"], field)
+        if isinstance(value, dict):
+            return {k: self.resolve(v, f"{field}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v, f"{field}[{i}]") for i, v in enumerate(value)]
+        return value
+
+
+def is_secret_ref(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secret"} and isinstance(value["secret"], str)

@@ -1,0 +1,40 @@
+"""`source.type: sql_database` → dlt's sql_database source; the SQLAlchemy URL comes from a secret."""
+from __future__ import annotations
+
+from typing import Any
+
+import dlt
+from dlt.sources.sql_database import sql_database
+
+from ..errors import SpecError
+from ..secrets import is_secret_ref
+from ..spec import require
+from . import SourceContext
+
+
+def build_sql_database_source(ctx: SourceContext) -> Any:
+    spec, block, prefix = ctx.spec, ctx.spec.source, "source.sql_database"
+    credentials = block.get("credentials")
+    if not is_secret_ref(credentials):
+        raise SpecError(spec.file, f"{prefix}.credentials", "{ secret: <name> } holding a SQLAlchemy URL", credentials)
+    url = ctx.secrets.get(credentials["secret"], f"{prefix}.credentials")
+    tables = require(spec, block, "tables", list, "a list of tables", prefix)
+    if not tables:
+        raise SpecError(spec.file, f"{prefix}.tables", "at least one table", tables)
+    for i, table in enumerate(tables):
+        if not isinstance(table, dict) or not isinstance(table.get("name"), str):
+            raise SpecError(spec.file, f"{prefix}.tables[{i}].name", "a table name", table if not isinstance(table, dict) else table.get("name"))
+
+    source = sql_database(credentials=url, schema=block.get("schema"), table_names=[t["name"] for t in tables])
+    for table in tables:
+        hints: dict[str, Any] = {}
+        if table.get("primary_key"):
+            hints["primary_key"] = table["primary_key"]
+        if table.get("write_disposition"):
+            hints["write_disposition"] = table["write_disposition"]
+        if table.get("incremental"):
+            inc = table["incremental"]
+            hints["incremental"] = dlt.sources.incremental(inc["cursor_column"], initial_value=inc.get("initial_value"))
+        if hints:
+            source.resources[table["name"]].apply_hints(**hints)
+    return source

@@ -1,0 +1,116 @@
+/**
+ * What the mocks answer for each resource: the inputs echoed back, plus the realistic computed outputs
+ * a real provider would return (names, emails, ARNs, digests). Without them, outputs that other
+ * resources consume stay undefined and the plan would not show how resources connect.
+ * Under mocks no provider runs, so every value here is invented, deterministic and clearly fake.
+ */
+import * as crypto from "crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+export interface MockContext {
+  /** GCP project or AWS account of the stack, for ids and ARNs. */
+  gcpProject: string;
+  awsAccount: string;
+  region: string;
+}
+
+type StateFn = (a: pulumi.runtime.MockResourceArgs, ctx: MockContext) => Record<string, unknown>;
+
+const fakeDigest = (s: string) => `sha256:${crypto.createHash("sha256").update(s).digest("hex")}`;
+const short = (s: string) => crypto.createHash("sha256").update(s).digest("hex").slice(0, 8);
+
+/** Per type token. Types not listed get their inputs echoed back plus generic `name`/`arn`. */
+const STATE: Record<string, StateFn> = {
+  // Docker: the pushed image's digest.
+  "docker:index/image:Image": (a) => {
+    const name = String(a.inputs.imageName ?? a.name);
+    return { repoDigest: `${name.replace(/:[^:/]+$/, "")}@${fakeDigest(name)}`, baseImageName: name };
+  },
+  // TLS: key material is fake but PEM-shaped, so code that trims headers works.
+  "tls:index/privateKey:PrivateKey": (a) => ({
+    privateKeyPem: `-----BEGIN RSA PRIVATE KEY-----\nMOCK${short(a.name)}\n-----END RSA PRIVATE KEY-----\n`,
+    privateKeyPemPkcs8: `-----BEGIN PRIVATE KEY-----\nMOCK${short(a.name)}\n-----END PRIVATE KEY-----\n`,
+    publicKeyPem: `-----BEGIN PUBLIC KEY-----\nMOCKPUB${short(a.name)}\n-----END PUBLIC KEY-----\n`,
+    publicKeyFingerprintSha256: `SHA256:${short(a.name)}`,
+  }),
+  "random:index/randomId:RandomId": (a) => ({ hex: short(a.name), b64Url: short(a.name) }),
+  "random:index/randomPassword:RandomPassword": (a) => ({ result: `mock-${short(a.name)}` }),
+  // GCP
+  "gcp:storage/bucket:Bucket": (a) => ({ url: `gs://${a.inputs.name ?? a.name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${a.inputs.name ?? a.name}` }),
+  "gcp:serviceaccount/account:Account": (a, c) => {
+    const email = `${a.inputs.accountId}@${a.inputs.project ?? c.gcpProject}.iam.gserviceaccount.com`;
+    return { email, name: `projects/${a.inputs.project ?? c.gcpProject}/serviceAccounts/${email}`, member: `serviceAccount:${email}`, uniqueId: short(email) };
+  },
+  "gcp:artifactregistry/repository:Repository": (a, c) => ({
+    name: a.inputs.repositoryId,
+    registryUri: `${a.inputs.location ?? c.region}-docker.pkg.dev/${a.inputs.project ?? c.gcpProject}/${a.inputs.repositoryId}`,
+  }),
+  "gcp:secretmanager/secret:Secret": (a, c) => ({ name: `projects/${c.gcpProject}/secrets/${a.inputs.secretId}` }),
+  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (a, c) => ({
+    name: `projects/123456789/locations/global/workloadIdentityPools/${a.inputs.workloadIdentityPoolId}`,
+  }),
+  "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (a) => ({
+    name: `projects/123456789/locations/global/workloadIdentityPools/${a.inputs.workloadIdentityPoolId}/providers/${a.inputs.workloadIdentityPoolProviderId}`,
+  }),
+  "gcp:cloudrunv2/job:Job": (a, c) => ({ uid: short(a.name), name: a.inputs.name ?? a.name, location: a.inputs.location ?? c.region }),
+  "gcp:workflows/workflow:Workflow": (a, c) => ({ id: `projects/${c.gcpProject}/locations/${a.inputs.region ?? c.region}/workflows/${a.inputs.name ?? a.name}` }),
+  "gcp:monitoring/notificationChannel:NotificationChannel": (a, c) => ({ name: `projects/${c.gcpProject}/notificationChannels/${short(a.name)}` }),
+  // AWS
+  "aws:ecr/repository:Repository": (a, c) => ({ repositoryUrl: `${c.awsAccount}.dkr.ecr.${c.region}.amazonaws.com/${a.inputs.name ?? a.name}` }),
+  "aws:s3/bucket:Bucket": (a) => ({ bucket: a.inputs.bucket ?? a.name, arn: `arn:aws:s3:::${a.inputs.bucket ?? a.name}` }),
+  "aws:iam/role:Role": (a, c) => ({ arn: `arn:aws:iam::${c.awsAccount}:role/${a.inputs.name ?? a.name}` }),
+  "aws:ecs/taskDefinition:TaskDefinition": (a, c) => ({
+    arn: `arn:aws:ecs:${c.region}:${c.awsAccount}:task-definition/${a.inputs.family}:1`,
+    arnWithoutRevision: `arn:aws:ecs:${c.region}:${c.awsAccount}:task-definition/${a.inputs.family}`,
+    revision: 1,
+  }),
+  "aws:secretsmanager/secret:Secret": (a, c) => ({ arn: `arn:aws:secretsmanager:${c.region}:${c.awsAccount}:secret:${a.inputs.name ?? a.name}-${short(a.name).slice(0, 6)}` }),
+  "aws:sfn/stateMachine:StateMachine": (a, c) => ({ arn: `arn:aws:states:${c.region}:${c.awsAccount}:stateMachine:${a.inputs.name ?? a.name}` }),
+  "aws:ec2/vpc:Vpc": (a) => ({ id: `vpc-${short(a.name)}` }),
+  "aws:ec2/subnet:Subnet": (a) => ({ id: `subnet-${short(a.name)}` }),
+  "aws:ec2/securityGroup:SecurityGroup": (a) => ({ id: `sg-${short(a.name)}` }),
+  // Snowflake: objects are addressed by their explicit names.
+  "snowflake:index/storageIntegration:StorageIntegration": (a, c) => ({
+    storageGcpServiceAccount: `mock-${short(a.name)}@gcpuseast4-1234.iam.gserviceaccount.com`,
+    storageAwsIamUserArn: `arn:aws:iam::999999999999:user/mock-${short(a.name)}`,
+    storageAwsExternalId: `MOCK_SFCRole=1_${short(a.name)}`,
+  }),
+};
+
+/** The id a mock resource gets: its physical name where one is set, else `<logical name>-id`. */
+export function mockId(a: pulumi.runtime.MockResourceArgs): string {
+  const physical = a.inputs.name ?? a.inputs.bucket ?? a.inputs.accountId ?? a.inputs.secretId;
+  return typeof physical === "string" ? physical : `${a.name}-id`;
+}
+
+export function mockState(a: pulumi.runtime.MockResourceArgs, ctx: MockContext): Record<string, unknown> {
+  const generic: Record<string, unknown> = { name: a.inputs.name ?? a.name };
+  if (a.type.startsWith("aws:")) {
+    const service = a.type.split(":")[1].split("/")[0];
+    generic.arn = `arn:aws:${service}:${ctx.region}:${ctx.awsAccount}:${a.inputs.name ?? a.name}`;
+  }
+  if (a.type.startsWith("snowflake:")) generic.fullyQualifiedName = `"${a.inputs.name ?? a.name}"`;
+  return { ...generic, ...a.inputs, ...(STATE[a.type]?.(a, ctx) ?? {}) };
+}
+
+/** Answers for invokes (data sources) the program calls. */
+export function mockCall(a: pulumi.runtime.MockCallArgs, ctx: MockContext): Record<string, unknown> {
+  switch (a.token) {
+    case "gcp:organizations/getClientConfig:getClientConfig":
+      return { accessToken: "mock-access-token", project: ctx.gcpProject, region: ctx.region };
+    case "gcp:organizations/getProject:getProject":
+      return { projectId: ctx.gcpProject, number: "123456789", name: ctx.gcpProject };
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: ctx.awsAccount, arn: `arn:aws:iam::${ctx.awsAccount}:user/mock`, userId: "MOCK" };
+    case "aws:index/getRegion:getRegion":
+      return { name: ctx.region, region: ctx.region };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+      return { userName: "AWS", password: "mock-ecr-password", proxyEndpoint: `https://${ctx.awsAccount}.dkr.ecr.${ctx.region}.amazonaws.com` };
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return { names: [`${ctx.region}a`, `${ctx.region}b`], zoneIds: ["z1", "z2"] };
+    default:
+      return {};
+  }
+}
