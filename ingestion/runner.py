@@ -56,7 +56,7 @@ def _load(spec: PipelineSpec, paths: Paths, base_url: str | None) -> tuple[dict[
     # A fresh container has no local state: fetch it (incremental cursors, file dates) from the
     # destination, where dlt stores it with every load, before the source reads it.
     pipeline.sync_destination()
-    log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"), from_destination=pipeline.first_run is False)
+    log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"))
 
     source = build_source(SourceContext(spec=spec, paths=paths, secrets=secrets, base_url=base_url))
     info = pipeline.run(source)

@@ -95,7 +95,15 @@ function knownKeys(schema: ZodType, path: PropertyKey[]): string {
   let s: unknown = schema;
   for (const key of path) {
     s = unwrap(s);
-    const def = (s as { def?: Record<string, unknown> })?.def;
+    let def = (s as { def?: Record<string, unknown> })?.def;
+    if (def?.type === "union") {
+      // Follow the union member that has this key (discriminated sources: rest_api, filesystem, ...).
+      const member = (def.options as unknown[]).map(unwrap).find((o) => {
+        const shape = (o as { def?: { shape?: Record<string, unknown> } }).def?.shape;
+        return shape && String(key) in shape;
+      });
+      def = (member as { def?: Record<string, unknown> } | undefined)?.def;
+    }
     if (def?.type === "object") s = (def.shape as Record<string, unknown>)[String(key)];
     else if (def?.type === "record") s = def.valueType;
     else if (def?.type === "array") s = def.element;

@@ -1,0 +1,354 @@
+/**
+ * Fivetran connection (formerly "connector"): service, config, destination schema and the whole sync
+ * schedule in one resource (paused, sync_frequency, daily_sync_time, schedule_type), so the schedule is
+ * code like everything else.
+ *
+ * - create adopts a connection already in the group with the same destination schema (same service
+ *   required), runs the setup tests and fails with Fivetran's messages, then reads back and fails
+ *   when a setting did not take;
+ * - update patches the mutable fields; group, service and destination schema force a replacement;
+ * - secrets: outs keep a fingerprint per secret config key, never the value, and Fivetran's "******"
+ *   echo is never compared, so masked values do not cause perpetual diffs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isNotFound, partialCreateError } from "./errors";
+import { FIVETRAN_SYNC_FREQUENCIES } from "./regions";
+import { createSession, type SessionOptions } from "./session";
+import { setupProblem, type SetupTest } from "./setup-tests";
+import { asTypeOf, containsMask, containsUnknown, isUnknown, looksSecretKey, plainJson, sameValue, secretFingerprint } from "./values";
+import { notTakenMessage, type SentSetting } from "./verify";
+
+export type DestinationSchemaField = "schema" | "schema_prefix";
+
+export interface ConnectionInputs {
+  groupId: string;
+  /** Fivetran service id, e.g. `postgres`, `google_ads`, `gcs`. */
+  service: string;
+  /** Schema (or schema prefix, for database sources) in the destination; permanent. */
+  destinationSchema: string;
+  /** Service settings. Do not put the destination schema here. Secret values may be Pulumi secrets. */
+  config: Record<string, unknown>;
+  paused: boolean;
+  /** Minutes; one of 1, 5, 15, 30, 60, 120, 180, 360, 480, 720, 1440. Ignored by Fivetran when scheduleType is manual. */
+  syncFrequency: number;
+  /** "HH:00", only with syncFrequency 1440. */
+  dailySyncTime?: string;
+  /** `manual`: only API calls (the platform's orchestration) start syncs. */
+  scheduleType: "auto" | "manual";
+  /** Config field the destination schema goes in; defaults to `schema_prefix` for database sources, else `schema`. */
+  destinationSchemaField?: DestinationSchemaField;
+}
+
+export interface ConnectionOutputs {
+  connectionId: string;
+  groupId: string;
+  service: string;
+  destinationSchema: string;
+  destinationSchemaField: DestinationSchemaField;
+  /** Non-secret config keys the user set, as Fivetran has them. */
+  config: Record<string, unknown>;
+  /** Secret config keys the user set → fingerprint of the value sent (rotation detection). */
+  configFingerprints: Record<string, string>;
+  paused: boolean;
+  syncFrequency: number;
+  dailySyncTime: string | null;
+  scheduleType: string;
+  /** `connected`, `incomplete` or `broken`. */
+  setupState: string;
+}
+
+interface ApiConnection {
+  id: string;
+  group_id: string;
+  service: string;
+  schema?: string;
+  paused?: boolean;
+  sync_frequency?: number | null;
+  daily_sync_time?: string | null;
+  schedule_type?: string;
+  status?: { setup_state?: string };
+  setup_tests?: SetupTest[];
+  config?: Record<string, unknown>;
+}
+
+/** Database sources name a schema prefix (`<prefix>_<source schema>`); the rest name one schema. */
+const SCHEMA_PREFIX_SERVICES =
+  /^(postgres|mysql|maria|sql_server|oracle|aurora|db2|sap_hana|mongo|dynamodb|cosmos|azure_sql|azure_postgres|azure_mysql|google_cloud_(postgresql|mysql|sqlserver)|heroku_postgres|documentdb|cockroach)/;
+
+/** Config fields Fivetran treats as permanent once the connection exists. */
+const PERMANENT_CONFIG_KEYS = ["schema", "schema_prefix", "table", "table_group_name"];
+
+export function defaultDestinationSchemaField(service: string): DestinationSchemaField {
+  return SCHEMA_PREFIX_SERVICES.test(service) ? "schema_prefix" : "schema";
+}
+
+function schemaFieldOf(inputs: ConnectionInputs): DestinationSchemaField {
+  return inputs.destinationSchemaField ?? defaultDestinationSchemaField(inputs.service);
+}
+
+/** What Fivetran reports as the connection's `schema`: `<schema>` or, for file sources, `<schema>.<table>`. */
+function expectedApiSchema(inputs: ConnectionInputs): string {
+  const table = inputs.config?.table;
+  return typeof table === "string" && table ? `${inputs.destinationSchema}.${table}` : inputs.destinationSchema;
+}
+
+function isSecretKey(key: string, remote: unknown): boolean {
+  return looksSecretKey(key) || containsMask(remote);
+}
+
+function secretStrings(config: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === "string") out.push(v);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  for (const [k, v] of Object.entries(config ?? {})) if (looksSecretKey(k)) walk(v);
+  return out;
+}
+
+/** The schedule fields Fivetran gets on every write; daily_sync_time only means something with 1440. */
+function scheduleBody(inputs: ConnectionInputs) {
+  return {
+    paused: inputs.paused,
+    sync_frequency: inputs.syncFrequency,
+    schedule_type: inputs.scheduleType,
+    ...(inputs.syncFrequency === 1440 && inputs.dailySyncTime ? { daily_sync_time: inputs.dailySyncTime } : {}),
+  };
+}
+
+function outsOf(api: ApiConnection, inputs: ConnectionInputs): ConnectionOutputs {
+  const remote = api.config ?? {};
+  const config: Record<string, unknown> = {};
+  const configFingerprints: Record<string, string> = {};
+  for (const [key, sent] of Object.entries(inputs.config ?? {})) {
+    if (isSecretKey(key, remote[key])) configFingerprints[key] = secretFingerprint(key, sent);
+    else config[key] = asTypeOf(remote[key], sent);
+  }
+  return plainJson({
+    connectionId: api.id,
+    groupId: api.group_id,
+    service: api.service,
+    destinationSchema: inputs.destinationSchema,
+    destinationSchemaField: schemaFieldOf(inputs),
+    config,
+    configFingerprints,
+    paused: Boolean(api.paused),
+    syncFrequency: Number(api.sync_frequency ?? inputs.syncFrequency),
+    dailySyncTime: api.daily_sync_time ?? null,
+    scheduleType: api.schedule_type ?? inputs.scheduleType,
+    setupState: String(api.status?.setup_state ?? "unknown").toLowerCase(),
+  });
+}
+
+function sentSettings(inputs: ConnectionInputs, back: ApiConnection): SentSetting[] {
+  const remote = back.config ?? {};
+  const settings: SentSetting[] = Object.entries(inputs.config ?? {}).map(([key, sent]) => ({
+    name: `config.${key}`,
+    sent,
+    got: remote[key],
+    secret: isSecretKey(key, remote[key]),
+  }));
+  const schedule = scheduleBody(inputs);
+  settings.push(
+    { name: "schema", sent: expectedApiSchema(inputs), got: back.schema },
+    { name: "paused", sent: schedule.paused, got: back.paused },
+    { name: "sync_frequency", sent: schedule.sync_frequency, got: back.sync_frequency },
+    { name: "schedule_type", sent: schedule.schedule_type, got: back.schedule_type },
+  );
+  if (schedule.daily_sync_time) settings.push({ name: "daily_sync_time", sent: schedule.daily_sync_time, got: back.daily_sync_time });
+  return settings;
+}
+
+/** Fields whose change needs a new connection, as diff reports them. */
+function replacedFields(olds: ConnectionOutputs, news: ConnectionInputs): string[] {
+  const replaces: string[] = [];
+  const differs = (a: unknown, b: unknown) => containsUnknown(b) || a !== b;
+  if (differs(olds.groupId, news.groupId)) replaces.push("groupId");
+  if (differs(olds.service, news.service)) replaces.push("service");
+  if (differs(olds.destinationSchema, news.destinationSchema)) replaces.push("destinationSchema");
+  if (!containsUnknown(news.service) && olds.destinationSchemaField !== schemaFieldOf(news)) replaces.push("destinationSchemaField");
+  const permanentChanged = PERMANENT_CONFIG_KEYS.some((k) => !sameValue(news.config?.[k] ?? null, olds.config?.[k] ?? null));
+  if (permanentChanged) replaces.push("config");
+  return replaces;
+}
+
+/** Config keys whose desired value differs from state; secrets compare by fingerprint, never by Fivetran's echo. */
+export function changedConfigKeys(olds: ConnectionOutputs, news: ConnectionInputs): string[] {
+  if (containsUnknown(news.config)) return ["*"];
+  const changed: string[] = [];
+  const newConfig = news.config ?? {};
+  for (const [key, value] of Object.entries(newConfig)) {
+    const fingerprint = olds.configFingerprints?.[key];
+    if (fingerprint !== undefined) {
+      if (secretFingerprint(key, value) !== fingerprint) changed.push(key);
+    } else if (!(key in (olds.config ?? {})) || !sameValue(value, olds.config[key])) {
+      changed.push(key);
+    }
+  }
+  for (const key of [...Object.keys(olds.config ?? {}), ...Object.keys(olds.configFingerprints ?? {})]) {
+    if (!(key in newConfig)) changed.push(key);
+  }
+  return changed;
+}
+
+function changedScheduleFields(olds: ConnectionOutputs, news: ConnectionInputs): string[] {
+  const changed: string[] = [];
+  if (containsUnknown(news.paused) || news.paused !== olds.paused) changed.push("paused");
+  if (containsUnknown(news.syncFrequency) || news.syncFrequency !== olds.syncFrequency) changed.push("syncFrequency");
+  if (containsUnknown(news.scheduleType) || news.scheduleType !== olds.scheduleType) changed.push("scheduleType");
+  // Fivetran returns daily_sync_time only with 1440 and only when it was set, so compare only what the user asks for.
+  if (news.dailySyncTime !== undefined && (containsUnknown(news.dailySyncTime) || news.dailySyncTime !== olds.dailySyncTime)) changed.push("dailySyncTime");
+  return changed;
+}
+
+export function createConnectionProvider(options: SessionOptions = {}): pulumi.dynamic.ResourceProvider<ConnectionInputs, ConnectionOutputs> {
+  const session = createSession(options);
+
+  async function findAdoptable(inputs: ConnectionInputs): Promise<ApiConnection | undefined> {
+    const schema = expectedApiSchema(inputs);
+    const candidates = await session.client().listAll<ApiConnection>("/connections", { group_id: inputs.groupId, schema });
+    const match = candidates.find((c) => c.group_id === inputs.groupId && c.schema === schema);
+    if (match && match.service !== inputs.service) {
+      throw new Error(
+        `Fivetran connection ${match.id} in group ${inputs.groupId} already writes to destination schema "${schema}" with service "${match.service}", ` +
+          `not "${inputs.service}". Choose another destinationSchema, or delete that connection in Fivetran first.`,
+      );
+    }
+    return match;
+  }
+
+  /**
+   * Writes the desired state (POST for a new connection, PATCH otherwise), then reads back. Returns
+   * the problem instead of throwing so create can record a half-made connection in state.
+   */
+  async function apply(existingId: string | undefined, inputs: ConnectionInputs, runSetupTests: boolean) {
+    const client = session.client(secretStrings(inputs.config));
+    const field = schemaFieldOf(inputs);
+    const mutable = { ...scheduleBody(inputs), run_setup_tests: runSetupTests };
+    let written: ApiConnection;
+    if (existingId) {
+      // Permanent naming fields are not sent again: Fivetran rejects changes to them.
+      const config = Object.fromEntries(Object.entries(inputs.config ?? {}).filter(([k]) => !PERMANENT_CONFIG_KEYS.includes(k)));
+      written = (await client.request<ApiConnection>("PATCH", `/connections/${existingId}`, { body: { ...mutable, config } })).data;
+    } else {
+      const body = {
+        group_id: inputs.groupId,
+        service: inputs.service,
+        destination_schema_names: "FIVETRAN_NAMING",
+        ...mutable,
+        config: { ...inputs.config, [field]: inputs.destinationSchema },
+      };
+      written = (await client.request<ApiConnection>("POST", "/connections", { body })).data;
+    }
+    const id = written.id ?? existingId;
+    const back = (await client.request<ApiConnection>("GET", `/connections/${id}`)).data;
+    const outs = outsOf(back, inputs);
+    const what = `connection ${id} (${inputs.service} → ${inputs.destinationSchema})`;
+    const problem =
+      (runSetupTests ? setupProblem(what, written.setup_tests, written.status?.setup_state ?? back.status?.setup_state) : undefined) ??
+      notTakenMessage(what, sentSettings(inputs, back));
+    return { id, outs, problem };
+  }
+
+  return {
+    configure: (req) => session.configure(req),
+
+    async check(_olds, news) {
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      const known = (v: unknown) => !containsUnknown(v);
+      for (const key of ["groupId", "service", "destinationSchema"] as const) {
+        if (known(news[key]) && (typeof news[key] !== "string" || news[key].trim() === "")) failures.push({ property: key, reason: `${key} must be a non-empty string` });
+      }
+      if (known(news.config) && (news.config === null || typeof news.config !== "object" || Array.isArray(news.config))) {
+        failures.push({ property: "config", reason: "config must be an object of the service's settings" });
+      } else if (known(news.config)) {
+        for (const key of ["schema", "schema_prefix"]) {
+          if (key in news.config) failures.push({ property: "config", reason: `config.${key} is set from destinationSchema; remove it from config` });
+        }
+      }
+      if (known(news.syncFrequency) && !(FIVETRAN_SYNC_FREQUENCIES as readonly number[]).includes(news.syncFrequency)) {
+        failures.push({ property: "syncFrequency", reason: `syncFrequency must be one of ${FIVETRAN_SYNC_FREQUENCIES.join(", ")} (minutes), got ${JSON.stringify(news.syncFrequency)}` });
+      }
+      if (news.dailySyncTime !== undefined && known(news.dailySyncTime)) {
+        if (typeof news.dailySyncTime !== "string" || !/^([01]\d|2[0-3]):00$/.test(news.dailySyncTime)) {
+          failures.push({ property: "dailySyncTime", reason: `dailySyncTime must be on the hour, "00:00" to "23:00", got ${JSON.stringify(news.dailySyncTime)}` });
+        } else if (known(news.syncFrequency) && news.syncFrequency !== 1440) {
+          failures.push({ property: "dailySyncTime", reason: "dailySyncTime only applies with syncFrequency 1440; remove it or set syncFrequency: 1440" });
+        }
+      }
+      if (known(news.scheduleType) && news.scheduleType !== "auto" && news.scheduleType !== "manual") {
+        failures.push({ property: "scheduleType", reason: `scheduleType must be "auto" or "manual", got ${JSON.stringify(news.scheduleType)}` });
+      }
+      if (known(news.paused) && typeof news.paused !== "boolean") failures.push({ property: "paused", reason: "paused must be true or false" });
+      return { inputs: news, failures };
+    },
+
+    async diff(_id, olds, news) {
+      const replaces = replacedFields(olds, news);
+      const changes = replaces.length > 0 || changedConfigKeys(olds, news).length > 0 || changedScheduleFields(olds, news).length > 0;
+      // Two connections cannot share a destination schema in one group: delete first, then create.
+      return { changes, replaces, deleteBeforeReplace: true };
+    },
+
+    async create(inputs) {
+      const adopted = await findAdoptable(inputs);
+      const { id, outs, problem } = await apply(adopted?.id, inputs, true);
+      if (!id) throw new Error(`Fivetran did not return an id for the new connection ${inputs.destinationSchema}`);
+      // The connection exists in Fivetran now: record it, so the next `up` updates it instead of creating another.
+      if (problem) throw partialCreateError(problem, id, outs as unknown as Record<string, unknown>);
+      return { id, outs };
+    },
+
+    async read(id, props) {
+      let api: ApiConnection;
+      try {
+        api = (await session.client().request<ApiConnection>("GET", `/connections/${id}`)).data;
+      } catch (e) {
+        if (isNotFound(e)) return {};
+        throw e;
+      }
+      const olds = props as ConnectionOutputs;
+      const remote = api.config ?? {};
+      const config: Record<string, unknown> = {};
+      for (const [key, old] of Object.entries(olds.config ?? {})) {
+        // A masked echo says nothing about the value: keep what state has rather than invent a change.
+        config[key] = containsMask(remote[key]) ? old : asTypeOf(remote[key], old);
+      }
+      const schema = api.schema ?? olds.destinationSchema;
+      const sameSchema = schema === olds.destinationSchema || schema.startsWith(`${olds.destinationSchema}.`);
+      const props2: ConnectionOutputs = plainJson({
+        ...olds,
+        connectionId: api.id ?? id,
+        groupId: api.group_id,
+        service: api.service,
+        destinationSchema: sameSchema ? olds.destinationSchema : schema.split(".")[0],
+        config,
+        configFingerprints: olds.configFingerprints ?? {},
+        paused: Boolean(api.paused),
+        syncFrequency: Number(api.sync_frequency ?? olds.syncFrequency),
+        dailySyncTime: api.daily_sync_time ?? null,
+        scheduleType: api.schedule_type ?? olds.scheduleType,
+        setupState: String(api.status?.setup_state ?? "unknown").toLowerCase(),
+      });
+      return { id, props: props2 };
+    },
+
+    async update(id, olds, news) {
+      // Setup tests cost rate-limit budget: run them when the config changed or the last run left the connection unusable.
+      const runSetupTests = changedConfigKeys(olds, news).length > 0 || olds.setupState !== "connected";
+      const { outs, problem } = await apply(id, news, runSetupTests);
+      if (problem) throw new Error(problem);
+      return { outs };
+    },
+
+    async delete(id) {
+      try {
+        await session.client().request("DELETE", `/connections/${id}`);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    },
+  };
+}
+
+export const connectionProvider = createConnectionProvider();

@@ -1,0 +1,182 @@
+/**
+ * Snowflake destination with key-pair authentication. Destination id == group id (one destination per
+ * group), so create adopts a destination already in the group, and a new group forces a replacement.
+ * The private key never reaches state: outs keep only its fingerprint, to notice rotation.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { isNotFound, partialCreateError } from "./errors";
+import { FIVETRAN_REGIONS, FIVETRAN_TIME_ZONE_OFFSETS } from "./regions";
+import { createSession, type SessionOptions } from "./session";
+import { setupProblem, type SetupTest } from "./setup-tests";
+import { asTypeOf, containsUnknown, isUnknown, plainJson, secretFingerprint } from "./values";
+import { notTakenMessage } from "./verify";
+
+export interface DestinationInputs {
+  groupId: string;
+  region: string;
+  timeZoneOffset: string;
+  /** `<account>.snowflakecomputing.com` */
+  host: string;
+  database: string;
+  user: string;
+  role: string;
+  warehouse: string;
+  /** PEM private key of `user` (unencrypted). Secret; only its fingerprint is kept. */
+  privateKey: string;
+  port?: number;
+}
+
+export interface DestinationOutputs {
+  destinationId: string;
+  groupId: string;
+  region: string;
+  timeZoneOffset: string;
+  host: string;
+  database: string;
+  user: string;
+  role: string;
+  warehouse: string;
+  port: number;
+  privateKeyFingerprint: string;
+  /** `connected` after passing setup tests; `incomplete` or `broken` otherwise. */
+  setupStatus: string;
+}
+
+interface ApiDestination {
+  id: string;
+  group_id: string;
+  region?: string;
+  time_zone_offset?: string;
+  setup_status?: string;
+  setup_tests?: SetupTest[];
+  config?: Record<string, unknown>;
+}
+
+const REQUIRED_TEXT = ["groupId", "host", "database", "user", "role", "warehouse", "privateKey"] as const;
+const MUTABLE = ["region", "timeZoneOffset", "host", "database", "user", "role", "warehouse", "port"] as const;
+
+function snowflakeConfig(inputs: DestinationInputs) {
+  return {
+    host: inputs.host,
+    port: inputs.port ?? 443,
+    database: inputs.database,
+    auth: "KEY_PAIR",
+    user: inputs.user,
+    role: inputs.role,
+    default_virtual_warehouse: inputs.warehouse,
+    private_key: inputs.privateKey,
+    is_private_key_encrypted: false,
+  };
+}
+
+function outsOf(api: ApiDestination, privateKeyFingerprint: string, like: DestinationInputs | DestinationOutputs): DestinationOutputs {
+  const c = api.config ?? {};
+  return plainJson({
+    destinationId: api.id,
+    groupId: api.group_id,
+    region: api.region ?? "",
+    timeZoneOffset: api.time_zone_offset ?? "",
+    host: String(c.host ?? ""),
+    database: String(c.database ?? ""),
+    user: String(c.user ?? ""),
+    role: String(c.role ?? ""),
+    warehouse: String(c.default_virtual_warehouse ?? ""),
+    port: Number(asTypeOf(c.port, 443) ?? like.port ?? 443),
+    privateKeyFingerprint,
+    setupStatus: String(api.setup_status ?? "unknown").toLowerCase(),
+  });
+}
+
+export function createDestinationProvider(options: SessionOptions = {}): pulumi.dynamic.ResourceProvider<DestinationInputs, DestinationOutputs> {
+  const session = createSession(options);
+  const fingerprint = (inputs: DestinationInputs) => secretFingerprint("private_key", inputs.privateKey);
+
+  /** Sends the full desired state (create, adopt or update), then checks setup tests and reads back. */
+  async function apply(existingId: string | undefined, inputs: DestinationInputs): Promise<{ id: string; outs: DestinationOutputs; problem?: string }> {
+    const client = session.client([inputs.privateKey]);
+    const common = { region: inputs.region, time_zone_offset: inputs.timeZoneOffset, run_setup_tests: true, config: snowflakeConfig(inputs) };
+    const written = existingId
+      ? (await client.request<ApiDestination>("PATCH", `/destinations/${existingId}`, { body: common })).data
+      : (await client.request<ApiDestination>("POST", "/destinations", { body: { group_id: inputs.groupId, service: "snowflake", ...common } })).data;
+    const id = written.id ?? existingId ?? inputs.groupId;
+    const back = (await client.request<ApiDestination>("GET", `/destinations/${id}`)).data;
+    const outs = outsOf({ ...back, setup_status: back.setup_status ?? written.setup_status }, fingerprint(inputs), inputs);
+    const sent = snowflakeConfig(inputs);
+    const got = back.config ?? {};
+    const problem =
+      setupProblem(`destination ${id} (Snowflake ${inputs.host})`, written.setup_tests, written.setup_status ?? back.setup_status) ??
+      notTakenMessage(`destination ${id}`, [
+        { name: "region", sent: inputs.region, got: back.region },
+        { name: "time_zone_offset", sent: inputs.timeZoneOffset, got: back.time_zone_offset },
+        ...(["host", "port", "database", "auth", "user", "role", "default_virtual_warehouse"] as const).map((k) => ({ name: `config.${k}`, sent: sent[k], got: got[k] })),
+        { name: "config.private_key", sent: sent.private_key, got: got.private_key, secret: true },
+      ]);
+    return { id, outs, problem };
+  }
+
+  return {
+    configure: (req) => session.configure(req),
+
+    async check(_olds, news) {
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      for (const key of REQUIRED_TEXT) {
+        const v = news[key];
+        if (!isUnknown(v) && (typeof v !== "string" || v.trim() === "")) failures.push({ property: key, reason: `${key} must be a non-empty string` });
+      }
+      if (!isUnknown(news.region) && !(FIVETRAN_REGIONS as readonly string[]).includes(news.region)) {
+        failures.push({ property: "region", reason: `region must be a Fivetran region such as GCP_EUROPE_WEST3 or AWS_EU_WEST_1, got ${JSON.stringify(news.region)}` });
+      }
+      if (!isUnknown(news.timeZoneOffset) && !(FIVETRAN_TIME_ZONE_OFFSETS as readonly string[]).includes(news.timeZoneOffset)) {
+        failures.push({ property: "timeZoneOffset", reason: `timeZoneOffset must be one of "-11".."0".."+12", got ${JSON.stringify(news.timeZoneOffset)}` });
+      }
+      return { inputs: news, failures };
+    },
+
+    async diff(_id, olds, news) {
+      const replaces = isUnknown(news.groupId) || news.groupId !== olds.groupId ? ["groupId"] : [];
+      const changed = MUTABLE.filter((k) => containsUnknown(news[k]) || (news[k] ?? (k === "port" ? 443 : undefined)) !== olds[k]);
+      const rotated = containsUnknown(news.privateKey) || fingerprint(news) !== olds.privateKeyFingerprint;
+      // One destination per group: the old one must go before its replacement can exist.
+      return { changes: replaces.length > 0 || changed.length > 0 || rotated, replaces, deleteBeforeReplace: true };
+    },
+
+    async create(inputs) {
+      let existing: string | undefined;
+      try {
+        existing = (await session.client().request<ApiDestination>("GET", `/destinations/${inputs.groupId}`)).data.id;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      const { id, outs, problem } = await apply(existing, inputs);
+      // The destination exists in Fivetran now: record it, so the next `up` fixes it instead of creating another.
+      if (problem) throw partialCreateError(problem, id, outs as unknown as Record<string, unknown>);
+      return { id, outs };
+    },
+
+    async read(id, props) {
+      try {
+        const api = (await session.client().request<ApiDestination>("GET", `/destinations/${id}`)).data;
+        return { id, props: outsOf(api, props?.privateKeyFingerprint ?? "", props ?? ({} as DestinationOutputs)) };
+      } catch (e) {
+        if (isNotFound(e)) return {};
+        throw e;
+      }
+    },
+
+    async update(id, _olds, news) {
+      const { outs, problem } = await apply(id, news);
+      if (problem) throw new Error(problem);
+      return { outs };
+    },
+
+    async delete(id) {
+      try {
+        await session.client().request("DELETE", `/destinations/${id}`);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    },
+  };
+}
+
+export const destinationProvider = createDestinationProvider();

@@ -1,0 +1,337 @@
+"""`python -m dbt_runner build ...`: dbt build, artifacts upload, run record, one summary line.
+
+stdout carries exactly one line: the final JSON summary (the run record plus `exit_code`,
+`artifacts_uri` and `run_record_uri`). Everything else - the runner's own events and dbt's events -
+goes to stderr as JSON lines, and to `logs/runner.jsonl` in the artifacts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any, Sequence
+
+from dbt_runner import EXIT_CODES, EXIT_UPLOAD_FAILED, EXIT_USAGE
+from dbt_runner.logs import JsonLogger, Redactor, iso, utc_now
+from dbt_runner.results import FAILED, SUCCESS, classify, describe_failures, summarize
+from dbt_runner.storage import open_store
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent  # the dbt project (dbt/)
+TARGETS = ("local", "snowflake")
+SNOWFLAKE_REQUIRED_ENV = (
+    "SNOWFLAKE_ACCOUNT",
+    "SNOWFLAKE_USER",
+    "SNOWFLAKE_ROLE",
+    "SNOWFLAKE_WAREHOUSE",
+    "SNOWFLAKE_PRIVATE_KEY",
+)
+_PIPELINE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_TAG_SELECTION = re.compile(r"^\+?tag:([a-z][a-z0-9_]*)\+?$")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2, which is our FAILED code
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m dbt_runner", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    b = sub.add_parser("build", help="run `dbt build --select <selection>` and store its artifacts")
+    b.add_argument("--select", "-s", nargs="+", default=None,
+                   help="dbt selection, e.g. tag:orders_files+ (default: $DP_DBT_SELECT)")
+    b.add_argument("--exclude", nargs="+", default=None, help="dbt exclusion")
+    b.add_argument("--target", "-t", choices=TARGETS, default=None,
+                   help="profile target (default: $DBT_TARGET, else local)")
+    b.add_argument("--pipeline", default=None,
+                   help="pipeline name for the artifacts path and the run record "
+                        "(default: $DP_PIPELINE, else taken from a `tag:<name>+` selection, else adhoc)")
+    b.add_argument("--run-id", default=None,
+                   help="run id (default: $DP_RUN_ID, else $CLOUD_RUN_EXECUTION, else generated)")
+    b.add_argument("--artifacts-uri", default=None,
+                   help="gs://bucket/prefix, s3://bucket/prefix or a folder "
+                        "(default: $DP_ARTIFACTS_URI, else $DP_LOCAL_DIR/artifacts)")
+    b.add_argument("--project-dir", default=None, help=argparse.SUPPRESS)
+    b.add_argument("--threads", type=int, default=None, help="dbt threads (default: profile)")
+    b.add_argument("--full-refresh", action="store_true", help="pass --full-refresh to dbt")
+    b.add_argument("--vars", default=None, help="dbt --vars (YAML/JSON string)")
+    return p
+
+
+def _default_run_id() -> str:
+    return f"{utc_now().strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+
+
+def resolve_settings(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, Any]:
+    selection = " ".join(args.select) if args.select else environ.get("DP_DBT_SELECT", "").strip()
+    if not selection:
+        raise UsageError("no selection: pass --select <selection> or set DP_DBT_SELECT")
+    target = args.target or environ.get("DBT_TARGET") or "local"
+    if target not in TARGETS:
+        raise UsageError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
+
+    pipeline = args.pipeline or environ.get("DP_PIPELINE")
+    if not pipeline:
+        m = _TAG_SELECTION.match(selection)
+        pipeline = m.group(1) if m else "adhoc"
+    if not _PIPELINE.match(pipeline):
+        raise UsageError(f"pipeline must be lower_snake (a-z, 0-9, _), got {pipeline!r}")
+
+    run_id = args.run_id or environ.get("DP_RUN_ID") or environ.get("CLOUD_RUN_EXECUTION") or _default_run_id()
+    if not _RUN_ID.match(run_id):
+        raise UsageError(f"run id may only contain letters, digits, '.', '_' and '-', got {run_id!r}")
+
+    project_dir = Path(args.project_dir).resolve() if args.project_dir else PROJECT_DIR
+    local_dir = Path(environ.get("DP_LOCAL_DIR") or project_dir.parent / ".local").resolve()
+    artifacts_uri = args.artifacts_uri or environ.get("DP_ARTIFACTS_URI") or str(local_dir / "artifacts")
+    return {
+        "selection": selection,
+        "exclude": " ".join(args.exclude) if args.exclude else None,
+        "target": target,
+        "pipeline": pipeline,
+        "run_id": run_id,
+        "project_dir": project_dir,
+        "local_dir": local_dir,
+        "artifacts_uri": artifacts_uri.rstrip("/") or artifacts_uri,
+    }
+
+
+def prepare_environment(settings: dict[str, Any], environ: dict[str, str]) -> list[str]:
+    """Fill env vars that profiles.yml reads; return the names of missing required ones."""
+    environ.setdefault("DP_LOCAL_DIR", str(settings["local_dir"]))
+    environ["DP_PIPELINE"] = settings["pipeline"]
+    environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    key = environ.get("SNOWFLAKE_PRIVATE_KEY")
+    if key and "\\n" in key and "\n" not in key:
+        # Secret stores sometimes hand over PEM with literal "\n"; restore real newlines.
+        environ["SNOWFLAKE_PRIVATE_KEY"] = key.replace("\\n", "\n")
+    if settings["target"] == "snowflake":
+        return [name for name in SNOWFLAKE_REQUIRED_ENV if not environ.get(name)]
+    duckdb_path = Path(environ.get("DP_DUCKDB_PATH") or Path(environ["DP_LOCAL_DIR"]) / "warehouse.duckdb")
+    duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    return []
+
+
+def dbt_args(settings: dict[str, Any], args: argparse.Namespace, work: Path) -> list[str]:
+    project_dir = str(settings["project_dir"])
+    cli = [
+        "build",
+        "--select", settings["selection"],
+        "--target", settings["target"],
+        "--project-dir", project_dir,
+        "--profiles-dir", project_dir,
+        "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"),
+        "--log-format-file", "json",
+        "--log-level-file", "debug",
+        "--log-level", "none",  # console: silent; events reach the runner's JSON log via a callback
+        "--no-use-colors",
+        "--no-partial-parse",
+        "--no-send-anonymous-usage-stats",
+    ]
+    if settings["exclude"]:
+        cli += ["--exclude", settings["exclude"]]
+    if args.threads:
+        cli += ["--threads", str(args.threads)]
+    if args.full_refresh:
+        cli.append("--full-refresh")
+    if args.vars:
+        cli += ["--vars", args.vars]
+    return cli
+
+
+def _dbt_callback(logger: JsonLogger):
+    def on_event(msg: Any) -> None:
+        try:
+            info = msg.info
+            if info.level not in ("info", "warn", "error"):
+                return
+            fields: dict[str, Any] = {"dbt_event": info.name}
+            node_info = getattr(msg.data, "node_info", None)
+            if node_info is not None and getattr(node_info, "unique_id", ""):
+                fields["node"] = node_info.unique_id
+                if node_info.node_status:
+                    fields["node_status"] = node_info.node_status
+            text = info.msg.strip()
+            if text or info.level != "info":
+                logger.log(info.level, "dbt", text, **fields)
+        except Exception:  # a logging problem must never break the run
+            pass
+
+    return on_event
+
+
+def run_dbt(cli: list[str], logger: JsonLogger) -> tuple[bool, str | None]:
+    """Returns (dbt reported success, error message if dbt itself raised)."""
+    from dbt.cli.main import dbtRunner
+
+    try:
+        res = dbtRunner(callbacks=[_dbt_callback(logger)]).invoke(cli)
+    except BaseException as exc:  # noqa: BLE001 - report, never crash without a run record
+        if isinstance(exc, KeyboardInterrupt):
+            return False, "interrupted"
+        return False, f"{type(exc).__name__}: {exc}"
+    if res.exception is not None:
+        return False, f"{type(res.exception).__name__}: {res.exception}"
+    return bool(res.success), None
+
+
+def _rows(run_results: dict[str, Any]) -> int | None:
+    rows = [
+        r.get("adapter_response", {}).get("rows_affected")
+        for r in run_results.get("results", [])
+        if r.get("unique_id", "").startswith("model.")
+    ]
+    rows = [n for n in rows if isinstance(n, int) and n >= 0]
+    return sum(rows) if rows else None
+
+
+def upload(store, work: Path, prefix: str, redactor: Redactor, logger: JsonLogger) -> tuple[dict[str, str], list[str]]:
+    files = {
+        "manifest.json": work / "target" / "manifest.json",
+        "run_results.json": work / "target" / "run_results.json",
+        "logs/dbt.log": work / "logs" / "dbt.log",
+    }
+    uploaded: dict[str, str] = {}
+    errors: list[str] = []
+    for key, path in files.items():
+        if not path.exists():
+            logger.warning("artifact_missing", f"{key} was not produced by dbt", artifact=key)
+            continue
+        try:
+            data = redactor(path.read_text(encoding="utf-8", errors="replace")).encode("utf-8")
+            uploaded[key] = store.put_bytes(data, f"{prefix}/{key}")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"{key}: {type(exc).__name__}: {exc}")
+            logger.error("artifact_upload_failed", f"could not upload {key}", artifact=key, error=str(exc))
+    return uploaded, errors
+
+
+def _print_summary(summary: dict[str, Any], redactor: Redactor) -> None:
+    print(redactor(json.dumps(summary, default=str, ensure_ascii=False)), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    environ = os.environ
+    redactor = Redactor()
+    logger = JsonLogger(redactor)
+    started = utc_now()
+    try:
+        args = build_parser().parse_args(argv)
+        settings = resolve_settings(args, dict(environ))
+    except UsageError as exc:
+        logger.error("usage_error", str(exc))
+        _print_summary({"status": FAILED, "error": f"usage: {exc}", "exit_code": EXIT_USAGE}, redactor)
+        return EXIT_USAGE
+
+    pipeline, run_id = settings["pipeline"], settings["run_id"]
+    logger.bind(pipeline=pipeline, run_id=run_id)
+    missing = prepare_environment(settings, environ)
+    redactor.values = Redactor().values  # include a key normalized by prepare_environment
+
+    work = Path(tempfile.mkdtemp(prefix=f"dbt-{pipeline}-"))
+    (work / "logs").mkdir()
+    logger.open_file(str(work / "logs" / "runner.jsonl"))
+    prefix = f"{pipeline}/{run_id}"
+    logger.info("run_started", f"dbt build --select {settings['selection']}", target=settings["target"],
+                selection=settings["selection"], exclude=settings["exclude"],
+                artifacts_uri=f"{settings['artifacts_uri']}/{prefix}")
+
+    try:
+        from dbt.version import __version__ as dbt_version
+    except Exception:  # noqa: BLE001
+        dbt_version = None
+
+    error: str | None = None
+    dbt_success, dbt_errored = False, False
+    if missing:
+        error = f"missing environment variables for target {settings['target']}: {', '.join(missing)}"
+        logger.error("config_error", error)
+        dbt_errored = True
+    else:
+        cli = dbt_args(settings, args, work)
+        dbt_success, dbt_error = run_dbt(cli, logger)
+        if dbt_error:
+            error, dbt_errored = dbt_error, True
+
+    run_results_path = work / "target" / "run_results.json"
+    run_results: dict[str, Any] = {}
+    summary = None
+    if run_results_path.exists():
+        run_results = json.loads(run_results_path.read_text(encoding="utf-8"))
+        summary = summarize(run_results)
+    elif not dbt_errored:
+        error = "dbt produced no run_results.json"
+    status = classify(dbt_success, dbt_errored, summary)
+    if status != SUCCESS and error is None:
+        error = describe_failures(summary) if summary and summary.failures else "dbt build did not succeed"
+    finished = utc_now()
+
+    record: dict[str, Any] = {
+        "kind": "dbt",
+        "pipeline": pipeline,
+        "run_id": run_id,
+        "status": status,
+        "started_at": iso(started),
+        "finished_at": iso(finished),
+        "duration_seconds": round((finished - started).total_seconds(), 3),
+        "target": settings["target"],
+        "selection": settings["selection"],
+        "dbt_version": dbt_version,
+        **(summary.counts() if summary else {
+            "models_built": 0, "models_failed": 0, "models_skipped": 0, "tests_passed": 0,
+            "tests_warned": 0, "tests_failed": 0, "tests_skipped": 0, "nodes_total": 0,
+        }),
+        "rows": _rows(run_results),
+        "failures": summary.failures if summary else [],
+        "error": redactor(error) if error else None,
+    }
+    log = logger.error if status == FAILED else logger.warning if status != SUCCESS else logger.info
+    log("run_finished", f"dbt build {status}", status=status, error=record["error"],
+        **{k: record[k] for k in ("models_built", "tests_passed", "tests_failed", "duration_seconds")})
+
+    exit_code = EXIT_CODES[status]
+    base_uri = f"{settings['artifacts_uri']}/{prefix}"
+    run_record_uri = None
+    try:
+        store = open_store(settings["artifacts_uri"])
+        base_uri = f"{store.uri}/{prefix}"
+        uploaded, upload_errors = upload(store, work, prefix, redactor, logger)
+        logger.close()  # flush runner.jsonl before uploading it
+        try:
+            runner_log = (work / "logs" / "runner.jsonl").read_bytes()
+            uploaded["logs/runner.jsonl"] = store.put_bytes(runner_log, f"{prefix}/logs/runner.jsonl")
+        except Exception as exc:  # noqa: BLE001
+            upload_errors.append(f"logs/runner.jsonl: {type(exc).__name__}: {exc}")
+        record["artifacts"] = uploaded
+        record["upload_errors"] = upload_errors or None
+        # Written last: its presence means the run's artifacts are complete.
+        data = redactor(json.dumps(record, indent=2, default=str, ensure_ascii=False)).encode("utf-8")
+        run_record_uri = store.put_bytes(data, f"{prefix}/run_record.json")
+        if upload_errors and exit_code == 0:
+            exit_code = EXIT_UPLOAD_FAILED
+    except Exception as exc:  # noqa: BLE001
+        logger.error("artifacts_upload_failed", "could not store artifacts or the run record",
+                     error=f"{type(exc).__name__}: {exc}")
+        record["upload_errors"] = [f"{type(exc).__name__}: {exc}"]
+        if exit_code == 0:
+            exit_code = EXIT_UPLOAD_FAILED
+    finally:
+        logger.close()
+        if not environ.get("DP_KEEP_WORK_DIR"):
+            shutil.rmtree(work, ignore_errors=True)
+
+    _print_summary({**record, "exit_code": exit_code, "artifacts_uri": base_uri,
+                    "run_record_uri": run_record_uri}, redactor)
+    return exit_code

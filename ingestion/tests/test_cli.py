@@ -1,0 +1,132 @@
+"""The command line: exit codes, run records, skipped Fivetran pipelines, clear errors, cloud wiring."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_fivetran_pipeline_is_skipped_with_a_reason_and_a_run_record(workspace, capsys):
+    workspace.write_pipeline("shop_pg", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "shop_pg"}})
+
+    code, record, err = workspace.run(capsys, "--pipeline", "shop_pg")
+
+    assert code == 0
+    assert record["status"] == "skipped" and "Fivetran loads" in record["reason"]
+    assert workspace.records("shop_pg") == [record]
+    assert not (workspace.local / "warehouse.duckdb").exists()
+    assert all(json.loads(line)["level"] for line in err.splitlines())  # stderr is JSON lines only
+
+
+def test_run_record_has_the_contract_fields(workspace, capsys):
+    workspace.write_pipeline("shop_pg", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "shop_pg"}})
+    _, record, _ = workspace.run(capsys, "--pipeline", "shop_pg", "--run-id", "run-42")
+    assert (workspace.lake / "_runs" / "shop_pg" / "run-42.json").is_file()
+    assert {"pipeline", "run_id", "status", "started_at", "finished_at", "rows", "error"} <= set(record)
+    assert record["run_id"] == "run-42"
+
+
+def test_unknown_pipeline_names_the_file_and_known_pipelines(workspace, capsys):
+    workspace.write_pipeline("exists", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "x"}})
+    code = __import__("ingestion.cli", fromlist=["main"]).main(["run", "--pipeline", "nope"])
+    err = capsys.readouterr().err
+    assert code == 2
+    event = json.loads(err.splitlines()[-1])
+    assert "nope.yaml" in event["error"] and "known pipelines: exists" in event["error"]
+
+
+@pytest.mark.parametrize(
+    ("source", "field", "found"),
+    [
+        ({"type": "kafka", "kafka": {}}, "source.type", "'kafka'"),
+        ({"type": "filesystem", "filesystem": {"bucket_path": "a/b", "format": "xml", "table": "t"}}, "source.filesystem.format", "'xml'"),
+        ({"type": "rest_api", "rest_api": {"client": {"base_url": "ftp://x"}, "resources": ["a"]}}, "source.rest_api.client.base_url", "'ftp://x'"),
+    ],
+)
+def test_spec_it_cannot_handle_fails_with_file_field_expected_found(workspace, capsys, source, field, found):
+    path = workspace.write_pipeline("bad", source)
+    code = __import__("ingestion.cli", fromlist=["main"]).main(["run", "--pipeline", "bad"])
+    out, err = capsys.readouterr()
+    message = json.loads(out.splitlines()[-1])["error"] if out.strip() else json.loads(err.splitlines()[-1])["error"]
+    assert code in (1, 2)
+    assert str(path) in message and field in message and "expected" in message and found in message
+
+
+def test_name_must_match_the_file_name(workspace, capsys):
+    path = workspace.write_pipeline("right", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "x"}})
+    path.rename(workspace.pipelines / "wrong.yaml")
+    code = __import__("ingestion.cli", fromlist=["main"]).main(["run", "--pipeline", "wrong"])
+    assert code == 2
+    assert "name: expected 'wrong' (the file name), found 'right'" in capsys.readouterr().err
+
+
+def test_spec_can_arrive_as_json_in_the_environment(workspace, capsys, monkeypatch):
+    monkeypatch.setenv("DP_PIPELINE_SPEC", json.dumps({"name": "injected", "source": {"type": "fivetran", "fivetran": {"service": "x", "destination_schema": "x"}}}))
+    code, record, _ = workspace.run(capsys, "--pipeline", "injected")
+    assert code == 0 and record["pipeline"] == "injected"
+
+
+def test_cloud_target_without_bucket_fails_before_anything_runs(workspace, capsys):
+    workspace.write_pipeline("shop_pg", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "x"}})
+    code = __import__("ingestion.cli", fromlist=["main"]).main(["run", "--pipeline", "shop_pg", "--target", "cloud"])
+    assert code == 2
+    assert "DP_RAW_BUCKET_URI: expected gs://<bucket> or s3://<bucket>, found nothing" in capsys.readouterr().err
+
+
+def test_cloud_target_loads_snowflake_through_the_raw_bucket_with_a_key_pair(workspace, monkeypatch):
+    from ingestion.destinations import destination_kwargs
+    from ingestion.settings import paths_for
+
+    monkeypatch.setenv("DP_RAW_BUCKET_URI", "s3://acme-dev-raw/")
+    pem = "-----BEGIN PRIVATE KEY-----\nMIIfake\n-----END PRIVATE KEY-----\n"
+    for name, value in {"SNOWFLAKE_ACCOUNT": "ab12345.eu-west-1", "SNOWFLAKE_USER": "LOADER", "SNOWFLAKE_ROLE": "LOADER_ROLE",
+                        "SNOWFLAKE_WAREHOUSE": "LOAD_WH", "SNOWFLAKE_DATABASE": "DEV_RAW", "SNOWFLAKE_PRIVATE_KEY": pem}.items():
+        monkeypatch.setenv(name, value)
+
+    paths = paths_for("cloud")
+    kwargs = destination_kwargs(paths)
+
+    assert paths.lake("_runs", "p") == "s3://acme-dev-raw/_runs/p"
+    assert kwargs["destination"].destination_name == "snowflake"
+    assert kwargs["staging"].config_params["bucket_url"] == "s3://acme-dev-raw/dlt"
+    creds = kwargs["destination"].config_params["credentials"]
+    assert creds["private_key"] == pem and "password" not in creds
+    assert (creds["host"], creds["username"], creds["database"], creds["role"]) == ("ab12345.eu-west-1", "LOADER", "DEV_RAW", "LOADER_ROLE")
+
+
+def test_cloud_target_names_missing_snowflake_variables(workspace, monkeypatch):
+    from ingestion.destinations import destination_kwargs
+    from ingestion.errors import ConfigurationError
+    from ingestion.settings import paths_for
+
+    monkeypatch.setenv("DP_RAW_BUCKET_URI", "gs://acme-dev-raw")
+    monkeypatch.setenv("SNOWFLAKE_ACCOUNT", "x")
+    with pytest.raises(ConfigurationError, match="SNOWFLAKE_USER, SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE, SNOWFLAKE_PRIVATE_KEY"):
+        destination_kwargs(paths_for("cloud"))
+
+
+def test_module_entry_point_runs_as_a_process(workspace):
+    """`python -m ingestion` is the image's ENTRYPOINT; `run --help` its default CMD."""
+    env = {**os.environ, "DP_LOCAL_DIR": str(workspace.local)}
+    help_run = subprocess.run([sys.executable, "-m", "ingestion", "run", "--help"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert help_run.returncode == 0 and "--pipeline" in help_run.stdout
+
+    workspace.write_pipeline("shop_pg", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "x"}})
+    env["DP_PIPELINES_DIR"] = str(workspace.pipelines)
+    proc = subprocess.run([sys.executable, "-m", "ingestion", "run", "--pipeline", "shop_pg"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["status"] == "skipped"
+
+
+def test_shipped_pipelines_parse(workspace, monkeypatch):
+    from ingestion.spec import load_spec
+
+    for path in sorted((REPO_ROOT / "pipelines").glob("*.yaml")):
+        spec = load_spec(path.stem, path.parent)
+        assert spec.source_type in ("rest_api", "filesystem", "sql_database", "fivetran")

@@ -1,0 +1,40 @@
+"""sql_database pipelines, against a SQLite file (the URL comes from a secret like any database)."""
+from __future__ import annotations
+
+import sqlite3
+
+
+def make_db(path, rows):
+    with sqlite3.connect(path) as con:
+        con.execute("create table if not exists customers (id integer primary key, name text, updated_at text)")
+        con.executemany("insert or replace into customers values (?, ?, ?)", rows)
+
+
+def test_loads_tables_incrementally_by_cursor_column(workspace, capsys, monkeypatch, tmp_path):
+    db = tmp_path / "shop.sqlite"
+    make_db(db, [(1, "ada", "2024-01-01"), (2, "bob", "2024-01-02")])
+    monkeypatch.setenv("DP_SECRET_SHOP_DB_URL", f"sqlite:///{db}")
+    workspace.write_pipeline("shop_sql", {"type": "sql_database", "sql_database": {
+        "credentials": {"secret": "shop_db_url"},
+        "tables": [{"name": "customers", "primary_key": "id", "write_disposition": "merge",
+                    "incremental": {"cursor_column": "updated_at", "initial_value": "2000-01-01"}}]}})
+
+    code, record, _ = workspace.run(capsys, "--pipeline", "shop_sql")
+    assert code == 0, record
+    assert record["rows"] == {"customers": 2}
+
+    make_db(db, [(2, "bobby", "2024-01-05"), (3, "cy", "2024-01-06")])
+    workspace.forget_local_state()
+    code, record, err = workspace.run(capsys, "--pipeline", "shop_sql")
+    assert code == 0, record
+    assert record["rows"] == {"customers": 2}
+    assert workspace.query("select id, name from raw_shop_sql.customers order by 1") == [(1, "ada"), (2, "bobby"), (3, "cy")]
+    assert str(db) not in err  # the URL is a secret
+
+
+def test_credentials_must_be_a_secret_reference(workspace, capsys):
+    path = workspace.write_pipeline("plain_url", {"type": "sql_database", "sql_database": {
+        "credentials": "sqlite:///x.db", "tables": [{"name": "t"}]}})
+    code, record, _ = workspace.run(capsys, "--pipeline", "plain_url")
+    assert code == 1
+    assert str(path) in record["error"] and "source.sql_database.credentials" in record["error"]

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { cronProblem, toAwsCron } from "../../stacks/cron";
+
+describe("cron validation", () => {
+  for (const ok of ["0 */6 * * *", "30 2 * * *", "0 4 * * MON-FRI", "*/15 8-18 * * 1-5", "0 0 1 JAN,JUL *", "0 3 * * 7", "5,35 * * * *"]) {
+    it(`accepts "${ok}"`, () => assert.equal(cronProblem(ok), undefined));
+  }
+  const bad: [string, RegExp][] = [
+    ["0 3 * *", /5 fields/],
+    ["60 3 * * *", /minute values between 0 and 59/],
+    ["0 24 * * *", /hour values between 0 and 23/],
+    ["0 3 0 * *", /day-of-month values between 1 and 31/],
+    ["0 3 * 13 *", /month values between 1 and 12/],
+    ["0 3 * * FUNDAY", /day-of-week/],
+    ["*/0 * * * *", /positive step/],
+    ["0 5-3 * * *", /upwards/],
+    ["0 3 1 * 1", /AWS EventBridge/],
+  ];
+  for (const [expr, why] of bad) {
+    it(`rejects "${expr}"`, () => assert.match(cronProblem(expr) ?? "(accepted)", why));
+  }
+});
+
+describe("EventBridge cron", () => {
+  it("puts ? in day-of-week when day-of-month is used, and adds the year", () => {
+    assert.equal(toAwsCron("0 */6 * * *"), "cron(0 */6 * * ? *)");
+  });
+  it("moves day-of-week to AWS numbering (SUN=1) and puts ? in day-of-month", () => {
+    assert.equal(toAwsCron("0 4 * * 1-5"), "cron(0 4 ? * 2-6 *)");
+    assert.equal(toAwsCron("0 4 * * 0,7"), "cron(0 4 ? * 1,1 *)");
+    assert.equal(toAwsCron("0 4 * * MON"), "cron(0 4 ? * MON *)");
+  });
+  it("refuses an invalid expression", () => {
+    assert.throws(() => toAwsCron("0 25 * * *"), /invalid cron/);
+  });
+});

@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { STACK_DEFAULTS } from "../../stacks/config";
+import { ConfigError, type ConfigIssue } from "../../stacks/errors";
+import { load, project, ROOT, VALID_PIPELINE, VALID_STACK } from "./fixture";
+
+/** Load a project that must fail, and return its issues. */
+function issuesOf(root: string): ConfigIssue[] {
+  try {
+    load(root);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+    return e.issues;
+  }
+  assert.fail("expected the config to be rejected");
+}
+
+describe("shipped stacks", () => {
+  for (const stack of ["dev", "prod", "dev-aws"]) {
+    it(`${stack} loads with every shipped pipeline`, () => {
+      const { config } = load(ROOT, stack);
+      assert.deepEqual(config.pipelines.map((p) => p.name), ["jsonplaceholder", "orders_files", "shop_postgres"]);
+      assert.equal(config.stack, stack);
+    });
+  }
+
+  it("dev pauses schedules and can destroy data; prod runs schedules and protects", () => {
+    const dev = load(ROOT, "dev").config;
+    const prod = load(ROOT, "prod").config;
+    assert.ok(dev.pipelines.every((p) => p.schedule.paused));
+    assert.ok(prod.pipelines.every((p) => !p.schedule.paused));
+    assert.equal(dev.destroyableData, true);
+    assert.equal(prod.destroyableData, false);
+    assert.equal(prod.protect, true);
+    assert.equal(prod.production, true);
+    assert.notEqual(dev.warehouse.transforming.size, prod.warehouse.transforming.size);
+  });
+
+  it("applies defaults from STACK_DEFAULTS and overrides per pipeline", () => {
+    const { config } = load(ROOT, "dev");
+    assert.equal(config.orchestration.stepRetries, STACK_DEFAULTS.orchestration.stepRetries);
+    const orders = config.pipelines.find((p) => p.name === "orders_files")!;
+    assert.equal(orders.jobs.ingestion.memoryGiB, 4, "pipeline-level jobs override wins over the stack");
+    assert.equal(orders.jobs.dbt.memoryGiB, config.jobs.dbt.memoryGiB);
+    assert.equal(orders.dbtSelect, "tag:orders_files+");
+  });
+
+  it("collects the secrets a source refers to, and keeps secret values out of the plain config", () => {
+    const { config, secrets } = load(ROOT, "dev");
+    assert.deepEqual(config.pipelines.find((p) => p.name === "shop_postgres")!.secrets, ["db_password"]);
+    assert.equal("fivetranApiKey" in config, false);
+    assert.equal("pipelineSecrets" in config, false);
+    assert.deepEqual(secrets.pipelineSecrets, {});
+  });
+});
+
+describe("valid variations", () => {
+  it("a pipeline disabled for the environment is not deployed there", () => {
+    const root = project({ pipelines: { "orders.yaml": `${VALID_PIPELINE}environments:\n  dev: { enabled: false }\n` } });
+    assert.deepEqual(load(root).config.pipelines, []);
+  });
+
+  it("environment schedule overrides replace only the fields they set", () => {
+    const root = project({ pipelines: { "orders.yaml": `${VALID_PIPELINE}environments:\n  dev:\n    schedule: { cron: "0 5 * * *" }\n` } });
+    assert.deepEqual(load(root).config.pipelines[0].schedule, { cron: "0 5 * * *", timezone: "UTC", paused: false });
+  });
+});
+
+describe("bad input", () => {
+  it("an unknown field names the file, line, column, path and the known fields", () => {
+    const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace("    table: orders\n", "    table: orders\n    tabel: x\n") } });
+    const [issue, ...rest] = issuesOf(root);
+    assert.equal(rest.length, 0);
+    assert.equal(issue.file, "pipelines/orders.yaml");
+    assert.equal(issue.line, 10);
+    assert.equal(issue.column, 5);
+    assert.equal(issue.path, "source.filesystem.tabel");
+    assert.match(issue.found, /unknown field "tabel"/);
+    assert.match(issue.expected, /bucket_path, file_glob, format, table/);
+  });
+
+  it("an invalid cron says what is wrong with it", () => {
+    const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace('"0 3 * * *"', '"0 25 * * *"') } });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.path, "schedule.cron");
+    assert.equal(issue.line, 11);
+    assert.match(issue.expected, /hour values between 0 and 23/);
+    assert.equal(issue.found, '"0 25 * * *"');
+  });
+
+  it("a cron restricting both day-of-month and day-of-week is rejected for portability", () => {
+    const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace('"0 3 * * *"', '"0 3 1 * MON"') } });
+    assert.match(issuesOf(root)[0].expected, /EventBridge/);
+  });
+
+  it("duplicate pipeline names are rejected", () => {
+    const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE, "orders.yml": VALID_PIPELINE } });
+    const issues = issuesOf(root);
+    assert.ok(issues.some((i) => i.file === "pipelines/orders.yml" && /not used by another file/.test(i.expected)), JSON.stringify(issues));
+  });
+
+  it("a file name that differs from the pipeline name is rejected", () => {
+    const root = project({ pipelines: { "other.yaml": VALID_PIPELINE } });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.path, "name");
+    assert.equal(issue.line, 1);
+    assert.match(issue.expected, /"other"/);
+  });
+
+  it("a pipeline name that would break the 30-character service account rule is caught at validation", () => {
+    const long = "orders_from_the_partner_feed";
+    const root = project({ pipelines: { [`${long}.yaml`]: VALID_PIPELINE.replace("name: orders", `name: ${long}`) } });
+    const issues = issuesOf(root);
+    const sa = issues.find((i) => /GCP service account id/.test(i.expected));
+    assert.ok(sa, JSON.stringify(issues));
+    assert.equal(sa.file, `pipelines/${long}.yaml`);
+    assert.match(sa.found, /acme-dev-orders-from-the-partner-feed-ingest/);
+  });
+
+  it("reports every error in every file at once, stack file included", () => {
+    const root = project({
+      stack: VALID_STACK.replace("data-platform:cloud: gcp", "data-platform:cloud: azure"),
+      pipelines: {
+        "orders.yaml": VALID_PIPELINE.replace("owner: team@example.com", "owner: nobody"),
+        "users.yaml": VALID_PIPELINE.replace("name: orders", "name: users").replace("format: csv", "format: xml"),
+      },
+    });
+    const issues = issuesOf(root);
+    const where = issues.map((i) => `${i.file}:${i.path}`).sort();
+    assert.deepEqual(where, ["Pulumi.dev.yaml:data-platform:cloud", "pipelines/orders.yaml:owner", "pipelines/users.yaml:source.filesystem.format"]);
+    const cloud = issues.find((i) => i.path === "data-platform:cloud")!;
+    assert.equal(cloud.line, 2);
+    assert.equal(cloud.found, '"azure"');
+  });
+
+  it("a missing required field points at its parent and says it is missing", () => {
+    const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace("    format: csv\n", "") } });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.path, "source.filesystem.format");
+    assert.equal(issue.found, "nothing (the field is missing)");
+    assert.equal(issue.line, 7, "the line of the filesystem: mapping's first field");
+  });
+
+  it("a YAML syntax error is reported with its line", () => {
+    const root = project({ pipelines: { "orders.yaml": `${VALID_PIPELINE}extra: [unclosed\n` } });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.expected, "valid YAML");
+    assert.ok(issue.line && issue.line >= 13);
+  });
+
+  it("the cloud's own section is required", () => {
+    const root = project({ stack: VALID_STACK.replace("data-platform:cloud: gcp", "data-platform:cloud: aws") });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.path, "data-platform:aws");
+  });
+
+  it("prod can never allow data destruction", () => {
+    const root = project({ stack: `${VALID_STACK.replace("environment: dev", "environment: prod")}  data-platform:allowDataDestroy: true\n` });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.path, "data-platform:allowDataDestroy");
+    assert.equal(issue.line, 10);
+  });
+
+  it("a secret value for a secret the source does not use is rejected", () => {
+    const root = project({ stack: `${VALID_STACK}  data-platform:pipelineSecrets:\n    orders:\n      api_token:\n        secure: v1:abc\n` });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.path, "data-platform:pipelineSecrets.orders.api_token");
+    assert.equal(issue.line, 12);
+  });
+
+  it("the formatted message lists file:line:col, path, expected and found", () => {
+    const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace('"0 3 * * *"', '"every day"') } });
+    try {
+      load(root);
+      assert.fail("expected an error");
+    } catch (e) {
+      assert.match((e as Error).message, /^1 configuration error; nothing was declared:\n  pipelines\/orders\.yaml:11:9  schedule\.cron: expected a cron expression with 5 fields .*, found "every day"$/);
+    }
+  });
+});

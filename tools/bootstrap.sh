@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install what `npm run local` and `npm test` need, only when it is missing or out of date:
+#   node_modules  from package-lock.json (npm ci)
+#   .venv         Python virtualenv from the pinned requirements of ingestion/ and dbt/
+# Idempotent: a second run with nothing changed does nothing (it compares a hash of the inputs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+# --- Node ----------------------------------------------------------------------------------------
+# npm ci writes node_modules/.package-lock.json, so it is newer than the lock file after an install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing Node dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- Python --------------------------------------------------------------------------------------
+REQS=()
+for f in ingestion/requirements.txt dbt/requirements.txt ingestion/requirements-dev.txt; do
+  [ -f "$f" ] && REQS+=("$f")
+done
+[ ${#REQS[@]} -eq 0 ] && exit 0
+
+PYTHON="${PYTHON:-}"
+if [ -z "$PYTHON" ]; then
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1; then PYTHON="$candidate"; break; fi
+  done
+fi
+[ -n "$PYTHON" ] || { log "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 10) else 1)' \
+  || { log "Python >= 3.10 is required, found $("$PYTHON" --version)"; exit 1; }
+
+STAMP=".venv/.requirements.sha256"
+WANT="$( { "$PYTHON" --version; cat "${REQS[@]}"; } | sha256sum | cut -d' ' -f1)"
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && [ -x .venv/bin/python ]; then
+  exit 0
+fi
+[ -x .venv/bin/python ] || { log "creating .venv"; "$PYTHON" -m venv .venv; }
+log "installing Python dependencies from ${REQS[*]}"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+ARGS=()
+for f in "${REQS[@]}"; do ARGS+=(-r "$f"); done
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "${ARGS[@]}"
+echo "$WANT" > "$STAMP"

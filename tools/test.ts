@@ -1,0 +1,113 @@
+/**
+ * `npm test`: every suite of the repository, one after another, ending with one line
+ * `N passed, N failed` that sums them all. Exits non-zero when anything failed or a suite crashed.
+ *
+ *   npm test                    all suites
+ *   npm test -- --only ts       only the named suites (comma-separated: typecheck,ts,python,dbt,...)
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const PY = path.join(ROOT, ".venv", "bin", "python");
+
+interface SuiteResult {
+  passed: number;
+  failed: number;
+  /** The suite ran but its output could not be counted, or it exited non-zero with no failures counted. */
+  crashed?: string;
+}
+
+interface Suite {
+  name: string;
+  /** Skip (with the reason) when the suite's files are not there. */
+  skip?: () => string | undefined;
+  run: () => SuiteResult;
+}
+
+function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; out: string } {
+  process.stdout.write(`\n$ ${[cmd, ...args].join(" ")}\n`);
+  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  process.stdout.write(out);
+  return { code: r.status ?? 1, out };
+}
+
+function testFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".test.ts")) out.push(path.relative(ROOT, p));
+    }
+  };
+  walk(path.join(ROOT, "test"));
+  return out.sort();
+}
+
+/** Turn a runner's exit code and counts into a result; a non-zero exit with no failure counted is a crash. */
+function result(code: number, passed: number, failed: number, what: string): SuiteResult {
+  if (code !== 0 && failed === 0) return { passed, failed: 1, crashed: `${what} exited ${code}` };
+  return { passed, failed };
+}
+
+function pytest(dir: string): SuiteResult {
+  const r = sh(PY, ["-m", "pytest", dir, "-q", "-p", "no:cacheprovider"]);
+  const count = (word: string) => Number(r.out.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
+  // pytest exits 5 when it collected nothing: that is a broken suite here, not a pass.
+  return result(r.code, count("passed"), count("failed") + count("error"), "pytest");
+}
+
+const SUITES: Suite[] = [
+  {
+    name: "typecheck",
+    run: () => {
+      const r = sh(path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "."]);
+      return r.code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+    },
+  },
+  {
+    name: "ts",
+    run: () => {
+      const r = sh(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...testFiles()]);
+      const pass = Number(r.out.match(/ℹ pass (\d+)/)?.[1] ?? 0);
+      const fail = Number(r.out.match(/ℹ fail (\d+)/)?.[1] ?? 0);
+      return result(r.code, pass, fail, "node --test");
+    },
+  },
+  {
+    name: "python",
+    skip: () => (fs.existsSync(path.join(ROOT, "ingestion", "tests")) ? undefined : "no ingestion/tests"),
+    run: () => pytest("ingestion/tests"),
+  },
+  {
+    name: "dbt",
+    skip: () => (fs.existsSync(path.join(ROOT, "dbt", "tests_runner")) ? undefined : "no dbt/tests_runner"),
+    run: () => pytest("dbt/tests_runner"),
+  },
+];
+
+function main(): void {
+  const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1].split(",") : undefined;
+  let passed = 0;
+  let failed = 0;
+  const summary: string[] = [];
+  for (const suite of SUITES) {
+    if (only && !only.includes(suite.name)) continue;
+    const why = suite.skip?.();
+    if (why) {
+      summary.push(`  ${suite.name}: skipped (${why})`);
+      continue;
+    }
+    const r = suite.run();
+    passed += r.passed;
+    failed += r.failed;
+    summary.push(`  ${suite.name}: ${r.passed} passed, ${r.failed} failed${r.crashed ? ` (${r.crashed})` : ""}`);
+  }
+  process.stdout.write(`\nSuites:\n${summary.join("\n")}\n${passed} passed, ${failed} failed\n`);
+  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+}
+
+main();
