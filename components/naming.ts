@@ -44,6 +44,9 @@ export const NAME_RULES = {
   eventBridgeSchedule: kebab("EventBridge schedule name", 1, 64),
   snsTopic: kebab("SNS topic name", 1, 256),
   logGroup: kebab("CloudWatch log group name", 1, 512),
+  securityGroup: kebab("EC2 security group name", 1, 255),
+  eventBridgeRule: kebab("EventBridge rule name", 1, 64),
+  eventBridgeConnection: kebab("EventBridge connection name", 1, 64),
 } satisfies Record<string, NameRule>;
 
 export type NameRuleId = keyof typeof NAME_RULES;
@@ -65,7 +68,9 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       "fivetran-api": "gcpSecretId",
     },
     pipeline: {
-      ingest: "gcpServiceAccountId",
+      // The pipeline's ingestion service account. Kept short: account ids have 30 characters for
+      // prefix, environment, pipeline name and kind together (`acme-prod-jsonplaceholder-ing` is 29).
+      ing: "gcpServiceAccountId",
       "ingest-job": "cloudRunJob",
       "dbt-job": "cloudRunJob",
       flow: "gcpWorkflow",
@@ -77,26 +82,32 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
     environment: {
       raw: "s3Bucket",
       artifacts: "s3Bucket",
+      // ECR namespace: the repositories are `<name>/ingestion` and `<name>/dbt` (see cloud/aws/README.md).
       images: "ecrRepository",
       cluster: "ecsCluster",
-      "task-exec": "iamRole",
+      tasks: "securityGroup",
       dbt: "iamRole",
-      orchestrator: "iamRole",
-      scheduler: "iamRole",
       "ci-preview": "iamRole",
       "ci-deploy": "iamRole",
       "snowflake-lake": "iamRole",
       "snowflake-loader-key": "awsSecret",
       "snowflake-transformer-key": "awsSecret",
       "fivetran-api": "awsSecret",
+      fivetran: "eventBridgeConnection",
       alerts: "snsTopic",
     },
     pipeline: {
       ingest: "iamRole",
+      "ingest-exec": "iamRole",
+      // Per pipeline, not shared: inline-policy size limits and isolation (see cloud/aws/README.md, "Identities").
+      "dbt-exec": "iamRole",
+      orchestrator: "iamRole",
+      scheduler: "iamRole",
       "ingest-task": "ecsTaskFamily",
       "dbt-task": "ecsTaskFamily",
       flow: "stepFunction",
       schedule: "eventBridgeSchedule",
+      failed: "eventBridgeRule",
       logs: "logGroup",
       secret: "awsSecret",
       alerts: "snsTopic",

@@ -9,3 +9,7 @@ import os
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 # dlt's own log lines are routed through `logs.py` (JSON, redacted); only warnings and errors matter.
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+# Arrow data (csv via DuckDB, parquet) skips dlt's row-wise normalizer, which is what adds `_dlt_load_id`
+# and `_dlt_id`. Every raw table must carry them alike: the dbt project reads `_dlt_load_id` everywhere.
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")

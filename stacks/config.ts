@@ -4,6 +4,7 @@
  * Every default lives in STACK_DEFAULTS, so the README, the schema and the code cannot disagree.
  */
 import { z } from "zod";
+import { FIVETRAN_REGIONS, FIVETRAN_TIME_ZONE_OFFSETS } from "../components/fivetran/regions";
 
 export const PROJECT = "data-platform";
 
@@ -37,7 +38,7 @@ export const STACK_DEFAULTS = {
     notifyAtPercent: [75, 90],
     allowedIpRanges: [] as string[],
   },
-  fivetran: { region: "GCP_EUROPE_WEST3", timeZoneOffset: "0" },
+  fivetran: { region: "GCP_EUROPE_WEST3", timeZoneOffset: "0" } as const,
   logRetentionDays: 30,
   ci: { deployBranch: "main" },
   images: { ingestionContext: "ingestion", dbtContext: "dbt" },
@@ -133,9 +134,9 @@ export const stackConfigSchema = z
         /** Fivetran group (one destination) for this environment; defaults to `<prefix>_<environment>`. */
         groupName: z.string().regex(/^[a-z][a-z0-9_]{0,59}$/, { error: "groupName in lower_snake" }).optional(),
         /** Fivetran processing region of the destination, e.g. GCP_EUROPE_WEST3 or AWS_EU_WEST_1. */
-        region: z.string().regex(/^(GCP|AWS|AZURE)_[A-Z0-9_]+$/, { error: "Fivetran region like GCP_EUROPE_WEST3" }).default(D.fivetran.region),
+        region: z.enum(FIVETRAN_REGIONS, { error: "a Fivetran region like GCP_EUROPE_WEST3 or AWS_EU_WEST_1" }).default(D.fivetran.region),
         /** Time zone offset (hours) the destination uses for daily sync times. */
-        timeZoneOffset: z.string().regex(/^(0|[+-]([1-9]|1[0-2]))$/, { error: 'timeZoneOffset like "0", "+1" or "-5"' }).default(D.fivetran.timeZoneOffset),
+        timeZoneOffset: z.enum(FIVETRAN_TIME_ZONE_OFFSETS, { error: 'timeZoneOffset from "-11" to "+12", like "0" or "+1"' }).default(D.fivetran.timeZoneOffset),
       })
       .prefault({}),
     images: z

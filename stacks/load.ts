@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Namer, snowflakeName } from "../components/naming";
+import { checkSnowflakeNames } from "../components/warehouse/model";
 import type { JobSize, PipelineConfig, PlatformConfig } from "../components/types";
 import { PROJECT, SECRET_STACK_KEYS, SNOWFLAKE_IDENTIFIER, stackConfigSchema, type StackConfig } from "./config";
 import { ConfigError, describeFound, type ConfigIssue } from "./errors";
@@ -151,6 +152,13 @@ function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFil
   const names = new Namer(stack.cloud, stack.prefix, stack.environment);
   const byName = new Map([...specs.values()].map((s) => [s.value.name, s]));
   const planned = [...byName.values()].map((s) => ({ name: s.value.name, secrets: collectSecrets(s.value.source) }));
+  const snowflake = checkSnowflakeNames(stack.warehouse.objectPrefix ?? `${stack.environment.toUpperCase()}_`).map((p) =>
+    stackFile.issue(["config", `${PROJECT}:warehouse`, "objectPrefix"], `a Snowflake ${p.what} name: ${p.problem}`, `"${p.name}"`, false, `${PROJECT}:warehouse.objectPrefix`),
+  );
+  return [...snowflake, ...cloudNameIssues(names, planned, byName, stackFile)];
+}
+
+function cloudNameIssues(names: Namer, planned: { name: string; secrets: string[] }[], byName: Map<string, ParsedSpec>, stackFile: YamlFile): ConfigIssue[] {
   return names.problems(planned).map((problem) => {
     const expected = `names that fit the ${problem.rule.what} rule (${problem.rule.description})`;
     const found = `"${problem.name}" (${problem.name.length} characters)`;

@@ -3,6 +3,7 @@
  * `schemas/pipeline.schema.json` is generated from this file (`npm run schema`), never edited by hand.
  */
 import { z } from "zod";
+import { FIVETRAN_SYNC_FREQUENCIES } from "../components/fivetran/regions";
 import { cronProblem } from "./cron";
 
 /** Pipeline names are lower_snake: they become part of cloud names (as kebab) and Snowflake names (as UPPER). */
@@ -116,8 +117,6 @@ const sqlDatabaseSource = z.strictObject({
   }),
 });
 
-/** Sync frequencies (minutes) the Fivetran API accepts. */
-export const FIVETRAN_SYNC_FREQUENCIES = [5, 15, 30, 60, 120, 180, 360, 480, 720, 1440] as const;
 
 const fivetranSource = z
   .strictObject({

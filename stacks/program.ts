@@ -8,20 +8,20 @@ import { loadPlatformConfig, type StackSecrets } from "./load";
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /**
- * Read and validate the stack's config and the pipeline files, then declare the platform.
+ * Read and validate the stack's config and the pipeline files under `root`, then declare the platform.
  * Bad input throws a ConfigError before any resource is declared.
  */
-export async function createPlatform(): Promise<Record<string, unknown>> {
+export async function createPlatform(root: string = PROJECT_ROOT): Promise<Record<string, unknown>> {
   let loaded;
   try {
-    loaded = loadPlatformConfig({ root: PROJECT_ROOT, stack: pulumi.getStack(), config: pulumi.runtime.allConfig() });
+    loaded = loadPlatformConfig({ root, stack: pulumi.getStack(), config: pulumi.runtime.allConfig() });
   } catch (e) {
     // RunError ends `pulumi up` with just the message: the list of problems, not a stack trace.
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
   const { config, secrets } = loaded;
-  const platform = new DataPlatform(`${config.prefix}-${config.environment}`, { config, secrets: asPulumiSecrets(secrets), root: PROJECT_ROOT });
+  const platform = new DataPlatform(`${config.prefix}-${config.environment}`, { config, secrets: asPulumiSecrets(secrets), root });
   return platform.outputs;
 }
 

@@ -2,6 +2,7 @@
 # Install what `npm run local` and `npm test` need, only when it is missing or out of date:
 #   node_modules  from package-lock.json (npm ci)
 #   .venv         Python virtualenv from the pinned requirements of ingestion/ and dbt/
+#   .tools/bin    actionlint, pinned, from the Go module proxy
 # Idempotent: a second run with nothing changed does nothing (it compares a hash of the inputs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,20 @@ log() { printf 'bootstrap: %s\n' "$*" >&2; }
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing Node dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- actionlint (workflow linter for the `actionlint` suite of npm test) --------------------------
+# Pinned, built from the Go module proxy into the project-local .tools/bin (git-ignored); only when
+# missing or another version. Without Go, the suite reports the missing binary instead.
+ACTIONLINT_VERSION=1.7.12
+if [ "$(.tools/bin/actionlint -version 2>/dev/null | head -n1)" != "v$ACTIONLINT_VERSION" ]; then
+  if command -v go >/dev/null 2>&1; then
+    log "installing actionlint v$ACTIONLINT_VERSION into .tools/bin (go install)"
+    mkdir -p .tools/bin
+    GOBIN="$PWD/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+  else
+    log "Go is not installed: skipping actionlint (the actionlint suite will fail)"
+  fi
 fi
 
 # --- Python --------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
  * Runs the real program under Pulumi's mocks with the real stack file and pipelines, and prints the
  * resources it would declare. Needs no credentials and no Pulumi CLI; exits 1 on bad input.
  */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../stacks/errors";
 import { maskSecrets, synthesize, type Plan, type PlannedResource } from "./synth/synthesize";
 
@@ -66,29 +68,31 @@ export function planTree(plan: Plan): string {
   ].join("\n");
 }
 
-function parseArgs(argv: string[]): { stack: string; json: boolean } {
+function parseArgs(argv: string[]): { stack: string; json: boolean; root?: string } {
   let stack: string | undefined;
+  let root: string | undefined;
   let json = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--json") json = true;
+    else if (argv[i] === "--root") root = argv[++i];
     else if (argv[i] === "--stack") stack = argv[++i];
     else if (argv[i].startsWith("--stack=")) stack = argv[i].slice(8);
     else throw new Error(`unknown argument ${argv[i]}; usage: npm run plan -- --stack <name> [--json]`);
   }
-  if (!stack) throw new Error("usage: npm run plan -- --stack <name> [--json]");
-  return { stack, json };
+  if (!stack) throw new Error("usage: npm run plan -- --stack <name> [--json] [--root <project dir>]");
+  return { stack, json, root };
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const plan = await synthesize({ stack: args.stack });
+  const plan = await synthesize({ stack: args.stack, root: args.root && path.resolve(args.root) });
   process.stdout.write(args.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${planTree(plan)}\n`);
 }
 
 if (require.main === module) {
   main().catch((e: unknown) => {
     // Configuration errors are the user's to fix: print them alone, without a stack trace.
-    const configError = e instanceof ConfigError || (e instanceof Error && e.name === "RunError");
+    const configError = e instanceof ConfigError || pulumi.RunError.isInstance(e);
     process.stderr.write(`${configError ? (e as Error).message : e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(1);
   });

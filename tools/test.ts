@@ -3,7 +3,7 @@
  * `N passed, N failed` that sums them all. Exits non-zero when anything failed or a suite crashed.
  *
  *   npm test                    all suites
- *   npm test -- --only ts       only the named suites (comma-separated: typecheck,ts,python,dbt,...)
+ *   npm test -- --only ts       only the named suites (comma-separated: typecheck,ts,python,dbt,actionlint,...)
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -86,6 +86,22 @@ const SUITES: Suite[] = [
     name: "dbt",
     skip: () => (fs.existsSync(path.join(ROOT, "dbt", "tests_runner")) ? undefined : "no dbt/tests_runner"),
     run: () => pytest("dbt/tests_runner"),
+  },
+  {
+    // Every workflow under .github/workflows passes actionlint: 1 passed per clean file, 1 failed per file with findings.
+    name: "actionlint",
+    skip: () => (fs.existsSync(path.join(ROOT, ".github", "workflows")) ? undefined : "no .github/workflows"),
+    run: () => {
+      const bin = path.join(ROOT, ".tools", "bin", "actionlint");
+      const dir = path.join(ROOT, ".github", "workflows");
+      const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(".github", "workflows", f));
+      if (!fs.existsSync(bin)) return { passed: 0, failed: Math.max(files.length, 1), crashed: "no .tools/bin/actionlint (run tools/bootstrap.sh; it needs Go)" };
+      const r = sh(bin, ["-format", "{{range $err := .}}{{$err.Filepath}}\n{{end}}", ...files]);
+      if (r.code !== 0 && r.code !== 1) return { passed: 0, failed: Math.max(files.length, 1), crashed: `actionlint exited ${r.code}` };
+      const bad = new Set(r.out.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => path.relative(ROOT, path.resolve(ROOT, l))));
+      if (bad.size) sh(bin, [...bad]); // again, readable
+      return { passed: files.filter((f) => !bad.has(f)).length, failed: files.filter((f) => bad.has(f)).length };
+    },
   },
 ];
 

@@ -62,8 +62,11 @@ export interface PipelineRuntimeArgs {
 }
 
 export interface PipelineRuntime {
-  /** Job (GCP) or task definition (AWS) identifiers. */
-  ingestionJob: pulumi.Output<string>;
+  /**
+   * Job (GCP) or task definition (AWS) identifiers. `ingestionJob` may be absent when the pipeline has
+   * no ingestion step (a Fivetran source: Fivetran loads the data itself).
+   */
+  ingestionJob?: pulumi.Output<string>;
   dbtJob: pulumi.Output<string>;
   /** Workflow / state machine that chains the steps. */
   orchestration: pulumi.Output<string>;

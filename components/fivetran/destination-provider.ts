@@ -98,13 +98,13 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
     const written = existingId
       ? (await client.request<ApiDestination>("PATCH", `/destinations/${existingId}`, { body: common })).data
       : (await client.request<ApiDestination>("POST", "/destinations", { body: { group_id: inputs.groupId, service: "snowflake", ...common } })).data;
-    const id = written.id ?? existingId ?? inputs.groupId;
+    const id = written?.id ?? existingId ?? inputs.groupId;
     const back = (await client.request<ApiDestination>("GET", `/destinations/${id}`)).data;
-    const outs = outsOf({ ...back, setup_status: back.setup_status ?? written.setup_status }, fingerprint(inputs), inputs);
+    const outs = outsOf({ ...back, setup_status: back.setup_status ?? written?.setup_status }, fingerprint(inputs), inputs);
     const sent = snowflakeConfig(inputs);
     const got = back.config ?? {};
     const problem =
-      setupProblem(`destination ${id} (Snowflake ${inputs.host})`, written.setup_tests, written.setup_status ?? back.setup_status) ??
+      setupProblem(`destination ${id} (Snowflake ${inputs.host})`, written?.setup_tests, written?.setup_status ?? back.setup_status) ??
       notTakenMessage(`destination ${id}`, [
         { name: "region", sent: inputs.region, got: back.region },
         { name: "time_zone_offset", sent: inputs.timeZoneOffset, got: back.time_zone_offset },

@@ -11,10 +11,11 @@ export interface SetupTest {
   details?: unknown;
 }
 
-const FAILING = new Set(["FAILED", "JOB_FAILED"]);
+// An array, not a Set: closure serialization turns a captured Set into a plain object.
+const FAILING = ["FAILED", "JOB_FAILED"];
 
 export function failedSetupTests(tests: SetupTest[] | undefined): SetupTest[] {
-  return (tests ?? []).filter((t) => FAILING.has(String(t.status ?? "").toUpperCase()));
+  return (tests ?? []).filter((t) => FAILING.includes(String(t.status ?? "").toUpperCase()));
 }
 
 function describeTest(t: SetupTest): string {

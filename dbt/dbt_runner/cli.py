@@ -157,7 +157,7 @@ def _dbt_callback(logger: JsonLogger):
             info = msg.info
             if info.level not in ("info", "warn", "error"):
                 return
-            fields: dict[str, Any] = {"dbt_event": info.name}
+            fields: dict[str, Any] = {}
             node_info = getattr(msg.data, "node_info", None)
             if node_info is not None and getattr(node_info, "unique_id", ""):
                 fields["node"] = node_info.unique_id
@@ -165,7 +165,8 @@ def _dbt_callback(logger: JsonLogger):
                     fields["node_status"] = node_info.node_status
             text = info.msg.strip()
             if text or info.level != "info":
-                logger.log(info.level, "dbt", text, **fields)
+                # event = dbt's event name (LogModelResult, LogTestResult, ...), logger = "dbt"
+                logger.log(info.level, info.name, text, logger="dbt", **fields)
         except Exception:  # a logging problem must never break the run
             pass
 

@@ -82,8 +82,8 @@ class JsonLogger:
             self._file.close()
             self._file = None
 
-    def log(self, level: str, event: str, msg: str | None = None, **fields: Any) -> None:
-        record: dict[str, Any] = {"ts": iso(utc_now()), "level": level, "logger": "dbt_runner", "event": event}
+    def log(self, level: str, event: str, msg: str | None = None, *, logger: str = "dbt_runner", **fields: Any) -> None:
+        record: dict[str, Any] = {"ts": iso(utc_now()), "level": level, "logger": logger, "event": event}
         record.update(self.context)
         if msg is not None:
             record["msg"] = msg

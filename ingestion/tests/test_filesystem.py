@@ -53,6 +53,9 @@ def test_loads_each_format_with_typed_columns(workspace, capsys, fmt):
         (1, 2, 9.5, "placed"), (2, 1, 19.99, "shipped"), (3, 5, 4.99, "delivered")]
     types = dict(workspace.query("select column_name, data_type from information_schema.columns where table_schema = 'raw_orders_fs' and table_name = 'orders'"))
     assert types["order_id"] == "BIGINT" and types["unit_price"] == "DOUBLE"
+    # Every raw table carries dlt's lineage columns, whatever the reader (the dbt models read them).
+    assert {"_dlt_load_id", "_dlt_id"} <= set(types)
+    assert workspace.query("select count(*) from raw_orders_fs.orders where _dlt_load_id is null or _dlt_id is null") == [(0,)]
 
 
 def test_incremental_only_reads_new_or_changed_files_and_merges_on_primary_key(workspace, capsys):

@@ -78,7 +78,8 @@ def test_retries_server_errors_then_succeeds(workspace, api, capsys):
     assert workspace.query("select count(*) from raw_flaky.items") == [(5,)]
 
 
-def test_failed_run_keeps_state_and_loaded_data_and_records_the_error(workspace, api, capsys):
+@pytest.mark.parametrize("fresh_container", [False, True], ids=["same-container", "fresh-container"])
+def test_failed_run_keeps_state_and_loaded_data_and_records_the_error(workspace, api, capsys, fresh_container):
     api.tables["items"] = rows(15, day=1)
     workspace.write_pipeline("fragile", rest_source(api.base_url, incremental=True))
     assert workspace.run(capsys, "--pipeline", "fragile")[0] == 0
@@ -99,7 +100,8 @@ def test_failed_run_keeps_state_and_loaded_data_and_records_the_error(workspace,
     # The cursor did not move: the next healthy run asks from the old cursor and gets all new rows.
     api.failures.clear()
     api.requests.clear()
-    workspace.forget_local_state()
+    if fresh_container:
+        workspace.forget_local_state()
     code, record, _ = workspace.run(capsys, "--pipeline", "fragile")
     assert code == 0
     assert api.requested("/items")[0].query["since"] == cursor

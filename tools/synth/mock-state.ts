@@ -56,7 +56,28 @@ const STATE: Record<string, StateFn> = {
   "gcp:workflows/workflow:Workflow": (a, c) => ({ id: `projects/${c.gcpProject}/locations/${a.inputs.region ?? c.region}/workflows/${a.inputs.name ?? a.name}` }),
   "gcp:monitoring/notificationChannel:NotificationChannel": (a, c) => ({ name: `projects/${c.gcpProject}/notificationChannels/${short(a.name)}` }),
   // AWS
-  "aws:ecr/repository:Repository": (a, c) => ({ repositoryUrl: `${c.awsAccount}.dkr.ecr.${c.region}.amazonaws.com/${a.inputs.name ?? a.name}` }),
+  "aws:ecr/repository:Repository": (a, c) => ({
+    repositoryUrl: `${c.awsAccount}.dkr.ecr.${c.region}.amazonaws.com/${a.inputs.name ?? a.name}`,
+    arn: `arn:aws:ecr:${c.region}:${c.awsAccount}:repository/${a.inputs.name ?? a.name}`,
+    registryId: c.awsAccount,
+  }),
+  "aws:ecs/cluster:Cluster": (a, c) => ({ arn: `arn:aws:ecs:${c.region}:${c.awsAccount}:cluster/${a.inputs.name ?? a.name}` }),
+  "aws:scheduler/schedule:Schedule": (a, c) => ({ arn: `arn:aws:scheduler:${c.region}:${c.awsAccount}:schedule/${a.inputs.groupName ?? "default"}/${a.inputs.name ?? a.name}` }),
+  "aws:cloudwatch/eventRule:EventRule": (a, c) => ({ arn: `arn:aws:events:${c.region}:${c.awsAccount}:rule/${a.inputs.name ?? a.name}` }),
+  "aws:cloudwatch/eventConnection:EventConnection": (a, c) => {
+    const name = a.inputs.name ?? a.name;
+    const uuid = `${short(name)}-0000-4000-8000-${short(name + "2")}0000`;
+    return {
+      arn: `arn:aws:events:${c.region}:${c.awsAccount}:connection/${name}/${uuid}`,
+      secretArn: `arn:aws:secretsmanager:${c.region}:${c.awsAccount}:secret:events!connection/${name}/${uuid}-${short(name).slice(0, 6)}`,
+    };
+  },
+  "aws:cloudwatch/logGroup:LogGroup": (a, c) => ({ arn: `arn:aws:logs:${c.region}:${c.awsAccount}:log-group:${a.inputs.name ?? a.name}` }),
+  "aws:sns/topic:Topic": (a, c) => ({ arn: `arn:aws:sns:${c.region}:${c.awsAccount}:${a.inputs.name ?? a.name}` }),
+  "aws:sns/topicSubscription:TopicSubscription": (a, c) => ({ arn: `arn:aws:sns:${c.region}:${c.awsAccount}:pending-confirmation-${short(a.name)}`, pendingConfirmation: true }),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (a, c) => ({ arn: `arn:aws:iam::${c.awsAccount}:oidc-provider/${String(a.inputs.url ?? "").replace(/^https:\/\//, "")}` }),
+  "aws:ec2/internetGateway:InternetGateway": (a) => ({ id: `igw-${short(a.name)}` }),
+  "aws:ec2/routeTable:RouteTable": (a) => ({ id: `rtb-${short(a.name)}` }),
   "aws:s3/bucket:Bucket": (a) => ({ bucket: a.inputs.bucket ?? a.name, arn: `arn:aws:s3:::${a.inputs.bucket ?? a.name}` }),
   "aws:iam/role:Role": (a, c) => ({ arn: `arn:aws:iam::${c.awsAccount}:role/${a.inputs.name ?? a.name}` }),
   "aws:ecs/taskDefinition:TaskDefinition": (a, c) => ({
@@ -69,7 +90,10 @@ const STATE: Record<string, StateFn> = {
   "aws:ec2/vpc:Vpc": (a) => ({ id: `vpc-${short(a.name)}` }),
   "aws:ec2/subnet:Subnet": (a) => ({ id: `subnet-${short(a.name)}` }),
   "aws:ec2/securityGroup:SecurityGroup": (a) => ({ id: `sg-${short(a.name)}` }),
-  // Snowflake: objects are addressed by their explicit names.
+  // Snowflake: objects are addressed by their explicit names; schema-level objects by "DB"."SCHEMA"."NAME".
+  "snowflake:index/schema:Schema": (a) => ({ fullyQualifiedName: `"${a.inputs.database}"."${a.inputs.name ?? a.name}"` }),
+  "snowflake:index/stage:Stage": (a) => ({ fullyQualifiedName: `"${a.inputs.database}"."${a.inputs.schema}"."${a.inputs.name ?? a.name}"` }),
+  "snowflake:index/serviceUser:ServiceUser": (a) => ({ userType: "SERVICE", loginName: a.inputs.loginName ?? a.inputs.name ?? a.name }),
   "snowflake:index/storageIntegration:StorageIntegration": (a, c) => ({
     storageGcpServiceAccount: `mock-${short(a.name)}@gcpuseast4-1234.iam.gserviceaccount.com`,
     storageAwsIamUserArn: `arn:aws:iam::999999999999:user/mock-${short(a.name)}`,
@@ -100,6 +124,8 @@ export function mockCall(a: pulumi.runtime.MockCallArgs, ctx: MockContext): Reco
       return { accessToken: "mock-access-token", project: ctx.gcpProject, region: ctx.region };
     case "gcp:organizations/getProject:getProject":
       return { projectId: ctx.gcpProject, number: "123456789", name: ctx.gcpProject };
+    case "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
+      return { emailAddress: "service-123456789@gs-project-accounts.iam.gserviceaccount.com", project: ctx.gcpProject, userProject: a.inputs.userProject };
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: ctx.awsAccount, arn: `arn:aws:iam::${ctx.awsAccount}:user/mock`, userId: "MOCK" };
     case "aws:index/getRegion:getRegion":
@@ -108,6 +134,8 @@ export function mockCall(a: pulumi.runtime.MockCallArgs, ctx: MockContext): Reco
       return { partition: "aws", dnsSuffix: "amazonaws.com" };
     case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
       return { userName: "AWS", password: "mock-ecr-password", proxyEndpoint: `https://${ctx.awsAccount}.dkr.ecr.${ctx.region}.amazonaws.com` };
+    case "aws:ec2/getSubnet:getSubnet":
+      return { id: a.inputs.id, vpcId: `vpc-${short(String(a.inputs.id))}`, availabilityZone: `${ctx.region}a`, cidrBlock: "10.0.0.0/20" };
     case "aws:index/getAvailabilityZones:getAvailabilityZones":
       return { names: [`${ctx.region}a`, `${ctx.region}b`], zoneIds: ["z1", "z2"] };
     default:

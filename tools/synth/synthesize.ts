@@ -31,6 +31,8 @@ export interface Plan {
 
 export interface SynthOptions {
   stack: string;
+  /** Project root holding the stack file and `pipelines/`; this checkout by default. */
+  root?: string;
   /** Config map to use instead of reading `Pulumi.<stack>.yaml`. */
   config?: Record<string, string>;
   secretKeys?: string[];
@@ -89,7 +91,7 @@ function patchMonitor(): void {
 /** Run the program for `stack` under mocks; resolve when every resource has been registered. */
 export async function synthesize(opts: SynthOptions): Promise<Plan> {
   patchMonitor();
-  const fromFile = opts.config ? { config: opts.config, secretKeys: opts.secretKeys ?? [] } : readStackFile(PROJECT_ROOT, opts.stack);
+  const fromFile = opts.config ? { config: opts.config, secretKeys: opts.secretKeys ?? [] } : readStackFile(opts.root ?? PROJECT_ROOT, opts.stack);
   const ctx = mockContext(fromFile.config);
   const resources: PlannedResource[] = [];
 
@@ -128,7 +130,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
 
   let raw: Record<string, unknown> = {};
   await pulumi.runtime.runInPulumiStack(async () => {
-    raw = await (opts.program ?? createPlatform)();
+    raw = await (opts.program ? opts.program() : createPlatform(opts.root ?? PROJECT_ROOT));
     return raw;
   });
   await (pulumi.runtime as any).waitForRPCs?.();

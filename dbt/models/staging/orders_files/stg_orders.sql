@@ -10,6 +10,6 @@ select
     cast(unit_price as decimal(18, 2)) as unit_price,
     cast(quantity * unit_price as decimal(18, 2)) as amount,
     lower(trim(status)) as status,
-    cast(ordered_at as timestamp) as ordered_at,
+    {{ to_utc_timestamp("ordered_at") }} as ordered_at,
     _dlt_load_id as _loaded_at_id
 from source

@@ -9,6 +9,6 @@ select
     first_name,
     last_name,
     country,
-    cast(created_at as timestamp) as created_at,
+    {{ to_utc_timestamp("created_at") }} as created_at,
     _fivetran_synced as _synced_at
 from source

@@ -1,0 +1,64 @@
+/**
+ * Failure alerts. The environment's topic reaches the stack's recipients (`alerts.emails`); each
+ * pipeline's topic reaches its owner. An EventBridge rule per pipeline matches its state machine's
+ * failed, timed-out and aborted executions and publishes to both.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudContext } from "../cloud";
+import { policyDocument } from "./policy";
+import { arns, type AwsScope } from "./scope";
+
+export const FAILED_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
+
+/** A topic that EventBridge rules matching `ruleArnPattern` may publish to, with one email subscription per address. */
+export function alertTopic(
+  name: string,
+  args: { topicName: string; emails: string[]; ruleArnPattern: string; tags: Record<string, string>; scope: AwsScope },
+  parent: pulumi.Resource,
+): aws.sns.Topic {
+  const topic = new aws.sns.Topic(name, { name: args.topicName, tags: args.tags }, { parent });
+  new aws.sns.TopicPolicy(
+    name,
+    {
+      arn: topic.arn,
+      policy: policyDocument([
+        {
+          Sid: "EventBridgePublishesFailures",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: ["sns:Publish"],
+          Resource: [arns.topic(args.scope, args.topicName)],
+          Condition: { ArnLike: { "aws:SourceArn": args.ruleArnPattern }, StringEquals: { "aws:SourceAccount": args.scope.account } },
+        },
+      ]),
+    },
+    { parent: topic },
+  );
+  for (const email of [...new Set(args.emails)].sort()) {
+    // Email subscriptions stay pending until the recipient confirms the message AWS sends.
+    new aws.sns.TopicSubscription(`${name}-${email}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: topic });
+  }
+  return topic;
+}
+
+export class Alerts extends pulumi.ComponentResource {
+  readonly topic: aws.sns.Topic;
+
+  constructor(name: string, args: { ctx: CloudContext; scope: AwsScope }, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:aws:Alerts", name, {}, opts);
+    const { ctx, scope } = args;
+    // Every pipeline's failure rule is named `<prefix>-<env>-<pipeline>-failed`.
+    const rules = arns.rule(scope, `${ctx.config.prefix}-${ctx.config.environment}-*-failed`);
+    this.topic = alertTopic("alerts", { topicName: ctx.names.env("alerts"), emails: ctx.config.alerts.emails, ruleArnPattern: rules, tags: ctx.labels(), scope }, this);
+    this.registerOutputs({ topic: this.topic.arn });
+  }
+}
+
+/** The event pattern of a state machine's failed executions. */
+export function failedExecutionPattern(stateMachineArn: string): string {
+  return JSON.stringify({
+    source: ["aws.states"],
+    "detail-type": ["Step Functions Execution Status Change"],
+    detail: { status: [...FAILED_STATUSES], stateMachineArn: [stateMachineArn] },
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * One environment on AWS: the CloudEnvironment the platform talks to. It builds the shared parts at
+ * once (lake, registry, network, cluster, shared roles, alerts, CI access) and the rest on request
+ * (secrets, the lake reader, one PipelineRuntime per pipeline).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudContext, CloudEnvironment, LakeReaderGrant, PipelineRuntime, PipelineRuntimeArgs, SecretRef, Workload } from "../cloud";
+import { Alerts } from "./alerts";
+import { CiAccess } from "./ci";
+import { Lake } from "./lake";
+import { createLakeReader, lakeReaderRoleArn } from "./lake-reader";
+import { Network } from "./network";
+import { Registry } from "./registry";
+import { AwsPipelineRuntime } from "./runtime";
+import { awsScope, type AwsScope } from "./scope";
+import { SecretStore } from "./secrets";
+import { Workloads } from "./workloads";
+
+/** Placeholder the Fivetran connection carries until the stack has the API key (see README). */
+export const FIVETRAN_UNSET = "unset";
+
+export class AwsEnvironment implements CloudEnvironment {
+  readonly rawBucket;
+  readonly artifactsBucket;
+  readonly registry: Registry;
+  readonly lakeReaderRoleArn: pulumi.Output<string>;
+  readonly lake: Lake;
+  readonly network: Network;
+  readonly workloads: Workloads;
+  readonly alerts: Alerts;
+  readonly ci?: CiAccess;
+  readonly secrets: SecretStore;
+  readonly runtimes: AwsPipelineRuntime[] = [];
+  private readonly scope: AwsScope;
+  private lakeReader?: aws.iam.Role;
+  private connection?: aws.cloudwatch.EventConnection;
+
+  constructor(private readonly ctx: CloudContext) {
+    this.scope = awsScope(ctx);
+    const parent = { parent: ctx.parent };
+    this.lake = new Lake("lake", ctx, parent);
+    this.rawBucket = this.lake.raw;
+    this.artifactsBucket = this.lake.artifacts;
+    this.registry = new Registry("registry", { ctx, scope: this.scope }, parent);
+    this.network = new Network("network", ctx, parent);
+    this.workloads = new Workloads("workloads", { ctx, scope: this.scope, artifacts: this.lake.artifacts }, parent);
+    this.alerts = new Alerts("alerts", { ctx, scope: this.scope }, parent);
+    this.secrets = new SecretStore("secrets", ctx, parent);
+    if (ctx.config.ci) this.ci = new CiAccess("ci", { ctx, scope: this.scope, repositoryNamespace: ctx.names.env("images") }, parent);
+    this.lakeReaderRoleArn = pulumi.output(lakeReaderRoleArn(ctx, this.scope));
+  }
+
+  secret(key: string, value: pulumi.Input<string> | undefined, readers: Workload[], pipeline?: string): SecretRef {
+    // Who may read is enforced where it is used: each PipelineRuntime grants its own execution roles and
+    // orchestrator exactly the secrets they inject or call with, after checking these readers.
+    const entry = this.secrets.create(key, value, readers, pipeline);
+    return entry.ref;
+  }
+
+  grantLakeReader(grant: LakeReaderGrant): void {
+    if (this.lakeReader) throw new Error("grantLakeReader: the lake reader role is already granted (one storage integration per environment)");
+    this.lakeReader = createLakeReader(this.ctx, this.scope, this.lake.raw, grant, this.lake);
+  }
+
+  pipeline(args: PipelineRuntimeArgs): PipelineRuntime {
+    const runtime = new AwsPipelineRuntime(
+      `${args.pipeline.name}-runtime`,
+      args,
+      {
+        ctx: this.ctx,
+        scope: this.scope,
+        lake: this.lake,
+        network: this.network,
+        workloads: this.workloads,
+        secrets: this.secrets,
+        envAlerts: this.alerts.topic,
+        fivetranConnection: () => this.fivetranConnection(args),
+      },
+      { parent: args.parent },
+    );
+    this.runtimes.push(runtime);
+    return runtime;
+  }
+
+  outputs(): Record<string, pulumi.Input<unknown>> {
+    return {
+      aws: {
+        account: this.scope.account,
+        region: this.scope.region,
+        cluster: this.workloads.cluster.arn,
+        vpc: this.network.vpcId,
+        alertsTopic: this.alerts.topic.arn,
+        lakeReaderRole: this.lakeReaderRoleArn,
+        ...(this.ci ? { ciPreviewRole: this.ci.previewRole.arn, ciDeployRole: this.ci.deployRole.arn } : {}),
+      },
+    };
+  }
+
+  /**
+   * The EventBridge connection the state machines call Fivetran through. EventBridge keeps its
+   * credential in a Secrets Manager secret of its own (`events!connection/...`), which each Fivetran
+   * pipeline's orchestrator role may read.
+   */
+  private fivetranConnection(args: PipelineRuntimeArgs): aws.cloudwatch.EventConnection {
+    if (this.connection) return this.connection;
+    const credential = args.fivetran!.apiCredential;
+    const entry = this.secrets.entry(credential);
+    if (!entry) throw new Error(`pipeline ${args.pipeline.name}: the Fivetran credential is not a secret of this environment`);
+    if (entry.value === undefined) {
+      pulumi.log.warn(
+        `Fivetran API key not set: the Fivetran pipelines' syncs will fail with 401 until it is (pulumi config set --secret data-platform:fivetranApiKey ... and fivetranApiSecret ...)`,
+        this.ctx.parent,
+      );
+    }
+    // The platform stores the credential as `<key>:<secret>` (HTTP Basic's user:password).
+    const pair = pulumi.output(entry.value ?? `${FIVETRAN_UNSET}:${FIVETRAN_UNSET}`).apply((v) => {
+      const i = v.indexOf(":");
+      return i < 0 ? { username: v, password: FIVETRAN_UNSET } : { username: v.slice(0, i), password: v.slice(i + 1) };
+    });
+    this.connection = new aws.cloudwatch.EventConnection(
+      "fivetran",
+      {
+        name: this.ctx.names.env("fivetran"),
+        description: "Fivetran REST API (HTTP Basic); the credential lives in the Secrets Manager secret EventBridge manages",
+        authorizationType: "BASIC",
+        authParameters: { basic: { username: pulumi.secret(pair.username), password: pulumi.secret(pair.password) } },
+      },
+      { parent: this.secrets },
+    );
+    return this.connection;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The Step Functions definition (JSONata) that runs one pipeline: either ingestion task → dbt task
+ * (ECS RunTask `.sync`), or Fivetran sync → poll until finished → dbt task. Pure: plain values in,
+ * a definition object out, so tests read it directly.
+ *
+ * Retries: transient infrastructure errors (ECS API/capacity, Fivetran 429/5xx, sockets) are retried
+ * `stepRetries` times with backoff; a task whose container failed is retried `job.maxRetries` times.
+ */
+import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
+
+export const FIVETRAN_API = "https://api.fivetran.com/v1";
+
+export interface FlowTask {
+  taskDefinition: string;
+  container: string;
+  timeoutSeconds: number;
+  maxRetries: number;
+}
+
+export interface FlowSpec {
+  pipeline: string;
+  clusterArn: string;
+  network: { subnets: string[]; securityGroups: string[]; assignPublicIp: boolean };
+  /** Absent for Fivetran pipelines: Fivetran loads them. */
+  ingestion?: FlowTask;
+  dbt: FlowTask;
+  fivetran?: { connectionId: string; connectionArn: string };
+  stepRetries: number;
+}
+
+/** Errors worth retrying on an ECS RunTask `.sync` step (API throttling, capacity, internal errors). */
+export const ECS_TRANSIENT_ERRORS = ["ECS.AmazonECSException", "ECS.ServerException", "ECS.ThrottlingException", "ECS.LimitExceededException"];
+/** Errors worth retrying on a Fivetran API call. */
+export const HTTP_TRANSIENT_ERRORS = [
+  "States.Http.Socket",
+  "States.Http.StatusCode.429",
+  "States.Http.StatusCode.500",
+  "States.Http.StatusCode.502",
+  "States.Http.StatusCode.503",
+  "States.Http.StatusCode.504",
+];
+
+type State = Record<string, unknown>;
+
+function transientRetry(errors: string[], attempts: number): State[] {
+  return attempts > 0 ? [{ ErrorEquals: errors, IntervalSeconds: 30, MaxAttempts: attempts, BackoffRate: 2, JitterStrategy: "FULL" }] : [];
+}
+
+function runTask(spec: FlowSpec, task: FlowTask, next: string | undefined): State {
+  return {
+    Type: "Task",
+    Resource: "arn:aws:states:::ecs:runTask.sync",
+    Arguments: {
+      Cluster: spec.clusterArn,
+      TaskDefinition: task.taskDefinition,
+      LaunchType: "FARGATE",
+      PlatformVersion: "LATEST",
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          Subnets: spec.network.subnets,
+          SecurityGroups: spec.network.securityGroups,
+          AssignPublicIp: spec.network.assignPublicIp ? "ENABLED" : "DISABLED",
+        },
+      },
+      // Both tasks of one execution share its run id (the execution name), so run records line up.
+      Overrides: { ContainerOverrides: [{ Name: task.container, Environment: [{ Name: "DP_RUN_ID", Value: "{% $states.context.Execution.Name %}" }] }] },
+      PropagateTags: "TASK_DEFINITION",
+    },
+    TimeoutSeconds: task.timeoutSeconds,
+    Retry: [
+      ...transientRetry(ECS_TRANSIENT_ERRORS, spec.stepRetries),
+      ...(task.maxRetries > 0 ? [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 60, MaxAttempts: task.maxRetries, BackoffRate: 2 }] : []),
+    ],
+    ...(next ? { Next: next } : { End: true }),
+  };
+}
+
+function fivetranCall(spec: FlowSpec, method: "GET" | "POST", path: string): State {
+  const f = spec.fivetran!;
+  return {
+    Type: "Task",
+    Resource: "arn:aws:states:::http:invoke",
+    Arguments: {
+      ApiEndpoint: `${FIVETRAN_API}${path}`,
+      Method: method,
+      // The credential stays in Secrets Manager: the EventBridge connection stores it and signs the call.
+      Authentication: { ConnectionArn: f.connectionArn },
+      Headers: { Accept: FIVETRAN_SYNC.accept },
+      ...(method === "POST" ? { RequestBody: FIVETRAN_SYNC.triggerBody } : {}),
+    },
+    Retry: transientRetry(HTTP_TRANSIENT_ERRORS, spec.stepRetries),
+  };
+}
+
+/** JSONata: milliseconds of a Fivetran timestamp, 0 when it is null or absent. */
+const MS = "$ms := function($t) { $type($t) = 'string' ? $toMillis($t) : 0 }";
+/** FIVETRAN_SYNC.isFailed, in JSONata over the polled connection (`$states.input`) and `$triggeredAt`. */
+export const SYNC_FAILED = `{% (${MS}; $since := $toMillis($triggeredAt); $lowercase($string($states.input.status.setup_state)) = 'broken' or ($ms($states.input.failed_at) > $since and $ms($states.input.failed_at) >= $ms($states.input.succeeded_at))) %}`;
+/** FIVETRAN_SYNC.isFinished (and not failed: that choice comes first). */
+export const SYNC_SUCCEEDED = `{% (${MS}; $ms($states.input.succeeded_at) > $toMillis($triggeredAt)) %}`;
+
+export function flowDefinition(spec: FlowSpec): Record<string, unknown> {
+  const states: Record<string, State> = {};
+  let start: string;
+  if (spec.fivetran) {
+    const id = spec.fivetran.connectionId;
+    start = "FivetranSync";
+    states.FivetranSync = {
+      ...fivetranCall(spec, "POST", FIVETRAN_SYNC.triggerPath(id)),
+      Assign: { triggeredAt: "{% $states.context.State.EnteredTime %}" },
+      Next: "WaitForSync",
+    };
+    states.WaitForSync = { Type: "Wait", Seconds: FIVETRAN_SYNC.pollIntervalSeconds, Next: "PollSync" };
+    states.PollSync = { ...fivetranCall(spec, "GET", FIVETRAN_SYNC.statusPath(id)), Output: "{% $states.result.ResponseBody.data %}", Next: "SyncDone" };
+    states.SyncDone = {
+      Type: "Choice",
+      Choices: [
+        { Condition: SYNC_FAILED, Next: "SyncFailed" },
+        { Condition: SYNC_SUCCEEDED, Next: "Transform" },
+      ],
+      Default: "WaitForSync",
+    };
+    states.SyncFailed = { Type: "Fail", Error: "Fivetran.SyncFailed", Cause: `Fivetran sync of connection ${id} failed or the connection is broken` };
+  } else {
+    if (!spec.ingestion) throw new Error(`pipeline ${spec.pipeline}: the flow needs an ingestion task or a Fivetran connection`);
+    start = "Ingest";
+    states.Ingest = runTask(spec, spec.ingestion, "Transform");
+  }
+  states.Transform = runTask(spec, spec.dbt, undefined);
+  const first = spec.fivetran ? FIVETRAN_SYNC.timeoutSeconds : spec.ingestion!.timeoutSeconds * (1 + spec.ingestion!.maxRetries);
+  return {
+    Comment: `data platform pipeline ${spec.pipeline}`,
+    QueryLanguage: "JSONata",
+    StartAt: start,
+    // A bound on the whole run, so a stuck poll or task never runs forever.
+    TimeoutSeconds: first + spec.dbt.timeoutSeconds * (1 + spec.dbt.maxRetries) + 3600,
+    States: states,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The role a Snowflake storage integration assumes to read the raw bucket. Its ARN is computed from
+ * the account and the planned name, so the integration can name it before the role exists; the role
+ * then trusts the integration's IAM user with its external id.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudContext, LakeReaderGrant } from "../cloud";
+import type { DataBucket } from "./lake";
+import { inlinePolicy, lakeKms } from "./roles";
+import { trustDocument } from "./policy";
+import { arns, type AwsScope } from "./scope";
+
+export function lakeReaderRoleArn(ctx: CloudContext, scope: AwsScope): string {
+  return arns.role(scope, ctx.names.env("snowflake-lake"));
+}
+
+export function createLakeReader(ctx: CloudContext, scope: AwsScope, raw: DataBucket, grant: LakeReaderGrant, parent: pulumi.Resource): aws.iam.Role {
+  if (!grant.awsIamUserArn || !grant.awsExternalId) {
+    throw new Error("grantLakeReader on AWS needs awsIamUserArn and awsExternalId (the storage integration's STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID)");
+  }
+  const reader = new aws.iam.Role(
+    "snowflake-lake",
+    {
+      name: ctx.names.env("snowflake-lake"),
+      description: "Snowflake storage integration: read the raw bucket",
+      assumeRolePolicy: trustDocument([
+        {
+          Effect: "Allow",
+          Principal: { AWS: grant.awsIamUserArn },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": grant.awsExternalId } },
+        },
+      ]),
+      tags: ctx.labels(),
+    },
+    { parent },
+  );
+  inlinePolicy("snowflake-lake-read", reader, "read-raw", [
+    { Sid: "ListRaw", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: [raw.arn] },
+    { Sid: "ReadRaw", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [pulumi.interpolate`${raw.arn}/*`] },
+    ...lakeKms(ctx.config.lake.kmsKey, ["kms:Decrypt"]),
+  ]);
+  return reader;
+}

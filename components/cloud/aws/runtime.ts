@@ -1,0 +1,281 @@
+/**
+ * One pipeline on AWS: its identities (ingestion task role, execution roles, orchestrator, scheduler),
+ * the Fargate task definitions, the log group, the state machine that chains the steps, the schedule
+ * that starts it and the alert on failed runs. Every grant names this pipeline's resources only.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { toAwsCron } from "../../../stacks/cron";
+import type { PipelineConfig } from "../../types";
+import type { CloudContext, PipelineRuntime as Runtime, PipelineRuntimeArgs } from "../cloud";
+import { alertTopic, failedExecutionPattern } from "./alerts";
+import { flowDefinition } from "./flow";
+import type { Lake } from "./lake";
+import type { Network } from "./network";
+import { policyDocument, serviceTrust, type Statement } from "./policy";
+import { ecrPull, ecsTaskTrust, inlinePolicy, lakeKms, role } from "./roles";
+import { arns, type AwsScope } from "./scope";
+import type { SecretEntry, SecretStore } from "./secrets";
+import { containerDefinition, ecrRepositoryArn, fargateSize } from "./task";
+import type { Workloads } from "./workloads";
+
+export interface RuntimeDeps {
+  ctx: CloudContext;
+  scope: AwsScope;
+  lake: Lake;
+  network: Network;
+  workloads: Workloads;
+  secrets: SecretStore;
+  envAlerts: aws.sns.Topic;
+  /** The EventBridge connection holding the Fivetran credential (created on first use). */
+  fivetranConnection: () => aws.cloudwatch.EventConnection;
+}
+
+export const CONTAINERS = { ingestion: "ingestion", dbt: "dbt" } as const;
+type Job = keyof typeof CONTAINERS;
+
+/** The EventBridge rule Step Functions manages for ECS `.sync` integrations. */
+export const SFN_ECS_SYNC_RULE = "StepFunctionsGetEventsForECSTaskRule";
+
+export function ingestionCommand(pipeline: string): string[] {
+  return ["python", "-m", "ingestion", "run", "--pipeline", pipeline, "--target", "cloud"];
+}
+export function dbtCommand(pipeline: string): string[] {
+  return ["python", "-m", "dbt_runner", "build", "--target", "snowflake", "--pipeline", pipeline];
+}
+
+/** Raw-bucket prefixes one pipeline's ingestion writes (dlt load files, run records) and reads (landing files). */
+export function ingestionPrefixes(p: PipelineConfig): { write: string[]; read: string[] } {
+  const write = [`dlt/raw_${p.name}/`, `_runs/${p.name}/`];
+  const read = p.source.type === "filesystem" ? [`${p.source.filesystem.bucket_path}/`] : [];
+  return { write, read };
+}
+
+/** Fivetran pipelines have no ingestion step: Fivetran loads them. */
+export const runsIngestion = (p: PipelineConfig) => p.source.type !== "fivetran";
+
+export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runtime {
+  /** Absent for Fivetran pipelines: no ingestion task and no ingestion identity. */
+  readonly ingestionJob?: pulumi.Output<string>;
+  readonly dbtJob: pulumi.Output<string>;
+  readonly orchestration: pulumi.Output<string>;
+  readonly schedule: pulumi.Output<string>;
+  readonly stateMachine: aws.sfn.StateMachine;
+
+  private readonly p: PipelineConfig;
+  private readonly deps: RuntimeDeps;
+  private readonly names: Record<string, string>;
+
+  constructor(name: string, args: PipelineRuntimeArgs, deps: RuntimeDeps, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:aws:PipelineRuntime", name, {}, opts);
+    const { ctx, scope, network, workloads: w } = deps;
+    const p = args.pipeline;
+    this.p = p;
+    this.deps = deps;
+    const tags = ctx.labels(p.name);
+    const kinds = ["ingest", "ingest-exec", "dbt-exec", "orchestrator", "scheduler", "ingest-task", "dbt-task", "flow", "schedule", "failed", "logs", "alerts"];
+    const names = (this.names = Object.fromEntries(kinds.map((k) => [k, ctx.names.pipeline(p.name, k)])));
+    const n = (kind: string) => `${p.name}-${kind}`;
+
+    // Validate before declaring anything: which secrets each task may inject, and the Fivetran wiring.
+    const fivetran = args.fivetran;
+    const ingest = runsIngestion(p);
+    if (!ingest && !fivetran) throw new Error(`pipeline ${p.name}: a Fivetran source needs args.fivetran (connection id and API credential)`);
+    const secretsOf = { ingestion: ingest ? deps.secrets.readable(args.secretEnv.ingestion, "ingestion", p.name) : [], dbt: deps.secrets.readable(args.secretEnv.dbt, "dbt", p.name) };
+    const credential = fivetran ? deps.secrets.entry(fivetran.apiCredential) : undefined;
+    if (fivetran && !credential?.readers.includes("orchestrator")) throw new Error(`pipeline ${p.name}: the Fivetran credential must be a secret of this environment readable by the orchestrator`);
+
+    const logGroup = new aws.cloudwatch.LogGroup(n("logs"), { name: names.logs, retentionInDays: ctx.config.logRetentionDays, tags }, { parent: this });
+
+    // Tasks: ingestion (own task role) and dbt (the environment's dbt role), each with its own execution role.
+    let ingestTask: aws.ecs.TaskDefinition | undefined;
+    const passRoles: aws.iam.Role[] = [];
+    if (ingest) {
+      const taskRole = this.role(n("ingest"), names.ingest, `ingestion of pipeline ${p.name}: its raw-bucket prefixes`, ecsTaskTrust(scope));
+      inlinePolicy(n("ingest-lake"), taskRole, "raw-bucket", this.ingestionStatements());
+      const exec = this.role(n("ingest-exec"), names["ingest-exec"], `ECS execution role of pipeline ${p.name}'s ingestion task`, ecsTaskTrust(scope));
+      const grant = this.execPolicy(n("ingest-exec"), exec, args.images.ingestion, "ingestion", secretsOf.ingestion);
+      ingestTask = this.task("ingestion", args, { task: taskRole, exec }, [logGroup, grant]);
+      passRoles.push(taskRole, exec);
+      this.ingestionJob = ingestTask.arnWithoutRevision;
+    }
+    const dbtExec = this.role(n("dbt-exec"), names["dbt-exec"], `ECS execution role of pipeline ${p.name}'s dbt task`, ecsTaskTrust(scope));
+    const dbtGrant = this.execPolicy(n("dbt-exec"), dbtExec, args.images.dbt, "dbt", secretsOf.dbt);
+    const dbtTask = this.task("dbt", args, { task: w.dbt, exec: dbtExec }, [logGroup, dbtGrant]);
+    passRoles.push(w.dbt, dbtExec);
+    this.dbtJob = dbtTask.arnWithoutRevision;
+    const tasks = [...(ingestTask ? [ingestTask] : []), dbtTask];
+
+    // Orchestrator: this pipeline's state machine may run exactly these tasks, pass exactly these roles
+    // and, for Fivetran, call exactly this connection's endpoints.
+    const stateMachineArn = arns.stateMachine(scope, names.flow);
+    const orchestrator = this.role(n("orchestrator"), names.orchestrator, `Step Functions flow of pipeline ${p.name}`, serviceTrust("states.amazonaws.com", scope.account, stateMachineArn));
+    const connection = fivetran ? deps.fivetranConnection() : undefined;
+    const orchestratorPolicy = inlinePolicy(n("orchestrator"), orchestrator, "flow", [
+      {
+        Sid: "RunOwnTasks",
+        Action: ["ecs:RunTask"],
+        Resource: tasks.map((t) => pulumi.interpolate`${t.arnWithoutRevision}:*`),
+        Condition: { ArnEquals: { "ecs:cluster": arns.cluster(scope, w.clusterName) } },
+      },
+      { Sid: "WatchTasks", Action: ["ecs:StopTask", "ecs:DescribeTasks"], Resource: [arns.tasks(scope, w.clusterName)] },
+      { Sid: "EcsSyncRule", Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"], Resource: [arns.rule(scope, SFN_ECS_SYNC_RULE)] },
+      { Sid: "PassOwnRoles", Action: ["iam:PassRole"], Resource: passRoles.map((r) => r.arn), Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+      ...(fivetran && connection && credential
+        ? ([
+            {
+              Sid: "CallFivetran",
+              Action: ["states:InvokeHTTPEndpoint"],
+              Resource: [stateMachineArn],
+              Condition: {
+                StringEquals: { "states:HTTPMethod": ["GET", "POST"] },
+                StringLike: { "states:HTTPEndpoint": pulumi.interpolate`https://api.fivetran.com/v1/connections/${fivetran.connectionId}*` },
+              },
+            },
+            { Sid: "UseFivetranConnection", Action: ["events:RetrieveConnectionCredentials"], Resource: [connection.arn] },
+            { Sid: "ReadFivetranCredential", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [connection.secretArn, credential.secret.arn] },
+          ] satisfies Statement[])
+        : []),
+    ]);
+    const definition = pulumi
+      .all([w.cluster.arn, network.tasks.subnets, network.tasks.securityGroups, ingestTask?.arn ?? "", dbtTask.arn, fivetran?.connectionId ?? "", connection?.arn ?? ""])
+      .apply(([clusterArn, subnets, securityGroups, ingestArn, dbtArn, connectionId, connectionArn]) =>
+        JSON.stringify(
+          flowDefinition({
+            pipeline: p.name,
+            clusterArn,
+            network: { subnets, securityGroups, assignPublicIp: network.tasks.assignPublicIp },
+            ingestion: ingestTask ? { taskDefinition: ingestArn, container: CONTAINERS.ingestion, timeoutSeconds: p.jobs.ingestion.timeoutMinutes * 60, maxRetries: p.jobs.ingestion.maxRetries } : undefined,
+            dbt: { taskDefinition: dbtArn, container: CONTAINERS.dbt, timeoutSeconds: p.jobs.dbt.timeoutMinutes * 60, maxRetries: p.jobs.dbt.maxRetries },
+            fivetran: fivetran ? { connectionId, connectionArn } : undefined,
+            stepRetries: ctx.config.orchestration.stepRetries,
+          }),
+          null,
+          2,
+        ),
+      );
+    this.stateMachine = new aws.sfn.StateMachine(
+      n("flow"),
+      { name: names.flow, type: "STANDARD", roleArn: orchestrator.arn, definition, tags },
+      { parent: this, dependsOn: [orchestratorPolicy] },
+    );
+    this.orchestration = this.stateMachine.arn;
+
+    // Schedule: its role may start this state machine only.
+    const scheduler = this.role(n("scheduler"), names.scheduler, `EventBridge Scheduler: start pipeline ${p.name}`, serviceTrust("scheduler.amazonaws.com", scope.account));
+    const schedulerPolicy = inlinePolicy(n("scheduler"), scheduler, "start-flow", [
+      { Sid: "StartOwnFlow", Action: ["states:StartExecution"], Resource: [this.stateMachine.arn] },
+    ]);
+    const schedule = new aws.scheduler.Schedule(
+      n("schedule"),
+      {
+        name: names.schedule,
+        description: `${p.name}: ${p.schedule.cron} (${p.schedule.timezone})${p.schedule.paused ? ", paused" : ""}`,
+        scheduleExpression: toAwsCron(p.schedule.cron),
+        scheduleExpressionTimezone: p.schedule.timezone,
+        flexibleTimeWindow: { mode: "OFF" },
+        state: p.schedule.paused ? "DISABLED" : "ENABLED",
+        target: {
+          arn: this.stateMachine.arn,
+          roleArn: scheduler.arn,
+          input: JSON.stringify({ pipeline: p.name, trigger: "schedule" }),
+          retryPolicy: { maximumRetryAttempts: ctx.config.orchestration.stepRetries, maximumEventAgeInSeconds: 3600 },
+        },
+      },
+      { parent: this, dependsOn: [schedulerPolicy] },
+    );
+    this.schedule = schedule.arn;
+
+    this.alerts(tags);
+    this.registerOutputs({ ingestionJob: this.ingestionJob, dbtJob: this.dbtJob, orchestration: this.orchestration, schedule: this.schedule });
+  }
+
+  private role(name: string, roleName: string, description: string, trust: pulumi.Output<string>): aws.iam.Role {
+    return role(name, { roleName, description, trust, tags: this.deps.ctx.labels(this.p.name), scope: this.deps.scope, parent: this });
+  }
+
+  /** The ingestion task role: its own raw-bucket prefixes, and the landing folder of a filesystem source. */
+  private ingestionStatements(): Statement[] {
+    const prefixes = ingestionPrefixes(this.p);
+    const raw = this.deps.lake.raw.arn;
+    return [
+      {
+        Sid: "ListOwnPrefixes",
+        Action: ["s3:ListBucket"],
+        Resource: [raw],
+        Condition: { StringLike: { "s3:prefix": [...prefixes.write, ...prefixes.read].flatMap((x) => [x, `${x}*`]) } },
+      },
+      { Sid: "LocateBucket", Action: ["s3:GetBucketLocation"], Resource: [raw] },
+      { Sid: "WriteOwnPrefixes", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: prefixes.write.map((x) => pulumi.interpolate`${raw}/${x}*`) },
+      ...(prefixes.read.length ? [{ Sid: "ReadLanding", Action: ["s3:GetObject"], Resource: prefixes.read.map((x) => pulumi.interpolate`${raw}/${x}*`) }] : []),
+      ...lakeKms(this.deps.ctx.config.lake.kmsKey, ["kms:GenerateDataKey", "kms:Decrypt"]),
+    ];
+  }
+
+  /** An execution role's grants: pull its image (when in ECR), write its log streams, inject its secrets. */
+  private execPolicy(name: string, target: aws.iam.Role, image: pulumi.Input<string>, job: Job, secrets: SecretEntry[]): aws.iam.RolePolicy {
+    const logGroupArn = arns.logGroup(this.deps.scope, this.names.logs);
+    const statements = pulumi.output(image).apply((img): Statement[] => {
+      const repo = ecrRepositoryArn(img);
+      return [
+        ...(repo ? ecrPull([repo]) : []),
+        { Sid: "WriteLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:log-stream:${CONTAINERS[job]}/*`] },
+        ...(secrets.length ? [{ Sid: "InjectSecrets", Action: ["secretsmanager:GetSecretValue"], Resource: secrets.map((e) => e.secret.arn) }] : []),
+      ];
+    });
+    return new aws.iam.RolePolicy(name, { role: target.name, name: "task-execution", policy: statements.apply((s) => policyDocument(s)) }, { parent: target });
+  }
+
+  private task(job: Job, args: PipelineRuntimeArgs, roles: { task: aws.iam.Role; exec: aws.iam.Role }, dependsOn: pulumi.Resource[]): aws.ecs.TaskDefinition {
+    const p = this.p;
+    const size = fargateSize(p.jobs[job]);
+    const isIngest = job === "ingestion";
+    return new aws.ecs.TaskDefinition(
+      `${p.name}-${isIngest ? "ingest-task" : "dbt-task"}`,
+      {
+        family: this.names[isIngest ? "ingest-task" : "dbt-task"],
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: size.cpu,
+        memory: size.memory,
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: roles.exec.arn,
+        taskRoleArn: roles.task.arn,
+        containerDefinitions: pulumi.jsonStringify([
+          containerDefinition({
+            name: CONTAINERS[job],
+            image: args.images[job],
+            command: isIngest ? ingestionCommand(p.name) : dbtCommand(p.name),
+            environment: args.env[job],
+            secrets: Object.fromEntries(Object.entries(args.secretEnv[job]).map(([envName, ref]) => [envName, ref.id])),
+            logGroup: this.names.logs,
+            region: this.deps.scope.region,
+          }),
+        ]),
+        tags: this.deps.ctx.labels(p.name),
+      },
+      // A task must never start before its execution role may pull, log and read its secrets.
+      { parent: this, dependsOn },
+    );
+  }
+
+  /** Failed, timed-out and aborted runs go to the owner's topic and to the environment's. */
+  private alerts(tags: Record<string, string>): void {
+    const { ctx, scope } = this.deps;
+    const p = this.p;
+    const n = (kind: string) => `${p.name}-${kind}`;
+    const ownerTopic = alertTopic(n("alerts"), { topicName: this.names.alerts, emails: [p.owner], ruleArnPattern: arns.rule(scope, this.names.failed), tags, scope }, this);
+    const rule = new aws.cloudwatch.EventRule(
+      n("failed"),
+      { name: this.names.failed, description: `failed runs of pipeline ${p.name}`, eventPattern: this.stateMachine.arn.apply(failedExecutionPattern), tags },
+      { parent: this },
+    );
+    const message = {
+      inputPaths: { execution: "$.detail.executionArn", status: "$.detail.status", name: "$.detail.name" },
+      inputTemplate: `"Pipeline ${p.name} (${ctx.config.environment}): run <name> ended <status>. Execution: <execution>"`,
+    };
+    for (const [key, topic] of [["owner", ownerTopic], ["environment", this.deps.envAlerts]] as const) {
+      new aws.cloudwatch.EventTarget(n(`failed-${key}`), { rule: rule.name, arn: topic.arn, inputTransformer: message }, { parent: rule });
+    }
+  }
+}

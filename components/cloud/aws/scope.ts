@@ -1,0 +1,36 @@
+/**
+ * Where the environment lives (account, region) and the ARNs built from planned names. ARNs are
+ * computed, not read from resources, wherever a policy would otherwise depend on the resource it
+ * protects (role ↔ state machine, integration ↔ trust policy): no cycles, and previews show them.
+ */
+import type { CloudContext } from "../cloud";
+
+export interface AwsScope {
+  account: string;
+  region: string;
+  partition: string;
+}
+
+export function awsScope(ctx: CloudContext): AwsScope {
+  if (!ctx.config.aws) throw new Error(`stack ${ctx.config.stack}: cloud is aws but the aws: { accountId } section is missing`);
+  return { account: ctx.config.aws.accountId, region: ctx.config.region, partition: "aws" };
+}
+
+export const arns = {
+  role: (s: AwsScope, name: string) => `arn:${s.partition}:iam::${s.account}:role/${name}`,
+  /** Every role this environment creates (`<prefix>-<env>-*`), for CI's PassRole / management. */
+  bucket: (s: AwsScope, name: string) => `arn:${s.partition}:s3:::${name}`,
+  stateMachine: (s: AwsScope, name: string) => `arn:${s.partition}:states:${s.region}:${s.account}:stateMachine:${name}`,
+  execution: (s: AwsScope, name: string) => `arn:${s.partition}:states:${s.region}:${s.account}:execution:${name}:*`,
+  taskFamily: (s: AwsScope, family: string) => `arn:${s.partition}:ecs:${s.region}:${s.account}:task-definition/${family}`,
+  cluster: (s: AwsScope, name: string) => `arn:${s.partition}:ecs:${s.region}:${s.account}:cluster/${name}`,
+  tasks: (s: AwsScope, cluster: string) => `arn:${s.partition}:ecs:${s.region}:${s.account}:task/${cluster}/*`,
+  logGroup: (s: AwsScope, name: string) => `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:${name}`,
+  rule: (s: AwsScope, name: string) => `arn:${s.partition}:events:${s.region}:${s.account}:rule/${name}`,
+  topic: (s: AwsScope, name: string) => `arn:${s.partition}:sns:${s.region}:${s.account}:${name}`,
+  /** Secrets Manager appends 6 random characters to a secret's ARN. */
+  secret: (s: AwsScope, name: string) => `arn:${s.partition}:secretsmanager:${s.region}:${s.account}:secret:${name}-??????`,
+  repository: (s: AwsScope, name: string) => `arn:${s.partition}:ecr:${s.region}:${s.account}:repository/${name}`,
+  schedule: (s: AwsScope, name: string) => `arn:${s.partition}:scheduler:${s.region}:${s.account}:schedule/default/${name}`,
+  connection: (s: AwsScope, name: string) => `arn:${s.partition}:events:${s.region}:${s.account}:connection/${name}/*`,
+};

@@ -1,0 +1,124 @@
+/**
+ * One environment on Google Cloud, behind the Cloud interface. Environment-wide resources are declared
+ * in the constructor, each group in its own component under `ctx.parent`; `secret()`,
+ * `grantLakeReader()` and `pipeline()` add to them as the platform asks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { BucketRef, CloudContext, CloudEnvironment, LakeReaderGrant, PipelineRuntime, PipelineRuntimeArgs, RegistryRef, SecretRef, Workload } from "../cloud";
+import { Alerts } from "./alerts";
+import { Apis } from "./apis";
+import { CiAccess } from "./ci";
+import { Identities } from "./identities";
+import { Lake } from "./lake";
+import { Registry } from "./registry";
+import { GcpPipelineRuntime, validateRuntime } from "./runtime";
+import { runsIngestion, type GcpScope } from "./scope";
+import { Secrets } from "./secrets";
+
+export class GcpEnvironment implements CloudEnvironment {
+  readonly rawBucket: BucketRef;
+  readonly artifactsBucket: BucketRef;
+  readonly registry: RegistryRef;
+
+  private readonly scope: GcpScope;
+  private readonly identities: Identities;
+  private readonly lake: Lake;
+  private readonly registryComponent: Registry;
+  private readonly secrets: Secrets;
+  private readonly alerts: Alerts;
+  private readonly ci?: CiAccess;
+  private readonly runtimes = new Map<string, GcpPipelineRuntime>();
+
+  constructor(private readonly ctx: CloudContext) {
+    const project = ctx.config.gcp?.project;
+    if (ctx.config.cloud !== "gcp" || !project) throw new Error(`gcp: stack ${ctx.config.stack} needs cloud: gcp and a gcp: { project } section`);
+    const opts = { parent: ctx.parent };
+    const apis = new Apis("gcp-apis", { project }, opts);
+    this.scope = { ctx, project, region: ctx.config.region, apis };
+
+    this.identities = new Identities("identities", this.scope, opts);
+    this.lake = new Lake("lake", this.scope, opts);
+    this.registryComponent = new Registry("registry", this.scope, opts);
+    this.secrets = new Secrets("secrets", this.scope, this.identities, opts);
+    this.alerts = new Alerts("alerts", this.scope, opts);
+    if (ctx.config.ci) this.ci = new CiAccess("ci", { scope: this.scope, identities: this.identities, ci: ctx.config.ci }, opts);
+    this.grantLake();
+    this.grantRegistry();
+
+    this.rawBucket = this.lake.ref(this.lake.raw);
+    this.artifactsBucket = this.lake.ref(this.lake.artifacts);
+    this.registry = this.registryComponent.ref;
+  }
+
+  secret(key: string, value: pulumi.Input<string> | undefined, readers: Workload[], pipeline?: string): SecretRef {
+    return this.secrets.create(key, value, readers, pipeline);
+  }
+
+  grantLakeReader(grant: LakeReaderGrant): void {
+    this.lake.grantReader(grant);
+  }
+
+  pipeline(args: PipelineRuntimeArgs): PipelineRuntime {
+    const name = args.pipeline.name;
+    if (this.runtimes.has(name)) throw new pulumi.ResourceError(`gcp: pipeline ${name} declared twice`, args.parent);
+    validateRuntime(args, this.identities, this.secrets);
+    const runtime = new GcpPipelineRuntime(
+      name,
+      args,
+      { scope: this.scope, identities: this.identities, secrets: this.secrets, alerts: this.alerts },
+      { parent: args.parent },
+    );
+    this.runtimes.set(name, runtime);
+    return runtime;
+  }
+
+  outputs(): Record<string, pulumi.Input<unknown>> {
+    return {
+      gcpProject: this.scope.project,
+      serviceAccounts: Object.fromEntries(this.identities.all().map((i) => [i.key, i.email])),
+      ...(this.ci
+        ? { ciWorkloadIdentityProviders: { preview: this.ci.previewProvider.name, deploy: this.ci.deployProvider.name } }
+        : {}),
+    };
+  }
+
+  /**
+   * Lake access, per identity and per prefix where the data is one pipeline's: each ingestion account
+   * writes its own dlt dataset and run records in the raw bucket and reads its own landing folder;
+   * dbt writes artifacts; CI preview reads bucket metadata only.
+   */
+  private grantLake(): void {
+    const raw = this.lake.rawName;
+    for (const p of this.ctx.config.pipelines.filter(runsIngestion)) {
+      const identity = this.identities.ingestion.get(p.name)!;
+      this.lake.grant("raw", "roles/storage.objectUser", identity, {
+        title: `${p.name}-own-prefixes`,
+        description: `Pipeline ${p.name}: its dlt dataset and its run records`,
+        expression: gcsPrefixExpression(raw, [`dlt/raw_${p.name}`, `_runs/${p.name}`]),
+      });
+      if (p.source.type === "filesystem") {
+        this.lake.grant("raw", "roles/storage.objectViewer", identity, {
+          title: `${p.name}-landing`,
+          description: `Pipeline ${p.name}: reads its landing folder`,
+          expression: gcsPrefixExpression(raw, [p.source.filesystem.bucket_path], false),
+        });
+      }
+    }
+    this.lake.grant("artifacts", "roles/storage.objectCreator", this.identities.dbt);
+    if (this.identities.ciPreview) {
+      this.lake.grant("raw", "roles/storage.legacyBucketReader", this.identities.ciPreview);
+      this.lake.grant("artifacts", "roles/storage.legacyBucketReader", this.identities.ciPreview);
+    }
+  }
+
+  /** Cloud Run pulls images with its own service agent (same project); CI preview may read the repository. */
+  private grantRegistry(): void {
+    if (this.identities.ciPreview) this.registryComponent.grant("roles/artifactregistry.reader", this.identities.ciPreview);
+  }
+}
+
+/** IAM condition expression: objects under `prefixes`, plus (by default) bucket-level calls such as list. */
+export function gcsPrefixExpression(bucket: string, prefixes: string[], bucketCalls = true): string {
+  const objects = prefixes.map((p) => `resource.name.startsWith('projects/_/buckets/${bucket}/objects/${p.replace(/^\/+|\/+$/g, "")}/')`);
+  return [...(bucketCalls ? [`resource.type == 'storage.googleapis.com/Bucket'`] : []), ...objects].join(" || ");
+}

@@ -1,0 +1,84 @@
+/**
+ * IAM on GCP, as data: which roles this stack grants, and the few it grants on the project.
+ *
+ * The rule is CFF's: one identity per workload, granted on the resource itself (bucket, secret, job,
+ * repository, service account), with additive `*IAMMember` resources (never `*IAMBinding` or
+ * `*IAMPolicy`, which would wipe grants made elsewhere), and never a primitive role.
+ * A project-level grant is made only where the resource has no IAM of its own or the permission only
+ * exists on the project; each one is listed here with the reason, and the tests fail on any other.
+ */
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Basic roles that grant everything in the project; never granted. */
+export const PRIMITIVE_ROLES = ["roles/owner", "roles/editor", "roles/viewer"] as const;
+
+/** Principals that hold project-level grants. Runtime workloads (ingestion, dbt) hold none. */
+export type ProjectPrincipal = "orchestrator" | "ciPreview" | "ciDeploy";
+
+/**
+ * Every project-level grant the stack declares: principal → role → why no resource-level grant serves.
+ * The tests compare the synthesized `gcp.projects.IAMMember`s against this list, both ways.
+ */
+export const PROJECT_LEVEL_GRANTS: Record<ProjectPrincipal, Record<string, string>> = {
+  orchestrator: {
+    "roles/workflows.invoker":
+      "Cloud Scheduler starts each workflow with the orchestrator's token; Workflows has no per-workflow IAM (no WorkflowIamMember), so executions.create is granted on the project. It cannot change workflows.",
+  },
+  ciPreview: {
+    "roles/iam.securityReviewer": "Preview/refresh reads the IAM policies of the project and of every resource (getIamPolicy); read-only, no data access.",
+    "roles/serviceusage.serviceUsageViewer": "Reads which APIs are enabled (gcp.projects.Service); services have no resource-level IAM.",
+    "roles/workflows.viewer": "Reads workflows; Workflows has no per-workflow IAM. Does not include execution data access beyond metadata.",
+    "roles/cloudscheduler.viewer": "Reads scheduler jobs; Cloud Scheduler has no per-job IAM.",
+    "roles/monitoring.viewer": "Reads notification channels and alert policies; Monitoring has no per-policy IAM.",
+    "roles/iam.workloadIdentityPoolViewer": "Reads the CI workload identity pool and providers; pools have no resource-level IAM.",
+  },
+  ciDeploy: {
+    "roles/serviceusage.serviceUsageAdmin": "Enables the platform's APIs (gcp.projects.Service); a project-level operation.",
+    "roles/storage.admin": "Creates the lake buckets (storage.buckets.create exists only on the project) and manages their IAM.",
+    "roles/artifactregistry.admin": "Creates the image repository (repositories.create is project-level), sets its IAM, pushes images.",
+    "roles/secretmanager.admin": "Creates secrets (secrets.create is project-level), adds versions, sets per-secret IAM.",
+    "roles/run.admin": "Creates Cloud Run jobs (jobs.create is project-level) and sets per-job IAM (run.developer cannot).",
+    "roles/workflows.editor": "Creates and updates workflows; Workflows has no per-workflow IAM.",
+    "roles/cloudscheduler.admin": "Creates scheduler jobs; Cloud Scheduler has no per-job IAM.",
+    "roles/monitoring.notificationChannelEditor": "Creates e-mail notification channels; Monitoring has no per-channel IAM.",
+    "roles/monitoring.alertPolicyEditor": "Creates alert policies; Monitoring has no per-policy IAM.",
+    "roles/iam.serviceAccountAdmin": "Creates the workload service accounts (serviceAccounts.create is project-level) and sets IAM on them.",
+    "roles/iam.workloadIdentityPoolAdmin": "Manages the CI workload identity pool and its GitHub providers.",
+    "roles/resourcemanager.projectIamAdmin":
+      "Maintains the project-level grants above. Conditional: it may only add or remove the roles in this list (modifiedGrantsByRole), never itself, owner or editor.",
+  },
+};
+
+/** Roles the deploy identity may grant or revoke on the project: everything above except the IAM admin role itself. */
+export function delegableProjectRoles(): string[] {
+  const roles = new Set<string>();
+  for (const grants of Object.values(PROJECT_LEVEL_GRANTS)) for (const role of Object.keys(grants)) roles.add(role);
+  roles.delete("roles/resourcemanager.projectIamAdmin");
+  return [...roles].sort();
+}
+
+/** IAM condition limiting project IAM changes to the delegable roles (CFF's "delegated role grants"). */
+export function delegatedGrantsCondition(): { title: string; description: string; expression: string } {
+  const roles = delegableProjectRoles().map((r) => `'${r}'`).join(", ");
+  return {
+    title: "delegated-role-grants",
+    description: "May only grant or revoke the project-level roles this stack declares",
+    expression: `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${roles}])`,
+  };
+}
+
+/** `serviceAccount:<email>` for an account's email output. */
+export function saMember(email: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`serviceAccount:${email}`;
+}
+
+/** A short, stable logical-name fragment for a role: `roles/storage.objectViewer` → `storage-objectviewer`. */
+export function roleSlug(role: string): string {
+  return role.replace(/^roles\//, "").replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
+}
+
+/** Short stable hash, for logical names built from free text (e-mail addresses). */
+export function shortHash(s: string): string {
+  return crypto.createHash("sha256").update(s).digest("hex").slice(0, 8);
+}

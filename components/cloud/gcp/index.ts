@@ -1,0 +1,15 @@
+/**
+ * The platform on Google Cloud: `gcpCloud.environment(ctx)` declares the environment-wide resources
+ * (APIs, lake, identities, registry, alert channels, CI access), then `pipeline()` one runtime per
+ * pipeline. See README.md in this folder for the identity layout and the IAM matrix.
+ */
+import type { Cloud, CloudContext } from "../cloud";
+import { GcpEnvironment } from "./environment";
+
+export const gcpCloud: Cloud = {
+  kind: "gcp",
+  environment: (ctx: CloudContext) => new GcpEnvironment(ctx),
+};
+
+export { GcpEnvironment } from "./environment";
+export { PRIMITIVE_ROLES, PROJECT_LEVEL_GRANTS } from "./iam";

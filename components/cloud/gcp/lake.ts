@@ -1,0 +1,110 @@
+/**
+ * The lake: a raw bucket (landing zone for ingestion and partner file drops, versioned, moving to
+ * colder storage and expiring per `lake` config) and an artifacts bucket (dbt artifacts, logs, run
+ * records). Both: uniform bucket-level access, public access prevention enforced, labels, optional
+ * customer-managed key, and the stack's stateful options (protect / retainOnDelete). `forceDestroy`
+ * only when both data-destroy keys are turned.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { BucketRef, LakeReaderGrant } from "../cloud";
+import type { PlatformConfig } from "../../types";
+import { roleSlug } from "./iam";
+import type { Identity } from "./identities";
+import type { GcpScope } from "./scope";
+
+type LakeConfig = PlatformConfig["lake"];
+type LifecycleRule = gcp.types.input.storage.BucketLifecycleRule;
+
+/** Lifecycle of the raw bucket. A value of 0 days turns the rule off ("keep forever"). */
+export function rawLifecycle(lake: LakeConfig): LifecycleRule[] {
+  const rules: LifecycleRule[] = [];
+  if (lake.coldAfterDays > 0) {
+    rules.push({ action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: lake.coldAfterDays, matchesStorageClasses: ["STANDARD"], withState: "LIVE" } });
+  }
+  if (lake.expireAfterDays > 0) rules.push({ action: { type: "Delete" }, condition: { age: lake.expireAfterDays, withState: "ANY" } });
+  if (lake.noncurrentVersionDays > 0) rules.push({ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: lake.noncurrentVersionDays, withState: "ARCHIVED" } });
+  rules.push({ action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 1 } });
+  return rules;
+}
+
+/** Lifecycle of the artifacts bucket: artifacts expire after `artifactsExpireAfterDays` (0 keeps them). */
+export function artifactsLifecycle(lake: LakeConfig): LifecycleRule[] {
+  const rules: LifecycleRule[] = [{ action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 1 } }];
+  if (lake.artifactsExpireAfterDays > 0) rules.unshift({ action: { type: "Delete" }, condition: { age: lake.artifactsExpireAfterDays } });
+  return rules;
+}
+
+export class Lake extends pulumi.ComponentResource {
+  readonly raw: gcp.storage.Bucket;
+  readonly artifacts: gcp.storage.Bucket;
+  /** Physical names, known before the buckets exist (for IAM conditions). */
+  readonly rawName: string;
+  readonly artifactsName: string;
+
+  constructor(name: string, private readonly scope: GcpScope, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:gcp:Lake", name, {}, opts);
+    const { ctx } = scope;
+    const lake = ctx.config.lake;
+    const keyGrant = lake.kmsKey ? this.storageAgentKeyGrant(lake.kmsKey) : undefined;
+    this.rawName = ctx.names.env("raw");
+    this.artifactsName = ctx.names.env("artifacts");
+    this.raw = this.bucket("raw", this.rawName, true, rawLifecycle(lake), keyGrant);
+    this.artifacts = this.bucket("artifacts", this.artifactsName, false, artifactsLifecycle(lake), keyGrant);
+    this.registerOutputs({ raw: this.raw.url, artifacts: this.artifacts.url });
+  }
+
+  ref(bucket: gcp.storage.Bucket): BucketRef {
+    return { name: bucket.name, uri: pulumi.interpolate`gs://${bucket.name}` };
+  }
+
+  /** Additive grant of `role` on a lake bucket. */
+  grant(
+    which: "raw" | "artifacts",
+    role: string,
+    to: Pick<Identity, "key" | "member">,
+    condition?: { title: string; description?: string; expression: string },
+  ): gcp.storage.BucketIAMMember {
+    const bucket = which === "raw" ? this.raw : this.artifacts;
+    return new gcp.storage.BucketIAMMember(`${which}-${roleSlug(role)}-${to.key}`, { bucket: bucket.name, role, member: to.member, condition }, { parent: this });
+  }
+
+  /** The warehouse's storage integration reads the raw bucket: objects, and the bucket's metadata. */
+  grantReader(grant: LakeReaderGrant): void {
+    if (!grant.gcpServiceAccount) throw new pulumi.ResourceError("gcp: grantLakeReader needs gcpServiceAccount (the storage integration's service account)", this);
+    const reader = { key: "warehouse", member: pulumi.interpolate`serviceAccount:${grant.gcpServiceAccount}` };
+    this.grant("raw", "roles/storage.objectViewer", reader);
+    this.grant("raw", "roles/storage.legacyBucketReader", reader);
+  }
+
+  private bucket(key: string, name: string, versioned: boolean, lifecycleRules: LifecycleRule[], keyGrant?: pulumi.Resource): gcp.storage.Bucket {
+    const { ctx, project, region, apis } = this.scope;
+    return new gcp.storage.Bucket(
+      key,
+      {
+        project,
+        name,
+        location: region.toUpperCase(),
+        storageClass: "STANDARD",
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        versioning: { enabled: versioned },
+        lifecycleRules,
+        labels: ctx.labels(),
+        forceDestroy: ctx.config.destroyableData,
+        ...(ctx.config.lake.kmsKey ? { encryption: { defaultKmsKeyName: ctx.config.lake.kmsKey } } : {}),
+      },
+      { parent: this, ...ctx.stateful, dependsOn: [...apis.on("storage"), ...(keyGrant ? [keyGrant] : [])] },
+    );
+  }
+
+  /** With a customer-managed key, the project's Cloud Storage service agent must use the key (granted on the key). */
+  private storageAgentKeyGrant(kmsKey: string): gcp.kms.CryptoKeyIAMMember {
+    const agent = gcp.storage.getProjectServiceAccountOutput({ project: this.scope.project }, { parent: this });
+    return new gcp.kms.CryptoKeyIAMMember(
+      "lake-key-storage-agent",
+      { cryptoKeyId: kmsKey, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: pulumi.interpolate`serviceAccount:${agent.emailAddress}` },
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * PipelineRuntime: one pipeline on Google Cloud. Cloud Run jobs for ingestion and dbt (each running as
+ * its own service account), a workflow that chains them (after a Fivetran sync for Fivetran sources,
+ * which have no ingestion job: Fivetran loads the data itself), a Cloud Scheduler job that starts the
+ * workflow on the pipeline's cron, and an alert policy routed to the pipeline's owner.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { JobSize, PipelineConfig } from "../../types";
+import type { PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../cloud";
+import type { Alerts } from "./alerts";
+import { roleSlug } from "./iam";
+import type { Identities, Identity } from "./identities";
+import { runsIngestion, type GcpScope } from "./scope";
+import type { Secrets } from "./secrets";
+import { WORKFLOW_ENV, workflowDefinition } from "./workflow";
+
+/** `args` of the ingestion image (`python -m ingestion ...`). */
+export const ingestionArgs = (pipeline: string) => ["run", "--pipeline", pipeline, "--target", "cloud"];
+/** `args` of the dbt image (`python -m dbt_runner ...`). */
+export const dbtArgs = (pipeline: string, selection: string) => ["build", "--select", selection, "--target", "snowflake", "--pipeline", pipeline];
+
+/** Cloud Run limits from a job size: millicores and MiB, the units Cloud Run stores. */
+export function limits(size: JobSize): { cpu: string; memory: string } {
+  return { cpu: `${Math.round(size.cpu * 1000)}m`, memory: `${Math.round(size.memoryGiB * 1024)}Mi` };
+}
+
+/** Longest time one job can take, with all its retries, plus slack for scheduling. */
+export function maxJobSeconds(size: JobSize): number {
+  return size.timeoutMinutes * 60 * (size.maxRetries + 1) + 600;
+}
+
+/** Longest wait for a Fivetran sync to finish before the run fails. */
+export const FIVETRAN_MAX_WAIT_SECONDS = 6 * 3600;
+
+/**
+ * Check one pipeline's runtime args against the environment before anything is declared: every secret
+ * env var must be one of this environment's secrets, readable by the identity of the job that reads it
+ * (who reads which secret is decided where the secret is created).
+ */
+export function validateRuntime(args: PipelineRuntimeArgs, identities: Identities, secrets: Secrets): void {
+  const p = args.pipeline;
+  const problems: string[] = [];
+  const check = (step: string, env: Record<string, SecretRef>, identity: Identity) => {
+    for (const [variable, ref] of Object.entries(env)) {
+      if (!secrets.has(ref)) problems.push(`${step} ${variable}: secret "${ref.key}" was not created by this environment's secret()`);
+      else if (!secrets.canRead(ref, identity)) problems.push(`${step} ${variable}: ${identity.key} may not read secret "${ref.key}"; name its workload in secret(..., readers)`);
+    }
+  };
+  if (runsIngestion(p)) {
+    const identity = identities.resolve("ingestion", p.name)[0];
+    if (!identity) problems.push(`no ingestion identity: the pipeline is not in the environment's config`);
+    else check("ingestion", args.secretEnv.ingestion, identity);
+  }
+  check("dbt", args.secretEnv.dbt, identities.dbt);
+  if (args.fivetran) check("orchestration", { FIVETRAN_API: args.fivetran.apiCredential }, identities.orchestrator);
+  if (p.source.type === "fivetran" && !args.fivetran) problems.push("a Fivetran source needs args.fivetran (connection id and API credential)");
+  if (problems.length) throw new pulumi.ResourceError(`gcp: pipeline ${p.name}:\n  ${problems.join("\n  ")}`, args.parent);
+}
+
+export interface PipelineRuntimeDeps {
+  scope: GcpScope;
+  identities: Identities;
+  secrets: Secrets;
+  alerts: Alerts;
+}
+
+export class GcpPipelineRuntime extends pulumi.ComponentResource implements PipelineRuntime {
+  readonly ingestionJob?: pulumi.Output<string>;
+  readonly dbtJob: pulumi.Output<string>;
+  readonly orchestration: pulumi.Output<string>;
+  readonly schedule: pulumi.Output<string>;
+
+  constructor(name: string, args: PipelineRuntimeArgs, private readonly deps: PipelineRuntimeDeps, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:gcp:PipelineRuntime", name, {}, opts);
+    const { scope, identities } = deps;
+    const { ctx, project, region, apis } = scope;
+    const p = args.pipeline;
+    const names = ctx.names;
+
+    const ingestIdentity = runsIngestion(p) ? identities.resolve("ingestion", p.name)[0] : undefined;
+
+    const ingestName = names.pipeline(p.name, "ingest-job");
+    const dbtName = names.pipeline(p.name, "dbt-job");
+    const jobs: string[] = [];
+    let ingestJob: gcp.cloudrunv2.Job | undefined;
+    if (ingestIdentity) {
+      ingestJob = this.job("ingest-job", ingestName, p, p.jobs.ingestion, args.images.ingestion, ingestionArgs(p.name), args.env.ingestion, args.secretEnv.ingestion, ingestIdentity);
+      jobs.push(ingestName);
+    }
+    const dbtJob = this.job("dbt-job", dbtName, p, p.jobs.dbt, args.images.dbt, dbtArgs(p.name, p.dbtSelect), args.env.dbt, args.secretEnv.dbt, identities.dbt);
+    jobs.push(dbtName);
+
+    const flowName = names.pipeline(p.name, "flow");
+    const flowId = `projects/${project}/locations/${region}/workflows/${flowName}`;
+    const workflow = new gcp.workflows.Workflow(
+      `${p.name}-flow`,
+      {
+        project,
+        region,
+        name: flowName,
+        description: `${p.description} (${p.file})`,
+        serviceAccount: identities.orchestrator.email,
+        sourceContents: workflowDefinition({
+          pipeline: p.name,
+          region,
+          ingestionJob: ingestJob ? ingestName : undefined,
+          dbtJob: dbtName,
+          ingestionWaitSeconds: maxJobSeconds(p.jobs.ingestion),
+          dbtWaitSeconds: maxJobSeconds(p.jobs.dbt),
+          fivetran: args.fivetran ? { maxWaitSeconds: FIVETRAN_MAX_WAIT_SECONDS } : undefined,
+          stepRetries: ctx.config.orchestration.stepRetries,
+        }),
+        // Call logs would carry the Fivetran Authorization header; failures surface through execution metrics.
+        callLogLevel: "LOG_NONE",
+        userEnvVars: args.fivetran
+          ? {
+              [WORKFLOW_ENV.fivetranConnection]: args.fivetran.connectionId,
+              [WORKFLOW_ENV.fivetranSecret]: args.fivetran.apiCredential.id.apply((id) => id.split("/").pop() ?? id),
+            }
+          : undefined,
+        deletionProtection: !ctx.config.destroyableData,
+        labels: ctx.labels(p.name),
+      },
+      { parent: this, dependsOn: apis.on("workflows") },
+    );
+
+    const scheduleName = names.pipeline(p.name, "schedule");
+    const schedule = new gcp.cloudscheduler.Job(
+      `${p.name}-schedule`,
+      {
+        project,
+        region,
+        name: scheduleName,
+        description: `Starts ${flowName} (${p.file})`,
+        schedule: p.schedule.cron,
+        timeZone: p.schedule.timezone,
+        paused: p.schedule.paused,
+        // Starting an execution is cheap to retry: a failed start created nothing.
+        retryConfig: { retryCount: 3, minBackoffDuration: "30s", maxBackoffDuration: "600s" },
+        attemptDeadline: "60s",
+        httpTarget: {
+          httpMethod: "POST",
+          uri: `https://workflowexecutions.googleapis.com/v1/${flowId}/executions`,
+          body: Buffer.from(JSON.stringify({ argument: JSON.stringify({ pipeline: p.name, trigger: "schedule" }) })).toString("base64"),
+          headers: { "Content-Type": "application/json" },
+          oauthToken: { serviceAccountEmail: identities.orchestrator.email, scope: "https://www.googleapis.com/auth/cloud-platform" },
+        },
+      },
+      { parent: this, dependsOn: [...apis.on("cloudscheduler", "workflowexecutions"), workflow] },
+    );
+
+    deps.alerts.policy(p, flowName, jobs, this);
+
+    this.ingestionJob = ingestJob?.name;
+    this.dbtJob = dbtJob.name;
+    this.orchestration = pulumi.output(flowId);
+    this.schedule = schedule.name;
+    this.registerOutputs({ ingestionJob: this.ingestionJob, dbtJob: this.dbtJob, orchestration: this.orchestration, schedule: this.schedule });
+  }
+
+  private job(
+    key: string,
+    name: string,
+    p: PipelineConfig,
+    size: JobSize,
+    image: pulumi.Input<string>,
+    commandArgs: string[],
+    env: Record<string, pulumi.Input<string>>,
+    secretEnv: Record<string, SecretRef>,
+    identity: Identity,
+  ): gcp.cloudrunv2.Job {
+    const { ctx, project, region, apis } = this.deps.scope;
+    const job = new gcp.cloudrunv2.Job(
+      `${p.name}-${key}`,
+      {
+        project,
+        location: region,
+        name,
+        deletionProtection: !ctx.config.destroyableData,
+        labels: ctx.labels(p.name),
+        template: {
+          taskCount: 1,
+          parallelism: 1,
+          labels: ctx.labels(p.name),
+          template: {
+            serviceAccount: identity.email,
+            maxRetries: size.maxRetries,
+            timeout: `${size.timeoutMinutes * 60}s`,
+            executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+            containers: [
+              {
+                image,
+                args: commandArgs,
+                envs: [
+                  ...Object.entries(env).map(([n, value]) => ({ name: n, value })),
+                  ...Object.entries(secretEnv).map(([n, ref]) => ({ name: n, valueSource: { secretKeyRef: { secret: ref.id, version: "latest" } } })),
+                ],
+                resources: { limits: limits(size) },
+              },
+            ],
+          },
+        },
+      },
+      { parent: this, dependsOn: apis.on("run") },
+    );
+    // The orchestrator starts this job and follows its execution; nothing else may.
+    const logical = `${p.name}-${key}`;
+    this.jobGrant(job, logical, "roles/run.invoker", this.deps.identities.orchestrator);
+    this.jobGrant(job, logical, "roles/run.viewer", this.deps.identities.orchestrator);
+    if (this.deps.identities.ciPreview) this.jobGrant(job, logical, "roles/run.viewer", this.deps.identities.ciPreview);
+    return job;
+  }
+
+  private jobGrant(job: gcp.cloudrunv2.Job, logical: string, role: string, to: Identity): gcp.cloudrunv2.JobIamMember {
+    const { project, region } = this.deps.scope;
+    return new gcp.cloudrunv2.JobIamMember(`${logical}-${roleSlug(role)}-${to.key}`, { project, location: region, name: job.name, role, member: to.member }, { parent: this });
+  }
+}

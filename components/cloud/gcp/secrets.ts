@@ -1,0 +1,82 @@
+/**
+ * Secret Manager secrets: the Snowflake key pairs, the Fivetran API credential and each pipeline's
+ * source credentials. Each secret is readable only by the identities named for it, granted on the
+ * secret itself. A secret declared without a value is created empty; an operator adds a version:
+ *   gcloud secrets versions add <secret id> --data-file=-
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { SecretRef, Workload } from "../cloud";
+import type { Identities, Identity } from "./identities";
+import type { GcpScope } from "./scope";
+
+export const SECRET_ACCESSOR = "roles/secretmanager.secretAccessor";
+
+interface StoredSecret {
+  secret: gcp.secretmanager.Secret;
+  /** Logical key of the secret for resource names (`snowflake-loader-key`, `orders_files-api-token`). */
+  key: string;
+  /** Identity keys that may read the value. */
+  readers: Set<string>;
+}
+
+export class Secrets extends pulumi.ComponentResource {
+  private readonly stored = new Map<SecretRef, StoredSecret>();
+
+  constructor(name: string, private readonly scope: GcpScope, private readonly identities: Identities, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:gcp:Secrets", name, {}, opts);
+    this.registerOutputs({});
+  }
+
+  create(key: string, value: pulumi.Input<string> | undefined, readers: Workload[], pipeline?: string): SecretRef {
+    const { ctx, project, region, apis } = this.scope;
+    const secretId = pipeline ? ctx.names.pipeline(pipeline, "secret", key) : ctx.names.env(key);
+    const logical = pipeline ? `${pipeline}-${key}` : key;
+    const secret = new gcp.secretmanager.Secret(
+      logical,
+      {
+        project,
+        secretId,
+        // Kept in the stack's region (data residency), not replicated worldwide.
+        replication: { userManaged: { replicas: [{ location: region }] } },
+        labels: ctx.labels(pipeline),
+      },
+      { parent: this, dependsOn: apis.on("secretmanager") },
+    );
+    if (value !== undefined) {
+      new gcp.secretmanager.SecretVersion(logical, { secret: secret.id, secretData: pulumi.secret(value) }, { parent: this });
+    }
+    const ref: SecretRef = { key, id: secret.name };
+    const stored: StoredSecret = { secret, key: logical, readers: new Set() };
+    this.stored.set(ref, stored);
+    for (const workload of readers) for (const identity of this.identities.resolve(workload, pipeline)) this.grantAccess(stored, identity);
+    // CI preview sees that the secret exists and how it is configured, never its value.
+    if (this.identities.ciPreview) this.grant(stored, "roles/secretmanager.viewer", this.identities.ciPreview);
+    return ref;
+  }
+
+  /** Whether `identity` may read the secret behind `ref`. */
+  canRead(ref: SecretRef, identity: Identity): boolean {
+    return this.stored.get(ref)?.readers.has(identity.key) ?? false;
+  }
+
+  /** Is this ref one of ours? */
+  has(ref: SecretRef): boolean {
+    return this.stored.has(ref);
+  }
+
+  private grantAccess(stored: StoredSecret, identity: Identity): void {
+    if (stored.readers.has(identity.key)) return;
+    stored.readers.add(identity.key);
+    this.grant(stored, SECRET_ACCESSOR, identity);
+  }
+
+  private grant(stored: StoredSecret, role: string, identity: Identity): gcp.secretmanager.SecretIamMember {
+    const slug = role === SECRET_ACCESSOR ? "accessor" : "viewer";
+    return new gcp.secretmanager.SecretIamMember(
+      `${stored.key}-${slug}-${identity.key}`,
+      { project: this.scope.project, secretId: stored.secret.secretId, role, member: identity.member },
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The Workflows definition that chains one pipeline's steps: (Fivetran sync →) ingestion job → dbt job.
+ * A pure function of plain values, so tests read the generated YAML directly.
+ *
+ * - Jobs start through the Cloud Run connector (`googleapis.run.v2.projects.locations.jobs.run`,
+ *   `skip_polling`), then the workflow polls the execution (`...jobs.executions.get`) until it completes.
+ *   Starting needs `run.jobs.run` and polling `run.executions.get`, both granted on the job itself.
+ * - Transient API failures (connection errors, 429, 5xx) are retried `stepRetries` times with
+ *   exponential backoff (the `transient` predicate); polling uses `http.default_retry`.
+ * - A failed job, a failed or overdue Fivetran sync, or a timeout raises: the execution fails, and the
+ *   pipeline's alert policy sees it.
+ * - Values that are only known at deploy time (Fivetran connection id, secret id) come from the
+ *   workflow's `userEnvVars`, so the definition itself is a plain string.
+ */
+import { stringify } from "yaml";
+
+export interface WorkflowSpec {
+  pipeline: string;
+  region: string;
+  /** Cloud Run job names, in order. The ingestion job is absent for Fivetran pipelines. */
+  ingestionJob?: string;
+  dbtJob: string;
+  /** Longest wait for each job's execution, seconds (its timeout × attempts, plus slack). */
+  ingestionWaitSeconds: number;
+  dbtWaitSeconds: number;
+  /** Sync the pipeline's Fivetran connection first. */
+  fivetran?: { maxWaitSeconds: number };
+  /** Retries of a step after a transient failure. */
+  stepRetries: number;
+}
+
+/** Environment variables the definition reads (`sys.get_env`), set on the workflow. */
+export const WORKFLOW_ENV = {
+  fivetranConnection: "FIVETRAN_CONNECTION_ID",
+  fivetranSecret: "FIVETRAN_API_SECRET_ID",
+} as const;
+
+/** Seconds between two polls of a job execution / of the Fivetran connection. */
+export const POLL_SECONDS = { job: 30, fivetran: 60 } as const;
+
+const FIVETRAN_API = "https://api.fivetran.com/v1/connections/";
+
+export function workflowDefinition(spec: WorkflowSpec): string {
+  const retry = {
+    predicate: "${transient}",
+    max_retries: spec.stepRetries,
+    backoff: { initial_delay: 10, max_delay: 300, multiplier: 2 },
+  };
+  const steps: Record<string, unknown>[] = [
+    { init: { assign: [{ project: '${sys.get_env("GOOGLE_CLOUD_PROJECT_ID")}' }, { location: spec.region }] } },
+  ];
+  const result: Record<string, string> = { pipeline: spec.pipeline };
+  if (spec.fivetran) {
+    steps.push({
+      fivetran_sync: {
+        call: "fivetran_sync",
+        args: {
+          project: "${project}",
+          connection_id: `\${sys.get_env("${WORKFLOW_ENV.fivetranConnection}")}`,
+          secret_id: `\${sys.get_env("${WORKFLOW_ENV.fivetranSecret}")}`,
+          max_wait_seconds: spec.fivetran.maxWaitSeconds,
+        },
+        result: "fivetran",
+      },
+    });
+    result.fivetran_succeeded_at = "${fivetran}";
+  }
+  if (spec.ingestionJob) {
+    steps.push({ ingest: { call: "run_job", args: jobArgs(spec.ingestionJob, spec.ingestionWaitSeconds), result: "ingestion" } });
+    result.ingestion = "${ingestion}";
+  }
+  steps.push({ transform: { call: "run_job", args: jobArgs(spec.dbtJob, spec.dbtWaitSeconds), result: "dbt" } });
+  result.dbt = "${dbt}";
+  steps.push({ done: { return: result } });
+
+  const doc: Record<string, unknown> = {
+    main: { params: ["input"], steps },
+    run_job: runJob(retry),
+    ...(spec.fivetran ? { fivetran_sync: fivetranSync(retry) } : {}),
+    transient: transient(),
+  };
+  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+function jobArgs(job: string, maxWait: number) {
+  return { project: "${project}", location: "${location}", job, max_wait_seconds: maxWait };
+}
+
+function runJob(retry: object) {
+  return {
+    params: ["project", "location", "job", "max_wait_seconds"],
+    steps: [
+      {
+        start: {
+          try: {
+            call: "googleapis.run.v2.projects.locations.jobs.run",
+            args: { name: '${"projects/" + project + "/locations/" + location + "/jobs/" + job}', connector_params: { skip_polling: true } },
+            result: "operation",
+          },
+          retry,
+        },
+      },
+      { remember: { assign: [{ execution: "${operation.metadata.name}" }, { started: "${sys.now()}" }] } },
+      { wait: { call: "sys.sleep", args: { seconds: POLL_SECONDS.job } } },
+      {
+        poll: {
+          try: { call: "googleapis.run.v2.projects.locations.jobs.executions.get", args: { name: "${execution}" }, result: "state" },
+          retry: "${http.default_retry}",
+        },
+      },
+      {
+        check: {
+          switch: [
+            { condition: '${map.get(state, "completionTime") == null}', next: "still_running" },
+            { condition: '${default(map.get(state, "succeededCount"), 0) >= default(map.get(state, "taskCount"), 1)}', next: "succeeded" },
+          ],
+          next: "failed",
+        },
+      },
+      {
+        still_running: {
+          switch: [{ condition: "${sys.now() - started > max_wait_seconds}", next: "timed_out" }],
+          next: "wait",
+        },
+      },
+      { succeeded: { return: "${execution}" } },
+      { failed: { raise: '${"job " + job + " failed: execution " + execution + " " + json.encode_to_string(default(map.get(state, "conditions"), []))}' } },
+      { timed_out: { raise: '${"job " + job + ": execution " + execution + " did not finish within " + string(max_wait_seconds) + " s"}' } },
+    ],
+  };
+}
+
+function fivetranSync(retry: object) {
+  const epoch = '"1970-01-01T00:00:00Z"';
+  return {
+    params: ["project", "connection_id", "secret_id", "max_wait_seconds"],
+    steps: [
+      {
+        read_credential: {
+          call: "googleapis.secretmanager.v1.projects.secrets.versions.accessString",
+          args: { project_id: "${project}", secret_id: "${secret_id}", version: "latest" },
+          result: "credential",
+        },
+      },
+      {
+        prepare: {
+          assign: [
+            { url: `\${"${FIVETRAN_API}" + connection_id}` },
+            {
+              headers: {
+                Authorization: '${"Basic " + base64.encode(text.encode(credential))}',
+                Accept: "application/json;version=2",
+                "Content-Type": "application/json",
+              },
+            },
+            { triggered: "${sys.now()}" },
+          ],
+        },
+      },
+      {
+        trigger: {
+          try: { call: "http.post", args: { url: '${url + "/sync"}', headers: "${headers}", body: { force: false }, timeout: 60 }, result: "accepted" },
+          retry,
+        },
+      },
+      { wait: { call: "sys.sleep", args: { seconds: POLL_SECONDS.fivetran } } },
+      {
+        poll: {
+          try: { call: "http.get", args: { url: "${url}", headers: "${headers}", timeout: 60 }, result: "status" },
+          retry,
+        },
+      },
+      {
+        read_status: {
+          assign: [
+            { succeeded_at: `\${default(map.get(status.body.data, "succeeded_at"), ${epoch})}` },
+            { failed_at: `\${default(map.get(status.body.data, "failed_at"), ${epoch})}` },
+          ],
+        },
+      },
+      {
+        check: {
+          switch: [
+            { condition: "${time.parse(failed_at) > triggered}", next: "sync_failed" },
+            { condition: "${time.parse(succeeded_at) > triggered}", next: "synced" },
+            { condition: "${sys.now() - triggered > max_wait_seconds}", next: "sync_timed_out" },
+          ],
+          next: "wait",
+        },
+      },
+      { synced: { return: "${succeeded_at}" } },
+      { sync_failed: { raise: '${"Fivetran sync of connection " + connection_id + " failed at " + failed_at}' } },
+      { sync_timed_out: { raise: '${"Fivetran sync of connection " + connection_id + " did not finish within " + string(max_wait_seconds) + " s"}' } },
+    ],
+  };
+}
+
+/** Retry predicate: connection problems, timeouts, 429 and 5xx are transient; everything else is not. */
+function transient() {
+  return {
+    params: ["e"],
+    steps: [
+      { not_a_map: { switch: [{ condition: '${get_type(e) != "map"}', return: false }] } },
+      {
+        classify: {
+          switch: [
+            {
+              condition: '${"ConnectionError" in default(map.get(e, "tags"), []) or "ConnectionFailedError" in default(map.get(e, "tags"), []) or "TimeoutError" in default(map.get(e, "tags"), [])}',
+              return: true,
+            },
+            { condition: '${default(map.get(e, "code"), 0) in [429, 500, 502, 503, 504]}', return: true },
+          ],
+        },
+      },
+      { otherwise: { return: false } },
+    ],
+  };
+}

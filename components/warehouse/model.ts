@@ -1,0 +1,193 @@
+/**
+ * The Snowflake side of one environment as data: object names, the grant matrix and the service
+ * users. Pure (no Pulumi calls), so the component, the README generator, config validation and the
+ * tests all read the same values.
+ */
+import { SNOWFLAKE_IDENTIFIER } from "../../stacks/config";
+import { snowflakeName } from "../naming";
+
+export const DATABASES = ["RAW", "ANALYTICS"] as const;
+export type DatabaseKey = (typeof DATABASES)[number];
+
+export const WAREHOUSES = ["LOADING", "TRANSFORMING", "REPORTING"] as const;
+export type WarehouseKey = (typeof WAREHOUSES)[number];
+
+export const ROLES = ["LOADER", "TRANSFORMER", "REPORTER"] as const;
+export type RoleKey = (typeof ROLES)[number];
+
+/** The config section (`config.warehouse.<key>`) that sizes each warehouse. */
+export const WAREHOUSE_CONFIG_KEY: Record<WarehouseKey, "loading" | "transforming" | "reporting"> = {
+  LOADING: "loading",
+  TRANSFORMING: "transforming",
+  REPORTING: "reporting",
+};
+
+/** The functional roles are granted to this system role, so SYSADMIN (and ACCOUNTADMIN above it) sees everything they create. */
+export const ROLE_PARENT = "SYSADMIN";
+
+/** Schema in RAW that holds the external stage over the raw bucket, and the stage's name. */
+export const LAKE_SCHEMA = "LAKE";
+export const LAKE_STAGE = "RAW_BUCKET";
+
+/**
+ * What a grant is on. Database, warehouse, schema and stage names are logical here (RAW, LOADING);
+ * the component resolves them to the environment's physical names.
+ */
+export type GrantObject =
+  | { on: "warehouse"; warehouse: WarehouseKey }
+  | { on: "database"; database: DatabaseKey }
+  /** The one schema the stack creates itself (RAW.LAKE). */
+  | { on: "lakeSchema" }
+  /** The external stage over the raw bucket (RAW.LAKE.RAW_BUCKET). */
+  | { on: "lakeStage" }
+  /** Schemas in a database: those existing when the grant is made (`all`) and those created later (`future`). */
+  | { on: "schemas"; database: DatabaseKey; scope: "all" | "future" }
+  /** Tables or views in every schema of a database, existing (`all`) or created later (`future`). */
+  | { on: "objects"; objectTypePlural: "TABLES" | "VIEWS"; database: DatabaseKey; scope: "all" | "future" };
+
+export interface GrantRow {
+  role: RoleKey;
+  object: GrantObject;
+  privileges: readonly string[];
+}
+
+const readAll = (role: RoleKey, database: DatabaseKey): GrantRow[] =>
+  (["all", "future"] as const).flatMap((scope) => [
+    { role, object: { on: "schemas", database, scope }, privileges: ["USAGE"] },
+    { role, object: { on: "objects", objectTypePlural: "TABLES", database, scope }, privileges: ["SELECT"] },
+    { role, object: { on: "objects", objectTypePlural: "VIEWS", database, scope }, privileges: ["SELECT"] },
+  ]);
+
+/**
+ * THE grant matrix: role × object → privileges. The component declares exactly one
+ * GrantPrivilegesToAccountRole per row, and README.md renders this table (render-grants.ts).
+ *
+ * Writing works through ownership: LOADER creates the schemas it loads into RAW (Fivetran and the
+ * ingestion jobs both use it) and TRANSFORMER the schemas dbt builds in ANALYTICS, so each owns what
+ * it writes. Readers get USAGE + SELECT on what exists now and on everything created later.
+ */
+export const GRANT_MATRIX: readonly GrantRow[] = [
+  // LOADER: loads RAW, from the source systems and from the lake.
+  { role: "LOADER", object: { on: "warehouse", warehouse: "LOADING" }, privileges: ["USAGE"] },
+  { role: "LOADER", object: { on: "database", database: "RAW" }, privileges: ["USAGE", "CREATE SCHEMA"] },
+  { role: "LOADER", object: { on: "lakeSchema" }, privileges: ["USAGE"] },
+  { role: "LOADER", object: { on: "lakeStage" }, privileges: ["USAGE"] },
+  // TRANSFORMER: reads RAW (tables, views and the lake), builds ANALYTICS.
+  { role: "TRANSFORMER", object: { on: "warehouse", warehouse: "TRANSFORMING" }, privileges: ["USAGE"] },
+  { role: "TRANSFORMER", object: { on: "database", database: "RAW" }, privileges: ["USAGE"] },
+  ...readAll("TRANSFORMER", "RAW"),
+  { role: "TRANSFORMER", object: { on: "lakeSchema" }, privileges: ["USAGE"] },
+  { role: "TRANSFORMER", object: { on: "lakeStage" }, privileges: ["USAGE"] },
+  { role: "TRANSFORMER", object: { on: "database", database: "ANALYTICS" }, privileges: ["USAGE", "CREATE SCHEMA"] },
+  // REPORTER: reads ANALYTICS only.
+  { role: "REPORTER", object: { on: "warehouse", warehouse: "REPORTING" }, privileges: ["USAGE"] },
+  { role: "REPORTER", object: { on: "database", database: "ANALYTICS" }, privileges: ["USAGE"] },
+  ...readAll("REPORTER", "ANALYTICS"),
+];
+
+/** One service user (TYPE=SERVICE, key-pair auth) per tool; the keys are the `logins` of the Warehouse component. */
+export interface ServiceUserSpec {
+  /** Name part after the object prefix: `<PREFIX><user>_USER`. */
+  user: string;
+  role: RoleKey;
+  warehouse: WarehouseKey;
+  /** Default namespace. */
+  database: DatabaseKey;
+  comment: string;
+}
+
+export const SERVICE_USERS = {
+  loader: { user: "INGESTION", role: "LOADER", warehouse: "LOADING", database: "RAW", comment: "Ingestion jobs (dlt): load RAW" },
+  fivetran: { user: "FIVETRAN", role: "LOADER", warehouse: "LOADING", database: "RAW", comment: "Fivetran destination: load RAW" },
+  transformer: { user: "DBT", role: "TRANSFORMER", warehouse: "TRANSFORMING", database: "ANALYTICS", comment: "dbt: read RAW, build ANALYTICS" },
+  reporter: { user: "BI", role: "REPORTER", warehouse: "REPORTING", database: "ANALYTICS", comment: "BI tool: read ANALYTICS" },
+} as const satisfies Record<string, ServiceUserSpec>;
+
+export type LoginKey = keyof typeof SERVICE_USERS;
+
+/** Every physical Snowflake name of one environment. */
+export interface SnowflakeNames {
+  databases: Record<DatabaseKey, string>;
+  warehouses: Record<WarehouseKey, string>;
+  roles: Record<RoleKey, string>;
+  users: Record<LoginKey, string>;
+  resourceMonitor: string;
+  networkPolicy: string;
+  storageIntegration: string;
+  lakeSchema: string;
+  lakeStage: string;
+}
+
+const mapKeys = <K extends string>(keys: readonly K[], f: (k: K) => string): Record<K, string> =>
+  Object.fromEntries(keys.map((k) => [k, f(k)])) as Record<K, string>;
+
+/**
+ * Account-level objects carry the environment's object prefix (`DEV_RAW`, `DEV_LOADER`), so several
+ * environments can share one account; with an empty prefix (one account per environment) they are
+ * plain (`RAW`, `LOADER`). Objects inside a database (schema, stage) need no prefix.
+ */
+export function snowflakeNames(objectPrefix: string): SnowflakeNames {
+  const n = (...parts: string[]) => snowflakeName(objectPrefix, ...parts);
+  return {
+    databases: mapKeys(DATABASES, (d) => n(d)),
+    warehouses: mapKeys(WAREHOUSES, (w) => n(w)),
+    roles: mapKeys(ROLES, (r) => n(r)),
+    users: mapKeys(Object.keys(SERVICE_USERS) as LoginKey[], (k) => n(SERVICE_USERS[k].user, "USER")),
+    resourceMonitor: n("MONITOR"),
+    networkPolicy: n("SERVICE_USERS_POLICY"),
+    storageIntegration: n("LAKE_INTEGRATION"),
+    lakeSchema: LAKE_SCHEMA,
+    lakeStage: LAKE_STAGE,
+  };
+}
+
+export interface SnowflakeNameProblem {
+  /** Which object ("database RAW", "user fivetran"). */
+  what: string;
+  name: string;
+  problem: string;
+}
+
+/**
+ * Config-time validation of every account-level Snowflake name an object prefix produces: each must
+ * be a valid unquoted, upper-case identifier (SNOWFLAKE_IDENTIFIER, at most 255 characters). Names
+ * within one kind cannot collide (fixed, distinct suffixes). Returns every problem (empty when all is well).
+ */
+export function checkSnowflakeNames(objectPrefix: string): SnowflakeNameProblem[] {
+  const out: SnowflakeNameProblem[] = [];
+  const names = snowflakeNames(objectPrefix);
+  const groups: [string, Record<string, string>][] = [
+    ["database", names.databases],
+    ["warehouse", names.warehouses],
+    ["role", names.roles],
+    ["user", names.users],
+    ["resource monitor", { MONITOR: names.resourceMonitor }],
+    ["network policy", { POLICY: names.networkPolicy }],
+    ["storage integration", { LAKE: names.storageIntegration }],
+  ];
+  for (const [kind, group] of groups) {
+    for (const [key, name] of Object.entries(group)) {
+      if (!SNOWFLAKE_IDENTIFIER.test(name)) {
+        out.push({ what: `${kind} ${key}`, name, problem: "not a valid upper-case Snowflake identifier (A-Z, 0-9, _, starting with a letter, at most 255 characters)" });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A bucket URI as Snowflake writes locations: `gs://b` → `gcs://b/`, `s3://b` → `s3://b/`.
+ * Snowflake matches allowed locations by prefix, so the trailing slash keeps `b` from matching `b-other`.
+ */
+export function snowflakeLocation(bucketUri: string): string {
+  const m = /^(gs|gcs|s3):\/\/([a-z0-9][a-z0-9._-]*[a-z0-9])\/?$/.exec(bucketUri);
+  if (!m) throw new Error(`warehouse: raw bucket URI "${bucketUri}" is not gs://<bucket> or s3://<bucket>`);
+  return `${m[1] === "s3" ? "s3" : "gcs"}://${m[2]}/`;
+}
+
+/** Snowflake wants the RSA public key as the base64 body only: no BEGIN/END lines, no newlines. */
+export function pemBody(pem: string): string {
+  return pem
+    .replace(/-----(BEGIN|END) [A-Z ]+-----/g, "")
+    .replace(/\s+/g, "");
+}

@@ -1,0 +1,296 @@
+/**
+ * Warehouse: the Snowflake side of one environment. dbt Labs' recommended layout (databases RAW and
+ * ANALYTICS; warehouses LOADING, TRANSFORMING, REPORTING; roles LOADER, TRANSFORMER, REPORTER; one
+ * user per tool), plus a resource monitor, key-pair service users, a network policy and a storage
+ * integration + external stage over the raw bucket.
+ *
+ * Every name comes from `snowflakeNames(objectPrefix)` and every grant from GRANT_MATRIX (model.ts).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as snowflake from "@pulumi/snowflake";
+import * as tls from "@pulumi/tls";
+import type { LakeReaderGrant } from "../cloud/cloud";
+import type { PlatformConfig } from "../types";
+import {
+  checkSnowflakeNames,
+  DATABASES,
+  GRANT_MATRIX,
+  pemBody,
+  ROLE_PARENT,
+  ROLES,
+  SERVICE_USERS,
+  snowflakeLocation,
+  snowflakeNames,
+  WAREHOUSE_CONFIG_KEY,
+  WAREHOUSES,
+  type DatabaseKey,
+  type GrantObject,
+  type GrantRow,
+  type LoginKey,
+  type RoleKey,
+  type WarehouseKey,
+} from "./model";
+
+/** How one tool connects: its service user, role, warehouse, default database and private key. */
+export interface SnowflakeLogin {
+  user: pulumi.Output<string>;
+  role: pulumi.Output<string>;
+  warehouse: pulumi.Output<string>;
+  database: pulumi.Output<string>;
+  /** PKCS8 PEM private key of the user's key pair; a Pulumi secret. */
+  privateKey: pulumi.Output<string>;
+}
+
+export interface WarehouseArgs {
+  config: PlatformConfig;
+  lake: {
+    /** `gs://bucket` or `s3://bucket`. */
+    rawBucketUri: pulumi.Input<string>;
+    /** AWS only: the IAM role the storage integration assumes to read the bucket. */
+    awsRoleArn?: pulumi.Input<string>;
+  };
+}
+
+/** Percent of the monthly quota at which the monitor suspends the warehouses (running queries finish)… */
+export const SUSPEND_AT_PERCENT = 100;
+/** …and at which it cancels running queries too. */
+export const SUSPEND_IMMEDIATELY_AT_PERCENT = 110;
+
+export class Warehouse extends pulumi.ComponentResource {
+  readonly logins: Record<LoginKey, SnowflakeLogin>;
+  /** What the cloud must grant the storage integration's identity on the raw bucket. */
+  readonly lakeReaderGrant: LakeReaderGrant;
+  /** account, databases, warehouses, roles, users...: plain values only (no secrets). */
+  readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+  constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before declaring anything (not even the component itself).
+    const problems = warehouseArgsProblems(args);
+    if (problems.length) throw new Error(`warehouse "${name}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super("data-platform:warehouse:Warehouse", name, {}, opts);
+    const { config } = args;
+    const wc = config.warehouse;
+
+    const names = snowflakeNames(wc.objectPrefix);
+    const child = (extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
+    const comment = `Managed by Pulumi (${config.project}, stack ${config.stack})`;
+    // Two keys to destroy data (as platform.ts cloudContext().stateful): protected and kept unless both are turned.
+    const stateful: pulumi.CustomResourceOptions = config.destroyableData ? {} : { protect: config.protect, retainOnDelete: true };
+
+    // Databases.
+    const databases = {} as Record<DatabaseKey, snowflake.Database>;
+    for (const d of DATABASES) {
+      databases[d] = new snowflake.Database(
+        `${name}-db-${d.toLowerCase()}`,
+        { name: names.databases[d], dataRetentionTimeInDays: wc.dataRetentionDays, dropPublicSchemaOnCreation: true, comment },
+        child(stateful),
+      );
+    }
+
+    // Cost control: one monitor over the environment's warehouses; notify at the configured
+    // percentages, suspend at the quota, cancel running queries a little past it. Frequency and start
+    // are left to Snowflake's defaults (MONTHLY, starting immediately): setting a frequency requires a
+    // fixed start timestamp, and both would be kept in Snowflake if later removed.
+    const monitor = new snowflake.ResourceMonitor(
+      `${name}-monitor`,
+      {
+        name: names.resourceMonitor,
+        creditQuota: wc.monthlyCreditQuota,
+        notifyTriggers: [...wc.notifyAtPercent].sort((a, b) => a - b),
+        suspendTrigger: SUSPEND_AT_PERCENT,
+        suspendImmediateTrigger: SUSPEND_IMMEDIATELY_AT_PERCENT,
+      },
+      child(),
+    );
+
+    const warehouses = {} as Record<WarehouseKey, snowflake.Warehouse>;
+    for (const w of WAREHOUSES) {
+      const size = wc[WAREHOUSE_CONFIG_KEY[w]];
+      warehouses[w] = new snowflake.Warehouse(
+        `${name}-wh-${w.toLowerCase()}`,
+        {
+          name: names.warehouses[w],
+          warehouseType: "STANDARD",
+          warehouseSize: size.size,
+          autoSuspend: size.autoSuspendSeconds,
+          autoResume: "true",
+          initiallySuspended: true,
+          statementTimeoutInSeconds: size.statementTimeoutSeconds,
+          resourceMonitor: monitor.name,
+          comment,
+        },
+        child(),
+      );
+    }
+
+    // Functional roles, rolled up to SYSADMIN.
+    const roles = {} as Record<RoleKey, snowflake.AccountRole>;
+    for (const r of ROLES) {
+      roles[r] = new snowflake.AccountRole(`${name}-role-${r.toLowerCase()}`, { name: names.roles[r], comment }, child());
+      new snowflake.GrantAccountRole(`${name}-role-${r.toLowerCase()}-to-${ROLE_PARENT.toLowerCase()}`, { roleName: roles[r].name, parentRoleName: ROLE_PARENT }, child());
+    }
+
+    // Reading from the lake: storage integration + external stage in RAW.LAKE.
+    const location = pulumi.output(args.lake.rawBucketUri).apply(snowflakeLocation);
+    const integration = new snowflake.StorageIntegration(
+      `${name}-lake-integration`,
+      {
+        name: names.storageIntegration,
+        type: "EXTERNAL_STAGE",
+        enabled: true,
+        storageProvider: config.cloud === "aws" ? "S3" : "GCS",
+        storageAllowedLocations: [location],
+        ...(config.cloud === "aws" ? { storageAwsRoleArn: args.lake.awsRoleArn } : {}),
+        comment,
+      },
+      child(),
+    );
+    const lakeSchema = new snowflake.Schema(
+      `${name}-lake-schema`,
+      { database: databases.RAW.name, name: names.lakeSchema, withManagedAccess: "true", comment: `External stage over the raw bucket. ${comment}` },
+      child(),
+    );
+    const stage = new snowflake.Stage(
+      `${name}-lake-stage`,
+      { database: databases.RAW.name, schema: lakeSchema.name, name: names.lakeStage, url: location, storageIntegration: integration.name, comment },
+      child(),
+    );
+    this.lakeReaderGrant =
+      config.cloud === "aws"
+        ? { awsIamUserArn: integration.storageAwsIamUserArn, awsExternalId: integration.storageAwsExternalId }
+        : { gcpServiceAccount: integration.storageGcpServiceAccount };
+
+    // Grants: exactly the rows of GRANT_MATRIX.
+    const targets: GrantTargets = { databases, warehouses, lakeSchema, stage };
+    const grantsByRole = new Map<RoleKey, pulumi.Output<string>[]>(ROLES.map((r) => [r, []]));
+    for (const row of GRANT_MATRIX) {
+      const grant = new snowflake.GrantPrivilegesToAccountRole(
+        `${name}-${grantLogicalName(row)}`,
+        { accountRoleName: roles[row.role].name, privileges: [...row.privileges], ...grantTarget(row.object, targets) },
+        child(),
+      );
+      grantsByRole.get(row.role)!.push(grant.id);
+    }
+
+    // Network policy for the service users.
+    const policy = wc.allowedIpRanges.length
+      ? new snowflake.NetworkPolicy(`${name}-network-policy`, { name: names.networkPolicy, allowedIpLists: [...wc.allowedIpRanges], comment }, child())
+      : undefined;
+
+    // Service users: TYPE=SERVICE (no password possible), key-pair auth with a key generated here.
+    const logins = {} as Record<LoginKey, SnowflakeLogin>;
+    const users: Record<string, pulumi.Output<string>> = {};
+    const fingerprints: Record<string, pulumi.Output<string>> = {};
+    for (const key of Object.keys(SERVICE_USERS) as LoginKey[]) {
+      const spec = SERVICE_USERS[key];
+      const keyPair = new tls.PrivateKey(`${name}-key-${key}`, { algorithm: "RSA", rsaBits: 2048 }, child());
+      const user = new snowflake.ServiceUser(
+        `${name}-user-${key}`,
+        {
+          name: names.users[key],
+          loginName: names.users[key],
+          comment: `${spec.comment}. ${comment}`,
+          rsaPublicKey: keyPair.publicKeyPem.apply(pemBody),
+          defaultRole: roles[spec.role].name,
+          defaultWarehouse: warehouses[spec.warehouse].name,
+          defaultNamespace: databases[spec.database].name,
+          // Only the default role's privileges, never those of other roles granted later.
+          defaultSecondaryRolesOption: "NONE",
+          ...(policy ? { networkPolicy: policy.name } : {}),
+        },
+        child(),
+      );
+      const roleGrant = new snowflake.GrantAccountRole(`${name}-user-${key}-role`, { roleName: roles[spec.role].name, userName: user.name }, child());
+      // Consumers (Fivetran's setup test, the jobs) may connect as soon as they see the login, so the
+      // login resolves only once the user holds its role and the role holds its privileges.
+      const ready = [roleGrant.id, ...grantsByRole.get(spec.role)!];
+      const after = (o: pulumi.Output<string>): pulumi.Output<string> => pulumi.all([o, pulumi.all(ready)]).apply(([v]) => v);
+      logins[key] = {
+        user: after(user.name),
+        role: after(roles[spec.role].name),
+        warehouse: after(warehouses[spec.warehouse].name),
+        database: after(databases[spec.database].name),
+        privateKey: pulumi.secret(keyPair.privateKeyPemPkcs8),
+      };
+      users[key] = user.name;
+      fingerprints[key] = keyPair.publicKeyFingerprintSha256;
+    }
+    this.logins = logins;
+
+    this.outputs = {
+      account: wc.account,
+      databases: mapOutputs(databases, (d) => d.name),
+      warehouses: mapOutputs(warehouses, (w) => w.name),
+      roles: mapOutputs(roles, (r) => r.name),
+      users,
+      publicKeyFingerprints: fingerprints,
+      resourceMonitor: monitor.name,
+      networkPolicy: policy ? policy.name : null,
+      storageIntegration: integration.name,
+      lakeStage: pulumi.interpolate`${databases.RAW.name}.${lakeSchema.name}.${stage.name}`,
+    };
+    this.registerOutputs(this.outputs);
+  }
+}
+
+/** Everything wrong with the args, in words (empty when they are fine). */
+export function warehouseArgsProblems(args: WarehouseArgs): string[] {
+  const out = checkSnowflakeNames(args.config.warehouse.objectPrefix).map(
+    (p) => `objectPrefix "${args.config.warehouse.objectPrefix}" makes the ${p.what} name "${p.name}" ${p.problem}`,
+  );
+  if (args.config.cloud === "aws" && args.lake.awsRoleArn === undefined) {
+    out.push("cloud aws needs lake.awsRoleArn (the IAM role the storage integration assumes)");
+  }
+  return out;
+}
+
+interface GrantTargets {
+  databases: Record<DatabaseKey, snowflake.Database>;
+  warehouses: Record<WarehouseKey, snowflake.Warehouse>;
+  lakeSchema: snowflake.Schema;
+  stage: snowflake.Stage;
+}
+
+/** The grant's `on…` argument for an object of the matrix. Referencing outputs orders grants after their objects. */
+function grantTarget(o: GrantObject, t: GrantTargets): Partial<snowflake.GrantPrivilegesToAccountRoleArgs> {
+  switch (o.on) {
+    case "warehouse":
+      return { onAccountObject: { objectType: "WAREHOUSE", objectName: t.warehouses[o.warehouse].name } };
+    case "database":
+      return { onAccountObject: { objectType: "DATABASE", objectName: t.databases[o.database].name } };
+    case "lakeSchema":
+      return { onSchema: { schemaName: t.lakeSchema.fullyQualifiedName } };
+    case "lakeStage":
+      return { onSchemaObject: { objectType: "STAGE", objectName: t.stage.fullyQualifiedName } };
+    case "schemas":
+      return { onSchema: o.scope === "all" ? { allSchemasInDatabase: t.databases[o.database].name } : { futureSchemasInDatabase: t.databases[o.database].name } };
+    case "objects":
+      return { onSchemaObject: o.scope === "all" ? { all: { objectTypePlural: o.objectTypePlural, inDatabase: t.databases[o.database].name } } : { future: { objectTypePlural: o.objectTypePlural, inDatabase: t.databases[o.database].name } } };
+  }
+}
+
+/** Stable logical name of a matrix row, from its role and object (never its position): `loader-raw-future-tables`. */
+export function grantLogicalName(row: GrantRow): string {
+  const o = row.object;
+  const what = (() => {
+    switch (o.on) {
+      case "warehouse":
+        return `wh-${o.warehouse}`;
+      case "database":
+        return `db-${o.database}`;
+      case "lakeSchema":
+        return "lake-schema";
+      case "lakeStage":
+        return "lake-stage";
+      case "schemas":
+        return `${o.database}-${o.scope}-schemas`;
+      case "objects":
+        return `${o.database}-${o.scope}-${o.objectTypePlural}`;
+    }
+  })();
+  return `grant-${row.role}-${what}`.toLowerCase();
+}
+
+function mapOutputs<K extends string, R>(m: Record<K, R>, f: (r: R) => pulumi.Output<string>): Record<K, pulumi.Output<string>> {
+  return Object.fromEntries((Object.entries(m) as [K, R][]).map(([k, v]) => [k, f(v)])) as Record<K, pulumi.Output<string>>;
+}

@@ -1,0 +1,77 @@
+"""Static checks of the image definition and the pinned requirements."""
+from __future__ import annotations
+
+import re
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+DBT_DIR = Path(__file__).resolve().parent.parent
+DOCKERFILE = (DBT_DIR / "Dockerfile").read_text()
+
+
+def _instructions():
+    """(INSTRUCTION, args) pairs, continuation lines joined, comments dropped."""
+    text = re.sub(r"\\\n", " ", "\n".join(l for l in DOCKERFILE.splitlines() if not l.lstrip().startswith("#")))
+    return [(l.split(None, 1)[0].upper(), l.split(None, 1)[1] if " " in l.strip() else "")
+            for l in text.splitlines() if l.strip()]
+
+
+def test_base_image_is_python_311_slim_pinned_by_digest():
+    froms = [args for ins, args in _instructions() if ins == "FROM"]
+    assert froms, "no FROM"
+    for image in froms:
+        assert re.fullmatch(r"python:3\.11(\.\d+)?-slim(-\w+)?@sha256:[0-9a-f]{64}", image.split()[0]), image
+
+
+def test_runs_as_non_root():
+    users = [args.strip() for ins, args in _instructions() if ins == "USER"]
+    assert users, "the image must set USER"
+    final = users[-1].split(":")[0]
+    assert final not in ("root", "0"), final
+    # USER comes before the entrypoint and nothing after it switches back.
+    assert [ins for ins, _ in _instructions()].index("ENTRYPOINT") > max(
+        i for i, (ins, _) in enumerate(_instructions()) if ins == "USER")
+
+
+def test_entrypoint_is_the_runner():
+    entry = [args for ins, args in _instructions() if ins == "ENTRYPOINT"]
+    assert entry == ['["python", "-m", "dbt_runner"]']
+
+
+def test_no_secrets_baked_in():
+    for ins, args in _instructions():
+        if ins in ("ENV", "ARG"):
+            assert not re.search(r"PRIVATE_KEY|PASSWORD|SECRET|TOKEN", args, re.I), args
+        if ins in ("COPY", "ADD"):
+            assert not re.search(r"\.pem|\.p8|\.env\b|\.local", args), args
+    ignore = (DBT_DIR / ".dockerignore").read_text().split()
+    for entry in ("target/", "logs/", "dbt_packages/", ".venv/", "__pycache__/", "*.pem", ".env"):
+        assert entry in ignore, entry
+
+
+def test_project_is_parsed_at_build_time_without_packages():
+    assert "dbt parse" in DOCKERFILE
+    assert not (DBT_DIR / "packages.yml").exists() and not (DBT_DIR / "dependencies.yml").exists()
+
+
+def _pins(name):
+    pins = {}
+    for line in (DBT_DIR / name).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            req = Requirement(line)
+            specs = list(req.specifier)
+            assert len(specs) == 1 and specs[0].operator == "==", f"{name}: not an exact pin: {line}"
+            pins[canonicalize_name(req.name)] = specs[0].version
+    return pins
+
+
+def test_requirements_are_exact_pins_matching_the_environment_and_the_lock():
+    direct, lock = _pins("requirements.txt"), _pins("requirements.lock")
+    assert {"dbt-core", "dbt-duckdb", "dbt-snowflake"} <= direct.keys()
+    for name, version in direct.items():
+        assert lock.get(name) == version, f"requirements.lock disagrees on {name}"
+        assert metadata.version(name) == version, f"{name}: pinned {version}, installed {metadata.version(name)}"

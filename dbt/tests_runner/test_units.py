@@ -1,0 +1,121 @@
+"""Fast unit tests: status classification, redaction, storage, argument resolution."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dbt_runner.cli import UsageError, build_parser, resolve_settings
+from dbt_runner.logs import JsonLogger, Redactor, secret_values
+from dbt_runner.results import FAILED, PARTIAL, SUCCESS, classify, describe_failures, summarize
+from dbt_runner.storage import FsspecStore, LocalStore, open_store
+
+
+def _rr(*pairs):
+    return {"results": [{"unique_id": uid, "status": status, "failures": None, "message": None}
+                        for uid, status in pairs]}
+
+
+MODEL = "model.data_platform.stg_orders"
+MODEL2 = "model.data_platform.fct_orders"
+TEST = "test.data_platform.unique_stg_orders_order_id.abc123"
+
+
+@pytest.mark.parametrize(
+    "dbt_success, errored, results, expected",
+    [
+        (True, False, _rr((MODEL, "success"), (TEST, "pass")), SUCCESS),
+        (True, False, _rr((MODEL, "success"), (TEST, "warn")), SUCCESS),
+        (True, False, _rr(), SUCCESS),  # empty selection (e.g. shop_postgres locally)
+        (False, False, _rr((MODEL, "success"), (TEST, "fail"), (MODEL2, "skipped")), PARTIAL),
+        (False, False, _rr((MODEL, "success"), (MODEL2, "error")), PARTIAL),
+        (False, False, _rr((MODEL, "error"), (TEST, "skipped"), (MODEL2, "skipped")), FAILED),
+        (False, False, _rr(), FAILED),  # dbt said no, nothing ran
+        (False, True, None, FAILED),  # dbt raised (bad project, connection...)
+        (True, True, _rr((MODEL, "success")), FAILED),
+    ],
+)
+def test_classify(dbt_success, errored, results, expected):
+    summary = summarize(results) if results is not None else None
+    assert classify(dbt_success, errored, summary) == expected
+
+
+def test_summarize_counts_and_names_failures():
+    s = summarize(_rr((MODEL, "success"), (TEST, "fail"), (MODEL2, "skipped"),
+                      ("test.data_platform.not_null_x_y.1", "pass"), ("unit_test.data_platform.m.t", "pass")))
+    assert (s.models_built, s.models_skipped, s.tests_passed, s.tests_failed) == (1, 1, 2, 1)
+    assert [f["name"] for f in s.failures] == ["unique_stg_orders_order_id"]
+    assert "test unique_stg_orders_order_id fail" in describe_failures(s)
+
+
+PEM = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG\nAbCdEf0123456789\n-----END ENCRYPTED PRIVATE KEY-----"
+
+
+def test_redactor_scrubs_pem_blocks_and_secret_env_values():
+    env = {"SNOWFLAKE_PRIVATE_KEY": PEM, "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE": "hunter2hunter2",
+           "SNOWFLAKE_USER": "DBT_SVC", "SOME_API_TOKEN": "tok_abcdef123"}
+    r = Redactor(secret_values(env))
+    text = f"key={PEM} json={json.dumps(PEM)} line=MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG pass=hunter2hunter2 t=tok_abcdef123 user=DBT_SVC"
+    out = r(text)
+    for secret in ("MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG", "AbCdEf0123456789", "hunter2hunter2", "tok_abcdef123"):
+        assert secret not in out
+    assert "user=DBT_SVC" in out  # not a secret
+
+
+def test_json_logger_writes_redacted_json_lines(tmp_path):
+    import io
+
+    stream = io.StringIO()
+    logger = JsonLogger(Redactor(["s3cr3t-value"]), stream=stream, pipeline="p")
+    logger.open_file(str(tmp_path / "l.jsonl"))
+    logger.info("evt", "contains s3cr3t-value", extra=1)
+    logger.close()
+    line = json.loads(stream.getvalue())
+    assert line["event"] == "evt" and line["pipeline"] == "p" and line["extra"] == 1
+    assert "s3cr3t-value" not in stream.getvalue() and "[redacted]" in line["msg"]
+    assert (tmp_path / "l.jsonl").read_text().strip() == stream.getvalue().strip()
+
+
+def test_open_store_routes_by_scheme(tmp_path):
+    assert isinstance(open_store(str(tmp_path)), LocalStore)
+    assert isinstance(open_store(f"file://{tmp_path}"), LocalStore)
+    assert isinstance(open_store("memory://bucket/prefix"), FsspecStore)
+    assert isinstance(open_store("s3://bucket/prefix"), FsspecStore)
+
+
+def test_fsspec_store_writes_under_the_prefix():
+    import fsspec
+
+    store = open_store("memory://artifacts/dp")
+    uri = store.put_bytes(b'{"a": 1}', "p/run/run_record.json")
+    assert uri == "memory://artifacts/dp/p/run/run_record.json"
+    with fsspec.open(uri, "rb") as f:
+        assert f.read() == b'{"a": 1}'
+
+
+def _settings(argv, env=None):
+    return resolve_settings(build_parser().parse_args(argv), env or {})
+
+
+def test_settings_defaults_and_env():
+    s = _settings(["build", "--select", "tag:orders_files+"])
+    assert (s["pipeline"], s["target"], s["selection"]) == ("orders_files", "local", "tag:orders_files+")
+    assert s["artifacts_uri"].endswith(".local/artifacts")
+    s = _settings(["build"], {"DP_DBT_SELECT": "stg_orders+", "DP_PIPELINE": "orders_files",
+                              "DP_RUN_ID": "exec-1", "DP_ARTIFACTS_URI": "gs://b/artifacts/", "DBT_TARGET": "snowflake"})
+    assert (s["pipeline"], s["run_id"], s["artifacts_uri"], s["target"]) == (
+        "orders_files", "exec-1", "gs://b/artifacts", "snowflake")
+    assert _settings(["build", "-s", "fct_orders", "dim_users"])["pipeline"] == "adhoc"
+    assert _settings(["build", "-s", "x"], {"CLOUD_RUN_EXECUTION": "dp-dev-x-dbt-abc12"})["run_id"] == "dp-dev-x-dbt-abc12"
+
+
+@pytest.mark.parametrize("argv", [
+    ["build"],
+    ["build", "-s", "x", "--pipeline", "Bad-Name"],
+    ["build", "-s", "x", "--run-id", "a/b"],
+    ["build", "-s", "x", "--target", "prod"],
+    ["nope"],
+])
+def test_settings_rejects_bad_input(argv):
+    with pytest.raises(UsageError):
+        _settings(argv)

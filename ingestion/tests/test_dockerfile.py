@@ -1,0 +1,56 @@
+"""What can be checked without a Docker engine: pinned base, pinned deps, non-root, no secrets baked in."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+INGESTION = Path(__file__).resolve().parents[1]
+DOCKERFILE = (INGESTION / "Dockerfile").read_text()
+INSTRUCTIONS = [line.strip() for line in DOCKERFILE.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def instructions(keyword: str) -> list[str]:
+    return [line for line in INSTRUCTIONS if line.upper().startswith(keyword + " ")]
+
+
+def test_base_image_is_python_311_slim_pinned_by_exact_tag_or_digest():
+    (base,) = instructions("FROM")
+    image = base.split()[1]
+    exact_tag = re.fullmatch(r"python:3\.11\.\d+-slim[\w-]*", image)
+    by_digest = re.fullmatch(r"python:3\.11[\w.-]*@sha256:[0-9a-f]{64}", image)
+    assert exact_tag or by_digest, f"FROM {image}: expected python:3.11.<patch>-slim... or a @sha256 digest"
+
+
+def test_runs_as_a_non_root_user():
+    users = instructions("USER")
+    assert users, "no USER instruction: the container would run as root"
+    assert users[-1].split()[1].split(":")[0] not in ("root", "0")
+    assert INSTRUCTIONS.index(users[-1]) > max(INSTRUCTIONS.index(i) for i in instructions("RUN"))
+
+
+def test_installs_only_the_pinned_requirements_file():
+    installs = [line for line in instructions("RUN") if "pip install" in line]
+    assert installs and all(re.search(r"(-r|--requirement) \S*requirements\.txt", line) for line in installs)
+    for line in (INGESTION / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            assert re.fullmatch(r"[A-Za-z0-9_.\-]+(\[[a-z0-9_,\-]+\])?==[0-9][\w.]*", line), f"requirements.txt: {line!r} is not pinned with =="
+
+
+def test_entrypoint_and_default_command():
+    assert instructions("ENTRYPOINT") == ['ENTRYPOINT ["python", "-m", "ingestion"]']
+    assert instructions("CMD") == ['CMD ["run", "--help"]']
+
+
+def test_no_secrets_in_the_image():
+    assert not instructions("ARG") or not any(re.search(r"(KEY|TOKEN|SECRET|PASSWORD)", a, re.I) for a in instructions("ARG"))
+    for env in instructions("ENV"):
+        assert not re.search(r"(PRIVATE_KEY|TOKEN|PASSWORD|DP_SECRET_)", env)
+    ignored = (INGESTION / ".dockerignore").read_text().split()
+    for pattern in ("*.env", "*.pem", "tests/", "sample_data/", ".local/"):
+        assert pattern in ignored
+
+
+def test_dev_requirements_are_pinned_and_separate():
+    dev = (INGESTION / "requirements-dev.txt").read_text()
+    assert "pytest==" in dev and "pytest" not in (INGESTION / "requirements.txt").read_text()

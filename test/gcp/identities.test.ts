@@ -1,0 +1,169 @@
+/** Points 3-5: service accounts, the registry, and Secret Manager with per-identity, per-secret access. */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { gcpCloud } from "../../components/cloud/gcp";
+import { KEEP_RECENT_VERSIONS } from "../../components/cloud/gcp/registry";
+import { labels } from "../../components/labels";
+import { Namer, NAME_PLAN } from "../../components/naming";
+import { ConfigError } from "../../stacks/errors";
+import { synthesize } from "../../tools/synth/synthesize";
+import { inputs, loadConfig, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
+
+let dev: GcpSynth;
+before(async () => {
+  dev = await synthGcp("dev");
+});
+
+describe("gcp identities", () => {
+  it("declares one account per workload: ingestion per pipeline that runs it, dbt, orchestrator, CI preview and deploy", () => {
+    const ids = ofType(dev.plan, T.account).map((r) => inputs(r).accountId).sort();
+    assert.deepEqual(ids, [
+      "acme-dev-ci-deploy",
+      "acme-dev-ci-preview",
+      "acme-dev-dbt",
+      "acme-dev-jsonplaceholder-ing",
+      "acme-dev-orchestrator",
+      "acme-dev-orders-files-ing",
+    ]);
+    for (const id of ids) assert.ok(id.length <= 30, id);
+  });
+
+  it("plans every GCP service account id under the 30-character rule", () => {
+    const accountKinds = Object.entries(NAME_PLAN.gcp.pipeline).filter(([, rule]) => rule === "gcpServiceAccountId");
+    assert.deepEqual(accountKinds.map(([k]) => k), ["ing"]);
+    for (const kind of ["dbt", "orchestrator", "ci-preview", "ci-deploy"]) assert.equal(NAME_PLAN.gcp.environment[kind], "gcpServiceAccountId");
+  });
+
+  it("rejects, at validation time, a pipeline whose ingestion account id would pass 30 characters", () => {
+    const problems = new Namer("gcp", "acme", "prod").problems([{ name: "jsonplaceholder_long", secrets: [] }]);
+    assert.deepEqual(problems.map((p) => `${p.kind}:${p.name}`), ["ing:acme-prod-jsonplaceholder-long-ing"]);
+    assert.throws(
+      () =>
+        loadConfig("dev", (m) => {
+          m["data-platform:prefix"] = "acmecorpxy";
+        }),
+      (e: unknown) => e instanceof ConfigError && /GCP service account id/.test(e.message),
+    );
+  });
+
+  it("lets the deploy identity act as each runtime account, granted on the account", () => {
+    const grants = ofType(dev.plan, T.accountIam).map(inputs).filter((g) => g.role === "roles/iam.serviceAccountUser");
+    assert.deepEqual(
+      grants.map((g) => g.serviceAccountId.split("/").pop()).sort(),
+      ["acme-dev-dbt", "acme-dev-jsonplaceholder-ing", "acme-dev-orchestrator", "acme-dev-orders-files-ing"].map((id) => `${id}@acme-data-dev.iam.gserviceaccount.com`),
+    );
+    for (const g of grants) assert.equal(g.member, member(dev.config, "acme-dev-ci-deploy"));
+  });
+});
+
+describe("gcp registry", () => {
+  it("is a Docker repository with immutable tags and a cleanup policy that keeps recent versions", () => {
+    const repo = inputs(one(dev.plan, T.repo, "images"));
+    assert.equal(repo.repositoryId, "acme-dev-images");
+    assert.equal(repo.format, "DOCKER");
+    assert.equal(repo.location, "europe-west1");
+    assert.equal(repo.dockerConfig.immutableTags, true);
+    assert.equal(repo.cleanupPolicyDryRun, false);
+    const keep = repo.cleanupPolicies.find((p: any) => p.action === "KEEP");
+    assert.equal(keep.mostRecentVersions.keepCount, KEEP_RECENT_VERSIONS);
+    assert.ok(repo.cleanupPolicies.some((p: any) => p.action === "DELETE" && p.condition.olderThan));
+  });
+
+  it("returns registry credentials: oauth2accesstoken and the access token as a secret", async () => {
+    const result: Record<string, unknown> = {};
+    const { config, map } = loadConfig("dev");
+    await synthesize({
+      stack: "dev",
+      config: map,
+      program: async () => {
+        const root = new (class extends pulumi.ComponentResource {
+          constructor() {
+            super("data-platform:index:DataPlatform", "acme-dev", {}, {});
+          }
+        })();
+        const env = gcpCloud.environment({ config, names: new Namer("gcp", "acme", "dev"), labels: (p?: string) => labels(config, p), stateful: {}, parent: root });
+        result.url = await (env.registry.url as any).promise();
+        result.server = await (env.registry.server as any).promise();
+        result.username = await (env.registry.username as any).promise();
+        result.password = await (env.registry.password as any).promise();
+        result.passwordSecret = await pulumi.isSecret(env.registry.password);
+        return {};
+      },
+    });
+    assert.equal(result.url, "europe-west1-docker.pkg.dev/acme-data-dev/acme-dev-images");
+    assert.equal(result.server, "europe-west1-docker.pkg.dev");
+    assert.equal(result.username, "oauth2accesstoken");
+    assert.equal(result.password, "mock-access-token");
+    assert.equal(result.passwordSecret, true);
+  });
+});
+
+describe("gcp secrets", () => {
+  it("creates the Snowflake keys, the Fivetran credential and each pipeline's source secrets, in the region", () => {
+    const ids = ofType(dev.plan, T.secret).map((r) => inputs(r).secretId).sort();
+    assert.deepEqual(ids, ["acme-dev-fivetran-api", "acme-dev-shop-postgres-secret-db-password", "acme-dev-snowflake-loader-key", "acme-dev-snowflake-transformer-key"]);
+    for (const s of ofType(dev.plan, T.secret).map(inputs)) assert.deepEqual(s.replication, { userManaged: { replicas: [{ location: "europe-west1" }] } });
+    assert.equal(inputs(one(dev.plan, T.secret, "shop_postgres-db_password")).labels.pipeline, "shop_postgres");
+  });
+
+  it("adds a version only when a value is given, as a secret", () => {
+    const versions = ofType(dev.plan, T.secretVersion);
+    assert.deepEqual(versions.map((v) => v.name).sort(), ["snowflake-loader-key", "snowflake-transformer-key"]);
+    for (const v of versions) assert.equal(JSON.stringify(v.inputs.secretData).includes("4dabf18193072939515e22adb298388d"), true, `${v.name} secretData is a secret`);
+  });
+
+  it("grants secretAccessor per secret, to exactly the identities named as readers", () => {
+    const accessors = ofType(dev.plan, T.secretIam)
+      .map(inputs)
+      .filter((g) => g.role === "roles/secretmanager.secretAccessor")
+      .map((g) => `${g.secretId} <- ${g.member.replace(/^serviceAccount:|@.*$/g, "")}`)
+      .sort();
+    assert.deepEqual(accessors, [
+      "acme-dev-fivetran-api <- acme-dev-orchestrator",
+      "acme-dev-snowflake-loader-key <- acme-dev-jsonplaceholder-ing",
+      "acme-dev-snowflake-loader-key <- acme-dev-orders-files-ing",
+      "acme-dev-snowflake-transformer-key <- acme-dev-dbt",
+    ]);
+  });
+
+  it("lets CI preview see secret metadata but never read a value", () => {
+    const preview = member(dev.config, "acme-dev-ci-preview");
+    const roles = new Set(ofType(dev.plan, T.secretIam).map(inputs).filter((g) => g.member === preview).map((g) => g.role));
+    assert.deepEqual([...roles], ["roles/secretmanager.viewer"]);
+  });
+
+  it("refuses a job whose identity may not read one of its secret env vars", async () => {
+    const { config, map } = loadConfig("dev");
+    const p = config.pipelines.find((x) => x.name === "jsonplaceholder")!;
+    let caught: unknown;
+    await synthesize({
+      stack: "dev",
+      config: map,
+      program: async () => {
+        const root = new (class extends pulumi.ComponentResource {
+          constructor() {
+            super("data-platform:index:DataPlatform", "acme-dev", {}, {});
+          }
+        })();
+        const env = gcpCloud.environment({ config, names: new Namer("gcp", "acme", "dev"), labels: (x?: string) => labels(config, x), stateful: {}, parent: root });
+        const dbtOnly = env.secret("snowflake-transformer-key", undefined, ["dbt"]);
+        try {
+          env.pipeline({
+            pipeline: p,
+            images: { ingestion: "i@sha256:0", dbt: "d@sha256:0" },
+            env: { ingestion: {}, dbt: {} },
+            secretEnv: { ingestion: { SNOWFLAKE_PRIVATE_KEY: dbtOnly }, dbt: { SNOWFLAKE_PRIVATE_KEY: dbtOnly } },
+            parent: root,
+          });
+        } catch (e) {
+          caught = e;
+        }
+        return {};
+      },
+    });
+    assert.ok(caught instanceof Error);
+    assert.match(caught.message, /ingestion SNOWFLAKE_PRIVATE_KEY: ing-jsonplaceholder may not read secret "snowflake-transformer-key"/);
+    assert.doesNotMatch(caught.message, /dbt SNOWFLAKE_PRIVATE_KEY/, "dbt may read the transformer key");
+  });
+});

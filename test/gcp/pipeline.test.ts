@@ -1,0 +1,140 @@
+/** Points 6-7: per pipeline, the Cloud Run jobs, the workflow, the schedule and the alert policy. */
+import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import { before, describe, it } from "node:test";
+import { parse } from "yaml";
+import { FIVETRAN_MAX_WAIT_SECONDS, maxJobSeconds } from "../../components/cloud/gcp/runtime";
+import { IMAGES, inputs, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
+
+let dev: GcpSynth;
+before(async () => {
+  dev = await synthGcp("dev");
+});
+
+const container = (job: Record<string, any>) => job.template.template.containers[0];
+const envOf = (job: Record<string, any>) => Object.fromEntries(container(job).envs.map((e: any) => [e.name, e.value ?? e.valueSource]));
+
+describe("gcp pipeline jobs", () => {
+  it("declares an ingestion and a dbt job per pipeline, and no ingestion job for a Fivetran source", () => {
+    assert.deepEqual(ofType(dev.plan, T.job).map((r) => inputs(r).name).sort(), [
+      "acme-dev-jsonplaceholder-dbt-job",
+      "acme-dev-jsonplaceholder-ingest-job",
+      "acme-dev-orders-files-dbt-job",
+      "acme-dev-orders-files-ingest-job",
+      "acme-dev-shop-postgres-dbt-job",
+    ]);
+  });
+
+  it("runs the ingestion image by digest with the pipeline's args, env and secret env", () => {
+    const job = inputs(one(dev.plan, T.job, "jsonplaceholder-ingest-job"));
+    assert.equal(container(job).image, IMAGES.ingestion);
+    assert.deepEqual(container(job).args, ["run", "--pipeline", "jsonplaceholder", "--target", "cloud"]);
+    const env = envOf(job);
+    assert.equal(env.DP_PIPELINE, "jsonplaceholder");
+    assert.equal(env.DP_RAW_BUCKET_URI, "gs://acme-dev-raw");
+    assert.deepEqual(env.SNOWFLAKE_PRIVATE_KEY, { secretKeyRef: { secret: "projects/acme-data-dev/secrets/acme-dev-snowflake-loader-key", version: "latest" } });
+    assert.equal(job.template.template.serviceAccount, "acme-dev-jsonplaceholder-ing@acme-data-dev.iam.gserviceaccount.com");
+  });
+
+  it("runs dbt with the pipeline's selection as the dbt identity", () => {
+    const job = inputs(one(dev.plan, T.job, "orders_files-dbt-job"));
+    assert.equal(container(job).image, IMAGES.dbt);
+    assert.deepEqual(container(job).args, ["build", "--select", "tag:orders_files+", "--target", "snowflake", "--pipeline", "orders_files"]);
+    assert.deepEqual(envOf(job).SNOWFLAKE_PRIVATE_KEY.secretKeyRef.secret, "projects/acme-data-dev/secrets/acme-dev-snowflake-transformer-key");
+    assert.equal(job.template.template.serviceAccount, "acme-dev-dbt@acme-data-dev.iam.gserviceaccount.com");
+  });
+
+  it("sizes jobs from pipeline.jobs: CPU, memory, timeout, retries", () => {
+    const orders = inputs(one(dev.plan, T.job, "orders_files-ingest-job")).template.template;
+    assert.deepEqual(orders.containers[0].resources.limits, { cpu: "1000m", memory: "4096Mi" }, "orders_files asks for 4 GiB");
+    assert.equal(orders.timeout, "1800s");
+    assert.equal(orders.maxRetries, 1);
+    const jp = inputs(one(dev.plan, T.job, "jsonplaceholder-ingest-job")).template.template;
+    assert.deepEqual(jp.containers[0].resources.limits, { cpu: "1000m", memory: "2048Mi" });
+  });
+
+  it("lets only the orchestrator start and follow each job", () => {
+    const orchestrator = member(dev.config, "acme-dev-orchestrator");
+    for (const job of ofType(dev.plan, T.job).map(inputs)) {
+      const grants = ofType(dev.plan, T.jobIam).map(inputs).filter((g) => g.name === job.name);
+      const invokers = grants.filter((g) => g.role === "roles/run.invoker").map((g) => g.member);
+      assert.deepEqual(invokers, [orchestrator], job.name);
+      assert.ok(grants.some((g) => g.role === "roles/run.viewer" && g.member === orchestrator), `${job.name}: orchestrator polls executions`);
+    }
+  });
+});
+
+describe("gcp pipeline workflow", () => {
+  const definition = (name: string) => parse(inputs(one(dev.plan, T.workflow, `${name}-flow`)).sourceContents);
+
+  it("runs as the orchestrator, named by the Namer, without call logs", () => {
+    const wf = inputs(one(dev.plan, T.workflow, "jsonplaceholder-flow"));
+    assert.equal(wf.name, "acme-dev-jsonplaceholder-flow");
+    assert.equal(wf.serviceAccount, "acme-dev-orchestrator@acme-data-dev.iam.gserviceaccount.com");
+    assert.equal(wf.callLogLevel, "LOG_NONE");
+    assert.equal(wf.region, "europe-west1");
+  });
+
+  it("chains ingestion → dbt through the Cloud Run connector", () => {
+    const main = definition("jsonplaceholder").main.steps.map((s: object) => Object.keys(s)[0]);
+    assert.deepEqual(main, ["init", "ingest", "transform", "done"]);
+    const steps = definition("jsonplaceholder").main.steps;
+    assert.equal(steps[1].ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
+    assert.equal(steps[2].transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
+    assert.equal(steps[2].transform.args.max_wait_seconds, maxJobSeconds(dev.config.pipelines.find((p) => p.name === "jsonplaceholder")!.jobs.dbt));
+    const start = definition("jsonplaceholder").run_job.steps[0].start;
+    assert.equal(start.try.call, "googleapis.run.v2.projects.locations.jobs.run");
+    assert.equal(start.retry.max_retries, dev.config.orchestration.stepRetries);
+    assert.equal(start.retry.predicate, "${transient}");
+  });
+
+  it("syncs Fivetran first for a Fivetran source, and skips the ingestion job", () => {
+    const doc = definition("shop_postgres");
+    assert.deepEqual(doc.main.steps.map((s: object) => Object.keys(s)[0]), ["init", "fivetran_sync", "transform", "done"]);
+    assert.equal(doc.main.steps[1].fivetran_sync.args.max_wait_seconds, FIVETRAN_MAX_WAIT_SECONDS);
+    const wf = inputs(one(dev.plan, T.workflow, "shop_postgres-flow"));
+    assert.deepEqual(wf.userEnvVars, { FIVETRAN_CONNECTION_ID: "conn_shop_postgres", FIVETRAN_API_SECRET_ID: "acme-dev-fivetran-api" });
+    assert.equal(definition("jsonplaceholder").fivetran_sync, undefined);
+    assert.equal(inputs(one(dev.plan, T.workflow, "jsonplaceholder-flow")).userEnvVars, undefined);
+  });
+});
+
+describe("gcp pipeline schedule", () => {
+  it("starts the pipeline's own workflow on its cron and timezone, with the orchestrator's OAuth token", () => {
+    const s = inputs(one(dev.plan, T.schedule, "orders_files-schedule"));
+    assert.equal(s.name, "acme-dev-orders-files-schedule");
+    assert.equal(s.schedule, "30 2 * * *");
+    assert.equal(s.timeZone, "Europe/Amsterdam");
+    assert.equal(s.httpTarget.httpMethod, "POST");
+    assert.equal(s.httpTarget.uri, "https://workflowexecutions.googleapis.com/v1/projects/acme-data-dev/locations/europe-west1/workflows/acme-dev-orders-files-flow/executions");
+    assert.deepEqual(s.httpTarget.oauthToken, { serviceAccountEmail: "acme-dev-orchestrator@acme-data-dev.iam.gserviceaccount.com", scope: "https://www.googleapis.com/auth/cloud-platform" });
+    const body = JSON.parse(Buffer.from(s.httpTarget.body, "base64").toString());
+    assert.deepEqual(JSON.parse(body.argument), { pipeline: "orders_files", trigger: "schedule" });
+  });
+
+  it("is paused where the environment says (every dev pipeline pauses)", () => {
+    for (const s of ofType(dev.plan, T.schedule).map(inputs)) assert.equal(s.paused, true, s.name);
+  });
+});
+
+describe("gcp pipeline alerts", () => {
+  it("creates one e-mail channel per recipient: owners and the stack's alert recipients", () => {
+    const emails = ofType(dev.plan, T.channel).map((r) => inputs(r)).map((c) => (assert.equal(c.type, "email"), c.labels.email_address)).sort();
+    assert.deepEqual(emails, ["commerce-analytics@example.com", "data-platform-dev@example.com", "data-team@example.com"]);
+  });
+
+  it("alerts on the pipeline's failed workflow executions and failed jobs, routed to its owner and the stack recipients", () => {
+    const policy = inputs(one(dev.plan, T.alert, "orders_files-failed"));
+    const [workflow, jobs] = policy.conditions.map((c: any) => c.conditionThreshold.filter);
+    assert.match(workflow, /resource.labels.workflow_id = "acme-dev-orders-files-flow"/);
+    assert.match(workflow, /metric.labels.status = "FAILED"/);
+    assert.match(jobs, /job_name = one_of\("acme-dev-orders-files-ingest-job", "acme-dev-orders-files-dbt-job"\)/);
+    assert.match(jobs, /metric.labels.result = "failed"/);
+    // The mock names a channel projects/<p>/notificationChannels/<hash of its logical name> (tools/synth/mock-state.ts).
+    const channelName = (logical: string) => `projects/acme-data-dev/notificationChannels/${crypto.createHash("sha256").update(logical).digest("hex").slice(0, 8)}`;
+    const emailOf = new Map(ofType(dev.plan, T.channel).map((c) => [channelName(c.name), inputs(c).labels.email_address]));
+    assert.deepEqual(policy.notificationChannels.map((n: string) => emailOf.get(n)).sort(), ["commerce-analytics@example.com", "data-platform-dev@example.com"]);
+    const jp = inputs(one(dev.plan, T.alert, "jsonplaceholder-failed"));
+    assert.deepEqual(jp.notificationChannels.map((n: string) => emailOf.get(n)).sort(), ["data-platform-dev@example.com", "data-team@example.com"]);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Golden inventories, after cloud-foundation-fabric's inventory tests: a reviewed YAML file per stack
+ * with the resource counts per type and the inputs that matter, matched as a subset of what the
+ * program declares. `npm run test:update` rewrites them; review the diff like code.
+ *
+ * Subset semantics: a value listed must match exactly, a key not listed is not checked, and the
+ * sentinel `__missing__` asserts that a key is absent.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { maskSecrets, type Plan } from "../../tools/synth/synthesize";
+
+export const GOLDEN_DIR = path.resolve(__dirname, "..", "golden");
+export const MISSING = "__missing__";
+
+export interface Inventory {
+  counts: Record<string, number>;
+  values: Record<string, unknown>;
+}
+
+export function inventoryOf(plan: Plan): Inventory {
+  const counts: Record<string, number> = {};
+  const values: Record<string, unknown> = {};
+  for (const r of [...plan.resources].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))) {
+    counts[r.type] = (counts[r.type] ?? 0) + 1;
+    if (!r.custom) continue;
+    const { __provider, ...inputs } = r.inputs as Record<string, unknown>;
+    values[`${r.type}::${r.name}`] = maskSecrets({ ...inputs, ...(r.options.protect ? { "(protect)": true } : {}) });
+  }
+  return { counts: Object.fromEntries(Object.entries(counts).sort()), values };
+}
+
+/** Differences between the expected subset and the actual values, as "path: expected … found …" lines. */
+export function subsetDiff(expected: unknown, actual: unknown, at = ""): string[] {
+  if (expected === MISSING) return actual === undefined ? [] : [`${at}: expected absent, found ${JSON.stringify(actual)}`];
+  if (expected && typeof expected === "object" && !Array.isArray(expected)) {
+    if (!actual || typeof actual !== "object") return [`${at}: expected a mapping, found ${JSON.stringify(actual)}`];
+    return Object.entries(expected).flatMap(([k, v]) => subsetDiff(v, (actual as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return [`${at}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`];
+    return expected.flatMap((v, i) => subsetDiff(v, actual[i], `${at}[${i}]`));
+  }
+  return JSON.stringify(expected) === JSON.stringify(actual) ? [] : [`${at}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`];
+}
+
+export function goldenPath(stack: string): string {
+  return path.join(GOLDEN_DIR, `${stack}.yaml`);
+}
+
+export function readGolden(stack: string): Inventory | undefined {
+  const file = goldenPath(stack);
+  return fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) as Inventory) : undefined;
+}
+
+export function writeGolden(stack: string, inv: Inventory): void {
+  fs.mkdirSync(GOLDEN_DIR, { recursive: true });
+  const header = `# Golden inventory of stack "${stack}": regenerate with npm run test:update, then review the diff.\n# counts: resources per type. values: inputs matched as a subset (${MISSING} = must be absent).\n`;
+  fs.writeFileSync(goldenPath(stack), header + stringify(inv, { lineWidth: 0, sortMapEntries: false }));
+}

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: how the program scales with the number of pipelines, and what it costs to load.
+ *
+ * For 10, 100 and 300 generated pipelines it synthesizes the whole platform under mocks (each run in
+ * its own process, so peak memory is that run's), then registers the same number of bare resources
+ * under the same mocks: the SDK's own floor. It also times loading the program the way `pulumi up`
+ * does (tsx, per Pulumi.yaml) against Pulumi's default (ts-node with type-checking).
+ * Results go to bench/results.md. A benchmark, not a test: nothing here asserts a speed.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const SIZES = [10, 100, 300];
+const REPEAT = 3;
+
+interface ChildResult {
+  synthMs: number;
+  maxRssMiB: number;
+  resources: number;
+}
+
+/** A throwaway project: the dev stack file, N pipelines cycling through the shipped source kinds. */
+function generateProject(n: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dp-bench-${n}-`));
+  fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
+  for (const ctx of ["ingestion", "dbt"]) fs.symlinkSync(path.join(ROOT, ctx), path.join(dir, ctx));
+  fs.mkdirSync(path.join(dir, "pipelines"));
+  const templates = fs
+    .readdirSync(path.join(ROOT, "pipelines"))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.yaml$/, ""), text: fs.readFileSync(path.join(ROOT, "pipelines", f), "utf8") }));
+  for (let i = 0; i < n; i++) {
+    const t = templates[i % templates.length];
+    const name = `p${String(i).padStart(3, "0")}_${t.name.slice(0, 6)}`;
+    const text = t.text
+      .replace(/^name: .*$/m, `name: ${name}`)
+      .replace(/destination_schema: .*$/m, `destination_schema: ${name}`)
+      .replace(new RegExp(`tag:${t.name}\\+`, "g"), `tag:${name}+`);
+    fs.writeFileSync(path.join(dir, "pipelines", `${name}.yaml`), text);
+  }
+  return dir;
+}
+
+/** Runs inside a child process: synthesize once, print one JSON line. */
+async function child(mode: "platform" | "bare", arg: number): Promise<void> {
+  const { synthesize } = await import("./synth/synthesize");
+  const pulumi = await import("@pulumi/pulumi");
+  let start = 0;
+  let plan;
+  if (mode === "platform") {
+    const root = generateProject(arg);
+    start = performance.now();
+    plan = await synthesize({ stack: "dev", root });
+  } else {
+    start = performance.now();
+    plan = await synthesize({
+      stack: "dev",
+      program: async () => {
+        class Bare extends pulumi.CustomResource {
+          constructor(name: string) {
+            super("bench:index:Bare", name, { index: name, label: "bare" });
+          }
+        }
+        for (let i = 0; i < arg; i++) new Bare(`r${i}`);
+        return {};
+      },
+    });
+  }
+  const synthMs = performance.now() - start;
+  const result: ChildResult = { synthMs, maxRssMiB: process.resourceUsage().maxRSS / 1024, resources: plan.resources.length };
+  process.stdout.write(`BENCH ${JSON.stringify(result)}\n`);
+}
+
+function runChild(mode: string, arg: number): ChildResult {
+  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", mode, String(arg)], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH "));
+  if (!line) throw new Error(`bench child ${mode} ${arg} failed:\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(line.slice(6));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Wall time of `node <args>` loading the entry module, as the language host would. */
+function loadTime(args: string[]): number {
+  const times: number[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, TS_NODE_CACHE: "false" } });
+    if (r.status !== 0) throw new Error(`loading failed: ${r.stderr}`);
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+function main(): void {
+  const rows: string[] = [];
+  const perPipeline: number[] = [];
+  for (const n of SIZES) {
+    const platform = Array.from({ length: REPEAT }, () => runChild("platform", n));
+    const resources = platform[0].resources;
+    const bare = Array.from({ length: REPEAT }, () => runChild("bare", resources));
+    const p = median(platform.map((x) => x.synthMs));
+    const b = median(bare.map((x) => x.synthMs));
+    perPipeline.push(p / n);
+    rows.push(
+      `| ${n} | ${resources} | ${(p / 1000).toFixed(2)} s | ${Math.max(...platform.map((x) => x.maxRssMiB)).toFixed(0)} MiB | ${(b / 1000).toFixed(2)} s | ${Math.max(...bare.map((x) => x.maxRssMiB)).toFixed(0)} MiB | ${(p / b).toFixed(2)} |`,
+    );
+    process.stdout.write(`${rows[rows.length - 1]}\n`);
+  }
+
+  const entry = "require('./stacks/index.ts')";
+  const tsx = loadTime(["--import", "tsx", "-e", entry]);
+  const tsNodeDir = fs.readdirSync(path.join(ROOT, "node_modules/@pulumi/pulumi/vendor")).find((d) => d.startsWith("ts-node@"));
+  const tsNode = (typeCheck: boolean) =>
+    loadTime(["-e", `require('@pulumi/pulumi/vendor/${tsNodeDir}').register({ typeCheck: ${typeCheck}, transpileOnly: ${!typeCheck}, compiler: 'typescript' }); ${entry}`]);
+  const loads = [
+    `| tsx transpile (this project's Pulumi.yaml: nodeargs --import tsx) | ${(tsx / 1000).toFixed(2)} s |`,
+    `| ts-node transpile only (PULUMI_NODEJS_TRANSPILE_ONLY=true) | ${(tsNode(false) / 1000).toFixed(2)} s |`,
+    `| ts-node with type-check (Pulumi's default, cold cache) | ${(tsNode(true) / 1000).toFixed(2)} s |`,
+  ];
+
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+  const growth = perPipeline.map((x) => `${x.toFixed(1)} ms`).join(" → ");
+  const report = [
+    "# Benchmarks: synthesis and load time",
+    "",
+    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}.`,
+    `Each synthesis runs in its own process; the median of ${REPEAT} runs is shown, peak RSS is the maximum.`,
+    "",
+    "## Synthesis under mocks, by number of pipelines",
+    "",
+    "The floor registers the same number of bare resources under the same mocks: what the Pulumi SDK costs by itself.",
+    "Goal: ratio at most 1.3, and time per pipeline flat (linear growth).",
+    "",
+    "| pipelines | resources | platform | peak RSS | SDK floor | floor RSS | ratio |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows,
+    "",
+    `Time per pipeline: ${growth}.`,
+    "",
+    "## Loading the program (module load of `stacks/index.ts`, median of 3, cold caches)",
+    "",
+    "| loader | time |",
+    "|---|---:|",
+    ...loads,
+    "",
+  ].join("\n");
+  fs.mkdirSync(path.join(ROOT, "bench"), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, "bench", "results.md"), report);
+  process.stdout.write(`\n${report}\nwritten to bench/results.md\n`);
+}
+
+if (process.argv[2] === "--child") {
+  child(process.argv[3] as "platform" | "bare", Number(process.argv[4])).catch((e) => {
+    process.stderr.write(`${e?.stack ?? e}\n`);
+    process.exit(1);
+  });
+} else if (require.main === module) {
+  main();
+}

@@ -1,0 +1,329 @@
+/**
+ * The platform on a laptop: every pipeline (or `--pipeline X`) end to end into `.local/`, offline.
+ *
+ *   npm run local [-- --pipeline orders_files] [--skip-dbt]
+ *
+ * Per pipeline: ingestion (`python -m ingestion run --target local`), then the dbt selection the
+ * pipeline builds in the cloud (`python -m dbt_runner build --target local`). DuckDB is the warehouse
+ * (`.local/warehouse.duckdb`), a folder is the raw bucket (`.local/lake/`).
+ *
+ * Offline by construction: filesystem pipelines read sample files copied from
+ * `ingestion/sample_data/<bucket_path>/` into the lake (the "file drop"); rest_api pipelines are
+ * pointed (env `DP_REST_BASE_URL_<NAME>`) at a fixture server started here that serves
+ * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
+ * skipped with the reason.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import * as path from "path";
+import { formatIssue } from "../stacks/errors";
+import { pipelineSpecSchema, type PipelineSpec } from "../stacks/pipeline-spec";
+import { YamlFile } from "../stacks/yaml-file";
+
+const ROOT = path.resolve(__dirname, "..");
+const PYTHON = process.env.DP_PYTHON ?? path.join(ROOT, ".venv", "bin", "python");
+const LOCAL_DIR = path.resolve(process.env.DP_LOCAL_DIR ?? path.join(ROOT, ".local"));
+const LAKE_DIR = path.join(LOCAL_DIR, "lake");
+const SAMPLE_DIR = path.join(ROOT, "ingestion", "sample_data");
+const DBT_DIR = path.join(ROOT, "dbt");
+
+interface Options {
+  pipelines: string[];
+  skipDbt: boolean;
+}
+
+/** What happened to one pipeline, for the summary. */
+interface Outcome {
+  pipeline: string;
+  status: "succeeded" | "failed" | "skipped";
+  reason?: string;
+  rows: Record<string, number>;
+  dbt?: { status: string; models_built: number; tests_passed: number; tests_failed: number; error?: string };
+  seconds: number;
+}
+
+type Plan = { run: true; env: Record<string, string> } | { run: false; reason: string };
+
+// ---------------------------------------------------------------------------------------------
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { pipelines: [], skipDbt: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--pipeline" || a === "-p") {
+      const v = argv[++i];
+      if (!v) fail("--pipeline needs a pipeline name");
+      opts.pipelines.push(v);
+    } else if (a.startsWith("--pipeline=")) opts.pipelines.push(a.slice("--pipeline=".length));
+    else if (a === "--skip-dbt") opts.skipDbt = true;
+    else if (a === "--help" || a === "-h") {
+      console.log("usage: tsx tools/local.ts [--pipeline <name>]... [--skip-dbt]");
+      process.exit(0);
+    } else fail(`unknown argument ${a} (expected --pipeline <name> or --skip-dbt)`);
+  }
+  return opts;
+}
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(2);
+}
+
+/** Parse and validate every pipeline file with the same zod schema as the Pulumi program. */
+function readPipelines(): PipelineSpec[] {
+  const dir = path.join(ROOT, "pipelines");
+  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const specs: PipelineSpec[] = [];
+  const problems: string[] = [];
+  for (const f of files) {
+    const file = YamlFile.read(ROOT, `pipelines/${f}`);
+    const spec = file.issues.length ? undefined : file.validate(pipelineSpecSchema);
+    problems.push(...file.issues.map(formatIssue));
+    if (spec) specs.push(spec);
+  }
+  if (problems.length) fail(`pipeline files are invalid; nothing ran:\n  ${problems.join("\n  ")}`);
+  return specs;
+}
+
+// --- offline sources ---------------------------------------------------------------------------
+
+/** Copy shipped sample files into the lake once; existing files are left alone so incremental loads see no change. */
+function dropSampleFiles(bucketPath: string): number {
+  const from = path.join(SAMPLE_DIR, bucketPath);
+  if (!fs.existsSync(from)) return 0;
+  const to = path.join(LAKE_DIR, bucketPath);
+  fs.mkdirSync(to, { recursive: true });
+  let copied = 0;
+  for (const name of fs.readdirSync(from)) {
+    const src = path.join(from, name);
+    const dst = path.join(to, name);
+    if (!fs.statSync(src).isFile() || fs.existsSync(dst)) continue;
+    fs.copyFileSync(src, dst);
+    copied++;
+  }
+  return copied;
+}
+
+/** Serves `ingestion/sample_data/<pipeline>/<path>.json` at `/<pipeline>/<path>`, ignoring the query string. */
+async function startFixtureServer(): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://fixture").pathname);
+    const file = path.join(SAMPLE_DIR, `${urlPath.replace(/^\/+|\/+$/g, "")}.json`);
+    if (!file.startsWith(SAMPLE_DIR + path.sep) || !fs.existsSync(file)) {
+      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: `no fixture for ${urlPath}` }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function secretAvailable(name: string): boolean {
+  const env = `DP_SECRET_${name.toUpperCase()}`;
+  if (process.env[env]) return true;
+  const file = path.join(LOCAL_DIR, "secrets.env");
+  return fs.existsSync(file) && new RegExp(`^\\s*(export\\s+)?${env}\\s*=\\s*\\S`, "m").test(fs.readFileSync(file, "utf8"));
+}
+
+/** Decide whether a pipeline can run offline, and with which extra environment. */
+function planPipeline(spec: PipelineSpec, fixtureBaseUrl: string): Plan {
+  const source = spec.source;
+  switch (source.type) {
+    case "fivetran":
+      return { run: false, reason: "Fivetran loads it in the cloud; nothing to run locally" };
+    case "filesystem": {
+      const copied = dropSampleFiles(source.filesystem.bucket_path);
+      if (copied) step(spec.name, `dropped ${copied} sample file(s) into lake/${source.filesystem.bucket_path}/`);
+      return { run: true, env: {} };
+    }
+    case "rest_api": {
+      const overrideEnv = `DP_REST_BASE_URL_${spec.name.toUpperCase()}`;
+      if (fs.existsSync(path.join(SAMPLE_DIR, spec.name))) {
+        step(spec.name, `serving fixtures from ingestion/sample_data/${spec.name}/ instead of ${source.rest_api.client.base_url}`);
+        return { run: true, env: { [overrideEnv]: `${fixtureBaseUrl}/${spec.name}` } };
+      }
+      if (process.env[overrideEnv]) return { run: true, env: {} };
+      return { run: false, reason: `no fixtures in ingestion/sample_data/${spec.name}/ and ${overrideEnv} unset (the local run makes no outside calls)` };
+    }
+    case "sql_database": {
+      const secret = source.sql_database.credentials.secret;
+      if (secretAvailable(secret)) return { run: true, env: {} };
+      return { run: false, reason: `secret ${secret} not set (DP_SECRET_${secret.toUpperCase()} or .local/secrets.env): no local database to read` };
+    }
+  }
+}
+
+// --- processes -----------------------------------------------------------------------------------
+
+interface ProcessResult {
+  code: number;
+  lastJson?: Record<string, unknown>;
+  stderrTail: string[];
+}
+
+/** Run a command; stderr JSON lines go to `onEvent`, the last stdout JSON line is the result. */
+function runProcess(cmd: string, args: string[], cwd: string, env: Record<string, string>, onEvent: (e: Record<string, unknown>) => void): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let partial = "";
+    const tail: string[] = [];
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      const lines = (partial + d.toString()).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) handleLine(line);
+    });
+    const handleLine = (line: string) => {
+      if (!line.trim()) return;
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      try {
+        onEvent(JSON.parse(line));
+      } catch {
+        /* not JSON: kept in the tail for error reports */
+      }
+    };
+    child.on("error", (e) => resolve({ code: 127, stderrTail: [String(e)] }));
+    child.on("close", (code) => {
+      handleLine(partial);
+      const last = stdout.trim().split("\n").filter(Boolean).pop();
+      let lastJson: Record<string, unknown> | undefined;
+      try {
+        lastJson = last ? JSON.parse(last) : undefined;
+      } catch {
+        lastJson = undefined;
+      }
+      resolve({ code: code ?? 1, lastJson, stderrTail: tail });
+    });
+  });
+}
+
+async function ingest(spec: PipelineSpec, env: Record<string, string>): Promise<{ ok: boolean; rows: Record<string, number>; error?: string }> {
+  const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
+  const result = await runProcess(PYTHON, ["-m", "ingestion", "run", "--pipeline", spec.name, "--target", "local"], ROOT, env, (e) => {
+    if (e.event === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
+    else if (e.level === "warning" || e.level === "error") {
+      const message = `${e.level}: ${String(e.error ?? e.event).replace(/ at [0-9a-f]{6,}/g, "")}`;
+      if (!shown.has(message)) step(spec.name, message);
+      shown.add(message);
+    }
+  });
+  const record = result.lastJson as { status?: string; rows?: Record<string, number>; error?: string } | undefined;
+  if (!record) return { ok: false, rows: {}, error: `ingestion exited ${result.code} without a run record:\n    ${result.stderrTail.join("\n    ")}` };
+  return { ok: result.code === 0 && record.status === "succeeded", rows: record.rows ?? {}, error: record.error ?? undefined };
+}
+
+async function buildDbt(spec: PipelineSpec): Promise<NonNullable<Outcome["dbt"]>> {
+  const selection = spec.transform?.select ?? `tag:${spec.name}+`;
+  step(spec.name, `dbt build --select ${selection}`);
+  let nodes = 0;
+  const result = await runProcess(PYTHON, ["-m", "dbt_runner", "build", "--select", selection, "--target", "local", "--pipeline", spec.name], DBT_DIR, {}, (e) => {
+    // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line.
+    if (typeof e.event === "string" && /NodeFinished|LogModelResult|LogTestResult/.test(e.event)) {
+      nodes++;
+      if (nodes % 10 === 0) step(spec.name, `dbt ${nodes} nodes done`);
+    }
+  });
+  const s = result.lastJson as Record<string, unknown> | undefined;
+  if (!s) return { status: "failed", models_built: 0, tests_passed: 0, tests_failed: 0, error: `dbt_runner exited ${result.code} without a summary:\n    ${result.stderrTail.join("\n    ")}` };
+  const ok = result.code === 0;
+  return {
+    status: ok ? "succeeded" : String(s.status ?? "failed"),
+    models_built: Number(s.models_built ?? 0),
+    tests_passed: Number(s.tests_passed ?? 0),
+    tests_failed: Number(s.tests_failed ?? 0),
+    error: ok ? undefined : String(s.error ?? `exit ${result.code}`),
+  };
+}
+
+// --- output --------------------------------------------------------------------------------------
+
+const started = Date.now();
+/** Paths inside the repo relative to it, others absolute. */
+const show = (p: string) => (path.relative(ROOT, p).startsWith("..") ? p : path.relative(ROOT, p) || ".");
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`;
+function step(pipeline: string, message: string): void {
+  console.log(`${elapsed()}  ${pipeline.padEnd(18)} ${message}`);
+}
+
+function printSummary(outcomes: Outcome[]): void {
+  console.log("\nSummary");
+  const rows = outcomes.map((o) => [
+    o.pipeline,
+    o.status,
+    Object.keys(o.rows).length ? Object.entries(o.rows).map(([t, n]) => `${t}=${n}`).join(" ") : "-",
+    o.dbt ? `${o.dbt.models_built}` : "-",
+    o.dbt ? `${o.dbt.tests_passed}${o.dbt.tests_failed ? ` (${o.dbt.tests_failed} failed)` : ""}` : "-",
+    `${o.seconds.toFixed(1)}s`,
+  ]);
+  const header = ["pipeline", "status", "rows loaded", "models built", "tests passed", "time"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => "  " + cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(line(header));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const r of rows) console.log(line(r));
+  for (const o of outcomes) {
+    if (o.reason) console.log(`  ${o.pipeline}: ${o.status === "skipped" ? "skipped" : "failed"}: ${o.reason}`);
+    if (o.dbt?.error) console.log(`  ${o.pipeline}: dbt: ${o.dbt.error}`);
+  }
+  const totalRows = outcomes.reduce((n, o) => n + Object.values(o.rows).reduce((a, b) => a + b, 0), 0);
+  const models = outcomes.reduce((n, o) => n + (o.dbt?.models_built ?? 0), 0);
+  const tests = outcomes.reduce((n, o) => n + (o.dbt?.tests_passed ?? 0), 0);
+  console.log(`\n  ${totalRows} rows loaded, ${models} models built, ${tests} tests passed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  console.log(`  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/ (run records in _runs/), dbt artifacts ${show(path.join(LOCAL_DIR, "artifacts"))}/`);
+}
+
+// --- main --------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(PYTHON)) fail(`${PYTHON} not found: run tools/bootstrap.sh (npm run local does) to create .venv`);
+  const all = readPipelines();
+  const unknown = opts.pipelines.filter((p) => !all.some((s) => s.name === p));
+  if (unknown.length) fail(`unknown pipeline ${unknown.join(", ")} (known: ${all.map((s) => s.name).join(", ")})`);
+  const selected = opts.pipelines.length ? all.filter((s) => opts.pipelines.includes(s.name)) : all;
+
+  fs.mkdirSync(LAKE_DIR, { recursive: true });
+  console.log(`local platform: ${selected.length} pipeline(s) into ${show(LOCAL_DIR)}/`);
+  const fixtures = await startFixtureServer();
+  const outcomes: Outcome[] = [];
+  try {
+    for (const spec of selected) {
+      const t0 = Date.now();
+      const seconds = () => (Date.now() - t0) / 1000;
+      const plan = planPipeline(spec, fixtures.baseUrl);
+      if (!plan.run) {
+        step(spec.name, `skipped: ${plan.reason}`);
+        outcomes.push({ pipeline: spec.name, status: "skipped", reason: plan.reason, rows: {}, seconds: seconds() });
+        continue;
+      }
+      step(spec.name, `ingestion (${spec.source.type})`);
+      const loaded = await ingest(spec, plan.env);
+      if (!loaded.ok) {
+        step(spec.name, "ingestion failed");
+        outcomes.push({ pipeline: spec.name, status: "failed", reason: `ingestion: ${loaded.error}`, rows: loaded.rows, seconds: seconds() });
+        continue;
+      }
+      step(spec.name, `loaded ${Object.entries(loaded.rows).map(([t, n]) => `${t}=${n}`).join(" ") || "no new rows"}`);
+      const dbt = opts.skipDbt ? undefined : await buildDbt(spec);
+      if (dbt) step(spec.name, `dbt ${dbt.status}: ${dbt.models_built} models, ${dbt.tests_passed} tests passed`);
+      const ok = !dbt || dbt.status === "succeeded";
+      outcomes.push({ pipeline: spec.name, status: ok ? "succeeded" : "failed", rows: loaded.rows, dbt, seconds: seconds() });
+    }
+  } finally {
+    await fixtures.close();
+  }
+  printSummary(outcomes);
+  process.exitCode = outcomes.some((o) => o.status === "failed") ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});
