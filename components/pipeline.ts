@@ -21,7 +21,7 @@ export interface PipelineArgs {
   config: PlatformConfig;
   cloud: CloudEnvironment;
   images: { ingestion: pulumi.Input<string>; dbt: pulumi.Input<string> };
-  warehouse: { loader: SnowflakeLogin; transformer: SnowflakeLogin; keys: { loader: SecretRef; transformer: SecretRef } };
+  warehouse: { loader: SnowflakeLogin; transformer: SnowflakeLogin; lakeStage: pulumi.Output<string>; keys: { loader: SecretRef; transformer: SecretRef } };
   lake: { raw: pulumi.Output<string>; artifacts: pulumi.Output<string> };
   /** Values of this pipeline's source secrets, by name; missing ones are created empty. */
   secrets: Record<string, pulumi.Output<string>>;
@@ -57,6 +57,9 @@ export class Pipeline extends pulumi.ComponentResource {
       env: {
         ingestion: {
           DP_PIPELINE: p.name,
+          // The image holds code only; the job gets the pipeline as deployed, so the two cannot drift.
+          DP_PIPELINE_SPEC: JSON.stringify({ name: p.name, source: p.source }),
+          SNOWFLAKE_STAGE: args.warehouse.lakeStage,
           DP_ENVIRONMENT: args.config.environment,
           DP_RAW_BUCKET_URI: args.lake.raw,
           DP_ARTIFACTS_URI: args.lake.artifacts,

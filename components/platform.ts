@@ -61,7 +61,7 @@ export class DataPlatform extends pulumi.ComponentResource {
             config,
             cloud: env,
             images: { ingestion: images.ingestion, dbt: images.dbt },
-            warehouse: { loader: warehouse.logins.loader, transformer: warehouse.logins.transformer, keys },
+            warehouse: { loader: warehouse.logins.loader, transformer: warehouse.logins.transformer, lakeStage: warehouse.lakeStage, keys },
             lake: { raw: env.rawBucket.uri, artifacts: env.artifactsBucket.uri },
             secrets: secrets.pipelineSecrets[p.name] ?? {},
             fivetran,

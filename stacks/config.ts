@@ -29,11 +29,9 @@ export const STACK_DEFAULTS = {
   orchestration: { stepRetries: 2 },
   warehouse: {
     dataRetentionDays: 1,
-    warehouses: {
-      loading: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 3600 },
-      transforming: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 3600 },
-      reporting: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 900 },
-    },
+    loading: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 3600 },
+    transforming: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 3600 },
+    reporting: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 900 },
     monthlyCreditQuota: 20,
     notifyAtPercent: [75, 90],
     allowedIpRanges: [] as string[],
@@ -121,9 +119,9 @@ export const stackConfigSchema = z
         /** Prefix of every Snowflake object name; defaults to `<ENVIRONMENT>_` so several environments share one account. */
         objectPrefix: z.string().regex(/^([A-Z][A-Z0-9_]*)?$/, { error: "objectPrefix in UPPER_SNAKE (or empty)" }).optional(),
         dataRetentionDays: z.number().int().min(0).max(90).default(D.warehouse.dataRetentionDays),
-        loading: warehouseSize(D.warehouse.warehouses.loading),
-        transforming: warehouseSize(D.warehouse.warehouses.transforming),
-        reporting: warehouseSize(D.warehouse.warehouses.reporting),
+        loading: warehouseSize(D.warehouse.loading),
+        transforming: warehouseSize(D.warehouse.transforming),
+        reporting: warehouseSize(D.warehouse.reporting),
         monthlyCreditQuota: z.number().int().min(1, { error: "monthlyCreditQuota of at least 1" }).default(D.warehouse.monthlyCreditQuota),
         notifyAtPercent: z.array(z.number().int().min(1).max(99)).default([...D.warehouse.notifyAtPercent]),
         /** IP ranges (CIDR) the service users may connect from; empty means no network policy. */

@@ -56,8 +56,17 @@ export const PLATFORM_GROUP = "platform";
 
 const LABEL_INPUTS = ["labels", "tags", "userLabels"];
 
-/** The pipeline a resource belongs to: its `pipeline` label/tag, else its Pipeline ancestor's name, else "platform". */
-export function groupOf(r: PlanResource, byUrn: Map<string, PlanResource>): string {
+/**
+ * The pipeline a resource belongs to:
+ *   1. its `pipeline` label/tag;
+ *   2. else the name of its Pipeline component ancestor (`data-platform:pipeline:Pipeline`);
+ *   3. else, for resources the cloud layer parents elsewhere but names after the pipeline (its
+ *      service account, its grants on shared buckets and secrets, which carry no labels), the last
+ *      `-`-separated token of the logical name that is a known pipeline (`pipelines`);
+ *   4. else "platform".
+ * Pipeline names are lower_snake and logical names join parts with `-`, so (3) matches whole names only.
+ */
+export function groupOf(r: PlanResource, byUrn: Map<string, PlanResource>, pipelines: ReadonlySet<string> = new Set()): string {
   const inputs = (r.inputs ?? {}) as Record<string, unknown>;
   for (const k of LABEL_INPUTS) {
     const v = inputs[k] as Record<string, unknown> | undefined;
@@ -68,7 +77,17 @@ export function groupOf(r: PlanResource, byUrn: Map<string, PlanResource>): stri
     seen.add(cur.urn);
     if (cur.type === PIPELINE_COMPONENT) return cur.name;
   }
+  const tokens = r.name.split("-");
+  if (tokens.length > 1) {
+    const hit = [...tokens].reverse().find((t) => pipelines.has(t));
+    if (hit) return hit;
+  }
   return PLATFORM_GROUP;
+}
+
+/** Pipelines a plan declares (Pipeline components). */
+export function pipelinesOf(...plans: PlanJson[]): Set<string> {
+  return new Set(plans.flatMap((p) => p.resources.filter((r) => r.type === PIPELINE_COMPONENT).map((r) => r.name)));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
@@ -92,7 +111,8 @@ const byGroupThenUrn = (a: ResourceChange, b: ResourceChange) => a.group.localeC
 export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
   const baseBy = new Map(base.resources.map((r) => [r.urn, r]));
   const headBy = new Map(head.resources.map((r) => [r.urn, r]));
-  const change = (r: PlanResource, by: Map<string, PlanResource>): ResourceChange => ({ urn: r.urn, type: r.type, name: r.name, group: groupOf(r, by) });
+  const pipelines = pipelinesOf(base, head);
+  const change = (r: PlanResource, by: Map<string, PlanResource>): ResourceChange => ({ urn: r.urn, type: r.type, name: r.name, group: groupOf(r, by, pipelines) });
   const parents: Record<string, string | undefined> = {};
   const added: ResourceChange[] = [];
   const changed: ResourceChange[] = [];
@@ -241,7 +261,23 @@ export async function planRoot(stack: string, root: string): Promise<PlanJson> {
   // Loaded lazily: the pure functions above must not load the program.
   const { synthesize } = await import("./synth/synthesize");
   const { planJson } = await import("./plan");
-  return planJson(await synthesize({ stack, root }));
+  return withRootPlaceholder(planJson(await synthesize({ stack, root })), root);
+}
+
+/**
+ * Replace the project root's absolute path by `<root>` in every input: the image build contexts are
+ * absolute paths, and the base is planned from a temp dir, so without this every image would show
+ * as changed. The diff compares content, not where the checkout lives.
+ */
+export function withRootPlaceholder(plan: PlanJson, root: string): PlanJson {
+  const roots = [...new Set([path.resolve(root), fs.realpathSync(root)])].sort((a, b) => b.length - a.length);
+  const fix = (v: unknown): unknown => {
+    if (typeof v === "string") return roots.reduce((s, r) => (s === r ? "<root>" : s.split(`${r}${path.sep}`).join(`<root>${path.sep}`)), v);
+    if (Array.isArray(v)) return v.map(fix);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fix(x)]));
+    return v;
+  };
+  return { ...plan, resources: plan.resources.map((r) => ({ ...r, inputs: fix(r.inputs) })) };
 }
 
 interface Args {

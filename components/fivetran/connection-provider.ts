@@ -335,7 +335,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
 
     async update(id, olds, news) {
       // Setup tests cost rate-limit budget: run them when the config changed or the last run left the connection unusable.
-      const runSetupTests = true || olds.setupState !== "connected";
+      const runSetupTests = changedConfigKeys(olds, news).length > 0 || olds.setupState !== "connected";
       const { outs, problem } = await apply(id, news, runSetupTests);
       if (problem) throw new Error(problem);
       return { outs };

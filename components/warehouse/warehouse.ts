@@ -60,6 +60,8 @@ export class Warehouse extends pulumi.ComponentResource {
   readonly logins: Record<LoginKey, SnowflakeLogin>;
   /** What the cloud must grant the storage integration's identity on the raw bucket. */
   readonly lakeReaderGrant: LakeReaderGrant;
+  /** Fully qualified external stage over the raw bucket (`DB.SCHEMA.STAGE`): how loads reach Snowflake from GCS. */
+  readonly lakeStage: pulumi.Output<string>;
   /** account, databases, warehouses, roles, users...: plain values only (no secrets). */
   readonly outputs: Record<string, pulumi.Input<unknown>>;
 
@@ -217,6 +219,7 @@ export class Warehouse extends pulumi.ComponentResource {
     }
     this.logins = logins;
 
+    this.lakeStage = pulumi.interpolate`${databases.RAW.name}.${lakeSchema.name}.${stage.name}`;
     this.outputs = {
       account: wc.account,
       databases: mapOutputs(databases, (d) => d.name),
@@ -227,7 +230,7 @@ export class Warehouse extends pulumi.ComponentResource {
       resourceMonitor: monitor.name,
       networkPolicy: policy ? policy.name : null,
       storageIntegration: integration.name,
-      lakeStage: pulumi.interpolate`${databases.RAW.name}.${lakeSchema.name}.${stage.name}`,
+      lakeStage: this.lakeStage,
     };
     this.registerOutputs(this.outputs);
   }

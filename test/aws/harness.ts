@@ -5,7 +5,7 @@
  * find resources and read their policies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudContext, CloudEnvironment, PipelineRuntime, SecretRef } from "../../components/cloud/cloud";
+import type { CloudContext, CloudEnvironment, PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../../components/cloud/cloud";
 import { awsCloud } from "../../components/cloud/aws";
 import { labels } from "../../components/labels";
 import { Namer } from "../../components/naming";
@@ -54,13 +54,18 @@ export function stackConfig(overrides: Record<string, unknown> = {}): { config: 
 
 export interface AwsSynth {
   plan: Plan;
+  /** What the environment refused (only collected when a test customizes or mutates). */
+  errors: string[];
   config: PlatformConfig;
   runtimes: Record<string, Record<string, unknown>>;
 }
 
 export type Customize = (env: CloudEnvironment, keys: { loader: SecretRef; transformer: SecretRef }) => void;
 
-export async function synthAws(overrides: Record<string, unknown> = {}, customize?: Customize): Promise<AwsSynth> {
+/** Changes the runtime args of one pipeline before env.pipeline (to test refusals). */
+export type MutateArgs = (args: PipelineRuntimeArgs, keys: { loader: SecretRef; transformer: SecretRef }) => PipelineRuntimeArgs;
+
+export async function synthAws(overrides: Record<string, unknown> = {}, customize?: Customize, mutate?: MutateArgs): Promise<AwsSynth> {
   const { config: map, secretKeys } = stackConfig(overrides);
   let config!: PlatformConfig;
   const plan = await synthesize({
@@ -78,11 +83,22 @@ export async function synthAws(overrides: Record<string, unknown> = {}, customiz
       };
       const hasFivetran = config.pipelines.some((p) => p.source.type === "fivetran");
       const apiCredential = hasFivetran ? env.secret("fivetran-api", pulumi.secret(FIVETRAN_CREDENTIAL), ["orchestrator"]) : undefined;
-      customize?.(env, keys);
+      // Refusals are collected rather than thrown: a throw inside the program also surfaces as an
+      // unhandled rejection from the engine's bookkeeping, which node:test reports against the file.
+      const errors: string[] = [];
+      const attempt = (f: () => void) => {
+        try {
+          f();
+        } catch (e) {
+          if (!customize && !mutate) throw e;
+          errors.push((e as Error).message);
+        }
+      };
+      attempt(() => customize?.(env, keys));
       const runtimes: Record<string, PipelineRuntime> = {};
       for (const p of config.pipelines) {
         const sourceSecrets = Object.fromEntries(p.secrets.map((s) => [secretEnvName(s), env.secret(s, undefined, ["ingestion"], p.name)]));
-        runtimes[p.name] = env.pipeline({
+        const args: PipelineRuntimeArgs = {
           pipeline: p,
           images: { ingestion: digest("ingestion"), dbt: digest("dbt") },
           env: {
@@ -92,9 +108,11 @@ export async function synthAws(overrides: Record<string, unknown> = {}, customiz
           secretEnv: { ingestion: { ...sourceSecrets, SNOWFLAKE_PRIVATE_KEY: keys.loader }, dbt: { SNOWFLAKE_PRIVATE_KEY: keys.transformer } },
           fivetran: p.source.type === "fivetran" && apiCredential ? { connectionId: pulumi.output(`conn_${p.name}`), apiCredential } : undefined,
           parent,
-        });
+        };
+        attempt(() => (runtimes[p.name] = env.pipeline(mutate ? mutate(args, keys) : args)));
       }
       return {
+        errors,
         env: env.outputs(),
         registry: { url: env.registry.url, server: env.registry.server, username: env.registry.username, passwordIsSecret: pulumi.isSecret(env.registry.password) },
         lakeReaderRoleArn: env.lakeReaderRoleArn,
@@ -106,7 +124,7 @@ export async function synthAws(overrides: Record<string, unknown> = {}, customiz
       };
     },
   });
-  return { plan, config, runtimes: plan.outputs.runtimes as Record<string, Record<string, unknown>> };
+  return { plan, config, errors: plan.outputs.errors as string[], runtimes: plan.outputs.runtimes as Record<string, Record<string, unknown>> };
 }
 
 // ---- reading the plan ----

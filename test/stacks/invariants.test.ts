@@ -69,7 +69,7 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
     });
 
     it("every child resource has a parent component (nothing floats at the stack root but the platform)", () => {
-      const roots = plan.resources.filter((r) => !r.parent || r.parent.includes("pulumi:pulumi:Stack"));
+      const roots = plan.resources.filter((r) => !r.parent || r.parent.split("::")[2] === "pulumi:pulumi:Stack");
       assert.deepEqual(roots.map((r) => r.type), ["data-platform:index:DataPlatform"]);
     });
   });

@@ -7,11 +7,16 @@ import * as path from "path";
 
 const cache = new Map<string, string | undefined>();
 
-/** The input property that carries labels/tags for a type token, or undefined if it has none. */
-export function labelProperty(type: string): "labels" | "tags" | undefined {
-  if (cache.has(type)) return cache.get(type) as "labels" | "tags" | undefined;
+type LabelProperty = "labels" | "userLabels" | "tags";
+
+/**
+ * The input property that carries labels/tags for a type token, or undefined if it has none.
+ * Cloud Monitoring types keep resource labels in `userLabels`; their `labels` are channel settings.
+ */
+export function labelProperty(type: string): LabelProperty | undefined {
+  if (cache.has(type)) return cache.get(type) as LabelProperty | undefined;
   const m = /^(gcp|aws):([^/]+)\/([^:]+):(\w+)$/.exec(type);
-  let found: "labels" | "tags" | undefined;
+  let found: LabelProperty | undefined;
   if (m) {
     const [, pkg, module, file, cls] = m;
     const dts = path.join(path.dirname(require.resolve(`@pulumi/${pkg}/package.json`)), module === "index" ? "" : module, `${file}.d.ts`);
@@ -19,8 +24,9 @@ export function labelProperty(type: string): "labels" | "tags" | undefined {
       const text = fs.readFileSync(dts, "utf8");
       const args = text.slice(text.indexOf(`export interface ${cls}Args {`));
       const body = args.slice(0, args.indexOf("\n}"));
-      const prop = pkg === "gcp" ? "labels" : "tags";
-      if (new RegExp(`\\n\\s+${prop}\\?: pulumi\\.Input<`).test(body)) found = prop;
+      const has = (prop: string) => new RegExp(`\\n\\s+${prop}\\?: pulumi\\.Input<`).test(body);
+      const candidates: LabelProperty[] = pkg === "gcp" ? ["userLabels", "labels"] : ["tags"];
+      found = candidates.find(has);
     }
   }
   cache.set(type, found);

@@ -1,0 +1,66 @@
+/** Point 8: CI access through GitHub OIDC, preview for pull requests, deploy for the deploy branch only. */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { PROJECT_LEVEL_GRANTS } from "../../components/cloud/gcp";
+import { delegatedGrantsCondition } from "../../components/cloud/gcp/iam";
+import { inputs, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
+
+let dev: GcpSynth;
+let noCi: GcpSynth;
+before(async () => {
+  dev = await synthGcp("dev");
+  noCi = await synthGcp("dev", (m) => {
+    delete m["data-platform:ci"];
+  });
+});
+
+const POOL = "projects/123456789/locations/global/workloadIdentityPools/acme-dev-github";
+
+describe("gcp CI access", () => {
+  it("declares a workload identity pool with a GitHub provider per use, limited to the repository", () => {
+    assert.equal(inputs(one(dev.plan, T.pool, "github")).workloadIdentityPoolId, "acme-dev-github");
+    const preview = inputs(one(dev.plan, T.poolProvider, "github-preview"));
+    assert.equal(preview.oidc.issuerUri, "https://token.actions.githubusercontent.com");
+    assert.equal(preview.attributeCondition, "assertion.repository == 'acme/data-platform'");
+    assert.equal(preview.attributeMapping["attribute.deploy_ref"], undefined, "pull-request tokens never carry the deploy attribute");
+    const deploy = inputs(one(dev.plan, T.poolProvider, "github-deploy"));
+    assert.equal(deploy.attributeCondition, "assertion.repository == 'acme/data-platform' && assertion.ref == 'refs/heads/main'");
+    assert.equal(deploy.attributeMapping["attribute.deploy_ref"], "assertion.ref");
+  });
+
+  it("lets the repository's workflows impersonate the preview account, and only deploy-branch tokens the deploy account", () => {
+    const wif = ofType(dev.plan, T.accountIam).map(inputs).filter((g) => g.role === "roles/iam.workloadIdentityUser");
+    const by = Object.fromEntries(wif.map((g) => [g.serviceAccountId.split("/").pop().split("@")[0], g.member]));
+    assert.deepEqual(by, {
+      "acme-dev-ci-preview": `principalSet://iam.googleapis.com/${POOL}/attribute.repository/acme/data-platform`,
+      "acme-dev-ci-deploy": `principalSet://iam.googleapis.com/${POOL}/attribute.deploy_ref/refs/heads/main`,
+    });
+  });
+
+  it("keeps the preview identity read-only: only viewer/reader roles, wherever granted", () => {
+    const preview = member(dev.config, "acme-dev-ci-preview");
+    const roles = [...new Set(dev.plan.resources.filter((r) => inputs(r).member === preview).map((r) => inputs(r).role as string))].sort();
+    for (const role of roles) assert.match(role, /(viewer|reader|Reader|Viewer|securityReviewer)$/i, role);
+    assert.ok(roles.includes("roles/run.viewer") && roles.includes("roles/secretmanager.viewer") && roles.includes("roles/storage.legacyBucketReader"));
+    assert.ok(!roles.includes("roles/secretmanager.secretAccessor"));
+    assert.ok(!roles.some((r) => /objectViewer|objectUser|admin|editor|invoker/i.test(r)), "no data access and no write");
+  });
+
+  it("limits the deploy identity's project IAM admin role to the roles this stack grants", () => {
+    const admin = inputs(one(dev.plan, T.projectIam, "project-resourcemanager-projectiamadmin-ci-deploy"));
+    assert.deepEqual(admin.condition, delegatedGrantsCondition());
+    assert.doesNotMatch(admin.condition.expression, /projectIamAdmin|roles\/owner|roles\/editor/);
+    for (const role of Object.keys(PROJECT_LEVEL_GRANTS.orchestrator)) assert.match(admin.condition.expression, new RegExp(role.replace(/\./g, "\\.")));
+  });
+
+  it("skips CI access entirely when the stack has no ci section", () => {
+    assert.equal(ofType(noCi.plan, T.pool).length, 0);
+    assert.equal(ofType(noCi.plan, T.poolProvider).length, 0);
+    const ids = ofType(noCi.plan, T.account).map((r) => inputs(r).accountId);
+    assert.ok(!ids.some((id) => id.includes("ci-")), ids.join(","));
+    const members = noCi.plan.resources.map((r) => String(inputs(r).member ?? ""));
+    assert.ok(!members.some((m) => m.includes("ci-preview") || m.includes("ci-deploy")));
+    assert.equal(noCi.plan.resources.filter((r) => r.type === "data-platform:gcp:CiAccess").length, 0);
+    assert.equal((noCi.plan.outputs as any).ciWorkloadIdentityProviders, undefined);
+  });
+});

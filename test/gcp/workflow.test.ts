@@ -1,0 +1,69 @@
+/** The workflow definition as a pure function: structure, retries, failure paths. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import { POLL_SECONDS, workflowDefinition, WORKFLOW_ENV, type WorkflowSpec } from "../../components/cloud/gcp/workflow";
+
+const base: WorkflowSpec = {
+  pipeline: "orders",
+  region: "europe-west1",
+  ingestionJob: "acme-dev-orders-ingest-job",
+  dbtJob: "acme-dev-orders-dbt-job",
+  ingestionWaitSeconds: 4200,
+  dbtWaitSeconds: 4200,
+  stepRetries: 3,
+};
+const stepNames = (steps: object[]) => steps.map((s) => Object.keys(s)[0]);
+const step = (steps: Record<string, any>[], name: string) => steps.find((s) => name in s)![name];
+
+describe("gcp workflow definition", () => {
+  it("is plain YAML without anchors (Workflows parses it as written)", () => {
+    const text = workflowDefinition({ ...base, fivetran: { maxWaitSeconds: 600 } });
+    assert.doesNotMatch(text, /[&*]a\d/);
+    assert.ok(parse(text).main);
+  });
+
+  it("starts each job without the connector's polling and polls the execution itself", () => {
+    const doc = parse(workflowDefinition(base));
+    const steps = doc.run_job.steps;
+    assert.deepEqual(step(steps, "start").try.args.connector_params, { skip_polling: true });
+    assert.equal(step(steps, "poll").try.call, "googleapis.run.v2.projects.locations.jobs.executions.get");
+    assert.equal(step(steps, "poll").retry, "${http.default_retry}");
+    assert.equal(step(steps, "wait").args.seconds, POLL_SECONDS.job);
+    assert.equal(step(steps, "check").next, "failed", "an execution that completed without success fails");
+    assert.match(step(steps, "failed").raise, /failed/);
+    assert.match(step(steps, "timed_out").raise, /did not finish/);
+  });
+
+  it("retries transient errors stepRetries times", () => {
+    const doc = parse(workflowDefinition({ ...base, stepRetries: 5 }));
+    assert.equal(step(doc.run_job.steps, "start").retry.max_retries, 5);
+    const predicate = JSON.stringify(doc.transient);
+    for (const code of ["429", "500", "502", "503", "504", "ConnectionError", "TimeoutError"]) assert.ok(predicate.includes(code), code);
+    assert.deepEqual(step(doc.transient.steps, "otherwise"), { return: false });
+  });
+
+  it("syncs Fivetran with Basic auth from Secret Manager, polls until the sync passes the trigger time, and fails on failed_at", () => {
+    const doc = parse(workflowDefinition({ ...base, ingestionJob: undefined, fivetran: { maxWaitSeconds: 900 } }));
+    assert.deepEqual(stepNames(doc.main.steps), ["init", "fivetran_sync", "transform", "done"]);
+    assert.equal(doc.main.steps[1].fivetran_sync.args.connection_id, `\${sys.get_env("${WORKFLOW_ENV.fivetranConnection}")}`);
+    const steps = doc.fivetran_sync.steps;
+    assert.equal(step(steps, "read_credential").call, "googleapis.secretmanager.v1.projects.secrets.versions.accessString");
+    const prepare = step(steps, "prepare").assign;
+    assert.equal(prepare[1].headers.Authorization, '${"Basic " + base64.encode(text.encode(credential))}');
+    assert.equal(prepare[1].headers.Accept, "application/json;version=2");
+    assert.equal(prepare[0].url, '${"https://api.fivetran.com/v1/connections/" + connection_id}');
+    assert.equal(step(steps, "trigger").try.call, "http.post");
+    assert.equal(step(steps, "trigger").try.args.url, '${url + "/sync"}');
+    assert.equal(step(steps, "poll").try.call, "http.get");
+    const check = step(steps, "check").switch;
+    assert.deepEqual(check.map((c: any) => c.next), ["sync_failed", "synced", "sync_timed_out"]);
+    assert.match(check[0].condition, /time.parse\(failed_at\) > triggered/);
+    assert.ok(step(steps, "sync_failed").raise);
+  });
+
+  it("has no Fivetran step without Fivetran, and no ingestion step without an ingestion job", () => {
+    assert.deepEqual(stepNames(parse(workflowDefinition(base)).main.steps), ["init", "ingest", "transform", "done"]);
+    assert.equal(parse(workflowDefinition(base)).fivetran_sync, undefined);
+  });
+});
