@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { ZodType } from "zod";
 import { describeFound, type ConfigIssue } from "./errors";
 
@@ -27,26 +27,37 @@ export class YamlFile {
     return new YamlFile(relative, fs.readFileSync(path.join(root, relative), "utf8"));
   }
 
-  /** Position of the node at `keys`; for a missing key, the position of its nearest existing parent. */
+  /**
+   * Position of the node at `keys`. For a missing key, the position of its parent's key (the line
+   * that says `filesystem:` when `filesystem.format` is missing), so the user knows where to add it.
+   */
   locate(keys: readonly PropertyKey[], keyNode = false): { line?: number; column?: number } {
     let node: unknown = this.doc.contents;
-    let best: { range?: [number, number, number] | null } | undefined = node as Node;
-    for (const key of keys) {
-      if (!isMap(node) && !(node && typeof node === "object" && "items" in node)) break;
-      const collection = node as { items: unknown[] };
+    let at: Node | undefined = node as Node;
+    let parentKey: Node | undefined;
+    let complete = true;
+    for (const [i, key] of keys.entries()) {
       let next: unknown;
+      let keyOfNext: Node | undefined;
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
-        if (!pair || !isPair(pair)) break;
-        next = keyNode && key === keys[keys.length - 1] ? pair.key : pair.value;
-      } else {
-        next = collection.items[Number(key)];
+        if (pair && isPair(pair)) {
+          keyOfNext = pair.key as Node;
+          next = keyNode && i === keys.length - 1 ? pair.key : pair.value;
+        }
+      } else if (isSeq(node)) {
+        next = node.items[Number(key)];
       }
-      if (!next) break;
+      if (!next) {
+        complete = false;
+        break;
+      }
+      parentKey = keyOfNext ?? parentKey;
       node = next;
-      best = next as Node;
+      at = next as Node;
     }
-    const offset = best?.range?.[0];
+    const target = complete ? at : (parentKey ?? at);
+    const offset = target?.range?.[0];
     if (offset === undefined) return {};
     const pos = this.lines.linePos(offset);
     return { line: pos.line, column: pos.col };
@@ -84,10 +95,12 @@ export class YamlFile {
 /** Maps a path inside a validated value to YAML node keys and to the path shown in messages. */
 export type PathMap = (path: PropertyKey[]) => { keys: PropertyKey[]; display: string };
 
+const TYPE_WORDS: Record<string, string> = { array: "a list", object: "a mapping", boolean: "true or false", string: "a string", number: "a number" };
+
 function expectedText(message: string, expected: string): string {
   // zod's default message ("Invalid input: expected string, received number") repeats what we print
   // ourselves; custom messages are already phrased as the expectation.
-  return message.startsWith("Invalid input") ? `a ${expected}` : message;
+  return message.startsWith("Invalid input") ? (TYPE_WORDS[expected] ?? `a ${expected}`) : message;
 }
 
 /** The field names an object schema accepts at `path`, so "unknown field" errors can list the choices. */

@@ -69,7 +69,7 @@ describe("diffPlans", () => {
 
   it("changing a schedule is one changed resource with one changed input, old and new value shown", () => {
     const head = basePlan();
-    head[4] = { ...head[4], inputs: { ...head[4].inputs, schedule: "0 * * * *" } };
+    head[4] = { ...head[4], inputs: { ...(head[4].inputs as object), schedule: "0 * * * *" } };
     const d = diffPlans(plan(basePlan()), plan(head));
     assert.equal(d.added.length + d.removed.length, 0);
     assert.equal(d.changed.length, 1);
@@ -124,7 +124,7 @@ describe("diffPlans", () => {
   it("the Mermaid diagram has a subgraph per group, a node per change, parent edges, no raw quotes", () => {
     const q = pipeline("orders_files");
     const head = [...basePlan(), q, res("gcp:cloudrunv2/job:Job", 'odd"name', {}, q.urn)];
-    head[4] = { ...head[4], inputs: { ...head[4].inputs, paused: false } };
+    head[4] = { ...head[4], inputs: { ...(head[4].inputs as object), paused: false } };
     const m = renderMermaid(diffPlans(plan(basePlan()), plan(head)));
     assert.match(m, /^flowchart LR/);
     assert.equal((m.match(/subgraph/g) ?? []).length, 2);
@@ -135,7 +135,7 @@ describe("diffPlans", () => {
 
   it("table cells escape pipes and HTML", () => {
     const head = basePlan();
-    head[1] = { ...head[1], inputs: { ...head[1].inputs, name: "a|<b>" } };
+    head[1] = { ...head[1], inputs: { ...(head[1].inputs as object), name: "a|<b>" } };
     const md = renderMarkdown(diffPlans(plan(basePlan()), plan(head)));
     assert.ok(md.includes("a\\|&lt;b>"), md);
   });

@@ -138,7 +138,7 @@ describe("bad input", () => {
     const [issue] = issuesOf(root);
     assert.equal(issue.path, "source.filesystem.format");
     assert.equal(issue.found, "nothing (the field is missing)");
-    assert.equal(issue.line, 7, "the line of the filesystem: mapping's first field");
+    assert.equal(issue.line, 6, "the line that says filesystem:, where the field belongs");
   });
 
   it("a YAML syntax error is reported with its line", () => {
