@@ -12,7 +12,8 @@ import type { SnowflakeLogin } from "./warehouse";
 /** The environment's Fivetran group and destination, and the API credential in the secret manager. */
 export interface FivetranTarget {
   groupId: pulumi.Output<string>;
-  destinationId: pulumi.Output<string>;
+  /** Connections are created after it: Fivetran refuses a connection in a group without a destination. */
+  destination: pulumi.Resource;
   apiCredential: SecretRef;
 }
 
@@ -124,7 +125,7 @@ export class Pipeline extends pulumi.ComponentResource {
         dailySyncTime: src.daily_sync_time,
         scheduleType: src.schedule_type,
       },
-      { parent: this },
+      { parent: this, dependsOn: [args.fivetran.destination] },
     );
     new FivetranSchemaConfig(
       `${p.name}-schema`,

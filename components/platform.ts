@@ -109,11 +109,12 @@ export class DataPlatform extends pulumi.ComponentResource {
         ? pulumi.secret(pulumi.interpolate`${secrets.fivetranApiKey}:${secrets.fivetranApiSecret}`)
         : undefined;
     const apiCredential: SecretRef = env.secret("fivetran-api", credential, ["orchestrator"]);
-    return { groupId: group.groupId, destinationId: destination.destinationId, apiCredential };
+    return { groupId: group.groupId, destination, apiCredential };
   }
 }
 
-function cloudContext(config: PlatformConfig, parent: pulumi.ComponentResource): CloudContext {
+/** What a cloud implementation gets to build one environment (exported for the cloud tests). */
+export function cloudContext(config: PlatformConfig, parent: pulumi.ComponentResource): CloudContext {
   return {
     config,
     names: new Namer(config.cloud, config.prefix, config.environment),

@@ -1,6 +1,6 @@
 """`python -m ingestion run --pipeline <name> [--target local|cloud] [--base-url URL]`.
 
-Exit codes: 0 succeeded or skipped, 1 the run failed (a run record says why), 2 bad arguments,
+Exit codes: 0 SUCCESS or SKIPPED, 1 the run FAILED (a run record says why), 2 bad arguments,
 pipeline file or environment (nothing ran). The run record is printed as the last stdout line.
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         base_url = args.base_url or os.environ.get(base_url_env(spec.name)) or None
         if base_url and spec.source_type != "rest_api":
             log("base url ignored", logging.WARNING, pipeline=spec.name, reason=f"source type is {spec.source_type}")
+        from .run_record import FAILED
         from .runner import run_pipeline
 
         record = run_pipeline(spec, args.target, base_url=base_url if spec.source_type == "rest_api" else None, run_id=args.run_id)
@@ -43,4 +44,4 @@ def main(argv: list[str] | None = None) -> int:
         log("cannot run", logging.ERROR, pipeline=args.pipeline, error=str(e))
         return 2
     print(record.to_json())
-    return 1 if record.status == "failed" else 0
+    return 1 if record.status == FAILED else 0

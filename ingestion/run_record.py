@@ -12,7 +12,10 @@ from typing import Any
 
 import fsspec
 
-STATUSES = ("running", "succeeded", "failed", "skipped")
+# The same vocabulary and field (`status`) as the dbt runner's record (SUCCESS / PARTIAL / FAILED);
+# an ingestion run is never partial, and SKIPPED means nothing had to run (Fivetran loads it itself).
+RUNNING, SUCCESS, FAILED, SKIPPED = "RUNNING", "SUCCESS", "FAILED", "SKIPPED"
+STATUSES = (RUNNING, SUCCESS, FAILED, SKIPPED)
 
 
 def now() -> str:
@@ -31,7 +34,7 @@ class RunRecord:
     target: str
     source_type: str
     kind: str = "ingestion"
-    status: str = "running"
+    status: str = RUNNING
     started_at: str = field(default_factory=now)
     finished_at: str | None = None
     rows: dict[str, int] = field(default_factory=dict)  # table → rows loaded by this run
@@ -41,7 +44,8 @@ class RunRecord:
     error: str | None = None
 
     def finish(self, status: str, **changes: Any) -> "RunRecord":
-        assert status in STATUSES
+        if status not in STATUSES:
+            raise ValueError(f"run status {status!r}: expected one of {STATUSES}")
         self.status = status
         self.finished_at = now()
         for key, value in changes.items():

@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import IngestionError
 from .logs import log, redact, reroute_dlt_logger
-from .run_record import RunRecord, new_run_id, write_record
+from .run_record import FAILED, SKIPPED, SUCCESS, RunRecord, new_run_id, write_record
 from .secrets import SecretResolver
 from .settings import Paths, dataset_name, local_dir, paths_for
 from .spec import PipelineSpec
@@ -22,14 +22,14 @@ def run_pipeline(spec: PipelineSpec, target: str, base_url: str | None = None, r
     log("run started", pipeline=spec.name, run_id=record.run_id, target=target, source_type=spec.source_type)
 
     if spec.source_type == "fivetran":
-        record.finish("skipped", reason=FIVETRAN_SKIP_REASON, dataset=None)
+        record.finish(SKIPPED, reason=FIVETRAN_SKIP_REASON, dataset=None)
     else:
         started = time.monotonic()
         try:
             rows, load_ids = _load(spec, paths, base_url)
-            record.finish("succeeded", rows=rows, load_ids=load_ids)
+            record.finish(SUCCESS, rows=rows, load_ids=load_ids)
         except Exception as e:  # every failure must still leave a run record behind
-            record.finish("failed", error=describe_failure(e))
+            record.finish(FAILED, error=describe_failure(e))
             log("run failed", logging.ERROR, pipeline=spec.name, run_id=record.run_id, error=record.error)
         log("run duration", pipeline=spec.name, run_id=record.run_id, seconds=round(time.monotonic() - started, 3))
 

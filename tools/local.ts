@@ -11,7 +11,7 @@
  * `ingestion/sample_data/<bucket_path>/` into the lake (the "file drop"); rest_api pipelines are
  * pointed (env `DP_REST_BASE_URL_<NAME>`) at a fixture server started here that serves
  * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
- * skipped with the reason.
+ * SKIPPED with the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -34,13 +34,22 @@ interface Options {
   skipDbt: boolean;
 }
 
-/** What happened to one pipeline, for the summary. */
+/**
+ * Run-record status, one vocabulary for ingestion and dbt_runner records (`status` field): ingestion
+ * writes SUCCESS / FAILED / SKIPPED (RUNNING only in flight), dbt_runner SUCCESS / PARTIAL / FAILED.
+ */
+type RunStatus = "RUNNING" | "SUCCESS" | "PARTIAL" | "FAILED" | "SKIPPED";
+const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCESS", "PARTIAL", "FAILED", "SKIPPED"];
+/** A record's status, or FAILED when it is missing or not one of the vocabulary. */
+const runStatus = (value: unknown): RunStatus => (RUN_STATUSES.includes(value as RunStatus) ? (value as RunStatus) : "FAILED");
+
+/** What happened to one pipeline, for the summary: the worst of its ingestion and dbt statuses. */
 interface Outcome {
   pipeline: string;
-  status: "succeeded" | "failed" | "skipped";
+  status: Exclude<RunStatus, "RUNNING">;
   reason?: string;
   rows: Record<string, number>;
-  dbt?: { status: string; models_built: number; tests_passed: number; tests_failed: number; error?: string };
+  dbt?: { status: RunStatus; models_built: number; tests_passed: number; tests_failed: number; error?: string };
   seconds: number;
 }
 
@@ -204,7 +213,7 @@ function runProcess(cmd: string, args: string[], cwd: string, env: Record<string
   });
 }
 
-async function ingest(spec: PipelineSpec, env: Record<string, string>): Promise<{ ok: boolean; rows: Record<string, number>; error?: string }> {
+async function ingest(spec: PipelineSpec, env: Record<string, string>): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
   const result = await runProcess(PYTHON, ["-m", "ingestion", "run", "--pipeline", spec.name, "--target", "local"], ROOT, env, (e) => {
     if (e.event === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
@@ -214,9 +223,12 @@ async function ingest(spec: PipelineSpec, env: Record<string, string>): Promise<
       shown.add(message);
     }
   });
-  const record = result.lastJson as { status?: string; rows?: Record<string, number>; error?: string } | undefined;
-  if (!record) return { ok: false, rows: {}, error: `ingestion exited ${result.code} without a run record:\n    ${result.stderrTail.join("\n    ")}` };
-  return { ok: result.code === 0 && record.status === "succeeded", rows: record.rows ?? {}, error: record.error ?? undefined };
+  const record = result.lastJson as { status?: string; rows?: Record<string, number>; error?: string; reason?: string } | undefined;
+  if (!record) return { status: "FAILED", rows: {}, error: `ingestion exited ${result.code} without a run record:\n    ${result.stderrTail.join("\n    ")}` };
+  const status = runStatus(record.status);
+  const error = record.error ?? (status === "SUCCESS" || status === "SKIPPED" ? undefined : `exit ${result.code}, status ${String(record.status)}`);
+  // A zero exit is part of success: a record that says SUCCESS from a failing process is not trusted.
+  return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason ?? undefined };
 }
 
 async function buildDbt(spec: PipelineSpec): Promise<NonNullable<Outcome["dbt"]>> {
@@ -231,10 +243,10 @@ async function buildDbt(spec: PipelineSpec): Promise<NonNullable<Outcome["dbt"]>
     }
   });
   const s = result.lastJson as Record<string, unknown> | undefined;
-  if (!s) return { status: "failed", models_built: 0, tests_passed: 0, tests_failed: 0, error: `dbt_runner exited ${result.code} without a summary:\n    ${result.stderrTail.join("\n    ")}` };
+  if (!s) return { status: "FAILED", models_built: 0, tests_passed: 0, tests_failed: 0, error: `dbt_runner exited ${result.code} without a summary:\n    ${result.stderrTail.join("\n    ")}` };
   const ok = result.code === 0;
   return {
-    status: ok ? "succeeded" : String(s.status ?? "failed"),
+    status: ok ? "SUCCESS" : s.status === "SUCCESS" ? "FAILED" : runStatus(s.status), // exit 3: artifacts not stored
     models_built: Number(s.models_built ?? 0),
     tests_passed: Number(s.tests_passed ?? 0),
     tests_failed: Number(s.tests_failed ?? 0),
@@ -269,7 +281,7 @@ function printSummary(outcomes: Outcome[]): void {
   console.log(line(widths.map((w) => "-".repeat(w))));
   for (const r of rows) console.log(line(r));
   for (const o of outcomes) {
-    if (o.reason) console.log(`  ${o.pipeline}: ${o.status === "skipped" ? "skipped" : "failed"}: ${o.reason}`);
+    if (o.reason) console.log(`  ${o.pipeline}: ${o.status}: ${o.reason}`);
     if (o.dbt?.error) console.log(`  ${o.pipeline}: dbt: ${o.dbt.error}`);
   }
   const totalRows = outcomes.reduce((n, o) => n + Object.values(o.rows).reduce((a, b) => a + b, 0), 0);
@@ -299,28 +311,33 @@ async function main(): Promise<void> {
       const seconds = () => (Date.now() - t0) / 1000;
       const plan = planPipeline(spec, fixtures.baseUrl);
       if (!plan.run) {
-        step(spec.name, `skipped: ${plan.reason}`);
-        outcomes.push({ pipeline: spec.name, status: "skipped", reason: plan.reason, rows: {}, seconds: seconds() });
+        step(spec.name, `SKIPPED: ${plan.reason}`);
+        outcomes.push({ pipeline: spec.name, status: "SKIPPED", reason: plan.reason, rows: {}, seconds: seconds() });
         continue;
       }
       step(spec.name, `ingestion (${spec.source.type})`);
       const loaded = await ingest(spec, plan.env);
-      if (!loaded.ok) {
-        step(spec.name, "ingestion failed");
-        outcomes.push({ pipeline: spec.name, status: "failed", reason: `ingestion: ${loaded.error}`, rows: loaded.rows, seconds: seconds() });
+      if (loaded.status === "SKIPPED") {
+        step(spec.name, `ingestion SKIPPED: ${loaded.reason ?? "nothing to run"}`);
+        outcomes.push({ pipeline: spec.name, status: "SKIPPED", reason: `ingestion: ${loaded.reason ?? "nothing to run"}`, rows: {}, seconds: seconds() });
+        continue;
+      }
+      if (loaded.status !== "SUCCESS") {
+        step(spec.name, "ingestion FAILED");
+        outcomes.push({ pipeline: spec.name, status: "FAILED", reason: `ingestion: ${loaded.error}`, rows: loaded.rows, seconds: seconds() });
         continue;
       }
       step(spec.name, `loaded ${Object.entries(loaded.rows).map(([t, n]) => `${t}=${n}`).join(" ") || "no new rows"}`);
       const dbt = opts.skipDbt ? undefined : await buildDbt(spec);
       if (dbt) step(spec.name, `dbt ${dbt.status}: ${dbt.models_built} models, ${dbt.tests_passed} tests passed`);
-      const ok = !dbt || dbt.status === "succeeded";
-      outcomes.push({ pipeline: spec.name, status: ok ? "succeeded" : "failed", rows: loaded.rows, dbt, seconds: seconds() });
+      const status = !dbt || dbt.status === "SUCCESS" ? "SUCCESS" : dbt.status === "PARTIAL" ? "PARTIAL" : "FAILED";
+      outcomes.push({ pipeline: spec.name, status, rows: loaded.rows, dbt, seconds: seconds() });
     }
   } finally {
     await fixtures.close();
   }
   printSummary(outcomes);
-  process.exitCode = outcomes.some((o) => o.status === "failed") ? 1 : 0;
+  process.exitCode = outcomes.some((o) => o.status === "FAILED" || o.status === "PARTIAL") ? 1 : 0;
 }
 
 main().catch((e) => {

@@ -151,7 +151,8 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/</g, "&lt;").replac
 function show(v: unknown): string {
   if (v === undefined) return "(none)";
   const s = typeof v === "string" ? v : JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+  // Long values (image references, ARNs) differ at the end: keep the tail.
+  return s.length > 60 ? `…${s.slice(-57)}` : s;
 }
 
 function inputSummary(c: ResourceChange, max = 6): string {

@@ -18,7 +18,7 @@ def test_fivetran_pipeline_is_skipped_with_a_reason_and_a_run_record(workspace, 
     code, record, err = workspace.run(capsys, "--pipeline", "shop_pg")
 
     assert code == 0
-    assert record["status"] == "skipped" and "Fivetran loads" in record["reason"]
+    assert record["status"] == "SKIPPED" and "Fivetran loads" in record["reason"]
     assert workspace.records("shop_pg") == [record]
     assert not (workspace.local / "warehouse.duckdb").exists()
     assert all(json.loads(line)["level"] for line in err.splitlines())  # stderr is JSON lines only
@@ -121,7 +121,7 @@ def test_module_entry_point_runs_as_a_process(workspace):
     env["DP_PIPELINES_DIR"] = str(workspace.pipelines)
     proc = subprocess.run([sys.executable, "-m", "ingestion", "run", "--pipeline", "shop_pg"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout.splitlines()[-1])["status"] == "skipped"
+    assert json.loads(proc.stdout.splitlines()[-1])["status"] == "SKIPPED"
 
 
 def test_shipped_pipelines_parse(workspace, monkeypatch):
@@ -130,3 +130,15 @@ def test_shipped_pipelines_parse(workspace, monkeypatch):
     for path in sorted((REPO_ROOT / "pipelines").glob("*.yaml")):
         spec = load_spec(path.stem, path.parent)
         assert spec.source_type in ("rest_api", "filesystem", "sql_database", "fivetran")
+
+
+def test_run_status_vocabulary_is_the_dbt_runners():
+    """One reader handles both records: uppercase SUCCESS/FAILED like dbt_runner, plus RUNNING/SKIPPED."""
+    from ingestion.run_record import STATUSES, RunRecord
+
+    assert STATUSES == ("RUNNING", "SUCCESS", "FAILED", "SKIPPED")
+    record = RunRecord(pipeline="p", run_id="r", target="local", source_type="rest_api")
+    assert record.status == "RUNNING"
+    with pytest.raises(ValueError):
+        record.finish("succeeded")
+    assert json.loads(record.finish("SUCCESS").to_json())["status"] == "SUCCESS"

@@ -36,7 +36,7 @@ def test_follows_pages_and_loads_every_row_into_raw_schema(workspace, api, capsy
     code, record, _ = workspace.run(capsys, "--pipeline", "pager")
 
     assert code == 0, record
-    assert record["status"] == "succeeded"
+    assert record["status"] == "SUCCESS"
     assert record["rows"] == {"items": 25}
     assert [r.query.get("page", "1") for r in api.requested("/items")] == ["1", "2", "3"]
     assert workspace.query("select count(*), count(distinct id) from raw_pager.items") == [(25, 25)]
@@ -91,9 +91,9 @@ def test_failed_run_keeps_state_and_loaded_data_and_records_the_error(workspace,
     code, record, err = workspace.run(capsys, "--pipeline", "fragile")
 
     assert code == 1
-    assert record["status"] == "failed"
+    assert record["status"] == "FAILED"
     assert "500" in record["error"] and record["finished_at"]
-    assert workspace.records("fragile")[-1]["status"] == "failed"
+    assert workspace.records("fragile")[-1]["status"] == "FAILED"
     assert '"event": "run failed"' in err
     assert workspace.query("select count(*) from raw_fragile.items") == [(15,)]  # nothing lost, nothing half-loaded
 

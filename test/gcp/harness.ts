@@ -5,8 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudEnvironment, SecretRef } from "../../components/cloud/cloud";
 import { gcpCloud } from "../../components/cloud/gcp";
-import { labels } from "../../components/labels";
-import { Namer } from "../../components/naming";
+import { cloudContext } from "../../components/platform";
 import type { PlatformConfig } from "../../components/types";
 import { loadPlatformConfig } from "../../stacks/load";
 import * as path from "path";
@@ -53,13 +52,7 @@ export async function synthGcp(stack: string, edit?: (config: Record<string, str
     secretKeys,
     program: async () => {
       const root = new TestRoot(`${config.prefix}-${config.environment}`);
-      const env = gcpCloud.environment({
-        config,
-        names: new Namer(config.cloud, config.prefix, config.environment),
-        labels: (pipeline?: string) => labels(config, pipeline),
-        stateful: config.destroyableData ? {} : { protect: config.protect, retainOnDelete: true },
-        parent: root,
-      });
+      const env = gcpCloud.environment(cloudContext(config, root));
       declarePipelines(env, config, root);
       return env.outputs() as Record<string, unknown>;
     },

@@ -18,7 +18,6 @@ export function awsScope(ctx: CloudContext): AwsScope {
 
 export const arns = {
   role: (s: AwsScope, name: string) => `arn:${s.partition}:iam::${s.account}:role/${name}`,
-  /** Every role this environment creates (`<prefix>-<env>-*`), for CI's PassRole / management. */
   bucket: (s: AwsScope, name: string) => `arn:${s.partition}:s3:::${name}`,
   stateMachine: (s: AwsScope, name: string) => `arn:${s.partition}:states:${s.region}:${s.account}:stateMachine:${name}`,
   execution: (s: AwsScope, name: string) => `arn:${s.partition}:states:${s.region}:${s.account}:execution:${name}:*`,
