@@ -1,7 +1,10 @@
-"""Where artifacts go: a local folder, or a bucket through fsspec (s3://, memory://, ...).
+"""Where artifacts go: a local folder, or a bucket through fsspec: s3:// with s3fs, gs:// with gcsfs
+(memory:// and any other fsspec URL work too). The ingestion image writes to the same buckets with
+the same fsspec/s3fs/gcsfs versions (see requirements.txt).
 
-gs:// goes through gcsfs when it is installed, else through google-cloud-storage (gcsfs pins an
-exact fsspec version that would conflict with the s3fs the ingestion image uses).
+Credentials: gs:// uses Application Default Credentials explicitly (the job's service account), so
+missing credentials fail the upload instead of gcsfs silently falling back to anonymous access;
+s3:// uses the AWS default chain (s3fs's default).
 """
 from __future__ import annotations
 
@@ -45,11 +48,11 @@ class LocalStore(Store):
 
 
 class FsspecStore(Store):
-    def __init__(self, uri: str):
+    def __init__(self, uri: str, **storage_options):
         import fsspec
 
         self.uri = uri.rstrip("/")
-        self.fs, self.root = fsspec.core.url_to_fs(self.uri)
+        self.fs, self.root = fsspec.core.url_to_fs(self.uri, **storage_options)
         self.protocol = urlparse(self.uri).scheme
 
     def _target(self, key: str) -> str:
@@ -67,34 +70,10 @@ class FsspecStore(Store):
         return self._uri(key)
 
 
-class GcsClientStore(Store):
-    def __init__(self, uri: str):
-        from google.cloud import storage  # imported lazily: only GCP jobs need it
-
-        parsed = urlparse(uri)
-        self.uri = uri.rstrip("/")
-        self.bucket = storage.Client().bucket(parsed.netloc)
-        self.prefix = parsed.path.strip("/")
-
-    def _blob(self, key: str):
-        return self.bucket.blob(f"{self.prefix}/{key}" if self.prefix else key)
-
-    def put_file(self, local_path: str, key: str) -> str:
-        self._blob(key).upload_from_filename(local_path)
-        return f"{self.uri}/{key}"
-
-    def put_bytes(self, data: bytes, key: str) -> str:
-        self._blob(key).upload_from_string(data, content_type="application/json")
-        return f"{self.uri}/{key}"
-
-
 def open_store(uri: str) -> Store:
     scheme = urlparse(uri).scheme
     if scheme in ("", "file") or (len(scheme) == 1 and os.name == "nt"):
         return LocalStore(urlparse(uri).path if scheme == "file" else uri)
     if scheme in ("gs", "gcs"):
-        try:
-            import gcsfs  # noqa: F401
-        except ImportError:
-            return GcsClientStore(uri)
+        return FsspecStore(uri, token="google_default")
     return FsspecStore(uri)

@@ -83,6 +83,45 @@ def test_open_store_routes_by_scheme(tmp_path):
     assert isinstance(open_store("s3://bucket/prefix"), FsspecStore)
 
 
+@pytest.fixture
+def fresh_gcsfs(monkeypatch, tmp_path):
+    """No cached gcsfs instance or token from another test, and no token cache written to ~."""
+    import gcsfs
+    import gcsfs.credentials
+
+    monkeypatch.setattr(gcsfs.credentials, "tfile", str(tmp_path / "gcs_tokens"))
+    monkeypatch.setattr(gcsfs.credentials.GoogleCredentials, "tokens", {})
+    gcsfs.GCSFileSystem.clear_instance_cache()
+    yield
+    gcsfs.GCSFileSystem.clear_instance_cache()
+
+
+def test_gs_goes_through_gcsfs_with_application_default_credentials(monkeypatch, fresh_gcsfs):
+    """gs:// uses fsspec/gcsfs like s3:// (one mechanism for both images), authenticated with ADC."""
+    import gcsfs
+    import google.auth
+    from google.auth.credentials import AnonymousCredentials
+
+    monkeypatch.setattr(google.auth, "default", lambda *a, **k: (AnonymousCredentials(), "test-project"))
+    store = open_store("gs://bucket/artifacts/")
+    assert isinstance(store, FsspecStore) and isinstance(store.fs, gcsfs.GCSFileSystem)
+    assert store.fs.credentials.method == "google_default"
+    assert store._target("p/run/run_record.json") == "bucket/artifacts/p/run/run_record.json"
+    assert store._uri("p/run/run_record.json") == "gs://bucket/artifacts/p/run/run_record.json"
+
+
+def test_gs_without_credentials_fails_instead_of_going_anonymous(monkeypatch, fresh_gcsfs):
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    def no_adc(*a, **k):
+        raise DefaultCredentialsError("no ADC in this test")
+
+    monkeypatch.setattr(google.auth, "default", no_adc)
+    with pytest.raises(DefaultCredentialsError):
+        open_store("gs://another-bucket/artifacts")
+
+
 def test_fsspec_store_writes_under_the_prefix():
     import fsspec
 

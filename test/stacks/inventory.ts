@@ -9,6 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { PROJECT_ROOT } from "../../stacks/program";
 import { maskSecrets, type Plan } from "../../tools/synth/synthesize";
 
 export const GOLDEN_DIR = path.resolve(__dirname, "..", "golden");
@@ -26,9 +27,26 @@ export function inventoryOf(plan: Plan): Inventory {
     counts[r.type] = (counts[r.type] ?? 0) + 1;
     if (!r.custom) continue;
     const { __provider, ...inputs } = r.inputs as Record<string, unknown>;
-    values[`${r.type}::${r.name}`] = maskSecrets({ ...inputs, ...(r.options.protect ? { "(protect)": true } : {}) });
+    values[`${r.type}::${r.name}`] = stabilize(maskSecrets({ ...inputs, ...(r.options.protect ? { "(protect)": true } : {}) }));
   }
   return { counts: Object.fromEntries(Object.entries(counts).sort()), values };
+}
+
+/**
+ * Replace what legitimately differs between checkouts and commits: the checkout's path, and image
+ * tags and digests (they follow every edit under ingestion/ and dbt/; test/deploy checks them).
+ */
+function stabilize(v: unknown): unknown {
+  if (typeof v === "string") {
+    return v
+      .split(PROJECT_ROOT)
+      .join("<root>")
+      .replace(/@sha256:[0-9a-f]{64}/g, "@sha256:<digest>")
+      .replace(/(\/(?:ingestion|dbt)):[0-9a-f]{16}\b/g, "$1:<context-hash>");
+  }
+  if (Array.isArray(v)) return v.map(stabilize);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stabilize(x)]));
+  return v;
 }
 
 /** Differences between the expected subset and the actual values, as "path: expected … found …" lines. */

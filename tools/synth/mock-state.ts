@@ -35,6 +35,10 @@ const STATE: Record<string, StateFn> = {
   }),
   "random:index/randomId:RandomId": (a) => ({ hex: short(a.name), b64Url: short(a.name) }),
   "random:index/randomPassword:RandomPassword": (a) => ({ result: `mock-${short(a.name)}` }),
+  // Fivetran (dynamic provider): server-generated ids, shaped like Fivetran's slugs.
+  "pulumi-nodejs:dynamic/fivetran:Group": (a) => ({ groupId: `mock_group_${short(a.name)}` }),
+  "pulumi-nodejs:dynamic/fivetran:Destination": (a) => ({ destinationId: a.inputs.groupId ?? `mock_group_${short(a.name)}`, setupStatus: "connected" }),
+  "pulumi-nodejs:dynamic/fivetran:Connection": (a) => ({ connectionId: `mock_connection_${short(a.name)}`, setupState: "connected" }),
   // GCP
   "gcp:storage/bucket:Bucket": (a) => ({ url: `gs://${a.inputs.name ?? a.name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${a.inputs.name ?? a.name}` }),
   "gcp:serviceaccount/account:Account": (a, c) => {
