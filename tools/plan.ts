@@ -42,7 +42,7 @@ export function planTree(plan: Plan): string {
   const known = new Set(plan.resources.map((r) => r.urn));
   const roots = plan.resources.filter((r) => !r.parent || !known.has(r.parent));
   const lines: string[] = [];
-  const count = (urn: string): number => (children.get(urn) ?? []).reduce((n, c) => n + 1 + count(c.urn), 0);
+  const count = (urn: string): number => (children.get(urn) ?? []).reduce((n, c) => n + (c.custom ? 1 : 0) + count(c.urn), 0);
   const walk = (r: PlannedResource, indent: string, last: boolean): void => {
     const flag = r.options.protect ? "  [protected]" : "";
     const label = r.custom ? `${r.type}  ${r.name}${flag}` : `${r.type.replace(/^data-platform:/, "")}  ${r.name}  (${count(r.urn)} resources)`;
@@ -85,6 +85,8 @@ function parseArgs(argv: string[]): { stack: string; json: boolean; root?: strin
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // Without an engine, pulumi.log.info goes to console.log; keep stdout for the plan (it may be JSON).
+  console.log = (...line: unknown[]) => console.error(...line);
   const plan = await synthesize({ stack: args.stack, root: args.root && path.resolve(args.root) });
   process.stdout.write(args.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${planTree(plan)}\n`);
 }

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { ConfigError } from "../../stacks/errors";
 
 export const OFFLINE_SECRET = "offline-placeholder-secret";
 
@@ -17,8 +18,8 @@ export interface StackFileConfig {
 export function readStackFile(root: string, stack: string): StackFileConfig {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
-    const known = fs.readdirSync(root).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
-    throw new Error(`no stack file ${path.relative(process.cwd(), file) || file}; stacks here: ${known.join(", ") || "none"}`);
+    const known = fs.readdirSync(root).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+    throw new ConfigError([{ file: `Pulumi.${stack}.yaml`, path: "", expected: `a stack file (stacks here: ${known.join(", ") || "none"})`, found: "no such file" }]);
   }
   const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   const config: Record<string, string> = {};
