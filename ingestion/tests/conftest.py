@@ -52,7 +52,8 @@ class Workspace:
 
     def records(self, pipeline: str) -> list[dict[str, Any]]:
         folder = self.lake / "_runs" / pipeline
-        return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+        records = [json.loads(p.read_text()) for p in folder.glob("*.json")]
+        return sorted(records, key=lambda r: r["started_at"])
 
 
 @pytest.fixture
