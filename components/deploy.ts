@@ -35,11 +35,14 @@ export class Deploy extends pulumi.ComponentResource {
     if (pinned) return pulumi.output(pinned);
     const dir = path.resolve(args.root, context);
     const tag = contextHash(dir);
+    // Relative to the program's working directory (the project root under `pulumi up`): an absolute
+    // path would differ between checkouts and show the image as changed on every CI preview.
+    const relative = path.relative(process.cwd(), dir) || ".";
     const image = new docker.Image(
       `${kind}-image`,
       {
         imageName: pulumi.interpolate`${args.registry.url}/${kind}:${tag}`,
-        build: { context: dir, dockerfile: path.join(dir, "Dockerfile"), platform: "linux/amd64" },
+        build: { context: relative, dockerfile: path.join(relative, "Dockerfile"), platform: "linux/amd64" },
         registry: { server: args.registry.server, username: args.registry.username, password: args.registry.password },
         // Building needs a Docker daemon; previews (and PR checks) must not.
         buildOnPreview: false,

@@ -40,7 +40,8 @@ describe("images", () => {
       const kind = b.name.replace(/-image$/, "");
       assert.ok(String(b.inputs.imageName).endsWith(`/${kind}:${contextHash(path.join(PROJECT_ROOT, kind))}`), String(b.inputs.imageName));
       assert.equal(b.inputs.buildOnPreview, false);
-      assert.equal((b.inputs.build as { context: string }).context, path.join(PROJECT_ROOT, kind));
+      // Relative to the project root (the program's cwd), so every checkout plans the same input.
+      assert.equal((b.inputs.build as { context: string }).context, path.relative(process.cwd(), path.join(PROJECT_ROOT, kind)));
     }
   });
 
