@@ -7,6 +7,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -81,6 +82,20 @@ const SUITES: Suite[] = [
     name: "python",
     skip: () => (fs.existsSync(path.join(ROOT, "ingestion", "tests")) ? undefined : "no ingestion/tests"),
     run: () => pytest("ingestion/tests"),
+  },
+  {
+    // The README's first command, end to end on the shipped sample data: dlt loads into DuckDB, then
+    // `dbt build` per pipeline. Counts dbt's models and data tests; a scratch folder keeps .local/ as is.
+    name: "local",
+    run: () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-local-"));
+      const r = sh(process.execPath, ["--import", "tsx", "tools/local.ts"], { env: { DP_LOCAL_DIR: dir } });
+      const built = r.out.match(/(\d+) models built, (\d+) tests passed/);
+      const failedTests = [...r.out.matchAll(/\((\d+) failed\)/g)].reduce((n, m) => n + Number(m[1]), 0);
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (!built) return { passed: 0, failed: 1, crashed: `tools/local.ts printed no summary (exit ${r.code})` };
+      return result(r.code, Number(built[1]) + Number(built[2]), failedTests, "tools/local.ts");
+    },
   },
   {
     name: "dbt",
