@@ -57,7 +57,8 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
   issues.push(...pipelineIssues);
 
   if (stack) {
-    for (const spec of specs.values()) issues.push(...crossCheck(stack, stackFile, spec));
+    const environments = knownEnvironments(opts.root, stack.environment);
+    for (const spec of specs.values()) issues.push(...crossCheck(stack, stackFile, spec, environments));
     issues.push(...nameChecks(stack, specs, stackFile));
   }
   if (issues.length || !stack) throw new ConfigError(issues);
@@ -75,7 +76,7 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
       stack: opts.stack,
       production: stack.environment === "prod",
       destroyableData: !stack.protect && stack.allowDataDestroy && stack.environment !== "prod",
-      warehouse: { ...stack.warehouse, objectPrefix: stack.warehouse.objectPrefix ?? `${stack.environment.toUpperCase()}_` },
+      warehouse: { ...stack.warehouse, objectPrefix: objectPrefix(stack) },
       fivetran: { ...stack.fivetran, groupName: stack.fivetran.groupName ?? `${stack.prefix}_${stack.environment}` },
       pipelines,
     },
@@ -131,10 +132,30 @@ function readPipelines(root: string): { specs: Map<string, ParsedSpec>; issues: 
   return { specs, issues };
 }
 
+/** Snowflake object prefix: explicit, or `<ENVIRONMENT>_` so several environments can share one account. */
+function objectPrefix(stack: StackConfig): string {
+  return stack.warehouse.objectPrefix ?? `${stack.environment.toUpperCase()}_`;
+}
+
+/** Environments of every stack file in the project, so a misspelt override key is caught. */
+function knownEnvironments(root: string, current: string): Set<string> {
+  const found = new Set([current]);
+  for (const f of fs.readdirSync(root).filter((x) => /^Pulumi\..+\.yaml$/.test(x))) {
+    const env = /^\s*data-platform:environment:\s*["']?([a-z][a-z0-9]*)/m.exec(fs.readFileSync(path.join(root, f), "utf8"));
+    if (env) found.add(env[1]);
+  }
+  return found;
+}
+
 /** Checks that need both files: environment overrides and secrets against the stack. */
-function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec): ConfigIssue[] {
+function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec, environments: Set<string>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const p = spec.value;
+  for (const env of Object.keys(p.environments)) {
+    if (!environments.has(env)) {
+      issues.push(spec.file.issue(["environments", env], `an environment of a stack file (${[...environments].sort().join(", ")})`, `"${env}"`, true));
+    }
+  }
   if (p.source.type === "fivetran" && !SNOWFLAKE_IDENTIFIER.test(p.source.fivetran.destination_schema.toUpperCase())) {
     issues.push(spec.file.issue(["source", "fivetran", "destination_schema"], "a name valid in Snowflake", describeFound(p.source.fivetran.destination_schema)));
   }
@@ -152,7 +173,7 @@ function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFil
   const names = new Namer(stack.cloud, stack.prefix, stack.environment);
   const byName = new Map([...specs.values()].map((s) => [s.value.name, s]));
   const planned = [...byName.values()].map((s) => ({ name: s.value.name, secrets: collectSecrets(s.value.source) }));
-  const snowflake = checkSnowflakeNames(stack.warehouse.objectPrefix ?? `${stack.environment.toUpperCase()}_`).map((p) =>
+  const snowflake = checkSnowflakeNames(objectPrefix(stack)).map((p) =>
     stackFile.issue(["config", `${PROJECT}:warehouse`, "objectPrefix"], `a Snowflake ${p.what} name: ${p.problem}`, `"${p.name}"`, false, `${PROJECT}:warehouse.objectPrefix`),
   );
   return [...snowflake, ...cloudNameIssues(names, planned, byName, stackFile)];

@@ -148,6 +148,14 @@ describe("bad input", () => {
     assert.ok(issue.line && issue.line >= 13);
   });
 
+  it("an override for an environment no stack file has is a typo, not a no-op", () => {
+    const root = project({ pipelines: { "orders.yaml": `${VALID_PIPELINE}environments:\n  prdo: { enabled: false }\n` } });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.path, "environments.prdo");
+    assert.equal(issue.line, 13);
+    assert.match(issue.expected, /an environment of a stack file \(dev\)/);
+  });
+
   it("the cloud's own section is required", () => {
     const root = project({ stack: VALID_STACK.replace("data-platform:cloud: gcp", "data-platform:cloud: aws") });
     const [issue] = issuesOf(root);
