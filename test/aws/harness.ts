@@ -7,9 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudContext, CloudEnvironment, PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../../components/cloud/cloud";
 import { awsCloud } from "../../components/cloud/aws";
-import { labels } from "../../components/labels";
-import { Namer } from "../../components/naming";
 import { secretEnvName } from "../../components/pipeline";
+import { cloudContext } from "../../components/platform";
 import type { PlatformConfig } from "../../components/types";
 import { loadPlatformConfig } from "../../stacks/load";
 import { PROJECT_ROOT } from "../../stacks/program";
@@ -30,14 +29,9 @@ export class TestPlatform extends pulumi.ComponentResource {
   }
 }
 
+/** The context DataPlatform gives a cloud (the same function, so tests see what the program does). */
 export function contextFor(config: PlatformConfig, parent: pulumi.ComponentResource): CloudContext {
-  return {
-    config,
-    names: new Namer(config.cloud, config.prefix, config.environment),
-    labels: (pipeline?: string) => labels(config, pipeline),
-    stateful: config.destroyableData ? {} : { protect: config.protect, retainOnDelete: true },
-    parent,
-  };
+  return cloudContext(config, parent);
 }
 
 /** Stack config of `dev-aws`, with `data-platform:<key>` values replaced (objects as JS values). */

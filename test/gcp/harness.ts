@@ -24,7 +24,7 @@ export interface GcpSynth {
   config: PlatformConfig;
 }
 
-class TestRoot extends pulumi.ComponentResource {
+export class TestRoot extends pulumi.ComponentResource {
   constructor(name: string) {
     super("data-platform:index:DataPlatform", name, {}, {});
   }

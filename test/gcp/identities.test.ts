@@ -4,11 +4,11 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpCloud } from "../../components/cloud/gcp";
 import { KEEP_RECENT_VERSIONS } from "../../components/cloud/gcp/registry";
-import { labels } from "../../components/labels";
+import { cloudContext } from "../../components/platform";
 import { Namer, NAME_PLAN } from "../../components/naming";
 import { ConfigError } from "../../stacks/errors";
 import { synthesize } from "../../tools/synth/synthesize";
-import { inputs, loadConfig, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
+import { inputs, loadConfig, member, ofType, one, synthGcp, T, TestRoot, type GcpSynth } from "./harness";
 
 let dev: GcpSynth;
 before(async () => {
@@ -77,12 +77,7 @@ describe("gcp registry", () => {
       stack: "dev",
       config: map,
       program: async () => {
-        const root = new (class extends pulumi.ComponentResource {
-          constructor() {
-            super("data-platform:index:DataPlatform", "acme-dev", {}, {});
-          }
-        })();
-        const env = gcpCloud.environment({ config, names: new Namer("gcp", "acme", "dev"), labels: (p?: string) => labels(config, p), stateful: {}, parent: root });
+        const env = gcpCloud.environment(cloudContext(config, new TestRoot("acme-dev")));
         result.url = await (env.registry.url as any).promise();
         result.server = await (env.registry.server as any).promise();
         result.username = await (env.registry.username as any).promise();
@@ -141,12 +136,8 @@ describe("gcp secrets", () => {
       stack: "dev",
       config: map,
       program: async () => {
-        const root = new (class extends pulumi.ComponentResource {
-          constructor() {
-            super("data-platform:index:DataPlatform", "acme-dev", {}, {});
-          }
-        })();
-        const env = gcpCloud.environment({ config, names: new Namer("gcp", "acme", "dev"), labels: (x?: string) => labels(config, x), stateful: {}, parent: root });
+        const root = new TestRoot("acme-dev");
+        const env = gcpCloud.environment(cloudContext(config, root));
         const dbtOnly = env.secret("snowflake-transformer-key", undefined, ["dbt"]);
         try {
           env.pipeline({
