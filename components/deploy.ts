@@ -35,9 +35,9 @@ export class Deploy extends pulumi.ComponentResource {
     if (pinned) return pulumi.output(pinned);
     const dir = path.resolve(args.root, context);
     const tag = contextHash(dir);
-    // Relative to the program's working directory (the project root under `pulumi up`): an absolute
-    // path would differ between checkouts and show the image as changed on every CI preview.
-    const relative = path.relative(process.cwd(), dir) || ".";
+    // Relative to the project root, which is the program's working directory under `pulumi up`: an
+    // absolute path would differ between checkouts and show the image as changed on every CI preview.
+    const relative = path.relative(args.root, dir) || ".";
     const image = new docker.Image(
       `${kind}-image`,
       {

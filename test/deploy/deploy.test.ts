@@ -41,7 +41,8 @@ describe("images", () => {
       assert.ok(String(b.inputs.imageName).endsWith(`/${kind}:${contextHash(path.join(PROJECT_ROOT, kind))}`), String(b.inputs.imageName));
       assert.equal(b.inputs.buildOnPreview, false);
       // Relative to the project root (the program's cwd), so every checkout plans the same input.
-      assert.equal((b.inputs.build as { context: string }).context, path.relative(process.cwd(), path.join(PROJECT_ROOT, kind)));
+      assert.equal((b.inputs.build as { context: string }).context, kind);
+      assert.equal((b.inputs.build as { dockerfile: string }).dockerfile, `${kind}/Dockerfile`);
     }
   });
 
