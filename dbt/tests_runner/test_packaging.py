@@ -52,9 +52,13 @@ def test_no_secrets_baked_in():
         assert entry in ignore, entry
 
 
-def test_project_is_parsed_at_build_time_without_packages():
+def test_packages_are_installed_and_the_project_parsed_at_build_time():
+    steps = [(ins, args) for ins, args in _instructions()]
+    runs = [i for i, (ins, args) in enumerate(steps) if ins == "RUN" and "dbt deps" in args]
+    user = [i for i, (ins, _) in enumerate(steps) if ins == "USER"]
+    assert runs and user and runs[0] < user[0], "dbt deps must run at build time, before dropping root"
+    assert any(ins == "COPY" and "packages.yml*" in args for ins, args in steps), "a project's packages.yml must reach the image"
     assert "dbt parse" in DOCKERFILE
-    assert not (DBT_DIR / "packages.yml").exists() and not (DBT_DIR / "dependencies.yml").exists()
 
 
 def _pins(name):
@@ -75,3 +79,30 @@ def test_requirements_are_exact_pins_matching_the_environment_and_the_lock():
     for name, version in direct.items():
         assert lock.get(name) == version, f"requirements.lock disagrees on {name}"
         assert metadata.version(name) == version, f"{name}: pinned {version}, installed {metadata.version(name)}"
+
+
+def test_the_dockerfile_dbt_steps_run_in_a_plain_venv(tmp_path):
+    """No Docker engine here: replay the image's COPY layout and its `dbt` RUN steps in a scratch /app
+    with this venv's dbt, so a step that would break `docker build` breaks this test first."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    app = tmp_path / "app"
+    app.mkdir()
+    for ins, args in _instructions():
+        if ins == "COPY":
+            *sources, dest = args.split()
+            for pattern in sources:
+                for src in DBT_DIR.glob(pattern):
+                    target = app / dest / src.name if dest.endswith("/") and dest not in ("./", ".") else app / src.name
+                    (shutil.copytree if src.is_dir() else shutil.copy)(src, target)
+    steps = [args for ins, args in _instructions() if ins == "RUN" and args.lstrip().startswith("dbt ")]
+    assert steps, "the Dockerfile runs no dbt step"
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "DP_LOCAL_DIR": str(tmp_path / "local"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    for step in steps:
+        command = step.replace("/tmp/", f"{tmp_path}/").replace("/app", str(app))
+        result = subprocess.run(command, shell=True, cwd=app, env=env, capture_output=True, text=True, timeout=180)
+        assert result.returncode == 0, f"{step}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
