@@ -8,7 +8,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { contextHash } from "./build-context";
 import type { RegistryRef } from "./cloud/cloud";
-import type { PlatformConfig } from "./types";
+import type { ImageKind, PlatformConfig } from "./types";
 
 export interface DeployArgs {
   registry: RegistryRef;
@@ -16,8 +16,6 @@ export interface DeployArgs {
   /** Project root; the build contexts are relative to it. */
   root: string;
 }
-
-export type ImageKind = "ingestion" | "dbt";
 
 export class Deploy extends pulumi.ComponentResource {
   /** Image references pinned by digest (`repo@sha256:...`): what the jobs run. */

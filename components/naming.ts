@@ -122,7 +122,7 @@ export interface NameProblem {
   pipeline?: string;
 }
 
-export function checkName(name: string, rule: NameRule): boolean {
+function checkName(name: string, rule: NameRule): boolean {
   return name.length >= rule.min && name.length <= rule.max && rule.pattern.test(name) && !name.includes("--");
 }
 

@@ -35,11 +35,12 @@ export class DataPlatform extends pulumi.ComponentResource {
     super("data-platform:index:DataPlatform", name, {}, opts);
     const { config, secrets } = args;
 
-    const env = loadCloud(config.cloud).environment(cloudContext(config, this));
+    const context = cloudContext(config, this);
+    const env = loadCloud(config.cloud).environment(context);
 
     const warehouse = new Warehouse(
       "warehouse",
-      { config, lake: { rawBucketUri: env.rawBucket.uri, awsRoleArn: env.lakeReaderRoleArn } },
+      { config, stateful: context.stateful, lake: { rawBucketUri: env.rawBucket.uri, awsRoleArn: env.lakeReaderRoleArn } },
       { parent: this },
     );
     env.grantLakeReader(warehouse.lakeReaderGrant);

@@ -7,6 +7,10 @@ import type { StackConfig } from "../stacks/config";
 
 export type CloudKind = "gcp" | "aws";
 
+/** The two images every environment runs: the dlt ingestion package and the dbt project. */
+export const IMAGE_KINDS = ["ingestion", "dbt"] as const;
+export type ImageKind = (typeof IMAGE_KINDS)[number];
+
 export interface JobSize {
   cpu: number;
   memoryGiB: number;

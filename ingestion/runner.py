@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from .errors import IngestionError
 from .logs import log, redact, reroute_dlt_logger

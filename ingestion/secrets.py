@@ -36,6 +36,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 class SecretResolver:
     def __init__(self, pipeline_file: str, env_file: Path | None = None):
         self.pipeline_file = pipeline_file
+        self.env_file = env_file
         self.file_values = read_env_file(env_file) if env_file else {}
 
     def get(self, name: str, field: str) -> str:
@@ -44,7 +45,7 @@ class SecretResolver:
         if not value:
             raise ConfigurationError(
                 f"{self.pipeline_file}: {field}: secret {name!r} expected in environment variable {env}"
-                + (" or .local/secrets.env" if self.file_values is not None else "")
+                + (f" or {self.env_file}" if self.env_file else "")
                 + ", found nothing"
             )
         register_secret(value)

@@ -25,7 +25,6 @@ class PipelineSpec:
     file: str  # shown in errors
     source_type: str
     source: dict[str, Any]  # the block under `source.<type>`
-    raw: dict[str, Any]
 
 
 def load_spec(name: str, pipelines_dir: Path) -> PipelineSpec:
@@ -70,7 +69,7 @@ def parse_spec(data: Any, file: str, expected_name: str | None = None) -> Pipeli
     block = source.get(source_type)
     if not isinstance(block, dict):
         raise SpecError(file, f"source.{source_type}", "a mapping", block)
-    return PipelineSpec(name=name, file=file, source_type=source_type, source=block, raw=data)
+    return PipelineSpec(name=name, file=file, source_type=source_type, source=block)
 
 
 def require(spec: PipelineSpec, block: dict[str, Any], key: str, kind: type | tuple[type, ...], expected: str, prefix: str) -> Any:

@@ -7,7 +7,7 @@ import type { Policy, PolicyResource, ReportViolation, ResourceValidationArgs, S
 import { RULES, stackOfUrn, type Rule, type RuleResource } from "./rules";
 
 /** What the engine passes to a resource validation, as a rule input. */
-export function fromValidationArgs(args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts">): RuleResource {
+function fromValidationArgs(args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts">): RuleResource {
   return {
     type: args.type,
     name: args.name,
@@ -20,20 +20,12 @@ export function fromValidationArgs(args: Pick<ResourceValidationArgs, "type" | "
 }
 
 /** A resource of a stack validation (props are the resource's state: its inputs and outputs). */
-export function fromPolicyResource(r: Pick<PolicyResource, "type" | "name" | "urn" | "props" | "opts" | "parent">): RuleResource {
-  return {
-    type: r.type,
-    name: r.name,
-    urn: r.urn,
-    parent: r.parent?.urn ?? r.opts?.parent,
-    inputs: r.props ?? {},
-    protect: !!r.opts?.protect,
-    stack: stackOfUrn(r.urn),
-  };
+function fromPolicyResource(r: Pick<PolicyResource, "type" | "name" | "urn" | "props" | "opts" | "parent">): RuleResource {
+  return { ...fromValidationArgs(r), parent: r.parent?.urn ?? r.opts?.parent };
 }
 
 /** One resource policy per rule with `check`, one stack policy (`<name>-stack`) per rule with `checkStack`. */
-export function toPolicies(rules: readonly Rule[] = RULES): Policy[] {
+function toPolicies(rules: readonly Rule[]): Policy[] {
   const out: Policy[] = [];
   for (const rule of rules) {
     if (rule.check) {
@@ -62,4 +54,4 @@ export function toPolicies(rules: readonly Rule[] = RULES): Policy[] {
   return out;
 }
 
-export const policies: Policy[] = toPolicies();
+export const policies: Policy[] = toPolicies(RULES);

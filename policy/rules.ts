@@ -4,12 +4,14 @@
  * encryption configuration"). The same functions run in two places:
  *   - the policy pack (`policy/index.ts`), which `pulumi preview --policy-pack policy` loads;
  *   - the tests, over the offline plan of every shipped stack (test/policy/).
- * Nothing here imports a cloud SDK or the program; values the engine does not know yet (preview of a
+ * Nothing here imports a cloud SDK or a component that declares resources (only the lists of labels and
+ * primitive roles the program itself uses); values the engine does not know yet (preview of a
  * create) arrive as `undefined` and are treated as absent, so rules check only what is declared.
  */
-import * as fs from "fs";
-import * as path from "path";
+import { PRIMITIVE_ROLES } from "../components/cloud/gcp/iam";
+import { LABEL_KEYS } from "../components/labels";
 import { STATEFUL_TYPES } from "./stateful";
+import { labelProperty } from "./taggable";
 
 export interface RuleResource {
   type: string;
@@ -51,14 +53,23 @@ export interface Violation {
 
 const S3_BUCKET_TYPES = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
 const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
-export const PRIMITIVE_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
-export const REQUIRED_LABELS = ["platform", "environment", "managed-by"] as const;
+/** The platform labels every taggable resource carries; `pipeline` only on a pipeline's resources. */
+const REQUIRED_LABELS = LABEL_KEYS.filter((k) => k !== "pipeline");
+
+/** Visit every value inside `v` with its dotted path, depth first; `visit` returns false to not descend. */
+function walk(v: unknown, visit: (at: string, v: unknown) => boolean, at = ""): void {
+  if (!visit(at, v)) return;
+  if (Array.isArray(v)) v.forEach((x, i) => walk(x, visit, `${at}[${i}]`));
+  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, visit, at ? `${at}.${k}` : k);
+}
 
 /** Every string inside `v`, with a dotted path. */
-function strings(v: unknown, at = "", out: [string, string][] = []): [string, string][] {
-  if (typeof v === "string") out.push([at, v]);
-  else if (Array.isArray(v)) v.forEach((x, i) => strings(x, `${at}[${i}]`, out));
-  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) strings(x, at ? `${at}.${k}` : k, out);
+function strings(v: unknown): [string, string][] {
+  const out: [string, string][] = [];
+  walk(v, (at, x) => {
+    if (typeof x === "string") out.push([at, x]);
+    return true;
+  });
   return out;
 }
 
@@ -82,47 +93,10 @@ export function isProduction(r: RuleResource): boolean {
   return env === "prod" || /(^|[-_.])prod(uction)?($|[-_.])/.test(r.stack);
 }
 
-/** The S3 buckets of a stack and the configuration resources that point at each (by bucket name or parent). */
+/** Whether an S3 configuration resource belongs to `bucket` (by bucket name or parent). */
 function pointsAt(config: RuleResource, bucket: RuleResource): boolean {
   const name = bucket.inputs.bucket ?? bucket.name;
   return config.inputs.bucket === name || (!!bucket.urn && config.parent === bucket.urn);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Labels: which input carries labels/tags, read from the provider SDK's own declarations.
-
-const LABEL_OVERRIDES: Record<string, string[]> = {
-  // Monitoring channels' `labels` are the channel's settings (email_address); user labels are separate.
-  "gcp:monitoring/notificationChannel:NotificationChannel": ["userLabels", "labels"],
-  "gcp:monitoring/alertPolicy:AlertPolicy": ["userLabels"],
-};
-const labelCache = new Map<string, string[]>();
-
-/** The input(s) that carry labels (GCP) or tags (AWS) for a type token; [] when the type has none. */
-export function labelProperties(type: string): string[] {
-  if (LABEL_OVERRIDES[type]) return LABEL_OVERRIDES[type];
-  const cached = labelCache.get(type);
-  if (cached) return cached;
-  let found: string[] = [];
-  const m = /^(gcp|aws):([^/]+)\/([^:]+):(\w+)$/.exec(type);
-  if (m) {
-    const [, pkg, module, file, cls] = m;
-    try {
-      const root = path.dirname(require.resolve(`@pulumi/${pkg}/package.json`));
-      const dts = path.join(root, module === "index" ? "" : module, `${file}.d.ts`);
-      if (fs.existsSync(dts)) {
-        const text = fs.readFileSync(dts, "utf8");
-        const args = text.slice(text.indexOf(`export interface ${cls}Args {`));
-        const body = args.slice(0, args.indexOf("\n}"));
-        const prop = pkg === "gcp" ? "labels" : "tags";
-        if (new RegExp(`\\n\\s+${prop}\\?: pulumi\\.Input<`).test(body)) found = [prop];
-      }
-    } catch {
-      // The SDK is not installed: the stack cannot use that cloud, so no resource of it is checked.
-    }
-  }
-  labelCache.set(type, found);
-  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +189,7 @@ const encryptionAtRest: Rule = {
 
 const noPrimitiveRoles: Rule = {
   name: "no-primitive-roles",
-  description: "No IAM grant uses a primitive role (roles/owner, roles/editor, roles/viewer).",
+  description: `No IAM grant uses a primitive role (${PRIMITIVE_ROLES.join(", ")}).`,
   check(r) {
     if (!r.type.startsWith("gcp:")) return [];
     const candidates: [string, string][] = [];
@@ -223,20 +197,19 @@ const noPrimitiveRoles: Rule = {
     list(r.inputs.roles).forEach((x, i) => typeof x === "string" && candidates.push([`roles[${i}]`, x]));
     const policy = jsonDoc(r.inputs.policyData);
     (list(policy?.bindings) as Record<string, unknown>[]).forEach((b, i) => typeof b?.role === "string" && candidates.push([`policyData.bindings[${i}].role`, b.role]));
-    return candidates.filter(([, role]) => PRIMITIVE_ROLES.includes(role)).map(([at, role]) => `${at} is the primitive role ${role}; grant a predefined role on the resource instead`);
+    return candidates.filter(([, role]) => (PRIMITIVE_ROLES as readonly string[]).includes(role)).map(([at, role]) => `${at} is the primitive role ${role}; grant a predefined role on the resource instead`);
   },
 };
 
 /** The IAM policy documents an AWS resource declares: any JSON input with a Statement. */
 function policyDocuments(r: RuleResource): [string, Record<string, unknown>][] {
   const out: [string, Record<string, unknown>][] = [];
-  const visit = (v: unknown, at: string): void => {
+  walk(r.inputs, (at, v) => {
     const doc = jsonDoc(v);
-    if (doc && "Statement" in doc) out.push([at, doc]);
-    else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) visit(x, at ? `${at}.${k}` : k);
-  };
-  visit(r.inputs, "");
+    if (!doc || !("Statement" in doc)) return true;
+    out.push([at, doc]);
+    return false;
+  });
   return out;
 }
 
@@ -285,13 +258,12 @@ const platformLabels: Rule = {
   name: "platform-labels",
   description: `Every resource that supports labels (GCP) or tags (AWS) carries ${REQUIRED_LABELS.join(", ")} (managed-by: pulumi).`,
   check(r) {
-    const props = labelProperties(r.type);
-    if (!props.length) return [];
-    const merged: Record<string, unknown> = {};
-    for (const p of props) Object.assign(merged, (r.inputs[p] as Record<string, unknown> | undefined) ?? {});
-    const missing = REQUIRED_LABELS.filter((k) => typeof merged[k] !== "string" || merged[k] === "");
-    const out = missing.length ? [`${props[0]} lack ${missing.join(", ")}`] : [];
-    if (!missing.includes("managed-by") && merged["managed-by"] !== "pulumi") out.push(`${props[0]}.managed-by is ${JSON.stringify(merged["managed-by"])}, expected "pulumi"`);
+    const prop = labelProperty(r.type);
+    if (!prop) return [];
+    const tags = (r.inputs[prop] ?? {}) as Record<string, unknown>;
+    const missing = REQUIRED_LABELS.filter((k) => typeof tags[k] !== "string" || tags[k] === "");
+    const out = missing.length ? [`${prop} lack ${missing.join(", ")}`] : [];
+    if (!missing.includes("managed-by") && tags["managed-by"] !== "pulumi") out.push(`${prop}.managed-by is ${JSON.stringify(tags["managed-by"])}, expected "pulumi"`);
     return out;
   },
 };
@@ -307,10 +279,10 @@ export const RULES: readonly Rule[] = [
 ];
 
 /** Run rules over a stack's resources; one Violation per message. */
-export function evaluate(resources: RuleResource[], rules: readonly Rule[] = RULES): Violation[] {
+export function evaluate(resources: RuleResource[]): Violation[] {
   const out: Violation[] = [];
   const id = (r: RuleResource) => `${r.type}::${r.name}`;
-  for (const rule of rules) {
+  for (const rule of RULES) {
     if (rule.check) for (const r of resources) for (const message of rule.check(r)) out.push({ rule: rule.name, resource: id(r), urn: r.urn, message });
     if (rule.checkStack) for (const f of rule.checkStack(resources)) out.push({ rule: rule.name, resource: id(f.resource), urn: f.resource.urn, message: f.message });
   }

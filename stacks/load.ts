@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Namer, snowflakeName } from "../components/naming";
+import { Namer } from "../components/naming";
 import { checkSnowflakeNames } from "../components/warehouse/model";
 import type { JobSize, PipelineConfig, PlatformConfig } from "../components/types";
 import { PROJECT, SECRET_STACK_KEYS, SNOWFLAKE_IDENTIFIER, stackConfigSchema, type StackConfig } from "./config";
@@ -13,7 +13,7 @@ import { ConfigError, describeFound, type ConfigIssue } from "./errors";
 import { pipelineSpecSchema, type PipelineSpec } from "./pipeline-spec";
 import { YamlFile } from "./yaml-file";
 
-export const PIPELINES_DIR = "pipelines";
+const PIPELINES_DIR = "pipelines";
 
 /** Secret values from stack config, kept apart from PlatformConfig so they never travel as plain inputs. */
 export interface StackSecrets {
@@ -85,7 +85,7 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
 }
 
 /** Turn `data-platform:key` → string entries into an object, parsing JSON objects and scalars. */
-export function namespaceConfig(config: Record<string, string>, namespace: string): Record<string, unknown> {
+function namespaceConfig(config: Record<string, string>, namespace: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) {
     const [ns, key] = k.includes(":") ? [k.slice(0, k.indexOf(":")), k.slice(k.indexOf(":") + 1)] : [namespace, k];
@@ -211,7 +211,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 }
 
 /** Every `{ secret: name }` in a source, sorted and unique. */
-export function collectSecrets(source: unknown): string[] {
+function collectSecrets(source: unknown): string[] {
   const found = new Set<string>();
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
@@ -223,9 +223,4 @@ export function collectSecrets(source: unknown): string[] {
   };
   walk(source);
   return [...found].sort();
-}
-
-/** Snowflake schema in RAW that a pipeline loads into. */
-export function rawSchemaName(pipeline: PipelineConfig): string {
-  return snowflakeName("", pipeline.source.type === "fivetran" ? pipeline.source.fivetran.destination_schema : pipeline.name);
 }

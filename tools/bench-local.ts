@@ -21,18 +21,18 @@ const OUT = path.join(ROOT, "bench", "local.md");
 
 interface Timed {
   seconds: number;
-  value: string; // stdout
+  stdout: string;
   stderr: string;
 }
 
-function run(cmd: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Timed {
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Timed {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60 * 1000 });
+  const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60 * 1000 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) {
     throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}\n${(r.stderr ?? "").split("\n").slice(-15).join("\n")}`);
   }
-  return { seconds, value: r.stdout, stderr: r.stderr };
+  return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
 
 function python(code: string, env: Record<string, string> = {}): Timed {
@@ -99,14 +99,14 @@ function benchIngestion(work: string, format: "csv" | "parquet"): IngestResult {
   const name = writePipeline(pipelines, format);
 
   const ingest = run(PYTHON, ["-m", "ingestion", "run", "--pipeline", name, "--target", "local"], { DP_LOCAL_DIR: local, DP_PIPELINES_DIR: pipelines });
-  const record = JSON.parse(ingest.value.trim().split("\n").pop() ?? "{}") as { rows?: Record<string, number> };
+  const record = JSON.parse(ingest.stdout.trim().split("\n").pop() ?? "{}") as { rows?: Record<string, number> };
   const rows = Object.values(record.rows ?? {}).reduce((a, b) => a + b, 0);
   const check = python(`
 import json, duckdb
 con = duckdb.connect("${local}/warehouse.duckdb", read_only=True)
 print(json.dumps(con.sql("select count(*) from raw_${name}.orders").fetchall()[0][0]))
 `);
-  if (Number(check.value.trim()) !== ROWS) console.warn(`warning: raw_${name}.orders holds ${check.value.trim()} rows, expected ${ROWS}`);
+  if (Number(check.stdout.trim()) !== ROWS) console.warn(`warning: raw_${name}.orders holds ${check.stdout.trim()} rows, expected ${ROWS}`);
 
   // The floor: DuckDB itself, same file, fresh database file, timed inside the process.
   const file = path.join(work, "lake", "bench", format, `orders.${format}`);
@@ -118,7 +118,7 @@ t0 = time.perf_counter()
 con.sql("create table orders as select * from ${reader}")
 print(time.perf_counter() - t0)
 `);
-  return { format, ingestSeconds: ingest.seconds, rows, steps: stepTimes(ingest), floorSeconds: Number(floor.value.trim()) };
+  return { format, ingestSeconds: ingest.seconds, rows, steps: stepTimes(ingest), floorSeconds: Number(floor.stdout.trim()) };
 }
 
 /** dlt's step timings, from the ingestion's JSON log lines on stderr. */
@@ -136,7 +136,7 @@ function stepTimes(t: Timed): Record<string, number> {
 }
 
 function machine(): Record<string, string> {
-  const py = run(PYTHON, ["-c", "import sys, dlt, duckdb, pyarrow; print(sys.version.split()[0], dlt.__version__, duckdb.__version__, pyarrow.__version__)"]).value.trim().split(" ");
+  const py = run(PYTHON, ["-c", "import sys, dlt, duckdb, pyarrow; print(sys.version.split()[0], dlt.__version__, duckdb.__version__, pyarrow.__version__)"]).stdout.trim().split(" ");
   const cpus = os.cpus();
   return {
     "CPU": `${cpus[0]?.model ?? "unknown"} (nproc ${cpus.length})`,
@@ -203,8 +203,8 @@ function main(): void {
       "",
       "| run | time | summary |",
       "|---|---|---|",
-      `| fresh \`.local\` | ${cold.seconds.toFixed(1)} s | ${summaryOf(cold.value)} |`,
-      `| again, incremental | ${warm.seconds.toFixed(1)} s | ${summaryOf(warm.value)} |`,
+      `| fresh \`.local\` | ${cold.seconds.toFixed(1)} s | ${summaryOf(cold.stdout)} |`,
+      `| again, incremental | ${warm.seconds.toFixed(1)} s | ${summaryOf(warm.stdout)} |`,
       "",
       `Total benchmark time: ${((Date.now() - started) / 1000).toFixed(0)} s.`,
       "",

@@ -3,7 +3,8 @@
  *
  *   npm run local [-- --pipeline orders_files] [--skip-dbt]
  *
- * Per pipeline: ingestion (`python -m ingestion run --target local`), then the dbt selection the
+ * The pipelines are the dev stack's (`loadPlatformConfig`, as the Pulumi program loads them). Per
+ * pipeline: ingestion (`python -m ingestion run --target local`), then the dbt selection the
  * pipeline builds in the cloud (`python -m dbt_runner build --target local`). DuckDB is the warehouse
  * (`.local/warehouse.duckdb`), a folder is the raw bucket (`.local/lake/`).
  *
@@ -18,9 +19,10 @@ import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
-import { formatIssue } from "../stacks/errors";
-import { pipelineSpecSchema, type PipelineSpec } from "../stacks/pipeline-spec";
-import { YamlFile } from "../stacks/yaml-file";
+import type { PipelineConfig } from "../components/types";
+import { ConfigError, formatIssue } from "../stacks/errors";
+import { loadPlatformConfig } from "../stacks/load";
+import { readStackFile } from "./synth/stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
 const PYTHON = process.env.DP_PYTHON ?? path.join(ROOT, ".venv", "bin", "python");
@@ -28,6 +30,8 @@ const LOCAL_DIR = path.resolve(process.env.DP_LOCAL_DIR ?? path.join(ROOT, ".loc
 const LAKE_DIR = path.join(LOCAL_DIR, "lake");
 const SAMPLE_DIR = path.join(ROOT, "ingestion", "sample_data");
 const DBT_DIR = path.join(ROOT, "dbt");
+/** The stack whose pipelines run locally: a pipeline disabled in dev is not run here either. */
+const LOCAL_STACK = "dev";
 
 interface Options {
   pipelines: string[];
@@ -80,20 +84,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** Parse and validate every pipeline file with the same zod schema as the Pulumi program. */
-function readPipelines(): PipelineSpec[] {
-  const dir = path.join(ROOT, "pipelines");
-  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  const specs: PipelineSpec[] = [];
-  const problems: string[] = [];
-  for (const f of files) {
-    const file = YamlFile.read(ROOT, `pipelines/${f}`);
-    const spec = file.issues.length ? undefined : file.validate(pipelineSpecSchema);
-    problems.push(...file.issues.map(formatIssue));
-    if (spec) specs.push(spec);
+/** The pipelines as the Pulumi program sees them for the dev stack: same loader, same checks, same errors. */
+function readPipelines(): PipelineConfig[] {
+  try {
+    return loadPlatformConfig({ root: ROOT, stack: LOCAL_STACK, config: readStackFile(ROOT, LOCAL_STACK).config }).config.pipelines;
+  } catch (e) {
+    if (e instanceof ConfigError) fail(`stack ${LOCAL_STACK} or pipeline files are invalid; nothing ran:\n  ${e.issues.map(formatIssue).join("\n  ")}`);
+    throw e;
   }
-  if (problems.length) fail(`pipeline files are invalid; nothing ran:\n  ${problems.join("\n  ")}`);
-  return specs;
 }
 
 // --- offline sources ---------------------------------------------------------------------------
@@ -140,7 +138,7 @@ function secretAvailable(name: string): boolean {
 }
 
 /** Decide whether a pipeline can run offline, and with which extra environment. */
-function planPipeline(spec: PipelineSpec, fixtureBaseUrl: string): Plan {
+function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
   const source = spec.source;
   switch (source.type) {
     case "fivetran":
@@ -213,7 +211,7 @@ function runProcess(cmd: string, args: string[], cwd: string, env: Record<string
   });
 }
 
-async function ingest(spec: PipelineSpec, env: Record<string, string>): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
+async function ingest(spec: PipelineConfig, env: Record<string, string>): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
   const result = await runProcess(PYTHON, ["-m", "ingestion", "run", "--pipeline", spec.name, "--target", "local"], ROOT, env, (e) => {
     if (e.event === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
@@ -228,11 +226,11 @@ async function ingest(spec: PipelineSpec, env: Record<string, string>): Promise<
   const status = runStatus(record.status);
   const error = record.error ?? (status === "SUCCESS" || status === "SKIPPED" ? undefined : `exit ${result.code}, status ${String(record.status)}`);
   // A zero exit is part of success: a record that says SUCCESS from a failing process is not trusted.
-  return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason ?? undefined };
+  return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason };
 }
 
-async function buildDbt(spec: PipelineSpec): Promise<NonNullable<Outcome["dbt"]>> {
-  const selection = spec.transform?.select ?? `tag:${spec.name}+`;
+async function buildDbt(spec: PipelineConfig): Promise<NonNullable<Outcome["dbt"]>> {
+  const selection = spec.dbtSelect;
   step(spec.name, `dbt build --select ${selection}`);
   let nodes = 0;
   const result = await runProcess(PYTHON, ["-m", "dbt_runner", "build", "--select", selection, "--target", "local", "--pipeline", spec.name], DBT_DIR, {}, (e) => {

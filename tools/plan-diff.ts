@@ -5,7 +5,7 @@
  * credentials and no Pulumi CLI, so pull requests from forks (which get no secrets) get it instead
  * of a `pulumi preview`.
  *
- * How the base is planned (a deliberate choice): the base ref's *data* — `Pulumi.<stack>.yaml`,
+ * How the base is planned (a deliberate choice): the base ref's *data* — its stack files (`Pulumi.*.yaml`),
  * `pipelines/` and the image build contexts named by its stack config (default `ingestion/`, `dbt/`)
  * — is exported with `git archive <ref> -- <paths> | tar -x` into a temp dir, and the *head's*
  * program runs on it (`synthesize({ stack, root: tmp })`). The head is this working tree (or
@@ -23,6 +23,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { PROJECT, STACK_DEFAULTS } from "../stacks/config";
 import type { PlanJson } from "./plan";
 
 export type PlanResource = PlanJson["resources"][number];
@@ -229,15 +230,20 @@ function git(args: string[], cwd: string): string {
   return r.stdout;
 }
 
-/** The paths the offline plan of `stack` reads, as they are at `ref` (only those that exist there). */
+/**
+ * The paths the offline plan of `stack` reads, as they are at `ref` (only those that exist there):
+ * every stack file (the program checks pipelines' environment overrides against the environments of
+ * all of them), `pipelines/` and the image build contexts.
+ */
 export function refPaths(repo: string, ref: string, stack: string): string[] {
   const stackFile = `Pulumi.${stack}.yaml`;
-  const wanted = [stackFile, "pipelines", "ingestion", "dbt"];
+  const stackFiles = git(["ls-tree", "--name-only", ref], repo).split("\n").filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+  const wanted = [...stackFiles, "pipelines", ...Object.values(STACK_DEFAULTS.images)];
   const exists = (p: string) => git(["ls-tree", "--name-only", ref, "--", p], repo).trim() !== "";
-  if (exists(stackFile)) {
+  if (stackFiles.includes(stackFile)) {
     const doc = parse(git(["show", `${ref}:${stackFile}`], repo)) as { config?: Record<string, unknown> } | null;
-    const images = doc?.config?.["data-platform:images"] as Record<string, unknown> | undefined;
-    for (const k of ["ingestionContext", "dbtContext"]) if (typeof images?.[k] === "string") wanted.push(path.posix.normalize(images[k] as string));
+    const images = doc?.config?.[`${PROJECT}:images`] as Record<string, unknown> | undefined;
+    for (const k of Object.keys(STACK_DEFAULTS.images)) if (typeof images?.[k] === "string") wanted.push(path.posix.normalize(images[k] as string));
   }
   return [...new Set(wanted)].filter((p) => !p.startsWith("..") && exists(p));
 }
@@ -256,29 +262,17 @@ export function exportRef(repo: string, ref: string, stack: string): string {
   return dir;
 }
 
-/** Offline plan of `stack` from the files under `root` (no stack file there: an empty plan, e.g. a new stack). */
+/**
+ * Offline plan of `stack` from the files under `root` (no stack file there: an empty plan, e.g. a new
+ * stack). Plans do not depend on where `root` is (build contexts are relative to it), so a base
+ * planned from a temp dir compares directly with the working tree.
+ */
 export async function planRoot(stack: string, root: string): Promise<PlanJson> {
-  if (!fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`))) return { project: "data-platform", stack, resources: [], outputs: {} };
+  if (!fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`))) return { project: PROJECT, stack, resources: [], outputs: {} };
   // Loaded lazily: the pure functions above must not load the program.
   const { synthesize } = await import("./synth/synthesize");
   const { planJson } = await import("./plan");
-  return withRootPlaceholder(planJson(await synthesize({ stack, root })), root);
-}
-
-/**
- * Replace the project root's absolute path by `<root>` in every input: the image build contexts are
- * absolute paths, and the base is planned from a temp dir, so without this every image would show
- * as changed. The diff compares content, not where the checkout lives.
- */
-export function withRootPlaceholder(plan: PlanJson, root: string): PlanJson {
-  const roots = [...new Set([path.resolve(root), fs.realpathSync(root)])].sort((a, b) => b.length - a.length);
-  const fix = (v: unknown): unknown => {
-    if (typeof v === "string") return roots.reduce((s, r) => (s === r ? "<root>" : s.split(`${r}${path.sep}`).join(`<root>${path.sep}`)), v);
-    if (Array.isArray(v)) return v.map(fix);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fix(x)]));
-    return v;
-  };
-  return { ...plan, resources: plan.resources.map((r) => ({ ...r, inputs: fix(r.inputs) })) };
+  return planJson(await synthesize({ stack, root }));
 }
 
 interface Args {

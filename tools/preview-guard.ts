@@ -20,8 +20,7 @@
  *         "newState": { "type": "...", ... },                       // absent for deletes
  *         "diffReasons": ["..."], "replaceReasons": ["..."] }
  *     ],
- *     "changeSummary": { "create": 1, "update": 2, "same": 40, ... },
- *     "diagnostics": [...]
+ *     "changeSummary": { "create": 1, "update": 2, "same": 40, ... }
  *   }
  * A replacement shows up as up to three steps (create-replacement, replace, delete-replaced) with one
  * URN; they are reported once per URN. The type is taken from newState/oldState, else from the URN.
@@ -30,7 +29,8 @@ import * as fs from "fs";
 import { GUARDED_TYPES } from "../policy/stateful";
 
 export const ALLOW_LABEL = "allow-data-replacement";
-export const DESTRUCTIVE_OPS = ["replace", "delete", "create-replacement", "delete-replaced"] as const;
+/** Ops that lose a resource's data, the most telling first (one URN's steps report as the first). */
+const DESTRUCTIVE_OPS = ["replace", "delete", "delete-replaced", "create-replacement"];
 
 export interface PreviewStep {
   op: string;
@@ -39,13 +39,11 @@ export interface PreviewStep {
   newState?: { type?: string; protect?: boolean; [k: string]: unknown };
   diffReasons?: string[];
   replaceReasons?: string[];
-  detailedDiff?: Record<string, unknown> | null;
 }
 
 export interface PreviewJson {
   steps?: PreviewStep[];
   changeSummary?: Record<string, number>;
-  diagnostics?: { severity?: string; message?: string; urn?: string }[];
 }
 
 export interface RiskyChange {
@@ -87,29 +85,27 @@ export function splitUrn(urn: string): { type: string; name: string } {
   return { type: qualified.split("$").pop() ?? qualified, name: parts.slice(3).join("::") };
 }
 
-export function stepType(s: PreviewStep): string {
+function stepType(s: PreviewStep): string {
   return s.newState?.type ?? s.oldState?.type ?? splitUrn(s.urn).type;
 }
 
-const OP_RANK: Record<string, number> = { replace: 0, delete: 1, "delete-replaced": 2, "create-replacement": 3 };
-
 /** Steps that would replace or delete a guarded type, one entry per URN. */
-export function riskyChanges(preview: PreviewJson, types: readonly string[] = GUARDED_TYPES): RiskyChange[] {
+export function riskyChanges(preview: PreviewJson): RiskyChange[] {
   const byUrn = new Map<string, RiskyChange>();
   for (const s of preview.steps ?? []) {
-    if (!(DESTRUCTIVE_OPS as readonly string[]).includes(s.op)) continue;
+    if (!DESTRUCTIVE_OPS.includes(s.op)) continue;
     const type = stepType(s);
-    if (!types.includes(type)) continue;
+    if (!GUARDED_TYPES.includes(type)) continue;
     const prev = byUrn.get(s.urn);
     const reasons = [...new Set([...(prev?.reasons ?? []), ...(s.replaceReasons ?? [])])];
-    const op = prev && OP_RANK[prev.op] <= OP_RANK[s.op] ? prev.op : s.op;
+    const op = prev && DESTRUCTIVE_OPS.indexOf(prev.op) <= DESTRUCTIVE_OPS.indexOf(s.op) ? prev.op : s.op;
     byUrn.set(s.urn, { urn: s.urn, type, name: splitUrn(s.urn).name, op, reasons });
   }
   return [...byUrn.values()].sort((a, b) => a.urn.localeCompare(b.urn));
 }
 
-export function evaluateGuard(preview: PreviewJson, labels: readonly string[], types: readonly string[] = GUARDED_TYPES): GuardResult {
-  const risky = riskyChanges(preview, types);
+export function evaluateGuard(preview: PreviewJson, labels: readonly string[]): GuardResult {
+  const risky = riskyChanges(preview);
   const allowed = labels.includes(ALLOW_LABEL);
   return { risky, allowed, blocked: risky.length > 0 && !allowed };
 }
@@ -181,23 +177,23 @@ function main(argv: string[]): number {
   const out = arg("--markdown");
   const outcome = arg("--outcome");
   let text: string;
-  let code = 0;
+  let failure: string | undefined;
   try {
     const preview = parsePreview(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
     const guard = evaluateGuard(preview, labels);
     text = renderPreviewMarkdown(stack, preview, guard);
-    if (guard.blocked) code = 1;
+    if (guard.blocked) failure = "blocked: stateful resources would be replaced or deleted";
   } catch (e) {
     text = `### \`${stack}\`: preview failed\n\n:x: ${md((e as Error).message)}. See the job log.\n`;
-    code = 1;
+    failure = "could not read the preview";
   }
   if (outcome && outcome !== "success") {
     text += `\n:x: The preview step ended with \`${outcome}\` (an error or a policy violation); see the job log.\n`;
   }
   if (out) fs.writeFileSync(out, text);
   process.stdout.write(text);
-  if (code) process.stderr.write(`preview-guard: ${stack}: ${text.includes("Blocked") ? "blocked: stateful resources would be replaced or deleted" : "could not read the preview"}\n`);
-  return code;
+  if (failure) process.stderr.write(`preview-guard: ${stack}: ${failure}\n`);
+  return failure ? 1 : 0;
 }
 
 if (require.main === module) process.exit(main(process.argv.slice(2)));

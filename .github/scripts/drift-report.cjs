@@ -1,6 +1,6 @@
 // Drift report for .github/workflows/drift.yml (through actions/github-script): one open issue with
 // the `drift` label, created or updated while any stack drifts, closed once none does.
-// Tested by test/ci/drift-report.test.ts.
+// Tested by test/ci/preview-comment.test.ts.
 "use strict";
 const fs = require("fs");
 const path = require("path");

@@ -106,6 +106,22 @@ export interface CloudEnvironment {
   outputs(): Record<string, pulumi.Input<unknown>>;
 }
 
+/** Pipelines that run the ingestion image; Fivetran loads its sources itself. */
+export function runsIngestion(p: PipelineConfig): boolean {
+  return p.source.type !== "fivetran";
+}
+
+/**
+ * Raw-bucket folders one pipeline's ingestion writes (its dlt dataset and its run records) and reads
+ * (its landing folder, for file drops): the ingestion package's layout, which both clouds grant exactly.
+ */
+export function ingestionPrefixes(p: PipelineConfig): { write: string[]; read: string[] } {
+  return {
+    write: [`dlt/raw_${p.name}/`, `_runs/${p.name}/`],
+    read: p.source.type === "filesystem" ? [`${p.source.filesystem.bucket_path}/`] : [],
+  };
+}
+
 /** The workloads that get an identity of their own. `ingestion` may be per pipeline; see the cloud's README section. */
 export type Workload = "ingestion" | "dbt" | "orchestrator" | "ciPreview" | "ciDeploy";
 

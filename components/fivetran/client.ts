@@ -6,7 +6,7 @@
  * jitter; every other error fails at once with Fivetran's code and message. All waiting goes through
  * `sleep`, which tests replace.
  */
-import { fivetranApiError, isFivetranApiError, scrub } from "./errors";
+import { fivetranApiError, scrub } from "./errors";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -151,5 +151,3 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
 
   return { request, listAll };
 }
-
-export { isFivetranApiError };

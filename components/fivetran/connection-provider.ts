@@ -11,11 +11,11 @@
  *   echo is never compared, so masked values do not cause perpetual diffs.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound, partialCreateError } from "./errors";
+import { partialCreateError, unlessNotFound } from "./errors";
 import { FIVETRAN_SYNC_FREQUENCIES } from "./regions";
 import { createSession, type SessionOptions } from "./session";
 import { setupProblem, type SetupTest } from "./setup-tests";
-import { asTypeOf, containsMask, containsUnknown, isUnknown, looksSecretKey, plainJson, sameValue, secretFingerprint } from "./values";
+import { asTypeOf, containsMask, containsUnknown, looksSecretKey, plainJson, sameValue, secretFingerprint } from "./values";
 import { notTakenMessage, type SentSetting } from "./verify";
 
 export type DestinationSchemaField = "schema" | "schema_prefix";
@@ -116,6 +116,17 @@ function scheduleBody(inputs: ConnectionInputs) {
   };
 }
 
+/** The schedule and setup state as Fivetran reports them; `known` fills what Fivetran leaves out. */
+function remoteStatus(api: ApiConnection, known: { syncFrequency: number; scheduleType: string }) {
+  return {
+    paused: Boolean(api.paused),
+    syncFrequency: Number(api.sync_frequency ?? known.syncFrequency),
+    dailySyncTime: api.daily_sync_time ?? null,
+    scheduleType: api.schedule_type ?? known.scheduleType,
+    setupState: String(api.status?.setup_state ?? "unknown").toLowerCase(),
+  };
+}
+
 function outsOf(api: ApiConnection, inputs: ConnectionInputs): ConnectionOutputs {
   const remote = api.config ?? {};
   const config: Record<string, unknown> = {};
@@ -132,11 +143,7 @@ function outsOf(api: ApiConnection, inputs: ConnectionInputs): ConnectionOutputs
     destinationSchemaField: schemaFieldOf(inputs),
     config,
     configFingerprints,
-    paused: Boolean(api.paused),
-    syncFrequency: Number(api.sync_frequency ?? inputs.syncFrequency),
-    dailySyncTime: api.daily_sync_time ?? null,
-    scheduleType: api.schedule_type ?? inputs.scheduleType,
-    setupState: String(api.status?.setup_state ?? "unknown").toLowerCase(),
+    ...remoteStatus(api, inputs),
   });
 }
 
@@ -173,7 +180,7 @@ function replacedFields(olds: ConnectionOutputs, news: ConnectionInputs): string
 }
 
 /** Config keys whose desired value differs from state; secrets compare by fingerprint, never by Fivetran's echo. */
-export function changedConfigKeys(olds: ConnectionOutputs, news: ConnectionInputs): string[] {
+function changedConfigKeys(olds: ConnectionOutputs, news: ConnectionInputs): string[] {
   if (containsUnknown(news.config)) return ["*"];
   const changed: string[] = [];
   const newConfig = news.config ?? {};
@@ -300,13 +307,9 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
     },
 
     async read(id, props) {
-      let api: ApiConnection;
-      try {
-        api = (await session.client().request<ApiConnection>("GET", `/connections/${id}`)).data;
-      } catch (e) {
-        if (isNotFound(e)) return {};
-        throw e;
-      }
+      const found = await unlessNotFound(session.client().request<ApiConnection>("GET", `/connections/${id}`));
+      if (!found) return {};
+      const api = found.data;
       const olds = props as ConnectionOutputs;
       const remote = api.config ?? {};
       const config: Record<string, unknown> = {};
@@ -324,11 +327,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
         destinationSchema: sameSchema ? olds.destinationSchema : schema.split(".")[0],
         config,
         configFingerprints: olds.configFingerprints ?? {},
-        paused: Boolean(api.paused),
-        syncFrequency: Number(api.sync_frequency ?? olds.syncFrequency),
-        dailySyncTime: api.daily_sync_time ?? null,
-        scheduleType: api.schedule_type ?? olds.scheduleType,
-        setupState: String(api.status?.setup_state ?? "unknown").toLowerCase(),
+        ...remoteStatus(api, olds),
       });
       return { id, props: props2 };
     },
@@ -342,11 +341,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
     },
 
     async delete(id) {
-      try {
-        await session.client().request("DELETE", `/connections/${id}`);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
+      await unlessNotFound(session.client().request("DELETE", `/connections/${id}`));
     },
   };
 }

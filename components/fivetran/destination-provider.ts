@@ -4,7 +4,7 @@
  * The private key never reaches state: outs keep only its fingerprint, to notice rotation.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound, partialCreateError } from "./errors";
+import { partialCreateError, unlessNotFound } from "./errors";
 import { FIVETRAN_REGIONS, FIVETRAN_TIME_ZONE_OFFSETS } from "./regions";
 import { createSession, type SessionOptions } from "./session";
 import { setupProblem, type SetupTest } from "./setup-tests";
@@ -26,16 +26,8 @@ export interface DestinationInputs {
   port?: number;
 }
 
-export interface DestinationOutputs {
+export interface DestinationOutputs extends Omit<DestinationInputs, "privateKey" | "port"> {
   destinationId: string;
-  groupId: string;
-  region: string;
-  timeZoneOffset: string;
-  host: string;
-  database: string;
-  user: string;
-  role: string;
-  warehouse: string;
   port: number;
   privateKeyFingerprint: string;
   /** `connected` after passing setup tests; `incomplete` or `broken` otherwise. */
@@ -54,11 +46,12 @@ interface ApiDestination {
 
 const REQUIRED_TEXT = ["groupId", "host", "database", "user", "role", "warehouse", "privateKey"] as const;
 const MUTABLE = ["region", "timeZoneOffset", "host", "database", "user", "role", "warehouse", "port"] as const;
+const DEFAULT_PORT = 443;
 
 function snowflakeConfig(inputs: DestinationInputs) {
   return {
     host: inputs.host,
-    port: inputs.port ?? 443,
+    port: inputs.port ?? DEFAULT_PORT,
     database: inputs.database,
     auth: "KEY_PAIR",
     user: inputs.user,
@@ -81,7 +74,7 @@ function outsOf(api: ApiDestination, privateKeyFingerprint: string, like: Destin
     user: String(c.user ?? ""),
     role: String(c.role ?? ""),
     warehouse: String(c.default_virtual_warehouse ?? ""),
-    port: Number(asTypeOf(c.port, 443) ?? like.port ?? 443),
+    port: Number(asTypeOf(c.port, DEFAULT_PORT) ?? like.port ?? DEFAULT_PORT),
     privateKeyFingerprint,
     setupStatus: String(api.setup_status ?? "unknown").toLowerCase(),
   });
@@ -101,7 +94,7 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
     const id = written?.id ?? existingId ?? inputs.groupId;
     const back = (await client.request<ApiDestination>("GET", `/destinations/${id}`)).data;
     const outs = outsOf({ ...back, setup_status: back.setup_status ?? written?.setup_status }, fingerprint(inputs), inputs);
-    const sent = snowflakeConfig(inputs);
+    const sent = common.config;
     const got = back.config ?? {};
     const problem =
       setupProblem(`destination ${id} (Snowflake ${inputs.host})`, written?.setup_tests, written?.setup_status ?? back.setup_status) ??
@@ -134,33 +127,23 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
 
     async diff(_id, olds, news) {
       const replaces = isUnknown(news.groupId) || news.groupId !== olds.groupId ? ["groupId"] : [];
-      const changed = MUTABLE.filter((k) => containsUnknown(news[k]) || (news[k] ?? (k === "port" ? 443 : undefined)) !== olds[k]);
+      const changed = MUTABLE.filter((k) => containsUnknown(news[k]) || (news[k] ?? (k === "port" ? DEFAULT_PORT : undefined)) !== olds[k]);
       const rotated = containsUnknown(news.privateKey) || fingerprint(news) !== olds.privateKeyFingerprint;
       // One destination per group: the old one must go before its replacement can exist.
       return { changes: replaces.length > 0 || changed.length > 0 || rotated, replaces, deleteBeforeReplace: true };
     },
 
     async create(inputs) {
-      let existing: string | undefined;
-      try {
-        existing = (await session.client().request<ApiDestination>("GET", `/destinations/${inputs.groupId}`)).data.id;
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-      const { id, outs, problem } = await apply(existing, inputs);
+      const existing = await unlessNotFound(session.client().request<ApiDestination>("GET", `/destinations/${inputs.groupId}`));
+      const { id, outs, problem } = await apply(existing?.data.id, inputs);
       // The destination exists in Fivetran now: record it, so the next `up` fixes it instead of creating another.
       if (problem) throw partialCreateError(problem, id, outs as unknown as Record<string, unknown>);
       return { id, outs };
     },
 
     async read(id, props) {
-      try {
-        const api = (await session.client().request<ApiDestination>("GET", `/destinations/${id}`)).data;
-        return { id, props: outsOf(api, props?.privateKeyFingerprint ?? "", props ?? ({} as DestinationOutputs)) };
-      } catch (e) {
-        if (isNotFound(e)) return {};
-        throw e;
-      }
+      const found = await unlessNotFound(session.client().request<ApiDestination>("GET", `/destinations/${id}`));
+      return found ? { id, props: outsOf(found.data, props?.privateKeyFingerprint ?? "", props ?? ({} as DestinationOutputs)) } : {};
     },
 
     async update(id, _olds, news) {
@@ -170,11 +153,7 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
     },
 
     async delete(id) {
-      try {
-        await session.client().request("DELETE", `/destinations/${id}`);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
+      await unlessNotFound(session.client().request("DELETE", `/destinations/${id}`));
     },
   };
 }

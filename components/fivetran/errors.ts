@@ -36,6 +36,19 @@ export function isNotFound(e: unknown): boolean {
   return isFivetranApiError(e) && (e.status === 404 || e.code.startsWith("NotFound"));
 }
 
+/**
+ * The request's answer, or `undefined` when Fivetran says the object does not exist; any other error
+ * is thrown. One rule for every provider: read reports a missing object as gone, delete counts it as done.
+ */
+export async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 /** Replaces every occurrence of each secret in `text`, so credentials never reach errors or logs. */
 export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;

@@ -4,7 +4,7 @@
  * not leave a twin behind.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "./errors";
+import { unlessNotFound } from "./errors";
 import { createSession, type SessionOptions } from "./session";
 import { notTakenMessage } from "./verify";
 import { isUnknown, plainJson } from "./values";
@@ -62,13 +62,8 @@ export function createGroupProvider(options: SessionOptions = {}): pulumi.dynami
     },
 
     async read(id) {
-      try {
-        const group = (await session.client().request<ApiGroup>("GET", `/groups/${id}`)).data;
-        return { id, props: outsOf(group) };
-      } catch (e) {
-        if (isNotFound(e)) return {};
-        throw e;
-      }
+      const found = await unlessNotFound(session.client().request<ApiGroup>("GET", `/groups/${id}`));
+      return found ? { id, props: outsOf(found.data) } : {};
     },
 
     async update(id, _olds, news) {
@@ -77,11 +72,7 @@ export function createGroupProvider(options: SessionOptions = {}): pulumi.dynami
     },
 
     async delete(id) {
-      try {
-        await session.client().request("DELETE", `/groups/${id}`);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
+      await unlessNotFound(session.client().request("DELETE", `/groups/${id}`));
     },
   };
 }

@@ -35,6 +35,6 @@ export { createFivetranClient, acceptHeaderFor, parseRetryAfterMs, backoffMs, DE
 export type { FivetranClient, FivetranClientOptions, FivetranResponse, HttpMethod } from "./client";
 export { isFivetranApiError, isNotFound, type FivetranApiError } from "./errors";
 export { FIVETRAN_CONFIG_KEYS, FIVETRAN_ENV, DEFAULT_FIVETRAN_API_URL, type SessionOptions } from "./session";
-export { FIVETRAN_SYNC, type ConnectionSyncStatus } from "./sync-protocol";
+export { FIVETRAN_SYNC, fivetranEndpoint, type ConnectionSyncStatus } from "./sync-protocol";
 export { FIVETRAN_REGIONS, FIVETRAN_TIME_ZONE_OFFSETS, FIVETRAN_SYNC_FREQUENCIES, type FivetranRegion, type FivetranTimeZoneOffset } from "./regions";
 export { UNKNOWN } from "./values";

@@ -3,7 +3,7 @@
  * Each seeds its outputs with `undefined` so they exist as properties before the provider fills them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { connectionProvider } from "./connection-provider";
+import { connectionProvider, type DestinationSchemaField } from "./connection-provider";
 import { destinationProvider } from "./destination-provider";
 import { groupProvider } from "./group-provider";
 import type { FivetranRegion, FivetranTimeZoneOffset } from "./regions";
@@ -68,7 +68,7 @@ export interface FivetranConnectionArgs {
   dailySyncTime?: pulumi.Input<string>;
   scheduleType: pulumi.Input<"auto" | "manual">;
   /** Config field for the destination schema; defaults by service (`schema_prefix` for databases). */
-  destinationSchemaField?: pulumi.Input<"schema" | "schema_prefix">;
+  destinationSchemaField?: pulumi.Input<DestinationSchemaField>;
 }
 
 /** A Fivetran connection with its schedule; setup tests must pass and every setting must take. */

@@ -9,12 +9,13 @@
  * Delete does nothing: schema config has no delete; it goes away with its connection.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "./errors";
+import { unlessNotFound } from "./errors";
 import { createSession, type SessionOptions } from "./session";
 import { containsUnknown, isUnknown, plainJson } from "./values";
 import { notTakenMessage, type SentSetting } from "./verify";
 
-export type SchemaChangeHandling = "ALLOW_ALL" | "ALLOW_COLUMNS" | "BLOCK_ALL";
+const HANDLING = ["ALLOW_ALL", "ALLOW_COLUMNS", "BLOCK_ALL"] as const;
+export type SchemaChangeHandling = (typeof HANDLING)[number];
 export type SchemaSelection = Record<string, { enabled: boolean; tables?: Record<string, { enabled: boolean }> }>;
 
 export interface SchemaConfigInputs {
@@ -38,8 +39,6 @@ interface ApiSchemaConfig {
   schema_change_handling?: string;
   schemas?: Record<string, { enabled?: boolean; tables?: Record<string, ApiTable> }>;
 }
-
-const HANDLING = ["ALLOW_ALL", "ALLOW_COLUMNS", "BLOCK_ALL"];
 
 /** Fivetran's config, cut down to what the user declared (so undeclared tables never cause diffs). */
 function project(api: ApiSchemaConfig, declared: SchemaSelection | undefined): SchemaSelection {
@@ -118,7 +117,7 @@ export function createSchemaConfigProvider(options: SessionOptions = {}): pulumi
       if (!isUnknown(news.connectionId) && (typeof news.connectionId !== "string" || news.connectionId === "")) {
         failures.push({ property: "connectionId", reason: "connectionId must be the id of a Fivetran connection" });
       }
-      if (!isUnknown(news.schemaChangeHandling) && !HANDLING.includes(news.schemaChangeHandling)) {
+      if (!isUnknown(news.schemaChangeHandling) && !(HANDLING as readonly string[]).includes(news.schemaChangeHandling)) {
         failures.push({ property: "schemaChangeHandling", reason: `schemaChangeHandling must be one of ${HANDLING.join(", ")}, got ${JSON.stringify(news.schemaChangeHandling)}` });
       }
       if (!containsUnknown(news.schemas)) {
@@ -144,10 +143,7 @@ export function createSchemaConfigProvider(options: SessionOptions = {}): pulumi
 
     async create(inputs) {
       const client = session.client();
-      try {
-        await client.request("GET", path(inputs.connectionId));
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
+      if (!(await unlessNotFound(client.request("GET", path(inputs.connectionId))))) {
         // No schema config before the first sync: have Fivetran read the source's schemas now.
         await client.request("POST", `${path(inputs.connectionId)}/reload`, { body: { exclude_mode: "PRESERVE" } });
       }
@@ -156,13 +152,8 @@ export function createSchemaConfigProvider(options: SessionOptions = {}): pulumi
 
     async read(id, props) {
       const olds = props as SchemaConfigOutputs;
-      try {
-        const api = (await session.client().request<ApiSchemaConfig>("GET", path(olds.connectionId))).data;
-        return { id, props: outsOf(olds.connectionId, api, olds.schemas) };
-      } catch (e) {
-        if (isNotFound(e)) return {};
-        throw e;
-      }
+      const found = await unlessNotFound(session.client().request<ApiSchemaConfig>("GET", path(olds.connectionId)));
+      return found ? { id, props: outsOf(olds.connectionId, found.data, olds.schemas) } : {};
     },
 
     async update(_id, _olds, news) {

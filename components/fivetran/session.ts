@@ -36,8 +36,8 @@ export function createSession(options: SessionOptions = {}): FivetranSession {
       const apiSecret = fromConfig.apiSecret ?? process.env[FIVETRAN_ENV.apiSecret];
       if (!apiKey || !apiSecret) {
         throw new Error(
-          "Fivetran API credentials are missing: run `pulumi config set --secret data-platform:fivetranApiKey <key>` and " +
-            "`pulumi config set --secret data-platform:fivetranApiSecret <secret>`, or export FIVETRAN_API_KEY and FIVETRAN_API_SECRET.",
+          `Fivetran API credentials are missing: run \`pulumi config set --secret ${FIVETRAN_CONFIG_KEYS.apiKey} <key>\` and ` +
+            `\`pulumi config set --secret ${FIVETRAN_CONFIG_KEYS.apiSecret} <secret>\`, or export ${FIVETRAN_ENV.apiKey} and ${FIVETRAN_ENV.apiSecret}.`,
         );
       }
       const baseUrl = process.env[FIVETRAN_ENV.baseUrl] || DEFAULT_FIVETRAN_API_URL;

@@ -14,7 +14,7 @@ export interface SetupTest {
 // An array, not a Set: closure serialization turns a captured Set into a plain object.
 const FAILING = ["FAILED", "JOB_FAILED"];
 
-export function failedSetupTests(tests: SetupTest[] | undefined): SetupTest[] {
+function failedSetupTests(tests: SetupTest[] | undefined): SetupTest[] {
   return (tests ?? []).filter((t) => FAILING.includes(String(t.status ?? "").toUpperCase()));
 }
 

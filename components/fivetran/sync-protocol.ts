@@ -8,6 +8,7 @@
  *    (Fivetran's documented manual-sync polling rule); it failed when `failed_at` is the later one,
  *    or when the connection is broken.
  */
+import { DEFAULT_FIVETRAN_API_URL } from "./session";
 
 export interface ConnectionSyncStatus {
   succeeded_at?: string | null;
@@ -32,6 +33,9 @@ function isFailed(data: ConnectionSyncStatus, triggeredAt: string | Date): boole
   const failedAt = millis(data.failed_at);
   return failedAt > since && failedAt >= millis(data.succeeded_at);
 }
+
+/** A Fivetran API URL for a protocol path: orchestrations call the public API, not FIVETRAN_API_URL. */
+export const fivetranEndpoint = (path: string) => `${DEFAULT_FIVETRAN_API_URL}${path}`;
 
 export const FIVETRAN_SYNC = {
   triggerPath: (connectionId: string) => `/connections/${connectionId}/sync`,

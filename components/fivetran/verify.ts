@@ -14,17 +14,13 @@ export interface SentSetting {
   secret?: boolean;
 }
 
-export function settingsThatDidNotTake(settings: SentSetting[]): SentSetting[] {
-  return settings.filter((s) => !sameValue(s.sent, s.got));
-}
-
 function show(value: unknown): string {
   return value === undefined ? "nothing (the field is absent)" : JSON.stringify(value);
 }
 
-/** Throws (or returns the message for a partial-create error) when any setting did not take. */
+/** Why the write did not fully take (the caller throws it, or records a partial create), or undefined when all did. */
 export function notTakenMessage(what: string, settings: SentSetting[]): string | undefined {
-  const missing = settingsThatDidNotTake(settings);
+  const missing = settings.filter((s) => !sameValue(s.sent, s.got));
   if (missing.length === 0) return undefined;
   const lines = missing.map((s) =>
     s.secret ? `  - ${s.name}: Fivetran did not keep the value that was sent` : `  - ${s.name}: sent ${show(s.sent)}, Fivetran has ${show(s.got)}`,

@@ -86,7 +86,7 @@ export const GRANT_MATRIX: readonly GrantRow[] = [
 ];
 
 /** One service user (TYPE=SERVICE, key-pair auth) per tool; the keys are the `logins` of the Warehouse component. */
-export interface ServiceUserSpec {
+interface ServiceUserSpec {
   /** Name part after the object prefix: `<PREFIX><user>_USER`. */
   user: string;
   role: RoleKey;

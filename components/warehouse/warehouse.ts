@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import * as tls from "@pulumi/tls";
-import type { LakeReaderGrant } from "../cloud/cloud";
+import type { CloudContext, LakeReaderGrant } from "../cloud/cloud";
 import type { PlatformConfig } from "../types";
 import {
   checkSnowflakeNames,
@@ -43,6 +43,8 @@ export interface SnowflakeLogin {
 
 export interface WarehouseArgs {
   config: PlatformConfig;
+  /** Options for the stateful resources (the databases): the stack's protect/retainOnDelete, as the clouds get them (`cloudContext(...).stateful`). */
+  stateful: CloudContext["stateful"];
   lake: {
     /** `gs://bucket` or `s3://bucket`. */
     rawBucketUri: pulumi.Input<string>;
@@ -52,15 +54,15 @@ export interface WarehouseArgs {
 }
 
 /** Percent of the monthly quota at which the monitor suspends the warehouses (running queries finish)… */
-export const SUSPEND_AT_PERCENT = 100;
+const SUSPEND_AT_PERCENT = 100;
 /** …and at which it cancels running queries too. */
-export const SUSPEND_IMMEDIATELY_AT_PERCENT = 110;
+const SUSPEND_IMMEDIATELY_AT_PERCENT = 110;
 
 export class Warehouse extends pulumi.ComponentResource {
   readonly logins: Record<LoginKey, SnowflakeLogin>;
   /** What the cloud must grant the storage integration's identity on the raw bucket. */
   readonly lakeReaderGrant: LakeReaderGrant;
-  /** Fully qualified external stage over the raw bucket (`DB.SCHEMA.STAGE`): how loads reach Snowflake from GCS. */
+  /** Fully qualified external stage over the raw bucket (`DB.SCHEMA.STAGE`): how loads reach Snowflake from the raw bucket (GCS or S3). */
   readonly lakeStage: pulumi.Output<string>;
   /** account, databases, warehouses, roles, users...: plain values only (no secrets). */
   readonly outputs: Record<string, pulumi.Input<unknown>>;
@@ -76,8 +78,6 @@ export class Warehouse extends pulumi.ComponentResource {
     const names = snowflakeNames(wc.objectPrefix);
     const child = (extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
     const comment = `Managed by Pulumi (${config.project}, stack ${config.stack})`;
-    // Two keys to destroy data (as platform.ts cloudContext().stateful): protected and kept unless both are turned.
-    const stateful: pulumi.CustomResourceOptions = config.destroyableData ? {} : { protect: config.protect, retainOnDelete: true };
 
     // Databases.
     const databases = {} as Record<DatabaseKey, snowflake.Database>;
@@ -85,7 +85,7 @@ export class Warehouse extends pulumi.ComponentResource {
       databases[d] = new snowflake.Database(
         `${name}-db-${d.toLowerCase()}`,
         { name: names.databases[d], dataRetentionTimeInDays: wc.dataRetentionDays, dropPublicSchemaOnCreation: true, comment },
-        child(stateful),
+        child(args.stateful),
       );
     }
 
@@ -267,12 +267,14 @@ function grantTarget(o: GrantObject, t: GrantTargets): Partial<snowflake.GrantPr
       return { onSchemaObject: { objectType: "STAGE", objectName: t.stage.fullyQualifiedName } };
     case "schemas":
       return { onSchema: o.scope === "all" ? { allSchemasInDatabase: t.databases[o.database].name } : { futureSchemasInDatabase: t.databases[o.database].name } };
-    case "objects":
-      return { onSchemaObject: o.scope === "all" ? { all: { objectTypePlural: o.objectTypePlural, inDatabase: t.databases[o.database].name } } : { future: { objectTypePlural: o.objectTypePlural, inDatabase: t.databases[o.database].name } } };
+    case "objects": {
+      const objects = { objectTypePlural: o.objectTypePlural, inDatabase: t.databases[o.database].name };
+      return { onSchemaObject: o.scope === "all" ? { all: objects } : { future: objects } };
+    }
   }
 }
 
-/** Stable logical name of a matrix row, from its role and object (never its position): `loader-raw-future-tables`. */
+/** Stable logical name of a matrix row, from its role and object (never its position): `grant-transformer-raw-future-tables`. */
 export function grantLogicalName(row: GrantRow): string {
   const o = row.object;
   const what = (() => {

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 from dbt_runner import EXIT_CODES, EXIT_UPLOAD_FAILED, EXIT_USAGE
 from dbt_runner.logs import JsonLogger, Redactor, iso, utc_now
-from dbt_runner.results import FAILED, SUCCESS, classify, describe_failures, summarize
+from dbt_runner.results import FAILED, SUCCESS, Summary, classify, describe_failures, summarize
 from dbt_runner.storage import open_store
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # the dbt project (dbt/)
@@ -188,16 +188,6 @@ def run_dbt(cli: list[str], logger: JsonLogger) -> tuple[bool, str | None]:
     return bool(res.success), None
 
 
-def _rows(run_results: dict[str, Any]) -> int | None:
-    rows = [
-        r.get("adapter_response", {}).get("rows_affected")
-        for r in run_results.get("results", [])
-        if r.get("unique_id", "").startswith("model.")
-    ]
-    rows = [n for n in rows if isinstance(n, int) and n >= 0]
-    return sum(rows) if rows else None
-
-
 def upload(store, work: Path, prefix: str, redactor: Redactor, logger: JsonLogger) -> tuple[dict[str, str], list[str]]:
     files = {
         "manifest.json": work / "target" / "manifest.json",
@@ -239,7 +229,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     pipeline, run_id = settings["pipeline"], settings["run_id"]
     logger.bind(pipeline=pipeline, run_id=run_id)
     missing = prepare_environment(settings, environ)
-    redactor.values = Redactor().values  # include a key normalized by prepare_environment
 
     work = Path(tempfile.mkdtemp(prefix=f"dbt-{pipeline}-"))
     (work / "logs").mkdir()
@@ -267,11 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             error, dbt_errored = dbt_error, True
 
     run_results_path = work / "target" / "run_results.json"
-    run_results: dict[str, Any] = {}
     summary = None
     if run_results_path.exists():
-        run_results = json.loads(run_results_path.read_text(encoding="utf-8"))
-        summary = summarize(run_results)
+        summary = summarize(json.loads(run_results_path.read_text(encoding="utf-8")))
     elif not dbt_errored:
         error = "dbt produced no run_results.json"
     status = classify(dbt_success, dbt_errored, summary)
@@ -279,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         error = describe_failures(summary) if summary and summary.failures else "dbt build did not succeed"
     finished = utc_now()
 
+    counted = summary or Summary()  # zero counts when dbt produced no results
     record: dict[str, Any] = {
         "kind": "dbt",
         "pipeline": pipeline,
@@ -290,12 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "target": settings["target"],
         "selection": settings["selection"],
         "dbt_version": dbt_version,
-        **(summary.counts() if summary else {
-            "models_built": 0, "models_failed": 0, "models_skipped": 0, "tests_passed": 0,
-            "tests_warned": 0, "tests_failed": 0, "tests_skipped": 0, "nodes_total": 0,
-        }),
-        "rows": _rows(run_results),
-        "failures": summary.failures if summary else [],
+        **counted.counts,
+        "rows": counted.rows,
+        "failures": counted.failures,
         "error": redactor(error) if error else None,
     }
     log = logger.error if status == FAILED else logger.warning if status != SUCCESS else logger.info

@@ -15,8 +15,7 @@ from datetime import datetime, timezone
 from typing import IO, Any, Iterable
 
 REDACTED = "[redacted]"
-# Explicitly secret variables, plus anything whose name says it is one.
-SECRET_ENV_NAMES = ("SNOWFLAKE_PRIVATE_KEY", "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", "SNOWFLAKE_PASSWORD")
+# Variables whose name says they are secret (SNOWFLAKE_PRIVATE_KEY, ..._PASSPHRASE, ..._PASSWORD, ...).
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSPHRASE|SECRET|TOKEN|PRIVATE_KEY|CREDENTIALS)", re.IGNORECASE)
 _PEM_BLOCK = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.DOTALL
@@ -25,13 +24,15 @@ _MIN_SECRET_LEN = 6  # don't redact trivial values such as "" or "false"
 
 
 def secret_values(environ: dict[str, str] | None = None) -> list[str]:
-    """Values to scrub: secret env vars, and each line of multi-line ones (PEM bodies)."""
+    """Values to scrub: secret env vars, and each line of multi-line ones (PEM bodies), whether the
+    lines are split by real newlines or by literal "\\n" (as secret stores sometimes hand PEM over)."""
     env = os.environ if environ is None else environ
     values: set[str] = set()
     for name, value in env.items():
-        if not value or not (name in SECRET_ENV_NAMES or _SECRET_NAME.search(name)):
+        if not value or not _SECRET_NAME.search(name):
             continue
-        for candidate in (value, value.replace("\n", "\\n"), *value.splitlines()):
+        unescaped = value.replace("\\n", "\n")
+        for candidate in (value, value.replace("\n", "\\n"), unescaped, *unescaped.splitlines()):
             candidate = candidate.strip()
             if len(candidate) >= _MIN_SECRET_LEN and not candidate.startswith("-----"):
                 values.add(candidate)

@@ -8,34 +8,24 @@ SUCCESS, PARTIAL, FAILED = "SUCCESS", "PARTIAL", "FAILED"
 
 _OK = {"success", "pass", "warn"}  # nodes that ran and did their job
 _FAILED = {"error", "fail", "runtime error"}
-_TEST_TYPES = {"test", "unit_test"}
-_BUILT_TYPES = {"model", "seed", "snapshot"}
+# The counter a node's status increments, by resource type; other nodes only count in nodes_total.
+_TEST_COUNTERS = {"pass": "tests_passed", "warn": "tests_warned", "skipped": "tests_skipped",
+                  **dict.fromkeys(_FAILED, "tests_failed")}
+_BUILT_COUNTERS = {"success": "models_built", "skipped": "models_skipped", **dict.fromkeys(_FAILED, "models_failed")}
+_COUNTERS = {
+    **dict.fromkeys(("test", "unit_test"), _TEST_COUNTERS),
+    **dict.fromkeys(("model", "seed", "snapshot"), _BUILT_COUNTERS),
+}
+COUNT_KEYS = ("models_built", "models_failed", "models_skipped", "tests_passed", "tests_warned",
+              "tests_failed", "tests_skipped", "nodes_total")
 
 
 @dataclass
 class Summary:
-    models_built: int = 0
-    models_failed: int = 0
-    models_skipped: int = 0
-    tests_passed: int = 0
-    tests_warned: int = 0
-    tests_failed: int = 0
-    tests_skipped: int = 0
-    nodes_total: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     nodes_ok: int = 0
+    rows: int | None = None  # sum of rows_affected reported for models; None when none is reported
     failures: list[dict[str, Any]] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "models_built": self.models_built,
-            "models_failed": self.models_failed,
-            "models_skipped": self.models_skipped,
-            "tests_passed": self.tests_passed,
-            "tests_warned": self.tests_warned,
-            "tests_failed": self.tests_failed,
-            "tests_skipped": self.tests_skipped,
-            "nodes_total": self.nodes_total,
-        }
 
 
 def _resource_type(unique_id: str) -> str:
@@ -49,29 +39,21 @@ def _name(unique_id: str) -> str:
 def summarize(run_results: dict[str, Any]) -> Summary:
     """Count outcomes per node type from a parsed run_results.json."""
     s = Summary()
+    rows: list[int] = []
     for r in run_results.get("results", []):
         uid = r.get("unique_id", "")
         rtype = _resource_type(uid)
         status = str(r.get("status", "")).lower()
-        s.nodes_total += 1
+        s.counts["nodes_total"] += 1
         if status in _OK:
             s.nodes_ok += 1
-        if rtype in _TEST_TYPES:
-            if status == "pass":
-                s.tests_passed += 1
-            elif status == "warn":
-                s.tests_warned += 1
-            elif status in _FAILED:
-                s.tests_failed += 1
-            elif status == "skipped":
-                s.tests_skipped += 1
-        elif rtype in _BUILT_TYPES:
-            if status == "success":
-                s.models_built += 1
-            elif status in _FAILED:
-                s.models_failed += 1
-            elif status == "skipped":
-                s.models_skipped += 1
+        counter = _COUNTERS.get(rtype, {}).get(status)
+        if counter:
+            s.counts[counter] += 1
+        if rtype == "model":
+            n = (r.get("adapter_response") or {}).get("rows_affected")
+            if isinstance(n, int) and n >= 0:
+                rows.append(n)
         if status in _FAILED:
             failure: dict[str, Any] = {"unique_id": uid, "name": _name(uid), "resource_type": rtype, "status": status}
             if r.get("failures") is not None:
@@ -79,6 +61,7 @@ def summarize(run_results: dict[str, Any]) -> Summary:
             if r.get("message"):
                 failure["message"] = str(r["message"])[:1000]
             s.failures.append(failure)
+    s.rows = sum(rows) if rows else None
     return s
 
 

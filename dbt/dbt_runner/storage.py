@@ -9,16 +9,12 @@ s3:// uses the AWS default chain (s3fs's default).
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 
 class Store:
     uri: str
-
-    def put_file(self, local_path: str, key: str) -> str:
-        raise NotImplementedError
 
     def put_bytes(self, data: bytes, key: str) -> str:
         raise NotImplementedError
@@ -34,11 +30,6 @@ class LocalStore(Store):
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def put_file(self, local_path: str, key: str) -> str:
-        path = self._path(key)
-        shutil.copyfile(local_path, path)
-        return str(path)
-
     def put_bytes(self, data: bytes, key: str) -> str:
         path = self._path(key)
         tmp = path.with_name(path.name + ".tmp")
@@ -53,17 +44,12 @@ class FsspecStore(Store):
 
         self.uri = uri.rstrip("/")
         self.fs, self.root = fsspec.core.url_to_fs(self.uri, **storage_options)
-        self.protocol = urlparse(self.uri).scheme
 
     def _target(self, key: str) -> str:
         return f"{self.root.rstrip('/')}/{key}"
 
     def _uri(self, key: str) -> str:
         return f"{self.uri}/{key}"
-
-    def put_file(self, local_path: str, key: str) -> str:
-        self.fs.put_file(local_path, self._target(key))
-        return self._uri(key)
 
     def put_bytes(self, data: bytes, key: str) -> str:
         self.fs.pipe_file(self._target(key), data)

@@ -67,11 +67,7 @@ insert into raw_orders_files.orders values
 def create_raw_warehouse(path: Path) -> Path:
     """Create (or reset) the raw schemas in the DuckDB file at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(RAW_SQL)
-    finally:
-        con.close()
+    execute(path, RAW_SQL)
     return path
 
 

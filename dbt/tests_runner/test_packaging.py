@@ -53,7 +53,7 @@ def test_no_secrets_baked_in():
 
 
 def test_packages_are_installed_and_the_project_parsed_at_build_time():
-    steps = [(ins, args) for ins, args in _instructions()]
+    steps = _instructions()
     runs = [i for i, (ins, args) in enumerate(steps) if ins == "RUN" and "dbt deps" in args]
     user = [i for i, (ins, _) in enumerate(steps) if ins == "USER"]
     assert runs and user and runs[0] < user[0], "dbt deps must run at build time, before dropping root"

@@ -42,10 +42,21 @@ def test_classify(dbt_success, errored, results, expected):
 
 def test_summarize_counts_and_names_failures():
     s = summarize(_rr((MODEL, "success"), (TEST, "fail"), (MODEL2, "skipped"),
-                      ("test.data_platform.not_null_x_y.1", "pass"), ("unit_test.data_platform.m.t", "pass")))
-    assert (s.models_built, s.models_skipped, s.tests_passed, s.tests_failed) == (1, 1, 2, 1)
-    assert [f["name"] for f in s.failures] == ["unique_stg_orders_order_id"]
+                      ("test.data_platform.not_null_x_y.1", "pass"), ("unit_test.data_platform.m.t", "pass"),
+                      ("seed.data_platform.s", "error"), ("test.data_platform.t.2", "warn")))
+    assert s.counts == {"models_built": 1, "models_failed": 1, "models_skipped": 1, "tests_passed": 2,
+                        "tests_warned": 1, "tests_failed": 1, "tests_skipped": 0, "nodes_total": 7}
+    assert s.nodes_ok == 4
+    assert [f["name"] for f in s.failures] == ["unique_stg_orders_order_id", "s"]
     assert "test unique_stg_orders_order_id fail" in describe_failures(s)
+
+
+def test_summarize_sums_model_rows_only_when_reported():
+    def result(uid, rows):
+        return {"unique_id": uid, "status": "success", "adapter_response": {"rows_affected": rows}}
+
+    assert summarize({"results": [result(MODEL, 3), result(MODEL2, 4), result(TEST, 99)]}).rows == 7
+    assert summarize({"results": [result(MODEL, -1), {"unique_id": MODEL2, "status": "success"}]}).rows is None
 
 
 PEM = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG\nAbCdEf0123456789\n-----END ENCRYPTED PRIVATE KEY-----"
@@ -60,6 +71,12 @@ def test_redactor_scrubs_pem_blocks_and_secret_env_values():
     for secret in ("MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG", "AbCdEf0123456789", "hunter2hunter2", "tok_abcdef123"):
         assert secret not in out
     assert "user=DBT_SVC" in out  # not a secret
+
+
+def test_redactor_scrubs_each_line_of_a_key_given_with_literal_backslash_n():
+    r = Redactor(secret_values({"SNOWFLAKE_PRIVATE_KEY": PEM.replace("\n", "\\n")}))
+    out = r("dbt said: AbCdEf0123456789 and MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG")
+    assert out == "dbt said: [redacted] and [redacted]"
 
 
 def test_json_logger_writes_redacted_json_lines(tmp_path):

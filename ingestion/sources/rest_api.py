@@ -14,7 +14,8 @@ from ..errors import SpecError
 from ..spec import require
 from . import SourceContext
 
-AUTH_SECRET_FIELDS = {"bearer": "token", "api_key": "api_key", "http_basic": "password"}
+# dlt auth types this package accepts; their `{ secret: name }` fields are resolved wherever they sit.
+AUTH_TYPES = ("bearer", "api_key", "http_basic")
 
 
 def rest_api_config(ctx: SourceContext) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def rest_api_config(ctx: SourceContext) -> dict[str, Any]:
     auth = client.get("auth")
     if auth is not None:
         kind = auth.get("type") if isinstance(auth, dict) else None
-        if kind not in AUTH_SECRET_FIELDS:
+        if kind not in AUTH_TYPES:
             raise SpecError(spec.file, f"{prefix}.client.auth.type", "bearer, api_key or http_basic", kind)
         client["auth"] = ctx.secrets.resolve(auth, f"{prefix}.client.auth")
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Iterator
@@ -66,7 +67,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.setenv("RUNTIME__REQUEST_BACKOFF_FACTOR", "0.01")
     monkeypatch.setenv("RUNTIME__REQUEST_MAX_RETRY_DELAY", "0.1")
     monkeypatch.setenv("RUNTIME__REQUEST_TIMEOUT", "5")
-    for var in [v for v in __import__("os").environ if v.startswith(("DP_SECRET_", "DP_REST_BASE_URL_", "SNOWFLAKE_")) or v in ("DP_RAW_BUCKET_URI", "DP_PIPELINE_SPEC")]:
+    for var in [v for v in os.environ if v.startswith(("DP_SECRET_", "DP_REST_BASE_URL_", "SNOWFLAKE_")) or v in ("DP_RAW_BUCKET_URI", "DP_PIPELINE_SPEC")]:
         monkeypatch.delenv(var)
     return ws
 

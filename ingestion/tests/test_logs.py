@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from ingestion import logs
 from ingestion.secrets import SecretResolver, read_env_file
 
@@ -28,3 +30,15 @@ def test_env_file_parsing(tmp_path):
     f = tmp_path / "secrets.env"
     f.write_text('# c\n\nexport DP_SECRET_A="a b"\nDP_SECRET_B=plain\nnot a line\n')
     assert read_env_file(f) == {"DP_SECRET_A": "a b", "DP_SECRET_B": "plain"}
+
+
+def test_missing_secret_names_the_env_file_only_where_one_is_read(tmp_path):
+    from ingestion.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as cloud:
+        SecretResolver("p.yaml").get("absent_secret", "source.x")
+    assert str(cloud.value) == "p.yaml: source.x: secret 'absent_secret' expected in environment variable DP_SECRET_ABSENT_SECRET, found nothing"
+
+    env_file = tmp_path / "secrets.env"
+    with pytest.raises(ConfigurationError, match=f"DP_SECRET_ABSENT_SECRET or {env_file}, found nothing"):
+        SecretResolver("p.yaml", env_file=env_file).get("absent_secret", "source.x")

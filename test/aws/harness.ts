@@ -1,11 +1,11 @@
 /**
  * Synthesizes the AWS environment of a stack under mocks, the way DataPlatform drives it (a parent
- * component, a CloudContext like platform.ts's `cloudContext`, the warehouse keys, the Fivetran
+ * component, platform.ts's own `cloudContext`, the warehouse keys, the Fivetran
  * credential, one runtime per pipeline), without the warehouse and Fivetran components. Helpers to
  * find resources and read their policies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudContext, CloudEnvironment, PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../../components/cloud/cloud";
+import type { CloudEnvironment, PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../../components/cloud/cloud";
 import { awsCloud } from "../../components/cloud/aws";
 import { secretEnvName } from "../../components/pipeline";
 import { cloudContext } from "../../components/platform";
@@ -27,11 +27,6 @@ export class TestPlatform extends pulumi.ComponentResource {
   constructor(name: string) {
     super("data-platform:index:DataPlatform", name, {}, {});
   }
-}
-
-/** The context DataPlatform gives a cloud (the same function, so tests see what the program does). */
-export function contextFor(config: PlatformConfig, parent: pulumi.ComponentResource): CloudContext {
-  return cloudContext(config, parent);
 }
 
 /** Stack config of `dev-aws`, with `data-platform:<key>` values replaced (objects as JS values). */
@@ -69,7 +64,7 @@ export async function synthAws(overrides: Record<string, unknown> = {}, customiz
     program: async () => {
       config = loadPlatformConfig({ root: PROJECT_ROOT, stack: STACK, config: pulumi.runtime.allConfig() }).config;
       const parent = new TestPlatform(`${config.prefix}-${config.environment}`);
-      const env = awsCloud.environment(contextFor(config, parent));
+      const env = awsCloud.environment(cloudContext(config, parent));
       env.grantLakeReader({ awsIamUserArn: SNOWFLAKE_USER, awsExternalId: SNOWFLAKE_EXTERNAL_ID });
       const keys = {
         loader: env.secret("snowflake-loader-key", pulumi.secret("-----BEGIN PRIVATE KEY-----\nLOADER\n-----END PRIVATE KEY-----"), ["ingestion"]),

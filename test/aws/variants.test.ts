@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import { awsCloud } from "../../components/cloud/aws";
 import type { PlatformConfig } from "../../components/types";
 import { synthesize } from "../../tools/synth/synthesize";
-import { ACCOUNT, byType, contextFor, json, list, one, policies, policyRole, synthAws, TestPlatform } from "./harness";
+import { cloudContext } from "../../components/platform";
+import { ACCOUNT, byType, json, list, one, policies, policyRole, synthAws, TestPlatform } from "./harness";
 
 const KMS = "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd";
 
@@ -85,7 +86,7 @@ describe("aws refusals", () => {
   });
   it("refuses a stack of another cloud", () => {
     const parent = {} as TestPlatform;
-    assert.throws(() => awsCloud.environment(contextFor({ cloud: "gcp", stack: "dev" } as PlatformConfig, parent)), /has cloud gcp/);
+    assert.throws(() => awsCloud.environment(cloudContext({ cloud: "gcp", stack: "dev" } as PlatformConfig, parent)), /has cloud gcp/);
   });
 });
 

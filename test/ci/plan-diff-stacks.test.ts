@@ -1,7 +1,8 @@
 /**
  * The offline plan diff on the real program: temp project roots made from the shipped Pulumi.dev.yaml
  * and pipelines/ (image contexts linked), one modified, both planned with `synthesize` and compared.
- * These need the whole program to synthesize.
+ * Base and head live in different temp dirs, so "nothing else changed" also shows that a plan does
+ * not depend on where the project root is. These need the whole program to synthesize.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";

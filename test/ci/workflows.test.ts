@@ -16,6 +16,8 @@ const steps = (job: any): any[] => job.steps ?? [];
 const uses = (job: any, action: string) => steps(job).filter((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
 const runText = (job: any) => steps(job).map((s) => s.run ?? "").join("\n");
 const matrixStacks = (job: any): string[] => (job.strategy.matrix.include ? job.strategy.matrix.include.map((m: any) => m.stack) : job.strategy.matrix.stack).slice().sort();
+/** The `stacks` list a github-script step passes to its .cjs script. */
+const scriptStacks = (job: any): string[] => JSON.parse(/stacks: (\[[^\]]*\])/.exec(uses(job, "actions/github-script")[0].with.script)![1]).sort();
 
 describe("pr.yml", () => {
   const pr = wf("pr.yml");
@@ -78,6 +80,7 @@ describe("pr.yml", () => {
     assert.match(job.if, /always\(\)/);
     assert.equal(job.permissions["pull-requests"], "write");
     assert.match(uses(job, "actions/github-script")[0].with.script, /preview-comment\.cjs/);
+    assert.deepEqual(scriptStacks(job), shippedStacks, "a section per shipped stack");
   });
 
   it("package.json has the plan:diff script", () => {
@@ -139,6 +142,7 @@ describe("drift.yml", () => {
     assert.equal(p.with["expect-no-changes"], true);
     assert.equal(d.jobs.report.permissions.issues, "write");
     assert.match(uses(d.jobs.report, "actions/github-script")[0].with.script, /drift-report\.cjs/);
+    assert.deepEqual(scriptStacks(d.jobs.report), shippedStacks, "a result per shipped stack");
   });
 });
 

@@ -14,8 +14,7 @@ describe("Fivetran HTTP client", { timeout: 20_000 }, () => {
   after(() => server.close());
   beforeEach(() => {
     sleeps = [];
-    server.requests.length = 0;
-    server.faults.length = 0;
+    server.reset();
   });
 
   it("sends version=2 to destinations and connections, plain JSON to groups and schema config", async () => {
@@ -47,7 +46,6 @@ describe("Fivetran HTTP client", { timeout: 20_000 }, () => {
     assert.ok(["p1", "p2", "p3", "p4", "p5"].every((n) => all.some((g) => g.name === n)));
     assert.ok(server.requests.length >= 3, "five groups at two per page need at least three requests");
     assert.ok(server.requests.slice(1).every((r) => r.query.cursor), "later pages pass the cursor back");
-    server.behaviour.maxPageSize = 100;
   });
 
   it("waits for Retry-After on 429, then succeeds", async () => {

@@ -26,13 +26,8 @@ describe("connection provider", { timeout: 30_000 }, () => {
   before(async () => (server = await startServerForProviders()));
   after(() => server.close());
   beforeEach(() => {
+    server.reset();
     groupId = addGroup(server);
-    server.requests.length = 0;
-    server.faults.length = 0;
-    server.behaviour.droppedConfigKeys.clear();
-    server.behaviour.maskedConfigKeys.clear();
-    server.behaviour.ignoredConnectionFields.clear();
-    server.behaviour.connectionSetupTests = () => [{ title: "Validate Login", status: "PASSED", message: "" }];
   });
 
   it("creates with the schedule, the destination schema in config and setup tests requested", async () => {
@@ -82,18 +77,14 @@ describe("connection provider", { timeout: 30_000 }, () => {
     server.seedConnection({ group_id: groupId, service: "postgres", schema: "other_schema" });
     const existing = server.seedConnection({ group_id: groupId, service: "postgres", schema: "adopt_me" });
     const countBefore = server.state.connections.size;
-    try {
-      const { id, outs } = await create(inputs({ destinationSchema: "adopt_me", syncFrequency: 60 }));
-      assert.equal(id, existing.fields.id);
-      assert.equal(server.state.connections.size, countBefore, "no duplicate created");
-      assert.ok(!server.requests.some((r) => r.method === "POST" && r.path === "/connections"));
-      const patch = lastRequest(server, "PATCH", new RegExp(`^/connections/${id}$`));
-      assert.equal(patch.body.run_setup_tests, true);
-      assert.equal(patch.body.config.schema_prefix, undefined, "the permanent schema field is not re-sent");
-      assert.equal(outs.syncFrequency, 60);
-    } finally {
-      server.behaviour.maxPageSize = 100;
-    }
+    const { id, outs } = await create(inputs({ destinationSchema: "adopt_me", syncFrequency: 60 }));
+    assert.equal(id, existing.fields.id);
+    assert.equal(server.state.connections.size, countBefore, "no duplicate created");
+    assert.ok(!server.requests.some((r) => r.method === "POST" && r.path === "/connections"));
+    const patch = lastRequest(server, "PATCH", new RegExp(`^/connections/${id}$`));
+    assert.equal(patch.body.run_setup_tests, true);
+    assert.equal(patch.body.config.schema_prefix, undefined, "the permanent schema field is not re-sent");
+    assert.equal(outs.syncFrequency, 60);
   });
 
   it("refuses to adopt a connection of another service, naming it", async () => {
@@ -202,7 +193,7 @@ describe("connection provider", { timeout: 30_000 }, () => {
     await connectionProvider.delete!(id, {} as any);
     assert.equal(server.state.connections.has(id), false);
     await connectionProvider.delete!(id, {} as any);
-    assert.equal(lastRequest(server, "DELETE", new RegExp(id)).method, "DELETE");
+    assert.equal(server.requests.filter((r) => r.method === "DELETE" && r.path === `/connections/${id}`).length, 2, "the second delete reached Fivetran and got its 404");
   });
 
   it("rides out a 429 on create by honouring Retry-After", async () => {

@@ -71,6 +71,8 @@ export interface ContractServer {
   };
   /** Adds a connection straight into state, as if someone created it in the web UI. */
   seedConnection(fields: Record<string, unknown>): any;
+  /** Forgets recorded requests and pending faults and restores the default behaviour; state is kept. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -92,14 +94,15 @@ export async function startContractServer(): Promise<ContractServer> {
   const passingDestinationTests = fixture("spec.destinations.create.response.201.snowflake.json").data.setup_tests;
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
-  const behaviour: Behaviour = {
+  const defaultBehaviour = (): Behaviour => ({
     connectionSetupTests: () => [{ title: "Validate Login", status: "PASSED", message: "" }],
     destinationSetupTests: () => clone(passingDestinationTests),
     droppedConfigKeys: new Set(),
     ignoredConnectionFields: new Set(),
     maskedConfigKeys: new Set(),
     maxPageSize: 100,
-  };
+  });
+  const behaviour = defaultBehaviour();
   const state = { groups: new Map<string, any>(), destinations: new Map<string, any>(), connections: new Map<string, any>(), schemaConfigs: new Map<string, any>() };
   let sequence = 0;
   const newId = (kind: string) => `${kind}_${++sequence}_${Math.random().toString(36).slice(2, 8)}`;
@@ -360,6 +363,11 @@ export async function startContractServer(): Promise<ContractServer> {
       };
       state.connections.set(c.fields.id as string, c);
       return c;
+    },
+    reset() {
+      requests.length = 0;
+      faults.length = 0;
+      Object.assign(behaviour, defaultBehaviour());
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ describe("group provider", { timeout: 20_000 }, () => {
   let server: ContractServer;
   before(async () => (server = await startServerForProviders()));
   after(() => server.close());
-  beforeEach(() => (server.requests.length = 0));
+  beforeEach(() => server.reset());
 
   it("creates, renames in place, reads and deletes (not found = done)", async () => {
     const { id, outs } = await groupProvider.create({ name: "acme_dev" });
@@ -59,9 +59,8 @@ describe("Snowflake destination provider", { timeout: 20_000 }, () => {
   before(async () => (server = await startServerForProviders()));
   after(() => server.close());
   beforeEach(() => {
+    server.reset();
     groupId = addGroup(server);
-    server.requests.length = 0;
-    server.behaviour.destinationSetupTests = () => fixture("spec.destinations.create.response.201.snowflake.json").data.setup_tests;
   });
 
   it("creates with key-pair auth and setup tests, keeping only a fingerprint of the key", async () => {
@@ -92,11 +91,7 @@ describe("Snowflake destination provider", { timeout: 20_000 }, () => {
 
   it("fails when a setting did not take", async () => {
     server.behaviour.droppedConfigKeys.add("role");
-    try {
-      await assert.rejects(destinationProvider.create(inputs()), /config\.role: sent "LOADER_ROLE", Fivetran has nothing/);
-    } finally {
-      server.behaviour.droppedConfigKeys.delete("role");
-    }
+    await assert.rejects(destinationProvider.create(inputs()), /config\.role: sent "LOADER_ROLE", Fivetran has nothing/);
   });
 
   it("masked key gives no diff after refresh; rotation and new group are detected", async () => {

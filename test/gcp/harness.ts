@@ -2,16 +2,17 @@
  * Synthesize one GCP environment under mocks, wired the way components/platform.ts wires it, but
  * without the warehouse, Fivetran and image components: stand-ins provide what they would.
  */
+import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudEnvironment, SecretRef } from "../../components/cloud/cloud";
 import { gcpCloud } from "../../components/cloud/gcp";
+import { secretEnvName } from "../../components/pipeline";
 import { cloudContext } from "../../components/platform";
 import type { PlatformConfig } from "../../components/types";
 import { loadPlatformConfig } from "../../stacks/load";
-import * as path from "path";
-const PROJECT_ROOT = path.resolve(__dirname, "../..");
-import { maskSecrets, synthesize, type Plan, type PlannedResource } from "../../tools/synth/synthesize";
+import { PROJECT_ROOT } from "../../stacks/program";
 import { readStackFile } from "../../tools/synth/stack-file";
+import { maskSecrets, synthesize, type Plan, type PlannedResource } from "../../tools/synth/synthesize";
 
 export const STORAGE_INTEGRATION_SA = "snowflake-integration@gcpuseast4-1234.iam.gserviceaccount.com";
 export const IMAGES = {
@@ -72,7 +73,7 @@ function declarePipelines(env: CloudEnvironment, config: PlatformConfig, root: p
     : undefined;
   for (const p of config.pipelines) {
     const parent = new TestPipeline(p.name, root);
-    const sourceSecrets = Object.fromEntries(p.secrets.map((s) => [`DP_SECRET_${s.toUpperCase()}`, env.secret(s, undefined, ["ingestion"], p.name)]));
+    const sourceSecrets = Object.fromEntries(p.secrets.map((s) => [secretEnvName(s), env.secret(s, undefined, ["ingestion"], p.name)]));
     env.pipeline({
       pipeline: p,
       images: IMAGES,
@@ -129,12 +130,17 @@ export function one(plan: Plan, type: string, name: string): PlannedResource {
   return found[0];
 }
 
-/** Every IAM member resource the plan declares, of any kind. */
-export function iamMembers(plan: Plan): PlannedResource[] {
-  return plan.resources.filter((r) => /iam(member|binding|policy)/i.test(r.type.split(":").pop() ?? ""));
+/** E-mail of the service account with this account id. */
+export function email(config: PlatformConfig, accountId: string): string {
+  return `${accountId}@${config.gcp!.project}.iam.gserviceaccount.com`;
 }
 
 /** `serviceAccount:<email>` of the account with this account id. */
 export function member(config: PlatformConfig, accountId: string): string {
-  return `serviceAccount:${accountId}@${config.gcp!.project}.iam.gserviceaccount.com`;
+  return `serviceAccount:${email(config, accountId)}`;
+}
+
+/** The fields of `actual` named in `expected`, compared in one assertion (one diff on failure). */
+export function assertFields(actual: Record<string, unknown>, expected: Record<string, unknown>, message?: string): void {
+  assert.deepEqual(Object.fromEntries(Object.keys(expected).map((k) => [k, actual[k]])), expected, message);
 }

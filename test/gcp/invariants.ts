@@ -7,7 +7,7 @@ import type { ProjectPrincipal } from "../../components/cloud/gcp/iam";
 import { Namer } from "../../components/naming";
 import type { PlatformConfig } from "../../components/types";
 import type { Plan, PlannedResource } from "../../tools/synth/synthesize";
-import { inputs, ofType, T } from "./harness";
+import { email, inputs, ofType, T } from "./harness";
 
 const PUBLIC = ["allUsers", "allAuthenticatedUsers"];
 const gcpResources = (plan: Plan) => plan.resources.filter((r) => r.type.startsWith("gcp:"));
@@ -15,7 +15,7 @@ const membersOf = (r: PlannedResource): string[] => {
   const i = inputs(r);
   return [...(typeof i.member === "string" ? [i.member] : []), ...(Array.isArray(i.members) ? i.members : [])];
 };
-const email = (config: PlatformConfig, accountId: string) => `${accountId}@${config.gcp!.project}.iam.gserviceaccount.com`;
+const namer = (config: PlatformConfig) => new Namer("gcp", config.prefix, config.environment);
 
 export function publicAccess(plan: Plan): string[] {
   const out: string[] = [];
@@ -40,7 +40,7 @@ export function primitiveOrAuthoritative(plan: Plan): string[] {
 
 /** Project-level grants must be exactly those in PROJECT_LEVEL_GRANTS, for the principals that exist. */
 export function projectGrants(plan: Plan, config: PlatformConfig): string[] {
-  const names = new Namer("gcp", config.prefix, config.environment);
+  const names = namer(config);
   const accounts: Record<ProjectPrincipal, string> = {
     orchestrator: names.env("orchestrator"),
     ciPreview: names.env("ci-preview"),
@@ -61,7 +61,7 @@ export function projectGrants(plan: Plan, config: PlatformConfig): string[] {
 
 /** Each ingestion job runs as its pipeline's own account, each dbt job as the dbt account; nothing else runs jobs. */
 export function jobIdentities(plan: Plan, config: PlatformConfig): string[] {
-  const names = new Namer("gcp", config.prefix, config.environment);
+  const names = namer(config);
   const out: string[] = [];
   const jobs = new Map(ofType(plan, T.job).map((r) => [inputs(r).name as string, inputs(r)]));
   const ingestionAccounts = new Set<string>();
@@ -86,7 +86,7 @@ export function jobIdentities(plan: Plan, config: PlatformConfig): string[] {
 
 /** Every schedule starts its own pipeline's workflow, as the orchestrator; one schedule per pipeline. */
 export function scheduleTargets(plan: Plan, config: PlatformConfig): string[] {
-  const names = new Namer("gcp", config.prefix, config.environment);
+  const names = namer(config);
   const out: string[] = [];
   const schedules = ofType(plan, T.schedule).map(inputs);
   const workflows = new Map(ofType(plan, T.workflow).map((r) => [inputs(r).name as string, inputs(r)]));
@@ -107,7 +107,7 @@ export function scheduleTargets(plan: Plan, config: PlatformConfig): string[] {
 }
 
 /** Every secret a job reads is granted to the job's account; every accessor grant is used by who holds it. */
-export function secretAccess(plan: Plan, config: PlatformConfig): string[] {
+export function secretAccess(plan: Plan): string[] {
   const out: string[] = [];
   const accessors = ofType(plan, T.secretIam)
     .map(inputs)
@@ -129,37 +129,18 @@ export function secretAccess(plan: Plan, config: PlatformConfig): string[] {
     if (secretId) used.add(`${secretId} serviceAccount:${wf.serviceAccount}`);
   }
   for (const a of accessors) if (!used.has(a)) out.push(`accessor grant nobody uses: ${a}`);
-  void config;
   return out;
 }
 
-/** Every GCP resource sits under a data-platform component; (type, name) pairs are unique. */
+/**
+ * Every GCP resource's direct parent is a data-platform component. (Unique type+name pairs and the
+ * platform labels are checked over every stack by test/stacks/invariants.test.ts.)
+ */
 export function structure(plan: Plan): string[] {
-  const out: string[] = [];
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-  const seen = new Set<string>();
-  for (const r of plan.resources) {
-    const key = `${r.type}::${r.name}`;
-    if (seen.has(key)) out.push(`duplicate ${key}`);
-    seen.add(key);
-    if (!r.type.startsWith("gcp:")) continue;
-    const parent = r.parent ? byUrn.get(r.parent) : undefined;
-    if (!parent || !parent.type.startsWith("data-platform:")) out.push(`${key} has no data-platform parent`);
-  }
-  return out;
+  return gcpResources(plan)
+    .filter((r) => !(r.parent && byUrn.get(r.parent)?.type.startsWith("data-platform:")))
+    .map((r) => `${r.type}::${r.name} has no data-platform parent`);
 }
 
-/** Labelled resource types carry the platform's labels. */
-export function labelled(plan: Plan, config: PlatformConfig): string[] {
-  const out: string[] = [];
-  const keyOf: Record<string, string> = { [T.bucket]: "labels", [T.repo]: "labels", [T.secret]: "labels", [T.job]: "labels", [T.workflow]: "labels", [T.alert]: "userLabels", [T.channel]: "userLabels" };
-  for (const [type, field] of Object.entries(keyOf)) {
-    for (const r of ofType(plan, type)) {
-      const l = inputs(r)[field] ?? {};
-      if (l.platform !== config.prefix || l.environment !== config.environment || l["managed-by"] !== "pulumi") out.push(`${type}::${r.name} labels ${JSON.stringify(l)}`);
-    }
-  }
-  return out;
-}
-
-export const ALL_CHECKS = { publicAccess, primitiveOrAuthoritative, projectGrants, jobIdentities, scheduleTargets, secretAccess, structure, labelled } as const;
+export const ALL_CHECKS = { publicAccess, primitiveOrAuthoritative, projectGrants, jobIdentities, scheduleTargets, secretAccess, structure } as const;

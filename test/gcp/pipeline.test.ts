@@ -1,10 +1,11 @@
 /** Points 6-7: per pipeline, the Cloud Run jobs, the workflow, the schedule and the alert policy. */
 import assert from "node:assert/strict";
-import * as crypto from "node:crypto";
 import { before, describe, it } from "node:test";
+import type * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { FIVETRAN_MAX_WAIT_SECONDS, maxJobSeconds } from "../../components/cloud/gcp/runtime";
-import { IMAGES, inputs, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
+import { mockState } from "../../tools/synth/mock-state";
+import type { PlannedResource } from "../../tools/synth/synthesize";
+import { assertFields, IMAGES, inputs, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
 
 let dev: GcpSynth;
 before(async () => {
@@ -68,11 +69,12 @@ describe("gcp pipeline workflow", () => {
   const definition = (name: string) => parse(inputs(one(dev.plan, T.workflow, `${name}-flow`)).sourceContents);
 
   it("runs as the orchestrator, named by the Namer, without call logs", () => {
-    const wf = inputs(one(dev.plan, T.workflow, "jsonplaceholder-flow"));
-    assert.equal(wf.name, "acme-dev-jsonplaceholder-flow");
-    assert.equal(wf.serviceAccount, "acme-dev-orchestrator@acme-data-dev.iam.gserviceaccount.com");
-    assert.equal(wf.callLogLevel, "LOG_NONE");
-    assert.equal(wf.region, "europe-west1");
+    assertFields(inputs(one(dev.plan, T.workflow, "jsonplaceholder-flow")), {
+      name: "acme-dev-jsonplaceholder-flow",
+      serviceAccount: "acme-dev-orchestrator@acme-data-dev.iam.gserviceaccount.com",
+      callLogLevel: "LOG_NONE",
+      region: "europe-west1",
+    });
   });
 
   it("chains ingestion → dbt through the Cloud Run connector", () => {
@@ -81,17 +83,19 @@ describe("gcp pipeline workflow", () => {
     const steps = definition("jsonplaceholder").main.steps;
     assert.equal(steps[1].ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
     assert.equal(steps[2].transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
-    assert.equal(steps[2].transform.args.max_wait_seconds, maxJobSeconds(dev.config.pipelines.find((p) => p.name === "jsonplaceholder")!.jobs.dbt));
+    // dbt in dev: 30 min timeout, no retry, plus 600 s slack; ingestion: 30 min, one retry.
+    assert.equal(steps[2].transform.args.max_wait_seconds, 2400);
+    assert.equal(steps[1].ingest.args.max_wait_seconds, 4200);
     const start = definition("jsonplaceholder").run_job.steps[0].start;
     assert.equal(start.try.call, "googleapis.run.v2.projects.locations.jobs.run");
-    assert.equal(start.retry.max_retries, dev.config.orchestration.stepRetries);
+    assert.equal(start.retry.max_retries, 2, "orchestration.stepRetries (default)");
     assert.equal(start.retry.predicate, "${transient}");
   });
 
   it("syncs Fivetran first for a Fivetran source, and skips the ingestion job", () => {
     const doc = definition("shop_postgres");
     assert.deepEqual(doc.main.steps.map((s: object) => Object.keys(s)[0]), ["init", "fivetran_sync", "transform", "done"]);
-    assert.equal(doc.main.steps[1].fivetran_sync.args.max_wait_seconds, FIVETRAN_MAX_WAIT_SECONDS);
+    assert.equal(doc.main.steps[1].fivetran_sync.args.max_wait_seconds, 6 * 3600);
     const wf = inputs(one(dev.plan, T.workflow, "shop_postgres-flow"));
     assert.deepEqual(wf.userEnvVars, { FIVETRAN_CONNECTION_ID: "conn_shop_postgres", FIVETRAN_API_SECRET_ID: "acme-dev-fivetran-api" });
     assert.equal(definition("jsonplaceholder").fivetran_sync, undefined);
@@ -102,12 +106,12 @@ describe("gcp pipeline workflow", () => {
 describe("gcp pipeline schedule", () => {
   it("starts the pipeline's own workflow on its cron and timezone, with the orchestrator's OAuth token", () => {
     const s = inputs(one(dev.plan, T.schedule, "orders_files-schedule"));
-    assert.equal(s.name, "acme-dev-orders-files-schedule");
-    assert.equal(s.schedule, "30 2 * * *");
-    assert.equal(s.timeZone, "Europe/Amsterdam");
-    assert.equal(s.httpTarget.httpMethod, "POST");
-    assert.equal(s.httpTarget.uri, "https://workflowexecutions.googleapis.com/v1/projects/acme-data-dev/locations/europe-west1/workflows/acme-dev-orders-files-flow/executions");
-    assert.deepEqual(s.httpTarget.oauthToken, { serviceAccountEmail: "acme-dev-orchestrator@acme-data-dev.iam.gserviceaccount.com", scope: "https://www.googleapis.com/auth/cloud-platform" });
+    assertFields(s, { name: "acme-dev-orders-files-schedule", schedule: "30 2 * * *", timeZone: "Europe/Amsterdam" });
+    assertFields(s.httpTarget, {
+      httpMethod: "POST",
+      uri: "https://workflowexecutions.googleapis.com/v1/projects/acme-data-dev/locations/europe-west1/workflows/acme-dev-orders-files-flow/executions",
+      oauthToken: { serviceAccountEmail: "acme-dev-orchestrator@acme-data-dev.iam.gserviceaccount.com", scope: "https://www.googleapis.com/auth/cloud-platform" },
+    });
     const body = JSON.parse(Buffer.from(s.httpTarget.body, "base64").toString());
     assert.deepEqual(JSON.parse(body.argument), { pipeline: "orders_files", trigger: "schedule" });
   });
@@ -130,9 +134,10 @@ describe("gcp pipeline alerts", () => {
     assert.match(workflow, /metric.labels.status = "FAILED"/);
     assert.match(jobs, /job_name = one_of\("acme-dev-orders-files-ingest-job", "acme-dev-orders-files-dbt-job"\)/);
     assert.match(jobs, /metric.labels.result = "failed"/);
-    // The mock names a channel projects/<p>/notificationChannels/<hash of its logical name> (tools/synth/mock-state.ts).
-    const channelName = (logical: string) => `projects/acme-data-dev/notificationChannels/${crypto.createHash("sha256").update(logical).digest("hex").slice(0, 8)}`;
-    const emailOf = new Map(ofType(dev.plan, T.channel).map((c) => [channelName(c.name), inputs(c).labels.email_address]));
+    // A channel's name is an output: ask the mocks what they answered for each channel.
+    const channelName = (c: PlannedResource) =>
+      mockState({ type: c.type, name: c.name, inputs: c.inputs } as pulumi.runtime.MockResourceArgs, { gcpProject: "acme-data-dev", awsAccount: "", region: "europe-west1" }).name;
+    const emailOf = new Map(ofType(dev.plan, T.channel).map((c) => [channelName(c), inputs(c).labels.email_address]));
     assert.deepEqual(policy.notificationChannels.map((n: string) => emailOf.get(n)).sort(), ["commerce-analytics@example.com", "data-platform-dev@example.com"]);
     const jp = inputs(one(dev.plan, T.alert, "jsonplaceholder-failed"));
     assert.deepEqual(jp.notificationChannels.map((n: string) => emailOf.get(n)).sort(), ["data-platform-dev@example.com", "data-team@example.com"]);

@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { evaluate, isProduction, labelProperties, RULES, stackOfUrn, type RuleResource } from "../../policy/rules";
-import { policies, toPolicies } from "../../policy/policies";
+import { evaluate, isProduction, RULES, stackOfUrn, type RuleResource } from "../../policy/rules";
+import { policies } from "../../policy/policies";
+import { labelProperty } from "../../policy/taggable";
 
 const LABELS = { platform: "acme", environment: "dev", "managed-by": "pulumi" };
 let n = 0;
@@ -46,6 +47,8 @@ describe("policy rules: compliant resources pass", () => {
       r("snowflake:index/serviceUser:ServiceUser", { name: "DEV_LOADER", rsaPublicKey: "MIIB..." }),
       r("snowflake:index/database:Database", { name: "PROD_RAW" }, { stack: "prod", protect: true }),
       r("gcp:monitoring/alertPolicy:AlertPolicy", { userLabels: LABELS }),
+      // A notification channel's `labels` are its settings; the platform labels are its userLabels.
+      r("gcp:monitoring/notificationChannel:NotificationChannel", { type: "email", labels: { email_address: "a@b.c" }, userLabels: LABELS }),
     ];
     assert.deepEqual(evaluate(rs), []);
   });
@@ -83,6 +86,7 @@ describe("policy rules: each must-fail case is caught by its rule", () => {
     ["platform-labels", "an S3 bucket whose tags lack managed-by", s3([], { bucket: { tags: { platform: "acme", environment: "dev" } } })],
     ["platform-labels", "managed-by is not pulumi", [gcsBucket({ labels: { ...LABELS, "managed-by": "terraform" } })]],
     ["platform-labels", "a Cloud Run job without labels", [r("gcp:cloudrunv2/job:Job", { name: "j", template: {} })]],
+    ["platform-labels", "a notification channel with the platform labels in its settings, not its userLabels", [r("gcp:monitoring/notificationChannel:NotificationChannel", { type: "email", labels: LABELS })]],
   ];
   for (const [rule, what, rs] of cases) {
     it(`${rule}: ${what}`, () => {
@@ -106,11 +110,13 @@ describe("policy helpers", () => {
     assert.equal(isProduction(r("x", {}, { stack: "product-dev" })), false);
   });
 
-  it("label properties come from the provider SDKs", () => {
-    assert.deepEqual(labelProperties("gcp:storage/bucket:Bucket"), ["labels"]);
-    assert.deepEqual(labelProperties("aws:s3/bucket:Bucket"), ["tags"]);
-    assert.deepEqual(labelProperties("gcp:storage/bucketIAMMember:BucketIAMMember"), []);
-    assert.deepEqual(labelProperties("snowflake:index/database:Database"), []);
+  it("label properties come from the provider SDKs (Monitoring types: userLabels)", () => {
+    assert.equal(labelProperty("gcp:storage/bucket:Bucket"), "labels");
+    assert.equal(labelProperty("aws:s3/bucket:Bucket"), "tags");
+    assert.equal(labelProperty("gcp:monitoring/alertPolicy:AlertPolicy"), "userLabels");
+    assert.equal(labelProperty("gcp:monitoring/notificationChannel:NotificationChannel"), "userLabels");
+    assert.equal(labelProperty("gcp:storage/bucketIAMMember:BucketIAMMember"), undefined);
+    assert.equal(labelProperty("snowflake:index/database:Database"), undefined);
   });
 
   it("stack of a URN", () => assert.equal(stackOfUrn("urn:pulumi:dev-aws::data-platform::aws:s3/bucket:Bucket::raw"), "dev-aws"));
@@ -120,11 +126,18 @@ describe("policy pack wrappers (@pulumi/policy)", () => {
   const byName = new Map(policies.map((p) => [p.name, p]));
 
   it("one resource policy per rule, a stack policy for the rules that pair resources, all mandatory", () => {
-    for (const rule of RULES) if (rule.check) assert.ok(byName.has(rule.name), rule.name);
-    assert.ok(byName.has("no-public-buckets-stack"));
-    assert.ok(byName.has("encryption-at-rest-stack"));
+    assert.deepEqual(policies.map((p) => p.name).sort(), [
+      "encryption-at-rest",
+      "encryption-at-rest-stack",
+      "no-primitive-roles",
+      "no-public-buckets",
+      "no-public-buckets-stack",
+      "no-wildcard-actions",
+      "platform-labels",
+      "snowflake-key-pair-only",
+      "stateful-protected-in-prod",
+    ]);
     for (const p of policies) assert.equal(p.enforcementLevel, "mandatory");
-    assert.equal(toPolicies().length, policies.length);
   });
 
   it("a resource validation reports what the rule finds, reading protect from opts and the stack from the URN", async () => {

@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { synthesize } from "../../tools/synth/synthesize";
-import { evaluate, labelProperties, type RuleResource } from "../../policy/rules";
+import { evaluate, type RuleResource } from "../../policy/rules";
 import { STATEFUL_TYPES } from "../../policy/stateful";
+import { labelProperty } from "../../policy/taggable";
 import { ruleResources } from "./plan-resources";
 
 const clone = (rs: RuleResource[]): RuleResource[] => structuredClone(rs);
@@ -27,7 +28,7 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
     it("the rules have something to check: buckets, labelled resources, IAM grants", () => {
       const buckets = rs.filter((r) => r.type === "gcp:storage/bucket:Bucket" || r.type === "aws:s3/bucket:Bucket");
       assert.ok(buckets.length >= 2, "raw and artifacts buckets");
-      assert.ok(rs.filter((r) => labelProperties(r.type).length).length >= 10, "labelled resources");
+      assert.ok(rs.filter((r) => labelProperty(r.type)).length >= 10, "labelled resources");
       assert.ok(rs.some((r) => /IAMMember|IamMember|rolePolicy|role:Role/.test(r.type)), "IAM grants");
       assert.ok(rs.some((r) => r.type.startsWith("snowflake:index/serviceUser")), "Snowflake service users");
     });
@@ -42,8 +43,8 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
 
     it("catches a missing label on a real resource", () => {
       const bad = clone(rs);
-      const r = bad.find((x) => labelProperties(x.type).length)!;
-      const prop = labelProperties(r.type)[0];
+      const r = bad.find((x) => labelProperty(x.type))!;
+      const prop = labelProperty(r.type)!;
       r.inputs[prop] = { ...(r.inputs[prop] as object), "managed-by": undefined };
       assert.deepEqual(rulesFired(bad), ["platform-labels"]);
     });

@@ -8,7 +8,7 @@ import { readStackFile } from "../../tools/synth/stack-file";
 import { isSecretValue, synthesize, type Plan } from "../../tools/synth/synthesize";
 import { PROJECT_ROOT } from "../../stacks/program";
 import { LABEL_KEYS } from "../../components/labels";
-import { labelProperty } from "./taggable";
+import { labelProperty } from "../../policy/taggable";
 
 /** Distinct secret values set as Pulumi secrets, so the test can look for them anywhere. */
 const SECRETS: Record<string, string> = {

@@ -8,6 +8,7 @@ import { before, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { cloudContext } from "../../components/platform";
 import type { PlatformConfig } from "../../components/types";
 import { GRANT_MATRIX, SERVICE_USERS, snowflakeNames, type LoginKey } from "../../components/warehouse/model";
 import { describeObject } from "../../components/warehouse/render-grants";
@@ -47,7 +48,10 @@ async function synth(stack: string, lake: { rawBucketUri: string; awsRoleArn?: s
     stack,
     program: async () => {
       config = loadPlatformConfig({ root, stack, config: readStackFile(root, stack).config }).config;
-      const w = new Warehouse("warehouse", { config, lake: { rawBucketUri: pulumi.output(lake.rawBucketUri), awsRoleArn: lake.awsRoleArn } });
+      // Under a platform component, with the stateful options the program gives the clouds.
+      const platform = new pulumi.ComponentResource("data-platform:index:DataPlatform", "platform");
+      const lakeArgs = { rawBucketUri: pulumi.output(lake.rawBucketUri), awsRoleArn: lake.awsRoleArn };
+      const w = new Warehouse("warehouse", { config, stateful: cloudContext(config, platform).stateful, lake: lakeArgs }, { parent: platform });
       return { warehouse: w.outputs, logins: w.logins, lakeReaderGrant: w.lakeReaderGrant };
     },
   });
@@ -183,7 +187,7 @@ test("every warehouse auto-suspends, auto-resumes, starts suspended and is under
     assert.equal(monitor.inputs.creditQuota, wc.monthlyCreditQuota);
     assert.deepEqual(monitor.inputs.notifyTriggers, [...wc.notifyAtPercent].sort((a, b) => a - b));
     assert.equal(monitor.inputs.suspendTrigger, 100);
-    assert.ok((monitor.inputs.suspendImmediateTrigger as number) > 100);
+    assert.equal(monitor.inputs.suspendImmediateTrigger, 110);
     assert.equal(monitor.inputs.frequency, undefined, "Snowflake's default frequency (MONTHLY) applies");
     const whs = s.of(T.warehouse);
     assert.equal(whs.length, 3);
@@ -280,8 +284,8 @@ test("outputs: logins resolve to the environment's objects with the key as a sec
 test("bad args stop the component before anything is declared", () => {
   const aws = devAws.config;
   // Thrown synchronously, before the component registers: nothing is declared.
-  assert.throws(() => new Warehouse("bad", { config: aws, lake: { rawBucketUri: "s3://acmeaws-dev-raw" } }), /cloud aws needs lake\.awsRoleArn/);
+  assert.throws(() => new Warehouse("bad", { config: aws, stateful: {}, lake: { rawBucketUri: "s3://acmeaws-dev-raw" } }), /cloud aws needs lake\.awsRoleArn/);
   const long = { ...dev.config, warehouse: { ...dev.config.warehouse, objectPrefix: "X".repeat(250) } };
-  assert.throws(() => new Warehouse("bad", { config: long, lake: { rawBucketUri: "gs://b" } }), /database ANALYTICS name "X+ANALYTICS" not a valid/);
-  assert.deepEqual(warehouseArgsProblems({ config: dev.config, lake: { rawBucketUri: "gs://b" } }), []);
+  assert.throws(() => new Warehouse("bad", { config: long, stateful: {}, lake: { rawBucketUri: "gs://b" } }), /database ANALYTICS name "X+ANALYTICS" not a valid/);
+  assert.deepEqual(warehouseArgsProblems({ config: dev.config, stateful: {}, lake: { rawBucketUri: "gs://b" } }), []);
 });

@@ -8,7 +8,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { ConfigError } from "../../stacks/errors";
 
-export const OFFLINE_SECRET = "offline-placeholder-secret";
+const OFFLINE_SECRET = "offline-placeholder-secret";
 
 export interface StackFileConfig {
   config: Record<string, string>;

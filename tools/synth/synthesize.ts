@@ -18,7 +18,8 @@ export interface PlannedResource {
   custom: boolean;
   /** Inputs as the engine received them; secret values are wrapped (see `isSecretValue`). */
   inputs: Record<string, unknown>;
-  options: { protect: boolean; retainOnDelete: boolean; additionalSecretOutputs: string[]; ignoreChanges: string[]; dependencies: string[] };
+  /** Resource options the engine would act on: data protection, and explicit dependencies. */
+  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[] };
 }
 
 export interface Plan {
@@ -56,18 +57,15 @@ export function maskSecrets(v: unknown, unwrap = false): unknown {
   return v;
 }
 
-interface RecordedOptions {
+interface Registration {
+  urn: string;
   parent: string;
-  protect: boolean;
-  retainOnDelete: boolean;
-  additionalSecretOutputs: string[];
-  ignoreChanges: string[];
-  dependencies: string[];
+  options: PlannedResource["options"];
 }
 
-// The mock monitor hands `newResource` no parent and no resource options; capture them from the
+// The mock monitor hands `newResource` no URN, parent or resource options; capture them from the
 // registration request, which the monitor turns into the `newResource` call synchronously.
-let currentOptions: RecordedOptions | undefined;
+let current: Registration | undefined;
 let patched = false;
 function patchMonitor(): void {
   if (patched) return;
@@ -76,13 +74,10 @@ function patchMonitor(): void {
   const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
   const original = MockMonitor.prototype.registerResource;
   MockMonitor.prototype.registerResource = function (req: any, callback: unknown) {
-    currentOptions = {
+    current = {
+      urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
       parent: req.getParent(),
-      protect: !!req.getProtect(),
-      retainOnDelete: !!req.getRetainondelete(),
-      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-      ignoreChanges: req.getIgnorechangesList(),
-      dependencies: req.getDependenciesList(),
+      options: { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete(), dependencies: req.getDependenciesList() },
     };
     return original.call(this, req, callback);
   };
@@ -100,25 +95,11 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
   await pulumi.runtime.setMocks(
     {
       newResource(a) {
-        const o = currentOptions;
-        currentOptions = undefined;
-        const parent = o?.parent || undefined;
-        const urn = `urn:pulumi:${opts.stack}::${PROJECT}::${qualifiedType(parent, a.type)}::${a.name}`;
-        resources.push({
-          urn,
-          type: a.type,
-          name: a.name,
-          parent,
-          custom: a.custom ?? true,
-          inputs: a.inputs,
-          options: {
-            protect: o?.protect ?? false,
-            retainOnDelete: o?.retainOnDelete ?? false,
-            additionalSecretOutputs: o?.additionalSecretOutputs ?? [],
-            ignoreChanges: o?.ignoreChanges ?? [],
-            dependencies: o?.dependencies ?? [],
-          },
-        });
+        const r = current;
+        current = undefined;
+        // Only registrations reach here: the program reads no existing resources (`.get`).
+        if (!r) throw new Error(`synthesize: ${a.type}::${a.name} was not registered through registerResource`);
+        resources.push({ urn: r.urn, type: a.type, name: a.name, parent: r.parent || undefined, custom: a.custom ?? true, inputs: a.inputs, options: r.options });
         return { id: a.custom ? mockId(a) : undefined, state: mockState(a, ctx) };
       },
       call: (a) => mockCall(a, ctx),
@@ -137,12 +118,6 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
   const outputs = (await resolveMasked(raw)) as Record<string, unknown>;
   // The stack resource itself is bookkeeping, not something the platform declares.
   return { project: PROJECT, stack: opts.stack, resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), outputs };
-}
-
-/** The URN type part, as the engine builds it: `<parent's own type>$<type>`. */
-function qualifiedType(parentUrn: string | undefined, type: string): string {
-  if (!parentUrn) return type;
-  return `${parentUrn.split("::")[2].split("$").pop()}$${type}`;
 }
 
 /** Await every Output in a value; secrets become "[secret]", unknowns (preview) "[unknown]". */

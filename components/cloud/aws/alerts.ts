@@ -9,7 +9,7 @@ import type { CloudContext } from "../cloud";
 import { policyDocument } from "./policy";
 import { arns, type AwsScope } from "./scope";
 
-export const FAILED_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
+const FAILED_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
 
 /** A topic that EventBridge rules matching `ruleArnPattern` may publish to, with one email subscription per address. */
 export function alertTopic(

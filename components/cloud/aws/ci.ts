@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CloudContext } from "../cloud";
 import { inlinePolicy, role } from "./roles";
 import { trustDocument, type Statement } from "./policy";
-import type { AwsScope } from "./scope";
+import { arns, type AwsScope } from "./scope";
 
-export const GITHUB_OIDC = { url: "https://token.actions.githubusercontent.com", host: "token.actions.githubusercontent.com", audience: "sts.amazonaws.com" };
+const GITHUB_OIDC = { url: "https://token.actions.githubusercontent.com", host: "token.actions.githubusercontent.com", audience: "sts.amazonaws.com" };
 
 /** The `sub` claims each role accepts. */
 export function ciSubjects(ci: { githubRepository: string; deployBranch: string }): { preview: string; deploy: string } {
@@ -29,22 +29,23 @@ function githubTrust(providerArn: pulumi.Input<string>, subject: string): pulumi
 }
 
 /** ARN patterns of everything this environment names `<prefix>-<env>-*`, per service. */
-export function envResourcePatterns(scope: AwsScope, base: string) {
+function envResourcePatterns(scope: AwsScope, base: string) {
   const { partition: pt, region: r, account: a } = scope;
+  const all = `${base}-*`;
   return {
-    buckets: [`arn:${pt}:s3:::${base}-*`],
-    objects: [`arn:${pt}:s3:::${base}-*/*`],
-    roles: [`arn:${pt}:iam::${a}:role/${base}-*`],
+    buckets: [arns.bucket(scope, all)],
+    roles: [arns.role(scope, all)],
     oidc: [`arn:${pt}:iam::${a}:oidc-provider/${GITHUB_OIDC.host}`],
-    repositories: [`arn:${pt}:ecr:${r}:${a}:repository/${base}-*`],
-    secrets: [`arn:${pt}:secretsmanager:${r}:${a}:secret:${base}-*`],
-    clusters: [`arn:${pt}:ecs:${r}:${a}:cluster/${base}-*`],
-    logGroups: [`arn:${pt}:logs:${r}:${a}:log-group:${base}-*`],
-    stateMachines: [`arn:${pt}:states:${r}:${a}:stateMachine:${base}-*`],
-    schedules: [`arn:${pt}:scheduler:${r}:${a}:schedule/default/${base}-*`],
-    rules: [`arn:${pt}:events:${r}:${a}:rule/${base}-*`],
-    connections: [`arn:${pt}:events:${r}:${a}:connection/${base}-*`],
-    topics: [`arn:${pt}:sns:${r}:${a}:${base}-*`],
+    repositories: [arns.repository(scope, all)],
+    // Not arns.secret / arns.connection: their suffixes (`-??????`, `/*`) are already inside the `*`.
+    secrets: [`arn:${pt}:secretsmanager:${r}:${a}:secret:${all}`],
+    clusters: [arns.cluster(scope, all)],
+    logGroups: [arns.logGroup(scope, all)],
+    stateMachines: [arns.stateMachine(scope, all)],
+    schedules: [arns.schedule(scope, all)],
+    rules: [arns.rule(scope, all)],
+    connections: [`arn:${pt}:events:${r}:${a}:connection/${all}`],
+    topics: [arns.topic(scope, all)],
     ec2: [`arn:${pt}:ec2:${r}:${a}:*`],
   };
 }
@@ -106,7 +107,6 @@ export function previewStatements(scope: AwsScope, base: string): Statement[] {
 /** What `pulumi up` changes: create, update, delete and tag this environment's resources. */
 export function deployStatements(scope: AwsScope, base: string, repositoryNamespace: string): Statement[] {
   const r = envResourcePatterns(scope, base);
-  const ecrRepos = [`arn:${scope.partition}:ecr:${scope.region}:${scope.account}:repository/${repositoryNamespace}/*`];
   return [
     ...previewStatements(scope, base).map((s) => ({ ...s, Sid: `Preview${s.Sid}` })),
     { Sid: "RegisterTasks", Action: ["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:CreateCluster", "ecr:GetAuthorizationToken"], Resource: "*" },
@@ -138,7 +138,7 @@ export function deployStatements(scope: AwsScope, base: string, repositoryNamesp
         "ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
         "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages",
       ],
-      Resource: ecrRepos,
+      Resource: [arns.repository(scope, `${repositoryNamespace}/*`)],
     },
     {
       Sid: "ManageSecrets",
@@ -149,7 +149,7 @@ export function deployStatements(scope: AwsScope, base: string, repositoryNamesp
       Resource: r.secrets,
     },
     { Sid: "ManageClusters", Action: ["ecs:DeleteCluster", "ecs:UpdateCluster", "ecs:TagResource"], Resource: r.clusters },
-    { Sid: "TagTaskDefinitions", Action: ["ecs:TagResource"], Resource: [`arn:${scope.partition}:ecs:${scope.region}:${scope.account}:task-definition/${base}-*`] },
+    { Sid: "TagTaskDefinitions", Action: ["ecs:TagResource"], Resource: [arns.taskFamily(scope, `${base}-*`)] },
     { Sid: "ManageLogGroups", Action: ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:TagLogGroup"], Resource: r.logGroups },
     { Sid: "ManageStateMachines", Action: ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:TagResource"], Resource: r.stateMachines },
     { Sid: "ManageSchedules", Action: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"], Resource: r.schedules },
@@ -193,7 +193,6 @@ export class CiAccess extends pulumi.ComponentResource {
       description: `pulumi preview from pull requests of ${ci.githubRepository} (read-only)`,
       trust: githubTrust(provider.arn, subjects.preview),
       tags,
-      scope,
       parent: this,
     });
     inlinePolicy("ci-preview-read", this.previewRole, "read-only", previewStatements(scope, base));
@@ -202,7 +201,6 @@ export class CiAccess extends pulumi.ComponentResource {
       description: `pulumi up from ${ci.githubRepository}@${ci.deployBranch}`,
       trust: githubTrust(provider.arn, subjects.deploy),
       tags,
-      scope,
       parent: this,
     });
     inlinePolicy("ci-deploy-manage", this.deployRole, "deploy", deployStatements(scope, base, args.repositoryNamespace));

@@ -18,7 +18,7 @@ import { SecretStore } from "./secrets";
 import { Workloads } from "./workloads";
 
 /** Placeholder the Fivetran connection carries until the stack has the API key (see README). */
-export const FIVETRAN_UNSET = "unset";
+const FIVETRAN_UNSET = "unset";
 
 export class AwsEnvironment implements CloudEnvironment {
   readonly rawBucket;
@@ -31,7 +31,6 @@ export class AwsEnvironment implements CloudEnvironment {
   readonly alerts: Alerts;
   readonly ci?: CiAccess;
   readonly secrets: SecretStore;
-  readonly runtimes: AwsPipelineRuntime[] = [];
   private readonly scope: AwsScope;
   private lakeReader?: aws.iam.Role;
   private connection?: aws.cloudwatch.EventConnection;
@@ -54,8 +53,7 @@ export class AwsEnvironment implements CloudEnvironment {
   secret(key: string, value: pulumi.Input<string> | undefined, readers: Workload[], pipeline?: string): SecretRef {
     // Who may read is enforced where it is used: each PipelineRuntime grants its own execution roles and
     // orchestrator exactly the secrets they inject or call with, after checking these readers.
-    const entry = this.secrets.create(key, value, readers, pipeline);
-    return entry.ref;
+    return this.secrets.create(key, value, readers, pipeline).ref;
   }
 
   grantLakeReader(grant: LakeReaderGrant): void {
@@ -64,7 +62,7 @@ export class AwsEnvironment implements CloudEnvironment {
   }
 
   pipeline(args: PipelineRuntimeArgs): PipelineRuntime {
-    const runtime = new AwsPipelineRuntime(
+    return new AwsPipelineRuntime(
       `${args.pipeline.name}-runtime`,
       args,
       {
@@ -79,8 +77,6 @@ export class AwsEnvironment implements CloudEnvironment {
       },
       { parent: args.parent },
     );
-    this.runtimes.push(runtime);
-    return runtime;
   }
 
   outputs(): Record<string, pulumi.Input<unknown>> {

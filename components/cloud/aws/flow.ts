@@ -6,9 +6,7 @@
  * Retries: transient infrastructure errors (ECS API/capacity, Fivetran 429/5xx, sockets) are retried
  * `stepRetries` times with backoff; a task whose container failed is retried `job.maxRetries` times.
  */
-import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
-
-export const FIVETRAN_API = "https://api.fivetran.com/v1";
+import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
 
 export interface FlowTask {
   taskDefinition: string;
@@ -81,7 +79,7 @@ function fivetranCall(spec: FlowSpec, method: "GET" | "POST", path: string): Sta
     Type: "Task",
     Resource: "arn:aws:states:::http:invoke",
     Arguments: {
-      ApiEndpoint: `${FIVETRAN_API}${path}`,
+      ApiEndpoint: fivetranEndpoint(path),
       Method: method,
       // The credential stays in Secrets Manager: the EventBridge connection stores it and signs the call.
       Authentication: { ConnectionArn: f.connectionArn },
@@ -95,9 +93,9 @@ function fivetranCall(spec: FlowSpec, method: "GET" | "POST", path: string): Sta
 /** JSONata: milliseconds of a Fivetran timestamp, 0 when it is null or absent. */
 const MS = "$ms := function($t) { $type($t) = 'string' ? $toMillis($t) : 0 }";
 /** FIVETRAN_SYNC.isFailed, in JSONata over the polled connection (`$states.input`) and `$triggeredAt`. */
-export const SYNC_FAILED = `{% (${MS}; $since := $toMillis($triggeredAt); $lowercase($string($states.input.status.setup_state)) = 'broken' or ($ms($states.input.failed_at) > $since and $ms($states.input.failed_at) >= $ms($states.input.succeeded_at))) %}`;
+const SYNC_FAILED = `{% (${MS}; $since := $toMillis($triggeredAt); $lowercase($string($states.input.status.setup_state)) = 'broken' or ($ms($states.input.failed_at) > $since and $ms($states.input.failed_at) >= $ms($states.input.succeeded_at))) %}`;
 /** FIVETRAN_SYNC.isFinished (and not failed: that choice comes first). */
-export const SYNC_SUCCEEDED = `{% (${MS}; $ms($states.input.succeeded_at) > $toMillis($triggeredAt)) %}`;
+const SYNC_SUCCEEDED = `{% (${MS}; $ms($states.input.succeeded_at) > $toMillis($triggeredAt)) %}`;
 
 export function flowDefinition(spec: FlowSpec): Record<string, unknown> {
   const states: Record<string, State> = {};

@@ -94,9 +94,9 @@ export function rawLifecycle(lake: CloudContext["config"]["lake"]): aws.types.in
 }
 
 /** S3 needs 30+ days before STANDARD_IA; a transition at or after expiry would never happen. */
-export const MIN_STANDARD_IA_DAYS = 30;
+const MIN_STANDARD_IA_DAYS = 30;
 
-export function coldTransitionDays(lake: CloudContext["config"]["lake"]): number | undefined {
+function coldTransitionDays(lake: CloudContext["config"]["lake"]): number | undefined {
   if (lake.coldAfterDays <= 0) return undefined;
   const days = Math.max(MIN_STANDARD_IA_DAYS, lake.coldAfterDays);
   if (days !== lake.coldAfterDays) pulumi.log.warn(`lake.coldAfterDays ${lake.coldAfterDays} is below S3's minimum for STANDARD_IA; raw objects move after ${days} days`);

@@ -31,7 +31,7 @@ export function subnetCidrs(cidr: string, count: number): string[] {
 }
 
 /** Availability zones the minimal VPC spreads over. */
-export const MINIMAL_VPC_ZONES = 2;
+const MINIMAL_VPC_ZONES = 2;
 
 export class Network extends pulumi.ComponentResource {
   readonly tasks: TaskNetwork;
@@ -81,7 +81,7 @@ export class Network extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.tasks = { subnets, securityGroups: pulumi.output([sg.id]).apply((ids) => ids as string[]), assignPublicIp: this.created };
+    this.tasks = { subnets, securityGroups: sg.id.apply((id) => [id]), assignPublicIp: this.created };
     this.registerOutputs({ vpcId: this.vpcId, subnets });
   }
 }

@@ -6,14 +6,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { ImageKind } from "../../types";
 import type { CloudContext, RegistryRef } from "../cloud";
 import type { AwsScope } from "./scope";
 
-export const IMAGE_KINDS = ["ingestion", "dbt"] as const;
-export type ImageKind = (typeof IMAGE_KINDS)[number];
-
 /** Keep the newest images and drop untagged layers; content-hash tags are immutable, so old tags never move. */
-export const ECR_LIFECYCLE = {
+const ECR_LIFECYCLE = {
   untaggedExpireDays: 14,
   keepImages: 30,
 } as const;
@@ -43,19 +41,16 @@ export class Registry extends pulumi.ComponentResource implements RegistryRef {
   readonly username: pulumi.Output<string>;
   readonly password: pulumi.Output<string>;
   readonly repositories: Record<ImageKind, aws.ecr.Repository>;
-  /** Repository names, known at plan time (for policies). */
-  readonly repositoryNames: Record<ImageKind, string>;
 
   constructor(name: string, args: { ctx: CloudContext; scope: AwsScope }, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:aws:Registry", name, {}, opts);
     const { ctx, scope } = args;
     const namespace = ctx.names.env("images");
-    this.repositoryNames = { ingestion: `${namespace}/ingestion`, dbt: `${namespace}/dbt` };
     const repo = (kind: ImageKind) => {
       const r = new aws.ecr.Repository(
         `${kind}-repository`,
         {
-          name: this.repositoryNames[kind],
+          name: `${namespace}/${kind}`,
           imageTagMutability: "IMMUTABLE",
           imageScanningConfiguration: { scanOnPush: true },
           encryptionConfigurations: [{ encryptionType: "AES256" }],

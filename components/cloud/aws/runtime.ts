@@ -7,12 +7,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { toAwsCron } from "../../../stacks/cron";
 import type { PipelineConfig } from "../../types";
-import type { CloudContext, PipelineRuntime as Runtime, PipelineRuntimeArgs } from "../cloud";
+import { ingestionPrefixes, runsIngestion, type CloudContext, type PipelineRuntime as Runtime, type PipelineRuntimeArgs } from "../cloud";
 import { alertTopic, failedExecutionPattern } from "./alerts";
+import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
 import { flowDefinition } from "./flow";
 import type { Lake } from "./lake";
 import type { Network } from "./network";
-import { policyDocument, serviceTrust, type Statement } from "./policy";
+import { serviceTrust, type Statement } from "./policy";
 import { ecrPull, ecsTaskTrust, inlinePolicy, lakeKms, role } from "./roles";
 import { arns, type AwsScope } from "./scope";
 import type { SecretEntry, SecretStore } from "./secrets";
@@ -31,28 +32,19 @@ export interface RuntimeDeps {
   fivetranConnection: () => aws.cloudwatch.EventConnection;
 }
 
-export const CONTAINERS = { ingestion: "ingestion", dbt: "dbt" } as const;
+const CONTAINERS = { ingestion: "ingestion", dbt: "dbt" } as const;
 type Job = keyof typeof CONTAINERS;
 
 /** The EventBridge rule Step Functions manages for ECS `.sync` integrations. */
-export const SFN_ECS_SYNC_RULE = "StepFunctionsGetEventsForECSTaskRule";
+const SFN_ECS_SYNC_RULE = "StepFunctionsGetEventsForECSTaskRule";
 
-export function ingestionCommand(pipeline: string): string[] {
+function ingestionCommand(pipeline: string): string[] {
   return ["python", "-m", "ingestion", "run", "--pipeline", pipeline, "--target", "cloud"];
 }
-export function dbtCommand(pipeline: string): string[] {
+function dbtCommand(pipeline: string): string[] {
   return ["python", "-m", "dbt_runner", "build", "--target", "snowflake", "--pipeline", pipeline];
 }
 
-/** Raw-bucket prefixes one pipeline's ingestion writes (dlt load files, run records) and reads (landing files). */
-export function ingestionPrefixes(p: PipelineConfig): { write: string[]; read: string[] } {
-  const write = [`dlt/raw_${p.name}/`, `_runs/${p.name}/`];
-  const read = p.source.type === "filesystem" ? [`${p.source.filesystem.bucket_path}/`] : [];
-  return { write, read };
-}
-
-/** Fivetran pipelines have no ingestion step: Fivetran loads them. */
-export const runsIngestion = (p: PipelineConfig) => p.source.type !== "fivetran";
 
 export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runtime {
   /** Absent for Fivetran pipelines: no ingestion task and no ingestion identity. */
@@ -64,7 +56,6 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
 
   private readonly p: PipelineConfig;
   private readonly deps: RuntimeDeps;
-  private readonly names: Record<string, string>;
 
   constructor(name: string, args: PipelineRuntimeArgs, deps: RuntimeDeps, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:aws:PipelineRuntime", name, {}, opts);
@@ -73,8 +64,6 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     this.p = p;
     this.deps = deps;
     const tags = ctx.labels(p.name);
-    const kinds = ["ingest", "ingest-exec", "dbt-exec", "orchestrator", "scheduler", "ingest-task", "dbt-task", "flow", "schedule", "failed", "logs", "alerts"];
-    const names = (this.names = Object.fromEntries(kinds.map((k) => [k, ctx.names.pipeline(p.name, k)])));
     const n = (kind: string) => `${p.name}-${kind}`;
 
     // Validate before declaring anything: which secrets each task may inject, and the Fivetran wiring.
@@ -85,21 +74,21 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     const credential = fivetran ? deps.secrets.entry(fivetran.apiCredential) : undefined;
     if (fivetran && !credential?.readers.includes("orchestrator")) throw new Error(`pipeline ${p.name}: the Fivetran credential must be a secret of this environment readable by the orchestrator`);
 
-    const logGroup = new aws.cloudwatch.LogGroup(n("logs"), { name: names.logs, retentionInDays: ctx.config.logRetentionDays, tags }, { parent: this });
+    const logGroup = new aws.cloudwatch.LogGroup(n("logs"), { name: this.name("logs"), retentionInDays: ctx.config.logRetentionDays, tags }, { parent: this });
 
     // Tasks: ingestion (own task role) and dbt (the environment's dbt role), each with its own execution role.
     let ingestTask: aws.ecs.TaskDefinition | undefined;
     const passRoles: aws.iam.Role[] = [];
     if (ingest) {
-      const taskRole = this.role(n("ingest"), names.ingest, `ingestion of pipeline ${p.name}: its raw-bucket prefixes`, ecsTaskTrust(scope));
+      const taskRole = this.role("ingest", `ingestion of pipeline ${p.name}: its raw-bucket prefixes`, ecsTaskTrust(scope));
       inlinePolicy(n("ingest-lake"), taskRole, "raw-bucket", this.ingestionStatements());
-      const exec = this.role(n("ingest-exec"), names["ingest-exec"], `ECS execution role of pipeline ${p.name}'s ingestion task`, ecsTaskTrust(scope));
+      const exec = this.role("ingest-exec", `ECS execution role of pipeline ${p.name}'s ingestion task`, ecsTaskTrust(scope));
       const grant = this.execPolicy(n("ingest-exec"), exec, args.images.ingestion, "ingestion", secretsOf.ingestion);
       ingestTask = this.task("ingestion", args, { task: taskRole, exec }, [logGroup, grant]);
       passRoles.push(taskRole, exec);
       this.ingestionJob = ingestTask.arnWithoutRevision;
     }
-    const dbtExec = this.role(n("dbt-exec"), names["dbt-exec"], `ECS execution role of pipeline ${p.name}'s dbt task`, ecsTaskTrust(scope));
+    const dbtExec = this.role("dbt-exec", `ECS execution role of pipeline ${p.name}'s dbt task`, ecsTaskTrust(scope));
     const dbtGrant = this.execPolicy(n("dbt-exec"), dbtExec, args.images.dbt, "dbt", secretsOf.dbt);
     const dbtTask = this.task("dbt", args, { task: w.dbt, exec: dbtExec }, [logGroup, dbtGrant]);
     passRoles.push(w.dbt, dbtExec);
@@ -108,8 +97,8 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
 
     // Orchestrator: this pipeline's state machine may run exactly these tasks, pass exactly these roles
     // and, for Fivetran, call exactly this connection's endpoints.
-    const stateMachineArn = arns.stateMachine(scope, names.flow);
-    const orchestrator = this.role(n("orchestrator"), names.orchestrator, `Step Functions flow of pipeline ${p.name}`, serviceTrust("states.amazonaws.com", scope.account, stateMachineArn));
+    const stateMachineArn = arns.stateMachine(scope, this.name("flow"));
+    const orchestrator = this.role("orchestrator", `Step Functions flow of pipeline ${p.name}`, serviceTrust("states.amazonaws.com", scope.account, stateMachineArn));
     const connection = fivetran ? deps.fivetranConnection() : undefined;
     const orchestratorPolicy = inlinePolicy(n("orchestrator"), orchestrator, "flow", [
       {
@@ -129,7 +118,8 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
               Resource: [stateMachineArn],
               Condition: {
                 StringEquals: { "states:HTTPMethod": ["GET", "POST"] },
-                StringLike: { "states:HTTPEndpoint": pulumi.interpolate`https://api.fivetran.com/v1/connections/${fivetran.connectionId}*` },
+                // The status path prefixes the trigger path: one pattern covers both calls.
+                StringLike: { "states:HTTPEndpoint": fivetran.connectionId.apply((id) => `${fivetranEndpoint(FIVETRAN_SYNC.statusPath(id))}*`) },
               },
             },
             { Sid: "UseFivetranConnection", Action: ["events:RetrieveConnectionCredentials"], Resource: [connection.arn] },
@@ -156,20 +146,20 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
       );
     this.stateMachine = new aws.sfn.StateMachine(
       n("flow"),
-      { name: names.flow, type: "STANDARD", roleArn: orchestrator.arn, definition, tags },
+      { name: this.name("flow"), type: "STANDARD", roleArn: orchestrator.arn, definition, tags },
       { parent: this, dependsOn: [orchestratorPolicy] },
     );
     this.orchestration = this.stateMachine.arn;
 
     // Schedule: its role may start this state machine only.
-    const scheduler = this.role(n("scheduler"), names.scheduler, `EventBridge Scheduler: start pipeline ${p.name}`, serviceTrust("scheduler.amazonaws.com", scope.account));
+    const scheduler = this.role("scheduler", `EventBridge Scheduler: start pipeline ${p.name}`, serviceTrust("scheduler.amazonaws.com", scope.account));
     const schedulerPolicy = inlinePolicy(n("scheduler"), scheduler, "start-flow", [
       { Sid: "StartOwnFlow", Action: ["states:StartExecution"], Resource: [this.stateMachine.arn] },
     ]);
     const schedule = new aws.scheduler.Schedule(
       n("schedule"),
       {
-        name: names.schedule,
+        name: this.name("schedule"),
         description: `${p.name}: ${p.schedule.cron} (${p.schedule.timezone})${p.schedule.paused ? ", paused" : ""}`,
         scheduleExpression: toAwsCron(p.schedule.cron),
         scheduleExpressionTimezone: p.schedule.timezone,
@@ -190,8 +180,14 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     this.registerOutputs({ ingestionJob: this.ingestionJob, dbtJob: this.dbtJob, orchestration: this.orchestration, schedule: this.schedule });
   }
 
-  private role(name: string, roleName: string, description: string, trust: pulumi.Output<string>): aws.iam.Role {
-    return role(name, { roleName, description, trust, tags: this.deps.ctx.labels(this.p.name), scope: this.deps.scope, parent: this });
+  /** This pipeline's physical name of `kind` (`flow` → `<prefix>-<env>-<pipeline>-flow`); the Namer checks the kind is planned. */
+  private name(kind: string): string {
+    return this.deps.ctx.names.pipeline(this.p.name, kind);
+  }
+
+  /** This pipeline's role of `kind` (logical name `<pipeline>-<kind>`, physical name from the Namer). */
+  private role(kind: string, description: string, trust: pulumi.Output<string>): aws.iam.Role {
+    return role(`${this.p.name}-${kind}`, { roleName: this.name(kind), description, trust, tags: this.deps.ctx.labels(this.p.name), parent: this });
   }
 
   /** The ingestion task role: its own raw-bucket prefixes, and the landing folder of a filesystem source. */
@@ -214,7 +210,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
 
   /** An execution role's grants: pull its image (when in ECR), write its log streams, inject its secrets. */
   private execPolicy(name: string, target: aws.iam.Role, image: pulumi.Input<string>, job: Job, secrets: SecretEntry[]): aws.iam.RolePolicy {
-    const logGroupArn = arns.logGroup(this.deps.scope, this.names.logs);
+    const logGroupArn = arns.logGroup(this.deps.scope, this.name("logs"));
     const statements = pulumi.output(image).apply((img): Statement[] => {
       const repo = ecrRepositoryArn(img);
       return [
@@ -223,17 +219,18 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
         ...(secrets.length ? [{ Sid: "InjectSecrets", Action: ["secretsmanager:GetSecretValue"], Resource: secrets.map((e) => e.secret.arn) }] : []),
       ];
     });
-    return new aws.iam.RolePolicy(name, { role: target.name, name: "task-execution", policy: statements.apply((s) => policyDocument(s)) }, { parent: target });
+    return inlinePolicy(name, target, "task-execution", statements);
   }
 
   private task(job: Job, args: PipelineRuntimeArgs, roles: { task: aws.iam.Role; exec: aws.iam.Role }, dependsOn: pulumi.Resource[]): aws.ecs.TaskDefinition {
     const p = this.p;
     const size = fargateSize(p.jobs[job]);
     const isIngest = job === "ingestion";
+    const kind = isIngest ? "ingest-task" : "dbt-task";
     return new aws.ecs.TaskDefinition(
-      `${p.name}-${isIngest ? "ingest-task" : "dbt-task"}`,
+      `${p.name}-${kind}`,
       {
-        family: this.names[isIngest ? "ingest-task" : "dbt-task"],
+        family: this.name(kind),
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: size.cpu,
@@ -248,7 +245,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
             command: isIngest ? ingestionCommand(p.name) : dbtCommand(p.name),
             environment: args.env[job],
             secrets: Object.fromEntries(Object.entries(args.secretEnv[job]).map(([envName, ref]) => [envName, ref.id])),
-            logGroup: this.names.logs,
+            logGroup: this.name("logs"),
             region: this.deps.scope.region,
           }),
         ]),
@@ -264,10 +261,10 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     const { ctx, scope } = this.deps;
     const p = this.p;
     const n = (kind: string) => `${p.name}-${kind}`;
-    const ownerTopic = alertTopic(n("alerts"), { topicName: this.names.alerts, emails: [p.owner], ruleArnPattern: arns.rule(scope, this.names.failed), tags, scope }, this);
+    const ownerTopic = alertTopic(n("alerts"), { topicName: this.name("alerts"), emails: [p.owner], ruleArnPattern: arns.rule(scope, this.name("failed")), tags, scope }, this);
     const rule = new aws.cloudwatch.EventRule(
       n("failed"),
-      { name: this.names.failed, description: `failed runs of pipeline ${p.name}`, eventPattern: this.stateMachine.arn.apply(failedExecutionPattern), tags },
+      { name: this.name("failed"), description: `failed runs of pipeline ${p.name}`, eventPattern: this.stateMachine.arn.apply(failedExecutionPattern), tags },
       { parent: this },
     );
     const message = {

@@ -9,8 +9,6 @@ import type { CloudContext, SecretRef, Workload } from "../cloud";
 export interface SecretEntry {
   ref: SecretRef;
   secret: aws.secretsmanager.Secret;
-  /** Physical name. */
-  secretName: string;
   value?: pulumi.Input<string>;
   readers: Workload[];
   pipeline?: string;
@@ -47,7 +45,7 @@ export class SecretStore extends pulumi.ComponentResource {
     } else {
       pulumi.log.info(`secret ${secretName} has no value yet; add one with: aws secretsmanager put-secret-value --secret-id ${secretName} --secret-string <value>`, this);
     }
-    const entry: SecretEntry = { ref: { key, id: secret.arn }, secret, secretName, value, readers: [...readers], pipeline };
+    const entry: SecretEntry = { ref: { key, id: secret.arn }, secret, value, readers: [...readers], pipeline };
     this.entries.push(entry);
     return entry;
   }

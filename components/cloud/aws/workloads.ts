@@ -26,7 +26,7 @@ export class Workloads extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.dbt = role("dbt", { roleName: ctx.names.env("dbt"), description: "dbt tasks: write artifacts", trust: ecsTaskTrust(scope), tags, scope, parent: this });
+    this.dbt = role("dbt", { roleName: ctx.names.env("dbt"), description: "dbt tasks: write artifacts", trust: ecsTaskTrust(scope), tags, parent: this });
     inlinePolicy("dbt-artifacts", this.dbt, "artifacts", [
       { Sid: "ListArtifacts", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: [args.artifacts.arn] },
       { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:PutObject"], Resource: [pulumi.interpolate`${args.artifacts.arn}/*`] },

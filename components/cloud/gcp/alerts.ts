@@ -11,12 +11,12 @@ import { shortHash } from "./iam";
 import type { GcpScope } from "./scope";
 
 /** Recipients of one pipeline's alerts: its owner, then the stack's recipients, without duplicates. */
-export function recipients(pipeline: Pick<PipelineConfig, "owner">, stackEmails: readonly string[]): string[] {
+function recipients(pipeline: Pick<PipelineConfig, "owner">, stackEmails: readonly string[]): string[] {
   return [...new Set([pipeline.owner, ...stackEmails].map((e) => e.toLowerCase()))];
 }
 
 /** Monitoring filter: failed executions of one workflow (Workflows' built-in execution metric). */
-export function workflowFailedFilter(workflow: string): string {
+function workflowFailedFilter(workflow: string): string {
   return [
     `resource.type = "workflows.googleapis.com/Workflow"`,
     `resource.labels.workflow_id = "${workflow}"`,
@@ -26,7 +26,7 @@ export function workflowFailedFilter(workflow: string): string {
 }
 
 /** Monitoring filter: failed executions of some Cloud Run jobs, also when started by hand. */
-export function jobsFailedFilter(jobs: string[]): string {
+function jobsFailedFilter(jobs: string[]): string {
   return [
     `resource.type = "cloud_run_job"`,
     `resource.labels.job_name = one_of(${jobs.map((j) => `"${j}"`).join(", ")})`,

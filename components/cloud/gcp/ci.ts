@@ -12,11 +12,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Identities } from "./identities";
 import type { GcpScope } from "./scope";
 
-export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
-export const PROVIDER_IDS = { preview: "github-preview", deploy: "github-deploy" } as const;
+const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+const PROVIDER_IDS = { preview: "github-preview", deploy: "github-deploy" } as const;
 
 /** CEL condition of a provider: the repository, and for deploys the branch too. */
-export function providerCondition(repository: string, branch?: string): string {
+function providerCondition(repository: string, branch?: string): string {
   const repo = `assertion.repository == '${repository}'`;
   return branch ? `${repo} && assertion.ref == 'refs/heads/${branch}'` : repo;
 }

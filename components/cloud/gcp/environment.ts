@@ -12,7 +12,8 @@ import { Identities } from "./identities";
 import { Lake } from "./lake";
 import { Registry } from "./registry";
 import { GcpPipelineRuntime, validateRuntime } from "./runtime";
-import { runsIngestion, type GcpScope } from "./scope";
+import { ingestionPrefixes, runsIngestion } from "../cloud";
+import type { GcpScope } from "./scope";
 import { Secrets } from "./secrets";
 
 export class GcpEnvironment implements CloudEnvironment {
@@ -94,13 +95,13 @@ export class GcpEnvironment implements CloudEnvironment {
       this.lake.grant("raw", "roles/storage.objectUser", identity, {
         title: `${p.name}-own-prefixes`,
         description: `Pipeline ${p.name}: its dlt dataset and its run records`,
-        expression: gcsPrefixExpression(raw, [`dlt/raw_${p.name}`, `_runs/${p.name}`]),
+        expression: gcsPrefixExpression(raw, ingestionPrefixes(p).write),
       });
       if (p.source.type === "filesystem") {
         this.lake.grant("raw", "roles/storage.objectViewer", identity, {
           title: `${p.name}-landing`,
           description: `Pipeline ${p.name}: reads its landing folder`,
-          expression: gcsPrefixExpression(raw, [p.source.filesystem.bucket_path], false),
+          expression: gcsPrefixExpression(raw, ingestionPrefixes(p).read, false),
         });
       }
     }
@@ -118,7 +119,7 @@ export class GcpEnvironment implements CloudEnvironment {
 }
 
 /** IAM condition expression: objects under `prefixes`, plus (by default) bucket-level calls such as list. */
-export function gcsPrefixExpression(bucket: string, prefixes: string[], bucketCalls = true): string {
+function gcsPrefixExpression(bucket: string, prefixes: string[], bucketCalls = true): string {
   const objects = prefixes.map((p) => `resource.name.startsWith('projects/_/buckets/${bucket}/objects/${p.replace(/^\/+|\/+$/g, "")}/')`);
   return [...(bucketCalls ? [`resource.type == 'storage.googleapis.com/Bucket'`] : []), ...objects].join(" || ");
 }

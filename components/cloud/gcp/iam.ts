@@ -51,7 +51,7 @@ export const PROJECT_LEVEL_GRANTS: Record<ProjectPrincipal, Record<string, strin
 };
 
 /** Roles the deploy identity may grant or revoke on the project: everything above except the IAM admin role itself. */
-export function delegableProjectRoles(): string[] {
+function delegableProjectRoles(): string[] {
   const roles = new Set<string>();
   for (const grants of Object.values(PROJECT_LEVEL_GRANTS)) for (const role of Object.keys(grants)) roles.add(role);
   roles.delete("roles/resourcemanager.projectIamAdmin");
@@ -73,9 +73,20 @@ export function saMember(email: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.interpolate`serviceAccount:${email}`;
 }
 
+/** Who receives a grant: a logical key (for resource names) and the IAM member. */
+export interface Grantee {
+  key: string;
+  member: pulumi.Input<string>;
+}
+
 /** A short, stable logical-name fragment for a role: `roles/storage.objectViewer` → `storage-objectviewer`. */
-export function roleSlug(role: string): string {
+function roleSlug(role: string): string {
   return role.replace(/^roles\//, "").replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
+}
+
+/** Logical name of an additive grant of `role` on `target` to `to`: `<target>-<role slug>-<grantee key>`. */
+export function grantName(target: string, role: string, to: Grantee): string {
+  return `${target}-${roleSlug(role)}-${to.key}`;
 }
 
 /** Short stable hash, for logical names built from free text (e-mail addresses). */

@@ -7,10 +7,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Workload } from "../cloud";
-import { delegatedGrantsCondition, PROJECT_LEVEL_GRANTS, roleSlug, saMember, type ProjectPrincipal } from "./iam";
-import { runsIngestion, type GcpScope } from "./scope";
+import { delegatedGrantsCondition, grantName, PROJECT_LEVEL_GRANTS, saMember, type Grantee, type ProjectPrincipal } from "./iam";
+import { runsIngestion } from "../cloud";
+import type { GcpScope } from "./scope";
 
-export interface Identity {
+export interface Identity extends Grantee {
   /** Logical key, for resource names: `dbt`, `orchestrator`, `ing-<pipeline>`... */
   key: string;
   workload: Workload;
@@ -87,9 +88,9 @@ export class Identities extends pulumi.ComponentResource {
   }
 
   /** Grant `role` on the service account `target` to `to` (additive). */
-  onAccount(target: Identity, role: string, to: Identity | { key: string; member: pulumi.Input<string> }): gcp.serviceaccount.IAMMember {
+  onAccount(target: Identity, role: string, to: Grantee): gcp.serviceaccount.IAMMember {
     return new gcp.serviceaccount.IAMMember(
-      `${target.key}-${roleSlug(role)}-${to.key}`,
+      grantName(target.key, role, to),
       { serviceAccountId: target.account.name, role, member: to.member },
       { parent: this },
     );
@@ -103,7 +104,7 @@ export class Identities extends pulumi.ComponentResource {
     return Object.keys(PROJECT_LEVEL_GRANTS[principal]).map(
       (role) =>
         new gcp.projects.IAMMember(
-          `project-${roleSlug(role)}-${identity.key}`,
+          grantName("project", role, identity),
           {
             project: this.scope.project,
             role,

@@ -11,5 +11,4 @@ export const gcpCloud: Cloud = {
   environment: (ctx: CloudContext) => new GcpEnvironment(ctx),
 };
 
-export { GcpEnvironment } from "./environment";
 export { PRIMITIVE_ROLES, PROJECT_LEVEL_GRANTS } from "./iam";

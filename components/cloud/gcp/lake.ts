@@ -9,8 +9,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { BucketRef, LakeReaderGrant } from "../cloud";
 import type { PlatformConfig } from "../../types";
-import { roleSlug } from "./iam";
-import type { Identity } from "./identities";
+import { grantName, saMember, type Grantee } from "./iam";
 import type { GcpScope } from "./scope";
 
 type LakeConfig = PlatformConfig["lake"];
@@ -62,17 +61,17 @@ export class Lake extends pulumi.ComponentResource {
   grant(
     which: "raw" | "artifacts",
     role: string,
-    to: Pick<Identity, "key" | "member">,
+    to: Grantee,
     condition?: { title: string; description?: string; expression: string },
   ): gcp.storage.BucketIAMMember {
     const bucket = which === "raw" ? this.raw : this.artifacts;
-    return new gcp.storage.BucketIAMMember(`${which}-${roleSlug(role)}-${to.key}`, { bucket: bucket.name, role, member: to.member, condition }, { parent: this });
+    return new gcp.storage.BucketIAMMember(grantName(which, role, to), { bucket: bucket.name, role, member: to.member, condition }, { parent: this });
   }
 
   /** The warehouse's storage integration reads the raw bucket: objects, and the bucket's metadata. */
   grantReader(grant: LakeReaderGrant): void {
     if (!grant.gcpServiceAccount) throw new pulumi.ResourceError("gcp: grantLakeReader needs gcpServiceAccount (the storage integration's service account)", this);
-    const reader = { key: "warehouse", member: pulumi.interpolate`serviceAccount:${grant.gcpServiceAccount}` };
+    const reader = { key: "warehouse", member: saMember(grant.gcpServiceAccount) };
     this.grant("raw", "roles/storage.objectViewer", reader);
     this.grant("raw", "roles/storage.legacyBucketReader", reader);
   }
@@ -103,7 +102,7 @@ export class Lake extends pulumi.ComponentResource {
     const agent = gcp.storage.getProjectServiceAccountOutput({ project: this.scope.project }, { parent: this });
     return new gcp.kms.CryptoKeyIAMMember(
       "lake-key-storage-agent",
-      { cryptoKeyId: kmsKey, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: pulumi.interpolate`serviceAccount:${agent.emailAddress}` },
+      { cryptoKeyId: kmsKey, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: saMember(agent.emailAddress) },
       { parent: this },
     );
   }

@@ -6,14 +6,13 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryRef } from "../cloud";
-import { roleSlug } from "./iam";
-import type { Identity } from "./identities";
+import { grantName, type Grantee } from "./iam";
 import type { GcpScope } from "./scope";
 
 /** Versions kept whatever their age: enough for every job's pinned digest and a few rollbacks. */
 export const KEEP_RECENT_VERSIONS = 20;
 /** Older versions beyond those are deleted after this long. */
-export const DELETE_OLDER_THAN_DAYS = 30;
+const DELETE_OLDER_THAN_DAYS = 30;
 
 export class Registry extends pulumi.ComponentResource {
   readonly repository: gcp.artifactregistry.Repository;
@@ -53,9 +52,9 @@ export class Registry extends pulumi.ComponentResource {
   }
 
   /** Additive grant on the repository. */
-  grant(role: string, to: Pick<Identity, "key" | "member">): gcp.artifactregistry.RepositoryIamMember {
+  grant(role: string, to: Grantee): gcp.artifactregistry.RepositoryIamMember {
     return new gcp.artifactregistry.RepositoryIamMember(
-      `images-${roleSlug(role)}-${to.key}`,
+      grantName("images", role, to),
       { project: this.scope.project, location: this.repository.location, repository: this.repository.name, role, member: to.member },
       { parent: this },
     );

@@ -9,19 +9,21 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JobSize, PipelineConfig } from "../../types";
 import type { PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../cloud";
 import type { Alerts } from "./alerts";
-import { roleSlug } from "./iam";
+import { grantName } from "./iam";
 import type { Identities, Identity } from "./identities";
-import { runsIngestion, type GcpScope } from "./scope";
+import { runsIngestion } from "../cloud";
+import type { GcpScope } from "./scope";
+import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
 import type { Secrets } from "./secrets";
 import { WORKFLOW_ENV, workflowDefinition } from "./workflow";
 
 /** `args` of the ingestion image (`python -m ingestion ...`). */
-export const ingestionArgs = (pipeline: string) => ["run", "--pipeline", pipeline, "--target", "cloud"];
+const ingestionArgs = (pipeline: string) => ["run", "--pipeline", pipeline, "--target", "cloud"];
 /** `args` of the dbt image (`python -m dbt_runner ...`). */
-export const dbtArgs = (pipeline: string, selection: string) => ["build", "--select", selection, "--target", "snowflake", "--pipeline", pipeline];
+const dbtArgs = (pipeline: string, selection: string) => ["build", "--select", selection, "--target", "snowflake", "--pipeline", pipeline];
 
 /** Cloud Run limits from a job size: millicores and MiB, the units Cloud Run stores. */
-export function limits(size: JobSize): { cpu: string; memory: string } {
+function limits(size: JobSize): { cpu: string; memory: string } {
   return { cpu: `${Math.round(size.cpu * 1000)}m`, memory: `${Math.round(size.memoryGiB * 1024)}Mi` };
 }
 
@@ -31,7 +33,7 @@ export function maxJobSeconds(size: JobSize): number {
 }
 
 /** Longest wait for a Fivetran sync to finish before the run fails. */
-export const FIVETRAN_MAX_WAIT_SECONDS = 6 * 3600;
+export const FIVETRAN_MAX_WAIT_SECONDS = FIVETRAN_SYNC.timeoutSeconds;
 
 /**
  * Check one pipeline's runtime args against the environment before anything is declared: every secret
@@ -48,7 +50,7 @@ export function validateRuntime(args: PipelineRuntimeArgs, identities: Identitie
     }
   };
   if (runsIngestion(p)) {
-    const identity = identities.resolve("ingestion", p.name)[0];
+    const identity = identities.ingestion.get(p.name);
     if (!identity) problems.push(`no ingestion identity: the pipeline is not in the environment's config`);
     else check("ingestion", args.secretEnv.ingestion, identity);
   }
@@ -78,18 +80,15 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
     const p = args.pipeline;
     const names = ctx.names;
 
-    const ingestIdentity = runsIngestion(p) ? identities.resolve("ingestion", p.name)[0] : undefined;
-
+    // Absent for a Fivetran pipeline; validateRuntime made sure every other pipeline has one.
+    const ingestIdentity = identities.ingestion.get(p.name);
     const ingestName = names.pipeline(p.name, "ingest-job");
     const dbtName = names.pipeline(p.name, "dbt-job");
-    const jobs: string[] = [];
-    let ingestJob: gcp.cloudrunv2.Job | undefined;
-    if (ingestIdentity) {
-      ingestJob = this.job("ingest-job", ingestName, p, p.jobs.ingestion, args.images.ingestion, ingestionArgs(p.name), args.env.ingestion, args.secretEnv.ingestion, ingestIdentity);
-      jobs.push(ingestName);
-    }
+    const ingestJob = ingestIdentity
+      ? this.job("ingest-job", ingestName, p, p.jobs.ingestion, args.images.ingestion, ingestionArgs(p.name), args.env.ingestion, args.secretEnv.ingestion, ingestIdentity)
+      : undefined;
     const dbtJob = this.job("dbt-job", dbtName, p, p.jobs.dbt, args.images.dbt, dbtArgs(p.name, p.dbtSelect), args.env.dbt, args.secretEnv.dbt, identities.dbt);
-    jobs.push(dbtName);
+    const jobs = ingestJob ? [ingestName, dbtName] : [dbtName];
 
     const flowName = names.pipeline(p.name, "flow");
     const flowId = `projects/${project}/locations/${region}/workflows/${flowName}`;
@@ -214,6 +213,6 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
 
   private jobGrant(job: gcp.cloudrunv2.Job, logical: string, role: string, to: Identity): gcp.cloudrunv2.JobIamMember {
     const { project, region } = this.deps.scope;
-    return new gcp.cloudrunv2.JobIamMember(`${logical}-${roleSlug(role)}-${to.key}`, { project, location: region, name: job.name, role, member: to.member }, { parent: this });
+    return new gcp.cloudrunv2.JobIamMember(grantName(logical, role, to), { project, location: region, name: job.name, role, member: to.member }, { parent: this });
   }
 }

@@ -9,8 +9,3 @@ export interface GcpScope {
   region: string;
   apis: Apis;
 }
-
-/** Pipelines that run the ingestion image (Fivetran loads its sources itself). */
-export function runsIngestion(p: { source: { type: string } }): boolean {
-  return p.source.type !== "fivetran";
-}

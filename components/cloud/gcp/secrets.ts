@@ -10,7 +10,8 @@ import type { SecretRef, Workload } from "../cloud";
 import type { Identities, Identity } from "./identities";
 import type { GcpScope } from "./scope";
 
-export const SECRET_ACCESSOR = "roles/secretmanager.secretAccessor";
+/** The roles granted on a secret, by the slug their grants are named with. */
+const SECRET_ROLES = { accessor: "roles/secretmanager.secretAccessor", viewer: "roles/secretmanager.viewer" } as const;
 
 interface StoredSecret {
   secret: gcp.secretmanager.Secret;
@@ -51,7 +52,7 @@ export class Secrets extends pulumi.ComponentResource {
     this.stored.set(ref, stored);
     for (const workload of readers) for (const identity of this.identities.resolve(workload, pipeline)) this.grantAccess(stored, identity);
     // CI preview sees that the secret exists and how it is configured, never its value.
-    if (this.identities.ciPreview) this.grant(stored, "roles/secretmanager.viewer", this.identities.ciPreview);
+    if (this.identities.ciPreview) this.grant(stored, "viewer", this.identities.ciPreview);
     return ref;
   }
 
@@ -68,14 +69,13 @@ export class Secrets extends pulumi.ComponentResource {
   private grantAccess(stored: StoredSecret, identity: Identity): void {
     if (stored.readers.has(identity.key)) return;
     stored.readers.add(identity.key);
-    this.grant(stored, SECRET_ACCESSOR, identity);
+    this.grant(stored, "accessor", identity);
   }
 
-  private grant(stored: StoredSecret, role: string, identity: Identity): gcp.secretmanager.SecretIamMember {
-    const slug = role === SECRET_ACCESSOR ? "accessor" : "viewer";
+  private grant(stored: StoredSecret, slug: keyof typeof SECRET_ROLES, identity: Identity): gcp.secretmanager.SecretIamMember {
     return new gcp.secretmanager.SecretIamMember(
       `${stored.key}-${slug}-${identity.key}`,
-      { project: this.scope.project, secretId: stored.secret.secretId, role, member: identity.member },
+      { project: this.scope.project, secretId: stored.secret.secretId, role: SECRET_ROLES[slug], member: identity.member },
       { parent: this },
     );
   }

@@ -13,6 +13,7 @@
  *   workflow's `userEnvVars`, so the definition itself is a plain string.
  */
 import { stringify } from "yaml";
+import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
 
 export interface WorkflowSpec {
   pipeline: string;
@@ -38,7 +39,7 @@ export const WORKFLOW_ENV = {
 /** Seconds between two polls of a job execution / of the Fivetran connection. */
 export const POLL_SECONDS = { job: 30, fivetran: 60 } as const;
 
-const FIVETRAN_API = "https://api.fivetran.com/v1/connections/";
+const FIVETRAN_CONNECTIONS = fivetranEndpoint(FIVETRAN_SYNC.statusPath(""));
 
 export function workflowDefinition(spec: WorkflowSpec): string {
   const retry = {
@@ -145,11 +146,11 @@ function fivetranSync(retry: object) {
       {
         prepare: {
           assign: [
-            { url: `\${"${FIVETRAN_API}" + connection_id}` },
+            { url: `\${"${FIVETRAN_CONNECTIONS}" + connection_id}` },
             {
               headers: {
                 Authorization: '${"Basic " + base64.encode(text.encode(credential))}',
-                Accept: "application/json;version=2",
+                Accept: FIVETRAN_SYNC.accept,
                 "Content-Type": "application/json",
               },
             },
@@ -159,7 +160,7 @@ function fivetranSync(retry: object) {
       },
       {
         trigger: {
-          try: { call: "http.post", args: { url: '${url + "/sync"}', headers: "${headers}", body: { force: false }, timeout: 60 }, result: "accepted" },
+          try: { call: "http.post", args: { url: '${url + "/sync"}', headers: "${headers}", body: FIVETRAN_SYNC.triggerBody, timeout: 60 }, result: "accepted" },
           retry,
         },
       },

@@ -1,20 +1,21 @@
 /**
  * Which resource types accept labels (GCP) or tags (AWS), read from the provider SDKs' own type
- * declarations, so the "every taggable resource is labelled" invariant needs no hand-kept list.
+ * declarations, so "every taggable resource is labelled" needs no hand-kept list of types. Used by
+ * the `platform-labels` rule and by the stack invariants (test/stacks/).
  */
 import * as fs from "fs";
 import * as path from "path";
 
-const cache = new Map<string, string | undefined>();
+export type LabelProperty = "labels" | "userLabels" | "tags";
 
-type LabelProperty = "labels" | "userLabels" | "tags";
+const cache = new Map<string, LabelProperty | undefined>();
 
 /**
  * The input property that carries labels/tags for a type token, or undefined if it has none.
  * Cloud Monitoring types keep resource labels in `userLabels`; their `labels` are channel settings.
  */
 export function labelProperty(type: string): LabelProperty | undefined {
-  if (cache.has(type)) return cache.get(type) as LabelProperty | undefined;
+  if (cache.has(type)) return cache.get(type);
   const m = /^(gcp|aws):([^/]+)\/([^:]+):(\w+)$/.exec(type);
   let found: LabelProperty | undefined;
   if (m) {
