@@ -134,6 +134,20 @@ export class Namer {
     readonly environment: string,
   ) {}
 
+  /**
+   * `<prefix>-<env>`, the stem every name of this environment starts with: for display names, and for
+   * the wildcard patterns (`acme-dev-*`) that scope policies to this environment's resources.
+   */
+  get base(): string {
+    return this.join([]);
+  }
+
+  /** A wildcard over one per-pipeline kind across all pipelines, e.g. `acme-dev-*-failed`. */
+  anyPipeline(kind: string): string {
+    this.rule("pipeline", kind);
+    return this.join(["*", kind]);
+  }
+
   /** An environment-wide name, e.g. `acme-dev-raw`. */
   env(kind: string): string {
     return this.build([kind], this.rule("environment", kind));

@@ -1,4 +1,4 @@
-"""`python -m ingestion run --pipeline <name> [--target local|cloud] [--base-url URL]`.
+"""`python -m ingestion run --pipeline <name> [--target local|cloud] [--base-url URL] [--skip-missing-secrets]`.
 
 Exit codes: 0 SUCCESS or SKIPPED, 1 the run FAILED (a run record says why), 2 bad arguments,
 pipeline file or environment (nothing ran). The run record is printed as the last stdout line.
@@ -25,6 +25,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--base-url", help="rest_api only: replace client.base_url (default: env DP_REST_BASE_URL_<PIPELINE>)")
     run.add_argument("--pipelines-dir", type=Path, help="folder of pipeline files (default: env DP_PIPELINES_DIR or ./pipelines)")
     run.add_argument("--run-id", help="run id (default: time-sortable unique id)")
+    run.add_argument("--skip-missing-secrets", action="store_true", help="record SKIPPED, not FAILED, when a secret the source needs is not set (the local run)")
     return p
 
 
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         from .run_record import FAILED
         from .runner import run_pipeline
 
-        record = run_pipeline(spec, args.target, base_url=base_url if spec.source_type == "rest_api" else None, run_id=args.run_id)
+        record = run_pipeline(spec, args.target, base_url=base_url if spec.source_type == "rest_api" else None, run_id=args.run_id, skip_missing_secrets=args.skip_missing_secrets)
     except IngestionError as e:
         log("cannot run", logging.ERROR, pipeline=args.pipeline, error=str(e))
         return 2

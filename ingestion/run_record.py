@@ -15,7 +15,7 @@ import fsspec
 # The same vocabulary and field (`status`) as the dbt runner's record (SUCCESS / PARTIAL / FAILED);
 # an ingestion run is never partial, and SKIPPED means nothing had to run (Fivetran loads it itself).
 RUNNING, SUCCESS, FAILED, SKIPPED = "RUNNING", "SUCCESS", "FAILED", "SKIPPED"
-STATUSES = (RUNNING, SUCCESS, FAILED, SKIPPED)
+STATUSES = (RUNNING, SUCCESS, FAILED, SKIPPED)  # tools/run-status.ts must list each (a test checks)
 
 
 def now() -> str:

@@ -39,15 +39,25 @@ class SecretResolver:
         self.env_file = env_file
         self.file_values = read_env_file(env_file) if env_file else {}
 
-    def get(self, name: str, field: str) -> str:
+    def _value(self, name: str) -> str | None:
         env = secret_env(name)
-        value = os.environ.get(env) or self.file_values.get(env)
+        return os.environ.get(env) or self.file_values.get(env) or None
+
+    def where(self, name: str) -> str:
+        """Where a secret is looked up, for messages: the variable, and the env file if any."""
+        return secret_env(name) + (f" or {self.env_file}" if self.env_file else "")
+
+    def missing(self, value: Any) -> list[str]:
+        """Names of the secrets referenced inside `value` that have no (non-empty) value."""
+        if is_secret_ref(value):
+            return [] if self._value(value["secret"]) else [value["secret"]]
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+        return sorted({name for child in children for name in self.missing(child)})
+
+    def get(self, name: str, field: str) -> str:
+        value = self._value(name)
         if not value:
-            raise ConfigurationError(
-                f"{self.pipeline_file}: {field}: secret {name!r} expected in environment variable {env}"
-                + (f" or {self.env_file}" if self.env_file else "")
-                + ", found nothing"
-            )
+            raise ConfigurationError(f"{self.pipeline_file}: {field}: secret {name!r} expected in environment variable {self.where(name)}, found nothing")
         register_secret(value)
         return value
 

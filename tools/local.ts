@@ -23,6 +23,7 @@ import type { PipelineConfig } from "../components/types";
 import { ConfigError, formatIssue } from "../stacks/errors";
 import { loadPlatformConfig } from "../stacks/load";
 import { readStackFile } from "./synth/stack-file";
+import { runStatus, type RunStatus } from "./run-status";
 
 const ROOT = path.resolve(__dirname, "..");
 const PYTHON = process.env.DP_PYTHON ?? path.join(ROOT, ".venv", "bin", "python");
@@ -37,15 +38,6 @@ interface Options {
   pipelines: string[];
   skipDbt: boolean;
 }
-
-/**
- * Run-record status, one vocabulary for ingestion and dbt_runner records (`status` field): ingestion
- * writes SUCCESS / FAILED / SKIPPED (RUNNING only in flight), dbt_runner SUCCESS / PARTIAL / FAILED.
- */
-type RunStatus = "RUNNING" | "SUCCESS" | "PARTIAL" | "FAILED" | "SKIPPED";
-const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCESS", "PARTIAL", "FAILED", "SKIPPED"];
-/** A record's status, or FAILED when it is missing or not one of the vocabulary. */
-const runStatus = (value: unknown): RunStatus => (RUN_STATUSES.includes(value as RunStatus) ? (value as RunStatus) : "FAILED");
 
 /** What happened to one pipeline, for the summary: the worst of its ingestion and dbt statuses. */
 interface Outcome {
@@ -130,13 +122,6 @@ async function startFixtureServer(): Promise<{ baseUrl: string; close: () => Pro
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-function secretAvailable(name: string): boolean {
-  const env = `DP_SECRET_${name.toUpperCase()}`;
-  if (process.env[env]) return true;
-  const file = path.join(LOCAL_DIR, "secrets.env");
-  return fs.existsSync(file) && new RegExp(`^\\s*(export\\s+)?${env}\\s*=\\s*\\S`, "m").test(fs.readFileSync(file, "utf8"));
-}
-
 /** Decide whether a pipeline can run offline, and with which extra environment. */
 function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
   const source = spec.source;
@@ -157,11 +142,10 @@ function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
       if (process.env[overrideEnv]) return { run: true, env: {} };
       return { run: false, reason: `no fixtures in ingestion/sample_data/${spec.name}/ and ${overrideEnv} unset (the local run makes no outside calls)` };
     }
-    case "sql_database": {
-      const secret = source.sql_database.credentials.secret;
-      if (secretAvailable(secret)) return { run: true, env: {} };
-      return { run: false, reason: `secret ${secret} not set (DP_SECRET_${secret.toUpperCase()} or .local/secrets.env): no local database to read` };
-    }
+    case "sql_database":
+      // Runs only when its database credentials are set; ingestion itself checks (it owns the
+      // secret lookup) and records SKIPPED with the reason when they are not.
+      return { run: true, env: {} };
   }
 }
 
@@ -213,7 +197,7 @@ function runProcess(cmd: string, args: string[], cwd: string, env: Record<string
 
 async function ingest(spec: PipelineConfig, env: Record<string, string>): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
-  const result = await runProcess(PYTHON, ["-m", "ingestion", "run", "--pipeline", spec.name, "--target", "local"], ROOT, env, (e) => {
+  const result = await runProcess(PYTHON, ["-m", "ingestion", "run", "--pipeline", spec.name, "--target", "local", "--skip-missing-secrets"], ROOT, env, (e) => {
     if (e.event === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
     else if (e.level === "warning" || e.level === "error") {
       const message = `${e.level}: ${String(e.error ?? e.event).replace(/ at [0-9a-f]{6,}/g, "")}`;

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Build one image once, tagged by the content hash of its build context (the same hash
-# components/deploy.ts uses), push it, and print its digest reference to $GITHUB_OUTPUT as `ref=`.
+# Build one image once, from the build context the stack configures (`images.<kind>Context`) and
+# tagged by that context's content hash (what components/deploy.ts uses: tools/image-context.ts),
+# push it, and print its digest reference to $GITHUB_OUTPUT as `ref=`.
 # When the tag already exists in the registry the image is not rebuilt: unchanged sources, same digest.
-#   .github/scripts/build-image.sh <kind: ingestion|dbt> <context dir>     (needs IMAGE_REPOSITORY)
+#   .github/scripts/build-image.sh <kind: ingestion|dbt> <stack>     (needs IMAGE_REPOSITORY)
 set -euo pipefail
 kind="$1"
-context="$2"
+stack="$2"
 : "${IMAGE_REPOSITORY:?set IMAGE_REPOSITORY (registry path, e.g. europe-west1-docker.pkg.dev/acme-ci/images)}"
 
-tag="$(node --import tsx -e 'process.stdout.write(require("./components/build-context").contextHash(process.argv[1]))' "$context")"
+resolved="$(node --import tsx tools/image-context.ts "$stack" "$kind")"
+context="$(jq -r .context <<<"$resolved")"
+tag="$(jq -r .tag <<<"$resolved")"
 image="$IMAGE_REPOSITORY/$kind"
 
 if digest="$(docker buildx imagetools inspect "$image:$tag" --format '{{.Manifest.Digest}}' 2>/dev/null)" && [ -n "$digest" ]; then
@@ -24,4 +27,4 @@ if ! [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]]; then
   exit 1
 fi
 echo "ref=$image@$digest" >> "$GITHUB_OUTPUT"
-echo "$kind: $image@$digest" >&2
+echo "$kind: $image@$digest ($context)" >&2

@@ -9,7 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Namer } from "../naming";
-import type { CloudKind, PipelineConfig, PlatformConfig } from "../types";
+import type { CloudKind, ImageKind, PipelineConfig, PlatformConfig } from "../types";
 
 /** Everything a cloud implementation needs to know about the environment it builds. */
 export interface CloudContext {
@@ -120,6 +120,17 @@ export function ingestionPrefixes(p: PipelineConfig): { write: string[]; read: s
     write: [`dlt/raw_${p.name}/`, `_runs/${p.name}/`],
     read: p.source.type === "filesystem" ? [`${p.source.filesystem.bucket_path}/`] : [],
   };
+}
+
+/**
+ * What one pipeline's cloud job passes to its image's ENTRYPOINT (`python -m ingestion`, `python -m
+ * dbt_runner`: see the Dockerfiles). Cloud Run takes them as `args`, ECS as `command`: both replace
+ * the image's CMD and keep its ENTRYPOINT, so the two clouds run the very same command line.
+ */
+export function containerArgs(kind: ImageKind, p: PipelineConfig): string[] {
+  return kind === "ingestion"
+    ? ["run", "--pipeline", p.name, "--target", "cloud"]
+    : ["build", "--select", p.dbtSelect, "--target", "snowflake", "--pipeline", p.name];
 }
 
 /** The workloads that get an identity of their own. `ingestion` may be per pipeline; see the cloud's README section. */

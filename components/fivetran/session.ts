@@ -6,6 +6,11 @@
  */
 import { createFivetranClient, type FivetranClient, type FivetranClientOptions } from "./client";
 
+/**
+ * The stack config keys the provider reads. Spelled out, not imported from `stacks/` (components do
+ * not depend on the program, and this module is serialized into the provider); a test checks them
+ * against the project name and the config schema.
+ */
 export const FIVETRAN_CONFIG_KEYS = { apiKey: "data-platform:fivetranApiKey", apiSecret: "data-platform:fivetranApiSecret" } as const;
 export const FIVETRAN_ENV = { apiKey: "FIVETRAN_API_KEY", apiSecret: "FIVETRAN_API_SECRET", baseUrl: "FIVETRAN_API_URL" } as const;
 export const DEFAULT_FIVETRAN_API_URL = "https://api.fivetran.com/v1";

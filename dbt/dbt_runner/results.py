@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SUCCESS, PARTIAL, FAILED = "SUCCESS", "PARTIAL", "FAILED"
+STATUSES = (SUCCESS, PARTIAL, FAILED)  # tools/run-status.ts must list each (a test checks)
 
 _OK = {"success", "pass", "warn"}  # nodes that ran and did their job
 _FAILED = {"error", "fail", "runtime error"}

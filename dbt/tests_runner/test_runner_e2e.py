@@ -27,7 +27,8 @@ def test_success_writes_artifacts_and_run_record(warehouse, run_runner):
     assert s["pipeline"] == "jsonplaceholder"  # derived from the tag selection
     assert s["run_id"] == "run-ok-1"
     assert s["models_built"] == len(JSONPLACEHOLDER_MODELS)
-    assert s["tests_passed"] > 10 and s["tests_failed"] == 0
+    # Every test node dbt ran passed, and the summary counted each one (run_results.json is dbt's own list).
+    assert s["tests_passed"] == len(res.executed("test")) > 0 and s["tests_failed"] == 0
     assert s["error"] is None
 
     run_dir = res.run_dir()

@@ -38,3 +38,39 @@ def test_credentials_must_be_a_secret_reference(workspace, capsys):
     code, record, _ = workspace.run(capsys, "--pipeline", "plain_url")
     assert code == 1
     assert str(path) in record["error"] and "source.sql_database.credentials" in record["error"]
+
+
+SHOP = {"type": "sql_database", "sql_database": {"credentials": {"secret": "shop_db_url"}, "tables": [{"name": "customers"}]}}
+
+
+def test_missing_secret_fails_the_run_by_default(workspace, capsys):
+    workspace.write_pipeline("shop_sql", SHOP)
+    code, record, _ = workspace.run(capsys, "--pipeline", "shop_sql")
+    assert code == 1 and record["status"] == "FAILED"
+    assert "secret 'shop_db_url' expected in environment variable DP_SECRET_SHOP_DB_URL" in record["error"]
+
+
+def test_local_run_skips_a_source_whose_secrets_are_not_set(workspace, capsys):
+    workspace.write_pipeline("shop_sql", SHOP)
+    code, record, _ = workspace.run(capsys, "--pipeline", "shop_sql", "--skip-missing-secrets")
+    assert (code, record["status"]) == (0, "SKIPPED")
+    assert record["reason"] == f"secrets not set: shop_db_url (DP_SECRET_SHOP_DB_URL or {workspace.local / 'secrets.env'})"
+    assert workspace.records("shop_sql")[-1]["status"] == "SKIPPED"
+
+
+def test_an_empty_value_in_the_env_file_counts_as_not_set(workspace, capsys):
+    workspace.write_pipeline("shop_sql", SHOP)
+    workspace.local.mkdir(parents=True, exist_ok=True)
+    (workspace.local / "secrets.env").write_text('DP_SECRET_SHOP_DB_URL=""\n')
+    code, record, _ = workspace.run(capsys, "--pipeline", "shop_sql", "--skip-missing-secrets")
+    assert (code, record["status"]) == (0, "SKIPPED")
+
+
+def test_skip_flag_runs_the_source_when_its_secret_is_in_the_env_file(workspace, capsys, tmp_path):
+    db = tmp_path / "shop.sqlite"
+    make_db(db, [(1, "ada", "2024-01-01")])
+    workspace.write_pipeline("shop_sql", SHOP)
+    workspace.local.mkdir(parents=True, exist_ok=True)
+    (workspace.local / "secrets.env").write_text(f"export DP_SECRET_SHOP_DB_URL='sqlite:///{db}'\n")
+    code, record, _ = workspace.run(capsys, "--pipeline", "shop_sql", "--skip-missing-secrets")
+    assert (code, record["status"], record["rows"]) == (0, "SUCCESS", {"customers": 1})

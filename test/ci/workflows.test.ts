@@ -106,9 +106,7 @@ describe("deploy.yml", () => {
     const job = d.jobs["deploy-dev"];
     assert.equal(job.environment, "dev");
     assert.match(job.env.INGESTION_IMAGE, /needs\.images\.outputs\.ingestion/);
-    const text = runText(job);
-    assert.match(text, /pulumi config set --path 'data-platform:images\.ingestion'/);
-    assert.match(text, /pulumi config set --path 'data-platform:images\.dbt'/);
+    assert.match(runText(job), /\.github\/scripts\/pin-images\.sh "\$STACK"/);
     assert.equal(uses(job, "pulumi/actions").find((s) => s.with?.command)?.with.command, "up");
     assert.deepEqual(Object.keys(job.outputs).sort(), ["dbt", "ingestion"]);
   });
@@ -120,6 +118,7 @@ describe("deploy.yml", () => {
     assert.match(job.env.INGESTION_IMAGE, /needs\.deploy-dev\.outputs\.ingestion/);
     assert.match(job.env.DBT_IMAGE, /needs\.deploy-dev\.outputs\.dbt/);
     assert.doesNotMatch(runText(job), /docker|build-image/);
+    assert.match(runText(job), /\.github\/scripts\/pin-images\.sh "\$STACK"/);
     assert.equal(uses(job, "pulumi/actions").find((s) => s.with?.command)?.with.command, "up");
   });
 

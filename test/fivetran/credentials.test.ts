@@ -79,3 +79,13 @@ describe("credentials and base URL", { timeout: 20_000 }, () => {
     assert.deepEqual(seen, ["https://api.fivetran.com/v1/groups/g1"]);
   });
 });
+
+describe("the provider's config keys", () => {
+  it("are the project's secret stack keys for the Fivetran API key and secret", async () => {
+    const { PROJECT, SECRET_STACK_KEYS } = await import("../../stacks/config");
+    const { FIVETRAN_CONFIG_KEYS } = await import("../../components/fivetran");
+    const keys = Object.values(FIVETRAN_CONFIG_KEYS);
+    assert.deepEqual(keys, [`${PROJECT}:fivetranApiKey`, `${PROJECT}:fivetranApiSecret`]);
+    for (const key of keys) assert.ok((SECRET_STACK_KEYS as readonly string[]).includes(key.slice(PROJECT.length + 1)), `${key} is a secret stack key`);
+  });
+});

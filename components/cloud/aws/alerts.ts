@@ -48,7 +48,7 @@ export class Alerts extends pulumi.ComponentResource {
     super("data-platform:aws:Alerts", name, {}, opts);
     const { ctx, scope } = args;
     // Every pipeline's failure rule is named `<prefix>-<env>-<pipeline>-failed`.
-    const rules = arns.rule(scope, `${ctx.config.prefix}-${ctx.config.environment}-*-failed`);
+    const rules = arns.rule(scope, ctx.names.anyPipeline("failed"));
     this.topic = alertTopic("alerts", { topicName: ctx.names.env("alerts"), emails: ctx.config.alerts.emails, ruleArnPattern: rules, tags: ctx.labels(), scope }, this);
     this.registerOutputs({ topic: this.topic.arn });
   }

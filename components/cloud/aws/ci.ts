@@ -184,7 +184,7 @@ export class CiAccess extends pulumi.ComponentResource {
     const { ctx, scope } = args;
     const ci = ctx.config.ci!;
     const tags = ctx.labels();
-    const base = `${ctx.config.prefix}-${ctx.config.environment}`;
+    const base = ctx.names.base;
     // One GitHub provider per account: a second stack in the same account must import this one instead.
     const provider = new aws.iam.OpenIdConnectProvider("github", { url: GITHUB_OIDC.url, clientIdLists: [GITHUB_OIDC.audience], tags }, { parent: this });
     const subjects = ciSubjects(ci);

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { FIVETRAN_CONFIG_KEYS } from "../../fivetran/session";
 import type { CloudContext, CloudEnvironment, LakeReaderGrant, PipelineRuntime, PipelineRuntimeArgs, SecretRef, Workload } from "../cloud";
 import { Alerts } from "./alerts";
 import { CiAccess } from "./ci";
@@ -105,7 +106,7 @@ export class AwsEnvironment implements CloudEnvironment {
     if (!entry) throw new Error(`pipeline ${args.pipeline.name}: the Fivetran credential is not a secret of this environment`);
     if (entry.value === undefined) {
       pulumi.log.warn(
-        `Fivetran API key not set: the Fivetran pipelines' syncs will fail with 401 until it is (pulumi config set --secret data-platform:fivetranApiKey ... and fivetranApiSecret ...)`,
+        `Fivetran API key not set: the Fivetran pipelines' syncs will fail with 401 until it is (pulumi config set --secret ${FIVETRAN_CONFIG_KEYS.apiKey} ... and ${FIVETRAN_CONFIG_KEYS.apiSecret} ...)`,
         this.ctx.parent,
       );
     }

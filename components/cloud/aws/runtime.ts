@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { toAwsCron } from "../../../stacks/cron";
 import type { PipelineConfig } from "../../types";
-import { ingestionPrefixes, runsIngestion, type CloudContext, type PipelineRuntime as Runtime, type PipelineRuntimeArgs } from "../cloud";
+import { containerArgs, ingestionPrefixes, runsIngestion, type CloudContext, type PipelineRuntime as Runtime, type PipelineRuntimeArgs } from "../cloud";
 import { alertTopic, failedExecutionPattern } from "./alerts";
 import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
 import { flowDefinition } from "./flow";
@@ -37,13 +37,6 @@ type Job = keyof typeof CONTAINERS;
 
 /** The EventBridge rule Step Functions manages for ECS `.sync` integrations. */
 const SFN_ECS_SYNC_RULE = "StepFunctionsGetEventsForECSTaskRule";
-
-function ingestionCommand(pipeline: string): string[] {
-  return ["python", "-m", "ingestion", "run", "--pipeline", pipeline, "--target", "cloud"];
-}
-function dbtCommand(pipeline: string): string[] {
-  return ["python", "-m", "dbt_runner", "build", "--target", "snowflake", "--pipeline", pipeline];
-}
 
 
 export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runtime {
@@ -242,7 +235,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
           containerDefinition({
             name: CONTAINERS[job],
             image: args.images[job],
-            command: isIngest ? ingestionCommand(p.name) : dbtCommand(p.name),
+            command: containerArgs(job, p), // CMD: appended to the image ENTRYPOINT
             environment: args.env[job],
             secrets: Object.fromEntries(Object.entries(args.secretEnv[job]).map(([envName, ref]) => [envName, ref.id])),
             logGroup: this.name("logs"),

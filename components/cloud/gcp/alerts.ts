@@ -64,7 +64,7 @@ export class Alerts extends pulumi.ComponentResource {
         email,
         new gcp.monitoring.NotificationChannel(
           `email-${shortHash(email)}`,
-          { project, type: "email", displayName: `${ctx.config.prefix}-${ctx.config.environment}: ${email}`, labels: { email_address: email }, userLabels: ctx.labels() },
+          { project, type: "email", displayName: `${ctx.names.base}: ${email}`, labels: { email_address: email }, userLabels: ctx.labels() },
           { parent: this, dependsOn: apis.on("monitoring") },
         ),
       ]),
@@ -84,7 +84,7 @@ export class Alerts extends pulumi.ComponentResource {
       `${pipeline.name}-failed`,
       {
         project,
-        displayName: `${ctx.config.prefix}-${ctx.config.environment} pipeline ${pipeline.name} failed`,
+        displayName: `${ctx.names.base} pipeline ${pipeline.name} failed`,
         combiner: "OR",
         severity: "ERROR",
         conditions: [

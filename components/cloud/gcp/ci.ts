@@ -39,7 +39,7 @@ export class CiAccess extends pulumi.ComponentResource {
 
     this.pool = new gcp.iam.WorkloadIdentityPool(
       "github",
-      { project, workloadIdentityPoolId: ctx.names.env("github"), displayName: `GitHub ${ctx.config.prefix}-${ctx.config.environment}`, description: `GitHub Actions of ${ci.githubRepository}` },
+      { project, workloadIdentityPoolId: ctx.names.env("github"), displayName: `GitHub ${ctx.names.base}`, description: `GitHub Actions of ${ci.githubRepository}` },
       { parent: this, dependsOn },
     );
     const mapping = { "google.subject": "assertion.sub", "attribute.repository": "assertion.repository", "attribute.ref": "assertion.ref" };

@@ -29,7 +29,7 @@ export class Registry extends pulumi.ComponentResource {
         location: region,
         repositoryId,
         format: "DOCKER",
-        description: `dbt and ingestion images of ${ctx.config.prefix}-${ctx.config.environment}`,
+        description: `dbt and ingestion images of ${ctx.names.base}`,
         dockerConfig: { immutableTags: true },
         cleanupPolicyDryRun: false,
         cleanupPolicies: [

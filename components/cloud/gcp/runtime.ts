@@ -11,16 +11,11 @@ import type { PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../cloud";
 import type { Alerts } from "./alerts";
 import { grantName } from "./iam";
 import type { Identities, Identity } from "./identities";
-import { runsIngestion } from "../cloud";
+import { containerArgs, runsIngestion } from "../cloud";
 import type { GcpScope } from "./scope";
 import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
 import type { Secrets } from "./secrets";
 import { WORKFLOW_ENV, workflowDefinition } from "./workflow";
-
-/** `args` of the ingestion image (`python -m ingestion ...`). */
-const ingestionArgs = (pipeline: string) => ["run", "--pipeline", pipeline, "--target", "cloud"];
-/** `args` of the dbt image (`python -m dbt_runner ...`). */
-const dbtArgs = (pipeline: string, selection: string) => ["build", "--select", selection, "--target", "snowflake", "--pipeline", pipeline];
 
 /** Cloud Run limits from a job size: millicores and MiB, the units Cloud Run stores. */
 function limits(size: JobSize): { cpu: string; memory: string } {
@@ -85,9 +80,9 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
     const ingestName = names.pipeline(p.name, "ingest-job");
     const dbtName = names.pipeline(p.name, "dbt-job");
     const ingestJob = ingestIdentity
-      ? this.job("ingest-job", ingestName, p, p.jobs.ingestion, args.images.ingestion, ingestionArgs(p.name), args.env.ingestion, args.secretEnv.ingestion, ingestIdentity)
+      ? this.job("ingest-job", ingestName, p, p.jobs.ingestion, args.images.ingestion, containerArgs("ingestion", p), args.env.ingestion, args.secretEnv.ingestion, ingestIdentity)
       : undefined;
-    const dbtJob = this.job("dbt-job", dbtName, p, p.jobs.dbt, args.images.dbt, dbtArgs(p.name, p.dbtSelect), args.env.dbt, args.secretEnv.dbt, identities.dbt);
+    const dbtJob = this.job("dbt-job", dbtName, p, p.jobs.dbt, args.images.dbt, containerArgs("dbt", p), args.env.dbt, args.secretEnv.dbt, identities.dbt);
     const jobs = ingestJob ? [ingestName, dbtName] : [dbtName];
 
     const flowName = names.pipeline(p.name, "flow");
