@@ -3,8 +3,9 @@
  * the `{code, message, data}` envelope, cursor pagination and bounded retries.
  *
  * Retries: 429 waits for `Retry-After` (capped); 5xx and network errors back off exponentially with
- * jitter; every other error fails at once with Fivetran's code and message. All waiting goes through
- * `sleep`, which tests replace.
+ * jitter, and so does 409 on a request that opts in (`retryConflict`: schema-config writes, where a
+ * concurrent write to the same connection conflicts and trying again is the fix); every other error
+ * fails at once with Fivetran's code and message. All waiting goes through `sleep`, which tests replace.
  */
 import { fivetranApiError, scrub } from "./errors";
 
@@ -40,6 +41,8 @@ export interface FivetranResponse<T> {
 export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | undefined>;
+  /** Retry 409 Conflict like a 5xx: only for writes that are safe to repeat and conflict transiently. */
+  retryConflict?: boolean;
 }
 
 export interface FivetranClient {
@@ -89,7 +92,7 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
   const secrets = [options.apiKey, options.apiSecret, authorization, authorization.slice(6), ...(options.redact ?? [])];
   const clean = (text: string) => scrub(text, secrets);
 
-  async function attempt<T>(method: HttpMethod, path: string, url: string, body: unknown): Promise<FivetranResponse<T> | { retryInMs: number; error: Error }> {
+  async function attempt<T>(method: HttpMethod, path: string, url: string, body: unknown, retryConflict: boolean): Promise<FivetranResponse<T> | { retryInMs: number; error: Error }> {
     const headers: Record<string, string> = {
       Authorization: authorization,
       Accept: acceptHeaderFor(path),
@@ -120,7 +123,7 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
     }
     const error = fivetranApiError(method, path, response.status, envelope.code ?? `HTTP${response.status}`, clean(envelope.message ?? response.statusText));
     if (response.status === 429) return { retryInMs: Math.min(parseRetryAfterMs(response.headers.get("retry-after")), retryAfterMaxMs), error };
-    if (response.status >= 500) return { retryInMs: -1, error };
+    if (response.status >= 500 || (response.status === 409 && retryConflict)) return { retryInMs: -1, error };
     throw error;
   }
 
@@ -128,7 +131,7 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
     const url = new URL(baseUrl + path);
     for (const [k, v] of Object.entries(requestOptions.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     for (let n = 1; ; n++) {
-      const outcome = await attempt<T>(method, path, url.toString(), requestOptions.body);
+      const outcome = await attempt<T>(method, path, url.toString(), requestOptions.body, requestOptions.retryConflict ?? false);
       if (!("retryInMs" in outcome)) return outcome;
       if (n >= maxAttempts) {
         outcome.error.message += ` (gave up after ${n} attempts)`;

@@ -99,8 +99,11 @@ export function createSchemaConfigProvider(options: SessionOptions = {}): pulumi
 
   async function apply(inputs: SchemaConfigInputs): Promise<SchemaConfigOutputs> {
     const client = session.client();
+    // A PATCH replaces the declared settings outright, so repeating it after a 409 (another write to
+    // this connection's schema config got there first) is safe.
     await client.request("PATCH", path(inputs.connectionId), {
       body: plainJson({ schema_change_handling: inputs.schemaChangeHandling, schemas: inputs.schemas }),
+      retryConflict: true,
     });
     // The PATCH answer holds only the applied difference, so read the whole config back.
     const back = (await client.request<ApiSchemaConfig>("GET", path(inputs.connectionId))).data;

@@ -358,12 +358,13 @@ describe("aws alerts", () => {
 });
 
 describe("aws CI access", () => {
-  it("trusts GitHub's OIDC provider for this repository: pull requests preview, the deploy branch deploys", () => {
+  it("trusts GitHub's OIDC provider for this repository: pull requests and drift checks preview, the deploy branch deploys", () => {
     const oidc = one(s.plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
     assert.equal(oidc.inputs.url, "https://token.actions.githubusercontent.com");
     assert.deepEqual(oidc.inputs.clientIdLists, ["sts.amazonaws.com"]);
     const trust = (n: string) => json(roleNamed(n).inputs.assumeRolePolicy).Statement[0];
-    for (const [role, sub] of [["acmeaws-dev-ci-preview", "repo:acme/data-platform:pull_request"], ["acmeaws-dev-ci-deploy", "repo:acme/data-platform:ref:refs/heads/main"]]) {
+    const main = "repo:acme/data-platform:ref:refs/heads/main";
+    for (const [role, sub] of [["acmeaws-dev-ci-preview", ["repo:acme/data-platform:pull_request", main]], ["acmeaws-dev-ci-deploy", main]] as const) {
       const t = trust(role);
       assert.equal(t.Action, "sts:AssumeRoleWithWebIdentity");
       assert.deepEqual(t.Condition.StringEquals, { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": sub }, role);

@@ -95,10 +95,10 @@ describe("lifecycle", () => {
 });
 
 describe("ciSubjects", () => {
-  it("pins preview to the repository's pull requests and deploy to its deploy branch", () => {
-    assert.deepEqual(ciSubjects({ githubRepository: "acme/data-platform", deployBranch: "main" }), {
-      preview: "repo:acme/data-platform:pull_request",
-      deploy: "repo:acme/data-platform:ref:refs/heads/main",
+  it("pins preview to the repository's pull requests and its deploy branch (drift checks), deploy to the branch alone", () => {
+    assert.deepEqual(ciSubjects({ githubRepository: "acme/data-platform", deployBranch: "release" }), {
+      preview: ["repo:acme/data-platform:pull_request", "repo:acme/data-platform:ref:refs/heads/release"],
+      deploy: ["repo:acme/data-platform:ref:refs/heads/release"],
     });
   });
 });

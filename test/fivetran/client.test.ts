@@ -94,6 +94,16 @@ describe("Fivetran HTTP client", { timeout: 20_000 }, () => {
     assert.deepEqual(sleeps, []);
   });
 
+  it("retries 409 Conflict only on requests that opt in", async () => {
+    server.faults.push({ times: 1, status: 409, code: "Conflict", message: "busy" });
+    await assert.rejects(client().request("PATCH", "/groups/g1", { body: { name: "x" } }), /Conflict/);
+    assert.deepEqual(sleeps, [], "no retry by default: most conflicts are permanent (a name already taken)");
+    server.faults.push({ times: 1, status: 409, code: "Conflict", message: "busy" });
+    const res = await client({ backoffBaseMs: 10 }).request("GET", "/groups", { retryConflict: true });
+    assert.equal(res.status, 200);
+    assert.equal(sleeps.length, 1);
+  });
+
   it("never puts credentials in errors, even when the server echoes them", async () => {
     server.faults.push({ times: 1, status: 400, code: "InvalidInput", message: `bad key ${API_KEY} and secret ${API_SECRET}` });
     await assert.rejects(client().request("GET", "/groups"), (e: unknown) => {

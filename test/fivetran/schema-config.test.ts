@@ -43,6 +43,13 @@ describe("schema config provider", { timeout: 20_000 }, () => {
     assert.equal(server.state.schemaConfigs.get(connectionId).schemas.schema_1.tables.table_1.enabled, false);
   });
 
+  it("repeats the PATCH after a 409 (a concurrent schema-config write won the race)", async () => {
+    server.faults.push({ times: 1, status: 409, code: "Conflict", message: "schema config was modified", match: (m, p) => m === "PATCH" && p.endsWith("/schemas") });
+    const { outs } = await schemaConfigProvider.create(desired());
+    assert.equal(server.requests.filter((r) => r.method === "PATCH").length, 2);
+    assert.deepEqual(outs!.schemas, desired().schemas);
+  });
+
   it("fails with Fivetran's reason when a locked table keeps its state", async () => {
     const locked = { ...desired(), schemas: { schema_1: { enabled: true, tables: { table_2: { enabled: false } } } } };
     await assert.rejects(schemaConfigProvider.create(locked), /schemas\.schema_1\.tables\.table_2\.enabled \(Fivetran does not allow changing it: SYSTEM_TABLE\): sent false, Fivetran has true/);

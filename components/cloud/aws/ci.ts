@@ -1,5 +1,5 @@
 /**
- * CI access through GitHub OIDC: no stored keys. The preview role (pull requests) reads; the deploy
+ * CI access through GitHub OIDC: no stored keys. The preview role (pull requests, drift checks) reads; the deploy
  * role (the deploy branch) manages this environment's resources, and only those named
  * `<prefix>-<env>-*`. Both trust exactly `config.ci.githubRepository`.
  */
@@ -12,18 +12,23 @@ import { arns, type AwsScope } from "./scope";
 
 const GITHUB_OIDC = { url: "https://token.actions.githubusercontent.com", host: "token.actions.githubusercontent.com", audience: "sts.amazonaws.com" };
 
-/** The `sub` claims each role accepts. */
-export function ciSubjects(ci: { githubRepository: string; deployBranch: string }): { preview: string; deploy: string } {
-  return { preview: `repo:${ci.githubRepository}:pull_request`, deploy: `repo:${ci.githubRepository}:ref:refs/heads/${ci.deployBranch}` };
+/**
+ * The `sub` claims each role accepts. Preview: pull requests, and the deploy branch, where the
+ * scheduled drift check runs (`.github/workflows/drift.yml`: a read-only preview of every stack).
+ */
+export function ciSubjects(ci: { githubRepository: string; deployBranch: string }): { preview: string[]; deploy: string[] } {
+  const branch = `repo:${ci.githubRepository}:ref:refs/heads/${ci.deployBranch}`;
+  return { preview: [`repo:${ci.githubRepository}:pull_request`, branch], deploy: [branch] };
 }
 
-function githubTrust(providerArn: pulumi.Input<string>, subject: string): pulumi.Output<string> {
+function githubTrust(providerArn: pulumi.Input<string>, subjects: string[]): pulumi.Output<string> {
   return trustDocument([
     {
       Effect: "Allow",
       Principal: { Federated: providerArn },
       Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: { StringEquals: { [`${GITHUB_OIDC.host}:aud`]: GITHUB_OIDC.audience, [`${GITHUB_OIDC.host}:sub`]: subject } },
+      // Several values of one condition key match if any matches; a single one stays a plain string.
+      Condition: { StringEquals: { [`${GITHUB_OIDC.host}:aud`]: GITHUB_OIDC.audience, [`${GITHUB_OIDC.host}:sub`]: subjects.length === 1 ? subjects[0] : subjects } },
     },
   ]);
 }
@@ -190,7 +195,7 @@ export class CiAccess extends pulumi.ComponentResource {
     const subjects = ciSubjects(ci);
     this.previewRole = role("ci-preview", {
       roleName: ctx.names.env("ci-preview"),
-      description: `pulumi preview from pull requests of ${ci.githubRepository} (read-only)`,
+      description: `pulumi preview from pull requests and drift checks of ${ci.githubRepository} (read-only)`,
       trust: githubTrust(provider.arn, subjects.preview),
       tags,
       parent: this,
