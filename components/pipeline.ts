@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudEnvironment, PipelineRuntime, SecretRef } from "./cloud/cloud";
-import { FivetranConnection, FivetranSchemaConfig } from "./fivetran";
+import { FivetranConnection, FivetranConnectionSchedule, FivetranSchemaConfig } from "./fivetran";
 import type { PipelineConfig, PlatformConfig } from "./types";
 import type { SnowflakeLogin } from "./warehouse";
 
@@ -100,7 +100,11 @@ export class Pipeline extends pulumi.ComponentResource {
     this.registerOutputs(this.outputs);
   }
 
-  /** The Fivetran connection, paused unless it syncs on its own schedule, and its schema config. */
+  /**
+   * The Fivetran connection, its schema config, then its schedule: the connection is created paused,
+   * and only the schedule (applied after the schema config) may unpause it, so no sync ever runs
+   * before Fivetran knows which schemas and tables to leave out.
+   */
   private fivetranConnection(p: PipelineConfig, args: PipelineArgs): pulumi.Output<string> {
     if (p.source.type !== "fivetran" || !args.fivetran) throw new Error("unreachable: not a Fivetran pipeline");
     const src = p.source.fivetran;
@@ -120,17 +124,24 @@ export class Pipeline extends pulumi.ComponentResource {
         service: src.service,
         destinationSchema: src.destination_schema,
         config,
+      },
+      { parent: this, dependsOn: [args.fivetran.destination] },
+    );
+    const schemaConfig = new FivetranSchemaConfig(
+      `${p.name}-schema`,
+      { connectionId: connection.connectionId, schemaChangeHandling: src.schema_change_handling, schemas: src.schemas },
+      { parent: this },
+    );
+    new FivetranConnectionSchedule(
+      `${p.name}-sync-schedule`,
+      {
+        connectionId: connection.connectionId,
         paused: p.schedule.paused,
         syncFrequency: src.sync_frequency,
         dailySyncTime: src.daily_sync_time,
         scheduleType: src.schedule_type,
       },
-      { parent: this, dependsOn: [args.fivetran.destination] },
-    );
-    new FivetranSchemaConfig(
-      `${p.name}-schema`,
-      { connectionId: connection.connectionId, schemaChangeHandling: src.schema_change_handling, schemas: src.schemas },
-      { parent: this },
+      { parent: this, dependsOn: [schemaConfig] },
     );
     return connection.connectionId;
   }

@@ -13,7 +13,8 @@ from typing import Any
 import fsspec
 
 # The same vocabulary and field (`status`) as the dbt runner's record (SUCCESS / PARTIAL / FAILED);
-# an ingestion run is never partial, and SKIPPED means nothing had to run (Fivetran loads it itself).
+# an ingestion run is never partial, and SKIPPED means nothing had to run (Fivetran loads it itself,
+# or a local run lacks the source's secrets).
 RUNNING, SUCCESS, FAILED, SKIPPED = "RUNNING", "SUCCESS", "FAILED", "SKIPPED"
 STATUSES = (RUNNING, SUCCESS, FAILED, SKIPPED)  # tools/run-status.ts must list each (a test checks)
 

@@ -1,8 +1,9 @@
 /**
- * Fivetran connection (formerly "connector"): service, config, destination schema and the whole sync
- * schedule in one resource (paused, sync_frequency, daily_sync_time, schedule_type), so the schedule is
- * code like everything else.
+ * Fivetran connection (formerly "connector"): service, config and destination schema. Its schedule is
+ * a resource of its own (`schedule-provider.ts`), applied after the schema config.
  *
+ * - create makes a new connection paused, so nothing syncs before its schema config and schedule are
+ *   applied; an adopted connection keeps its schedule until the schedule resource sets it;
  * - create adopts a connection already in the group with the same destination schema (same service
  *   required), runs the setup tests and fails with Fivetran's messages, then reads back and fails
  *   when a setting did not take;
@@ -12,7 +13,6 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { partialCreateError, unlessNotFound } from "./errors";
-import { FIVETRAN_SYNC_FREQUENCIES } from "./regions";
 import { createSession, type SessionOptions } from "./session";
 import { setupProblem, type SetupTest } from "./setup-tests";
 import { asTypeOf, containsMask, containsUnknown, looksSecretKey, plainJson, sameValue, secretFingerprint } from "./values";
@@ -28,13 +28,6 @@ export interface ConnectionInputs {
   destinationSchema: string;
   /** Service settings. Do not put the destination schema here. Secret values may be Pulumi secrets. */
   config: Record<string, unknown>;
-  paused: boolean;
-  /** Minutes; one of 1, 5, 15, 30, 60, 120, 180, 360, 480, 720, 1440. Ignored by Fivetran when scheduleType is manual. */
-  syncFrequency: number;
-  /** "HH:00", only with syncFrequency 1440. */
-  dailySyncTime?: string;
-  /** `manual`: only API calls (the platform's orchestration) start syncs. */
-  scheduleType: "auto" | "manual";
   /** Config field the destination schema goes in; defaults to `schema_prefix` for database sources, else `schema`. */
   destinationSchemaField?: DestinationSchemaField;
 }
@@ -49,10 +42,6 @@ export interface ConnectionOutputs {
   config: Record<string, unknown>;
   /** Secret config keys the user set → fingerprint of the value sent (rotation detection). */
   configFingerprints: Record<string, string>;
-  paused: boolean;
-  syncFrequency: number;
-  dailySyncTime: string | null;
-  scheduleType: string;
   /** `connected`, `incomplete` or `broken`. */
   setupState: string;
 }
@@ -63,9 +52,6 @@ interface ApiConnection {
   service: string;
   schema?: string;
   paused?: boolean;
-  sync_frequency?: number | null;
-  daily_sync_time?: string | null;
-  schedule_type?: string;
   status?: { setup_state?: string };
   setup_tests?: SetupTest[];
   config?: Record<string, unknown>;
@@ -106,26 +92,7 @@ function secretStrings(config: Record<string, unknown>): string[] {
   return out;
 }
 
-/** The schedule fields Fivetran gets on every write; daily_sync_time only means something with 1440. */
-function scheduleBody(inputs: ConnectionInputs) {
-  return {
-    paused: inputs.paused,
-    sync_frequency: inputs.syncFrequency,
-    schedule_type: inputs.scheduleType,
-    ...(inputs.syncFrequency === 1440 && inputs.dailySyncTime ? { daily_sync_time: inputs.dailySyncTime } : {}),
-  };
-}
-
-/** The schedule and setup state as Fivetran reports them; `known` fills what Fivetran leaves out. */
-function remoteStatus(api: ApiConnection, known: { syncFrequency: number; scheduleType: string }) {
-  return {
-    paused: Boolean(api.paused),
-    syncFrequency: Number(api.sync_frequency ?? known.syncFrequency),
-    dailySyncTime: api.daily_sync_time ?? null,
-    scheduleType: api.schedule_type ?? known.scheduleType,
-    setupState: String(api.status?.setup_state ?? "unknown").toLowerCase(),
-  };
-}
+const setupStateOf = (api: ApiConnection) => String(api.status?.setup_state ?? "unknown").toLowerCase();
 
 function outsOf(api: ApiConnection, inputs: ConnectionInputs): ConnectionOutputs {
   const remote = api.config ?? {};
@@ -143,7 +110,7 @@ function outsOf(api: ApiConnection, inputs: ConnectionInputs): ConnectionOutputs
     destinationSchemaField: schemaFieldOf(inputs),
     config,
     configFingerprints,
-    ...remoteStatus(api, inputs),
+    setupState: setupStateOf(api),
   });
 }
 
@@ -155,14 +122,7 @@ function sentSettings(inputs: ConnectionInputs, back: ApiConnection): SentSettin
     got: remote[key],
     secret: isSecretKey(key, remote[key]),
   }));
-  const schedule = scheduleBody(inputs);
-  settings.push(
-    { name: "schema", sent: expectedApiSchema(inputs), got: back.schema },
-    { name: "paused", sent: schedule.paused, got: back.paused },
-    { name: "sync_frequency", sent: schedule.sync_frequency, got: back.sync_frequency },
-    { name: "schedule_type", sent: schedule.schedule_type, got: back.schedule_type },
-  );
-  if (schedule.daily_sync_time) settings.push({ name: "daily_sync_time", sent: schedule.daily_sync_time, got: back.daily_sync_time });
+  settings.push({ name: "schema", sent: expectedApiSchema(inputs), got: back.schema });
   return settings;
 }
 
@@ -198,16 +158,6 @@ function changedConfigKeys(olds: ConnectionOutputs, news: ConnectionInputs): str
   return changed;
 }
 
-function changedScheduleFields(olds: ConnectionOutputs, news: ConnectionInputs): string[] {
-  const changed: string[] = [];
-  if (containsUnknown(news.paused) || news.paused !== olds.paused) changed.push("paused");
-  if (containsUnknown(news.syncFrequency) || news.syncFrequency !== olds.syncFrequency) changed.push("syncFrequency");
-  if (containsUnknown(news.scheduleType) || news.scheduleType !== olds.scheduleType) changed.push("scheduleType");
-  // Fivetran returns daily_sync_time only with 1440 and only when it was set, so compare only what the user asks for.
-  if (news.dailySyncTime !== undefined && (containsUnknown(news.dailySyncTime) || news.dailySyncTime !== olds.dailySyncTime)) changed.push("dailySyncTime");
-  return changed;
-}
-
 export function createConnectionProvider(options: SessionOptions = {}): pulumi.dynamic.ResourceProvider<ConnectionInputs, ConnectionOutputs> {
   const session = createSession(options);
 
@@ -231,18 +181,20 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
   async function apply(existingId: string | undefined, inputs: ConnectionInputs, runSetupTests: boolean) {
     const client = session.client(secretStrings(inputs.config));
     const field = schemaFieldOf(inputs);
-    const mutable = { ...scheduleBody(inputs), run_setup_tests: runSetupTests };
     let written: ApiConnection;
     if (existingId) {
-      // Permanent naming fields are not sent again: Fivetran rejects changes to them.
+      // Permanent naming fields are not sent again: Fivetran rejects changes to them. The schedule
+      // (paused included) is the schedule resource's.
       const config = Object.fromEntries(Object.entries(inputs.config ?? {}).filter(([k]) => !PERMANENT_CONFIG_KEYS.includes(k)));
-      written = (await client.request<ApiConnection>("PATCH", `/connections/${existingId}`, { body: { ...mutable, config } })).data;
+      written = (await client.request<ApiConnection>("PATCH", `/connections/${existingId}`, { body: { run_setup_tests: runSetupTests, config } })).data;
     } else {
       const body = {
         group_id: inputs.groupId,
         service: inputs.service,
         destination_schema_names: "FIVETRAN_NAMING",
-        ...mutable,
+        // Paused until the schedule resource, applied after the schema config, says otherwise.
+        paused: true,
+        run_setup_tests: runSetupTests,
         config: { ...inputs.config, [field]: inputs.destinationSchema },
       };
       written = (await client.request<ApiConnection>("POST", "/connections", { body })).data;
@@ -273,26 +225,12 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
           if (key in news.config) failures.push({ property: "config", reason: `config.${key} is set from destinationSchema; remove it from config` });
         }
       }
-      if (known(news.syncFrequency) && !(FIVETRAN_SYNC_FREQUENCIES as readonly number[]).includes(news.syncFrequency)) {
-        failures.push({ property: "syncFrequency", reason: `syncFrequency must be one of ${FIVETRAN_SYNC_FREQUENCIES.join(", ")} (minutes), got ${JSON.stringify(news.syncFrequency)}` });
-      }
-      if (news.dailySyncTime !== undefined && known(news.dailySyncTime)) {
-        if (typeof news.dailySyncTime !== "string" || !/^([01]\d|2[0-3]):00$/.test(news.dailySyncTime)) {
-          failures.push({ property: "dailySyncTime", reason: `dailySyncTime must be on the hour, "00:00" to "23:00", got ${JSON.stringify(news.dailySyncTime)}` });
-        } else if (known(news.syncFrequency) && news.syncFrequency !== 1440) {
-          failures.push({ property: "dailySyncTime", reason: "dailySyncTime only applies with syncFrequency 1440; remove it or set syncFrequency: 1440" });
-        }
-      }
-      if (known(news.scheduleType) && news.scheduleType !== "auto" && news.scheduleType !== "manual") {
-        failures.push({ property: "scheduleType", reason: `scheduleType must be "auto" or "manual", got ${JSON.stringify(news.scheduleType)}` });
-      }
-      if (known(news.paused) && typeof news.paused !== "boolean") failures.push({ property: "paused", reason: "paused must be true or false" });
       return { inputs: news, failures };
     },
 
     async diff(_id, olds, news) {
       const replaces = replacedFields(olds, news);
-      const changes = replaces.length > 0 || changedConfigKeys(olds, news).length > 0 || changedScheduleFields(olds, news).length > 0;
+      const changes = replaces.length > 0 || changedConfigKeys(olds, news).length > 0;
       // Two connections cannot share a destination schema in one group: delete first, then create.
       return { changes, replaces, deleteBeforeReplace: true };
     },
@@ -327,7 +265,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
         destinationSchema: sameSchema ? olds.destinationSchema : schema.split(".")[0],
         config,
         configFingerprints: olds.configFingerprints ?? {},
-        ...remoteStatus(api, olds),
+        setupState: setupStateOf(api),
       });
       return { id, props: props2 };
     },

@@ -4,15 +4,16 @@
  *
  * Stable exports for the rest of the platform:
  * - resources: {@link FivetranGroup}, {@link FivetranDestination}, {@link FivetranConnection},
- *   {@link FivetranSchemaConfig} (type tokens `pulumi-nodejs:dynamic/fivetran:<Group|Destination|Connection|SchemaConfig>`);
+ *   {@link FivetranSchemaConfig}, {@link FivetranConnectionSchedule} (type tokens
+ *   `pulumi-nodejs:dynamic/fivetran:<Group|Destination|Connection|SchemaConfig|ConnectionSchedule>`);
  * - providers, whose `check/diff/create/read/update/delete` tests drive directly: `groupProvider`,
- *   `destinationProvider`, `connectionProvider`, `schemaConfigProvider` (and `create*Provider` factories
- *   taking retry/sleep overrides);
+ *   `destinationProvider`, `connectionProvider`, `schemaConfigProvider`, `scheduleProvider` (and
+ *   `create*Provider` factories taking retry/sleep overrides);
  * - the HTTP client: `createFivetranClient`, `acceptHeaderFor`, errors `isFivetranApiError`/`isNotFound`;
  * - {@link FIVETRAN_SYNC}: the trigger-and-poll protocol the GCP Workflow and AWS Step Functions encode.
  */
-export { FivetranGroup, FivetranDestination, FivetranConnection, FivetranSchemaConfig } from "./resources";
-export type { FivetranGroupArgs, FivetranDestinationArgs, FivetranConnectionArgs, FivetranSchemaConfigArgs } from "./resources";
+export { FivetranGroup, FivetranDestination, FivetranConnection, FivetranSchemaConfig, FivetranConnectionSchedule } from "./resources";
+export type { FivetranGroupArgs, FivetranDestinationArgs, FivetranConnectionArgs, FivetranSchemaConfigArgs, FivetranConnectionScheduleArgs } from "./resources";
 export { groupProvider, createGroupProvider, type GroupInputs, type GroupOutputs } from "./group-provider";
 export { destinationProvider, createDestinationProvider, type DestinationInputs, type DestinationOutputs } from "./destination-provider";
 export {
@@ -31,6 +32,7 @@ export {
   type SchemaChangeHandling,
   type SchemaSelection,
 } from "./schema-config-provider";
+export { scheduleProvider, createScheduleProvider, type ScheduleInputs, type ScheduleOutputs } from "./schedule-provider";
 export { createFivetranClient, acceptHeaderFor, parseRetryAfterMs, backoffMs, DEFAULT_RETRY } from "./client";
 export type { FivetranClient, FivetranClientOptions, FivetranResponse, HttpMethod } from "./client";
 export { isFivetranApiError, isNotFound, type FivetranApiError } from "./errors";

@@ -7,6 +7,7 @@ import { connectionProvider, type DestinationSchemaField } from "./connection-pr
 import { destinationProvider } from "./destination-provider";
 import { groupProvider } from "./group-provider";
 import type { FivetranRegion, FivetranTimeZoneOffset } from "./regions";
+import { scheduleProvider } from "./schedule-provider";
 import { schemaConfigProvider, type SchemaChangeHandling, type SchemaSelection } from "./schema-config-provider";
 
 const MODULE = "fivetran";
@@ -61,17 +62,14 @@ export interface FivetranConnectionArgs {
   destinationSchema: pulumi.Input<string>;
   /** Service settings; secret values as Pulumi secrets. Never put the destination schema here. */
   config: pulumi.Input<Record<string, unknown>>;
-  paused: pulumi.Input<boolean>;
-  /** Minutes: 1, 5, 15, 30, 60, 120, 180, 360, 480, 720 or 1440. */
-  syncFrequency: pulumi.Input<number>;
-  /** "HH:00", only with syncFrequency 1440. */
-  dailySyncTime?: pulumi.Input<string>;
-  scheduleType: pulumi.Input<"auto" | "manual">;
   /** Config field for the destination schema; defaults by service (`schema_prefix` for databases). */
   destinationSchemaField?: pulumi.Input<DestinationSchemaField>;
 }
 
-/** A Fivetran connection with its schedule; setup tests must pass and every setting must take. */
+/**
+ * A Fivetran connection, created paused; setup tests must pass and every setting must take. Give it a
+ * {@link FivetranConnectionSchedule} that depends on its {@link FivetranSchemaConfig}.
+ */
 export class FivetranConnection extends pulumi.dynamic.Resource {
   declare readonly connectionId: pulumi.Output<string>;
   declare readonly setupState: pulumi.Output<string>;
@@ -96,5 +94,27 @@ export class FivetranSchemaConfig extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: FivetranSchemaConfigArgs, opts?: pulumi.CustomResourceOptions) {
     super(schemaConfigProvider, name, { ...args }, opts, MODULE, "SchemaConfig");
+  }
+}
+
+export interface FivetranConnectionScheduleArgs {
+  connectionId: pulumi.Input<string>;
+  paused: pulumi.Input<boolean>;
+  /** Minutes: 1, 5, 15, 30, 60, 120, 180, 360, 480, 720 or 1440. */
+  syncFrequency: pulumi.Input<number>;
+  /** "HH:00", only with syncFrequency 1440. */
+  dailySyncTime?: pulumi.Input<string>;
+  scheduleType: pulumi.Input<"auto" | "manual">;
+}
+
+/**
+ * A connection's schedule, paused included. Declare it with `dependsOn` its schema config: the
+ * connection may start syncing the moment this is applied.
+ */
+export class FivetranConnectionSchedule extends pulumi.dynamic.Resource {
+  declare readonly paused: pulumi.Output<boolean>;
+
+  constructor(name: string, args: FivetranConnectionScheduleArgs, opts?: pulumi.CustomResourceOptions) {
+    super(scheduleProvider, name, { ...args }, opts, MODULE, "ConnectionSchedule");
   }
 }

@@ -16,9 +16,6 @@ describe("connection provider", { timeout: 30_000 }, () => {
     service: "postgres",
     destinationSchema: `pg_${++schemaCounter}`,
     config: { host: "db.example.com", port: 5432, user: "loader", password: PASSWORD, database: "app", update_method: "XMIN" },
-    paused: false,
-    syncFrequency: 360,
-    scheduleType: "manual",
     ...overrides,
   });
   const create = async (i: ConnectionInputs) => (await connectionProvider.create(i)) as { id: string; outs: ConnectionOutputs };
@@ -30,16 +27,16 @@ describe("connection provider", { timeout: 30_000 }, () => {
     groupId = addGroup(server);
   });
 
-  it("creates with the schedule, the destination schema in config and setup tests requested", async () => {
-    const i = inputs({ syncFrequency: 1440, dailySyncTime: "03:00", scheduleType: "auto", paused: true });
+  it("creates paused (its schedule comes later), with the destination schema in config and setup tests requested", async () => {
+    const i = inputs();
     const { id, outs } = await create(i);
     const post = lastRequest(server, "POST", /^\/connections$/);
     assert.equal(post.body.run_setup_tests, true);
     assert.equal(post.body.config.schema_prefix, i.destinationSchema, "database sources name a schema prefix");
-    assert.deepEqual([post.body.paused, post.body.sync_frequency, post.body.daily_sync_time, post.body.schedule_type], [true, 1440, "03:00", "auto"]);
+    assert.equal(post.body.paused, true);
+    assert.equal(server.state.connections.get(id).fields.paused, true, "nothing syncs before the schema config and schedule");
     assert.equal(outs.connectionId, id);
     assert.equal(outs.setupState, "connected");
-    assert.deepEqual([outs.paused, outs.syncFrequency, outs.dailySyncTime, outs.scheduleType], [true, 1440, "03:00", "auto"]);
     assert.equal(outs.config.port, 5432, "the string echo \"5432\" is kept as the number the user wrote");
   });
 
@@ -64,27 +61,21 @@ describe("connection provider", { timeout: 30_000 }, () => {
     });
   });
 
-  it("fails an update whose schedule did not take", async () => {
-    const i = inputs();
-    const { id, outs } = await create(i);
-    // A PATCH answered 200 but not applied: the read-back still shows the old frequency.
-    server.behaviour.ignoredConnectionFields.add("sync_frequency");
-    await assert.rejects(connectionProvider.update!(id, outs, { ...i, syncFrequency: 60 }), /sync_frequency: sent 60, Fivetran has 360/);
-  });
-
   it("adopts an existing connection with the same destination schema in the group, found on a later page", async () => {
     server.behaviour.maxPageSize = 1;
     server.seedConnection({ group_id: groupId, service: "postgres", schema: "other_schema" });
     const existing = server.seedConnection({ group_id: groupId, service: "postgres", schema: "adopt_me" });
     const countBefore = server.state.connections.size;
-    const { id, outs } = await create(inputs({ destinationSchema: "adopt_me", syncFrequency: 60 }));
+    existing.fields.paused = false;
+    const { id } = await create(inputs({ destinationSchema: "adopt_me" }));
     assert.equal(id, existing.fields.id);
     assert.equal(server.state.connections.size, countBefore, "no duplicate created");
     assert.ok(!server.requests.some((r) => r.method === "POST" && r.path === "/connections"));
     const patch = lastRequest(server, "PATCH", new RegExp(`^/connections/${id}$`));
     assert.equal(patch.body.run_setup_tests, true);
     assert.equal(patch.body.config.schema_prefix, undefined, "the permanent schema field is not re-sent");
-    assert.equal(outs.syncFrequency, 60);
+    assert.equal(patch.body.paused, undefined, "an adopted connection keeps its schedule until the schedule resource sets it");
+    assert.equal(server.state.connections.get(id).fields.paused, false);
   });
 
   it("refuses to adopt a connection of another service, naming it", async () => {
@@ -96,12 +87,8 @@ describe("connection provider", { timeout: 30_000 }, () => {
     const i = inputs();
     const { id, outs } = await create(i);
     const remote = server.state.connections.get(id);
-    remote.fields.sync_frequency = 60;
-    remote.fields.paused = true;
     remote.config.host = "changed.example.com";
     const read = await connectionProvider.read!(id, outs);
-    assert.equal(read.props!.syncFrequency, 60);
-    assert.equal(read.props!.paused, true);
     assert.equal(read.props!.config.host, "changed.example.com");
     const diff = await connectionProvider.diff!(id, read.props!, i);
     assert.equal(diff.changes, true);
@@ -129,7 +116,7 @@ describe("connection provider", { timeout: 30_000 }, () => {
     assert.equal(server.state.connections.get(id).config.password, "rotated-password-22", "the new secret was sent");
   });
 
-  it("diff: group, service and destination schema replace (delete first); schedule and config update in place", async () => {
+  it("diff: group, service and destination schema replace (delete first); config updates in place", async () => {
     const i = inputs();
     const { id, outs } = await create(i);
     assert.equal((await connectionProvider.diff!(id, outs, i)).changes, false);
@@ -138,44 +125,36 @@ describe("connection provider", { timeout: 30_000 }, () => {
       assert.ok(d.replaces!.includes(field), field);
       assert.equal(d.deleteBeforeReplace, true);
     }
-    for (const change of [{ paused: true }, { syncFrequency: 60 }, { scheduleType: "auto" as const }, { config: { ...i.config, host: "new.example.com" } }]) {
-      const d = await connectionProvider.diff!(id, outs, { ...i, ...change });
-      assert.equal(d.changes, true, JSON.stringify(change));
-      assert.deepEqual(d.replaces, [], JSON.stringify(change));
-    }
+    const d = await connectionProvider.diff!(id, outs, { ...i, config: { ...i.config, host: "new.example.com" } });
+    assert.equal(d.changes, true);
+    assert.deepEqual(d.replaces, []);
   });
 
   it("check and diff tolerate the unknown sentinel of a preview", async () => {
     const i = inputs();
     const { id, outs } = await create(i);
-    const preview = { ...i, groupId: UNKNOWN, config: UNKNOWN as any, syncFrequency: UNKNOWN as any };
+    const preview = { ...i, groupId: UNKNOWN, config: UNKNOWN as any };
     assert.deepEqual((await connectionProvider.check!(outs as any, preview)).failures, []);
     const d = await connectionProvider.diff!(id, outs, preview);
     assert.equal(d.changes, true);
     assert.ok(d.replaces!.includes("groupId"));
   });
 
-  it("check explains bad schedules and a schema in config", async () => {
-    const { failures } = await connectionProvider.check!({} as any, inputs({ syncFrequency: 7, dailySyncTime: "03:30", config: { schema: "x" } }));
+  it("check explains a schema in config and an empty service", async () => {
+    const { failures } = await connectionProvider.check!({} as any, inputs({ service: " ", config: { schema: "x" } }));
     const text = JSON.stringify(failures);
-    assert.match(text, /syncFrequency must be one of 1, 5, 15/);
-    assert.match(text, /dailySyncTime must be on the hour/);
     assert.match(text, /config.schema is set from destinationSchema/);
-    const daily = await connectionProvider.check!({} as any, inputs({ syncFrequency: 360, dailySyncTime: "03:00" }));
-    assert.match(JSON.stringify(daily.failures), /only applies with syncFrequency 1440/);
+    assert.match(text, /service must be a non-empty string/);
   });
 
   it("update patches only mutable fields and runs setup tests only when config changed", async () => {
     const i = inputs();
     const { id, outs } = await create(i);
-    const scheduleOnly = { ...i, syncFrequency: 1440, dailySyncTime: "05:00", paused: true };
-    const after1 = (await connectionProvider.update!(id, outs, scheduleOnly)).outs!;
+    const after1 = (await connectionProvider.update!(id, outs, i)).outs!;
     let patch = lastRequest(server, "PATCH", new RegExp(`^/connections/${id}$`));
-    assert.deepEqual([patch.body.sync_frequency, patch.body.daily_sync_time, patch.body.paused, patch.body.run_setup_tests], [1440, "05:00", true, false]);
-    assert.equal(patch.body.group_id, undefined);
-    assert.equal(patch.body.service, undefined);
-    assert.deepEqual([after1.syncFrequency, after1.dailySyncTime, after1.paused], [1440, "05:00", true]);
-    await connectionProvider.update!(id, after1, { ...scheduleOnly, config: { ...i.config, update_method: "WAL" } });
+    assert.equal(patch.body.run_setup_tests, false, "config unchanged and connected: no setup tests");
+    for (const field of ["group_id", "service", "paused", "sync_frequency", "schedule_type"]) assert.equal(patch.body[field], undefined, field);
+    await connectionProvider.update!(id, after1, { ...i, config: { ...i.config, update_method: "WAL" } });
     patch = lastRequest(server, "PATCH", new RegExp(`^/connections/${id}$`));
     assert.equal(patch.body.run_setup_tests, true);
     assert.equal(server.state.connections.get(id).config.update_method, "WAL");

@@ -27,14 +27,15 @@ describe("resources under pulumi mocks", { timeout: 30_000 }, () => {
     });
     const connection = new ft.FivetranConnection("conn", {
       groupId: group.groupId, service: "postgres", destinationSchema: "app",
-      config: { host: "db", password: pulumi.secret("db-password-in-test") }, paused: false, syncFrequency: 1440, dailySyncTime: "02:00", scheduleType: "manual",
+      config: { host: "db", password: pulumi.secret("db-password-in-test") },
     }, { dependsOn: [destination] });
-    new ft.FivetranSchemaConfig("schemas", { connectionId: connection.connectionId, schemaChangeHandling: "ALLOW_COLUMNS", schemas: { public: { enabled: true } } });
+    const schemas = new ft.FivetranSchemaConfig("schemas", { connectionId: connection.connectionId, schemaChangeHandling: "ALLOW_COLUMNS", schemas: { public: { enabled: true } } });
+    new ft.FivetranConnectionSchedule("schedule", { connectionId: connection.connectionId, paused: false, syncFrequency: 1440, dailySyncTime: "02:00", scheduleType: "manual" }, { dependsOn: [schemas] });
     await new Promise<void>((resolve) => connection.connectionId.apply(() => resolve()));
     await (pulumi.runtime as any).waitForRPCs?.();
 
     const byType = Object.fromEntries(registered.map((r) => [r.type, r]));
-    for (const type of ["Group", "Destination", "Connection", "SchemaConfig"]) {
+    for (const type of ["Group", "Destination", "Connection", "SchemaConfig", "ConnectionSchedule"]) {
       const r = byType[`pulumi-nodejs:dynamic/fivetran:${type}`];
       assert.ok(r, `${type} registered`);
       assert.equal(r.custom, true);

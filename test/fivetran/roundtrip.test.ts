@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { connectionProvider, destinationProvider, groupProvider, schemaConfigProvider } from "../../components/fivetran";
+import { connectionProvider, destinationProvider, groupProvider, scheduleProvider, schemaConfigProvider } from "../../components/fivetran";
 import { API_KEY, API_SECRET, startContractServer, type ContractServer } from "./contract-server";
 
 const requireFromString = require("require-from-string") as (code: string) => any;
@@ -30,7 +30,7 @@ describe("serialized providers (provider host round trip)", { timeout: 30_000 },
   after(() => server.close());
 
   it("every provider serializes without capturing @pulumi/pulumi or credentials", async () => {
-    for (const provider of [groupProvider, destinationProvider, connectionProvider, schemaConfigProvider]) {
+    for (const provider of [groupProvider, destinationProvider, connectionProvider, schemaConfigProvider, scheduleProvider]) {
       const { loaded, text } = await loadAsHost(provider);
       for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"]) assert.equal(typeof loaded[method], "function", method);
       assert.ok(!text.includes("@pulumi/pulumi"), "the provider must not drag the SDK along");
@@ -43,7 +43,7 @@ describe("serialized providers (provider host round trip)", { timeout: 30_000 },
     const { id: groupId } = await group.create({ name: "roundtrip" });
     assert.ok(server.state.groups.has(groupId));
     const connection = (await loadAsHost(connectionProvider)).loaded;
-    const inputs = { groupId, service: "google_ads", destinationSchema: "ads", config: { customer_id: "123" }, paused: true, syncFrequency: 60, scheduleType: "manual" };
+    const inputs = { groupId, service: "google_ads", destinationSchema: "ads", config: { customer_id: "123" } };
     assert.deepEqual((await connection.check({}, inputs)).failures, []);
     const { id, outs } = await connection.create(inputs);
     assert.equal(outs.connectionId, id);
@@ -60,6 +60,10 @@ describe("serialized providers (provider host round trip)", { timeout: 30_000 },
     const schemas = (await loadAsHost(schemaConfigProvider)).loaded;
     const sc = await schemas.create({ connectionId: id, schemaChangeHandling: "ALLOW_COLUMNS", schemas: { schema_1: { enabled: true } } });
     assert.equal(sc.outs.schemaChangeHandling, "ALLOW_COLUMNS");
+
+    const schedule = (await loadAsHost(scheduleProvider)).loaded;
+    const sched = await schedule.create({ connectionId: id, paused: false, syncFrequency: 60, scheduleType: "manual" });
+    assert.deepEqual([sched.outs.paused, server.state.connections.get(id).fields.paused], [false, false]);
   });
 
   it("the loaded connection provider fails with Fivetran's setup-test messages", async () => {
@@ -67,7 +71,7 @@ describe("serialized providers (provider host round trip)", { timeout: 30_000 },
     const group = (await loadAsHost(groupProvider)).loaded;
     const { id: groupId } = await group.create({ name: "roundtrip_failing" });
     const connection = (await loadAsHost(connectionProvider)).loaded;
-    const inputs = { groupId, service: "google_ads", destinationSchema: "ads_failing", config: { customer_id: "1" }, paused: true, syncFrequency: 60, scheduleType: "manual" };
+    const inputs = { groupId, service: "google_ads", destinationSchema: "ads_failing", config: { customer_id: "1" } };
     await assert.rejects(connection.create(inputs), (e: any) => {
       assert.match(e.message, /Validate Login: FAILED — Invalid login credentials/);
       assert.ok(server.state.connections.has(e.id));

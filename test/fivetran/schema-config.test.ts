@@ -15,7 +15,7 @@ describe("schema config provider", { timeout: 20_000 }, () => {
   beforeEach(async () => {
     const groupId = addGroup(server);
     const created = await connectionProvider.create({
-      groupId, service: "postgres", destinationSchema: `sc_${++n}`, config: { host: "h" }, paused: true, syncFrequency: 360, scheduleType: "manual",
+      groupId, service: "postgres", destinationSchema: `sc_${++n}`, config: { host: "h" },
     });
     connectionId = created.id;
     server.requests.length = 0;

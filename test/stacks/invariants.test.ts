@@ -72,5 +72,19 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
       const roots = plan.resources.filter((r) => !r.parent || r.parent.split("::")[2] === "pulumi:pulumi:Stack");
       assert.deepEqual(roots.map((r) => r.type), ["data-platform:index:DataPlatform"]);
     });
+
+    it("every Fivetran connection gets its schedule (the only thing that unpauses it) after its schema config", () => {
+      const ofType = (t: string) => plan.resources.filter((r) => r.type === `pulumi-nodejs:dynamic/fivetran:${t}`);
+      const connections = ofType("Connection");
+      assert.ok(connections.length > 0, "the shipped pipelines include a Fivetran one");
+      for (const c of connections) {
+        assert.ok(!("paused" in c.inputs), `${c.name}: the connection itself does not set paused`);
+        // Its connectionId input makes each depend on the connection.
+        const of = (t: string) => ofType(t).filter((r) => r.options.dependencies.includes(c.urn));
+        const [schemaConfig, schedule] = [of("SchemaConfig"), of("ConnectionSchedule")];
+        assert.deepEqual([schemaConfig.length, schedule.length], [1, 1], c.name);
+        assert.ok(schedule[0].options.dependencies.includes(schemaConfig[0].urn), `${c.name}: the schedule waits for the schema config`);
+      }
+    });
   });
 }
