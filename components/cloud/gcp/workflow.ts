@@ -176,13 +176,16 @@ function fivetranSync(retry: object) {
           assign: [
             { succeeded_at: `\${default(map.get(status.body.data, "succeeded_at"), ${epoch})}` },
             { failed_at: `\${default(map.get(status.body.data, "failed_at"), ${epoch})}` },
+            { setup_state: '${text.to_lower(default(map.get(status.body.data, ["status", "setup_state"]), ""))}' },
           ],
         },
       },
       {
+        // FIVETRAN_SYNC.isFailed, then isFinished (test/gcp/fivetran-switch.test.ts runs both on the same cases).
         check: {
           switch: [
-            { condition: "${time.parse(failed_at) > triggered}", next: "sync_failed" },
+            { condition: '${setup_state == "broken"}', next: "connection_broken" },
+            { condition: "${time.parse(failed_at) > triggered and time.parse(failed_at) >= time.parse(succeeded_at)}", next: "sync_failed" },
             { condition: "${time.parse(succeeded_at) > triggered}", next: "synced" },
             { condition: "${sys.now() - triggered > max_wait_seconds}", next: "sync_timed_out" },
           ],
@@ -190,6 +193,7 @@ function fivetranSync(retry: object) {
         },
       },
       { synced: { return: "${succeeded_at}" } },
+      { connection_broken: { raise: '${"Fivetran connection " + connection_id + " is broken: fix its setup in Fivetran"}' } },
       { sync_failed: { raise: '${"Fivetran sync of connection " + connection_id + " failed at " + failed_at}' } },
       { sync_timed_out: { raise: '${"Fivetran sync of connection " + connection_id + " did not finish within " + string(max_wait_seconds) + " s"}' } },
     ],
