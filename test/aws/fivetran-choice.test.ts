@@ -11,6 +11,7 @@ import jsonata from "jsonata";
 import { flowDefinition } from "../../components/cloud/aws/flow";
 import { FIVETRAN_SYNC, type ConnectionSyncStatus } from "../../components/fivetran/sync-protocol";
 import { fixture } from "../fivetran/contract-server";
+import { syncStatusGrid, TRIGGERED_AT } from "../fivetran/sync-cases";
 
 const definition: any = flowDefinition({
   pipeline: "shop",
@@ -40,18 +41,8 @@ function expected(polled: ConnectionSyncStatus, triggeredAt: string): string {
 }
 
 describe("the AWS flow's Fivetran sync conditions", () => {
-  // `$states.context.State.EnteredTime` has milliseconds; Fivetran timestamps may or may not.
-  const triggeredAt = "2024-12-01T12:00:00.250Z";
-  const times = [undefined, null, "2024-12-01T11:00:00Z", "2024-12-01T12:00:00.250Z", "2024-12-01T12:30:00.123Z", "2024-12-01T13:00:00Z"];
-  const states = [undefined, { setup_state: "connected", sync_state: "syncing" }, { setup_state: "broken" }, { setup_state: "BROKEN" }, { setup_state: "incomplete" }];
-  const cases: ConnectionSyncStatus[] = [];
-  for (const succeeded_at of times) for (const failed_at of times) for (const status of states) {
-    const c: Record<string, unknown> = {};
-    if (succeeded_at !== undefined) c.succeeded_at = succeeded_at;
-    if (failed_at !== undefined) c.failed_at = failed_at;
-    if (status !== undefined) c.status = status;
-    cases.push(c as ConnectionSyncStatus);
-  }
+  const triggeredAt = TRIGGERED_AT; // `$states.context.State.EnteredTime` has milliseconds
+  const cases = syncStatusGrid();
 
   it("choose what FIVETRAN_SYNC implies, for every combination of timestamps and setup state", async () => {
     const outcomes = new Set<string>();

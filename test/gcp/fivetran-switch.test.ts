@@ -14,6 +14,7 @@ import { parse } from "yaml";
 import { workflowDefinition } from "../../components/cloud/gcp/workflow";
 import { FIVETRAN_SYNC, type ConnectionSyncStatus } from "../../components/fivetran/sync-protocol";
 import { fixture } from "../fivetran/contract-server";
+import { syncStatusGrid, TRIGGERED_AT } from "../fivetran/sync-cases";
 
 type Value = unknown;
 type Env = Record<string, Value> & { __now: number };
@@ -169,18 +170,9 @@ function decide(polled: unknown, triggeredAt: string, now: number): string {
 }
 
 describe("the GCP workflow's Fivetran sync decisions", () => {
-  const triggeredAt = "2024-12-01T12:00:00.250Z";
+  const triggeredAt = TRIGGERED_AT;
   const soon = Date.parse(triggeredAt) / 1000 + 60;
-  const times = [undefined, null, "2024-12-01T11:00:00Z", "2024-12-01T12:00:00.250Z", "2024-12-01T12:30:00.123Z", "2024-12-01T13:00:00Z"];
-  const states = [undefined, { setup_state: "connected", sync_state: "syncing" }, { setup_state: "broken" }, { setup_state: "BROKEN" }, { sync_state: "scheduled" }];
-  const cases: ConnectionSyncStatus[] = [];
-  for (const succeeded_at of times) for (const failed_at of times) for (const status of states) {
-    const c: Record<string, unknown> = {};
-    if (succeeded_at !== undefined) c.succeeded_at = succeeded_at;
-    if (failed_at !== undefined) c.failed_at = failed_at;
-    if (status !== undefined) c.status = status;
-    cases.push(c as ConnectionSyncStatus);
-  }
+  const cases = syncStatusGrid();
   // A failure is reported as connection_broken when the connection is broken (it will not sync again
   // until someone fixes it), as sync_failed otherwise.
   const expected = (polled: ConnectionSyncStatus) => {
