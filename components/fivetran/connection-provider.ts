@@ -51,7 +51,6 @@ interface ApiConnection {
   group_id: string;
   service: string;
   schema?: string;
-  paused?: boolean;
   status?: { setup_state?: string };
   setup_tests?: SetupTest[];
   config?: Record<string, unknown>;
@@ -257,12 +256,14 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
       }
       const schema = api.schema ?? olds.destinationSchema;
       const sameSchema = schema === olds.destinationSchema || schema.startsWith(`${olds.destinationSchema}.`);
+      // Every field named, none spread from olds: state written before the schedule became its own
+      // resource still carries paused/syncFrequency/..., and a refresh drops them.
       const props2: ConnectionOutputs = plainJson({
-        ...olds,
         connectionId: api.id ?? id,
         groupId: api.group_id,
         service: api.service,
         destinationSchema: sameSchema ? olds.destinationSchema : schema.split(".")[0],
+        destinationSchemaField: olds.destinationSchemaField,
         config,
         configFingerprints: olds.configFingerprints ?? {},
         setupState: setupStateOf(api),

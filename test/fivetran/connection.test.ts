@@ -95,6 +95,13 @@ describe("connection provider", { timeout: 30_000 }, () => {
     assert.deepEqual(diff.replaces, []);
   });
 
+  it("read drops the schedule fields state kept before the schedule became its own resource", async () => {
+    const { id, outs } = await create(inputs());
+    const legacy = { ...outs, paused: false, syncFrequency: 360, scheduleType: "manual", dailySyncTime: null } as ConnectionOutputs;
+    const props = (await connectionProvider.read!(id, legacy)).props!;
+    assert.deepEqual(Object.keys(props).sort(), Object.keys(outs).sort());
+  });
+
   it("read returns nothing when the connection is gone, so refresh drops it", async () => {
     const { id, outs } = await create(inputs());
     server.state.connections.delete(id);
