@@ -34,6 +34,7 @@ export const NAME_RULES = {
   gcpWorkflow: kebab("Workflows workflow name", 1, 64),
   cloudSchedulerJob: kebab("Cloud Scheduler job name", 1, 500),
   gcpWorkloadIdentityPool: kebab("Workload Identity pool id", 4, 32),
+  gcpCompute: kebab("Compute Engine resource name (network, subnet, address, router, NAT)", 1, 63),
   s3Bucket: kebab("S3 bucket name", 3, 63),
   iamRole: kebab("IAM role name", 1, 64),
   ecrRepository: kebab("ECR repository name", 2, 256),
@@ -66,6 +67,9 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       "snowflake-loader-key": "gcpSecretId",
       "snowflake-transformer-key": "gcpSecretId",
       "fivetran-api": "gcpSecretId",
+      // gcp.staticEgress: the jobs' network and subnet, and the NAT's router, gateway and address.
+      jobs: "gcpCompute",
+      egress: "gcpCompute",
     },
     pipeline: {
       // The pipeline's ingestion service account. Kept short: account ids have 30 characters for

@@ -40,7 +40,7 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const warehouse = new Warehouse(
       "warehouse",
-      { config, stateful: context.stateful, lake: { rawBucketUri: env.rawBucket.uri, awsRoleArn: env.lakeReaderRoleArn } },
+      { config, stateful: context.stateful, lake: { rawBucketUri: env.rawBucket.uri, awsRoleArn: env.lakeReaderRoleArn }, egressCidrs: env.egressCidrs },
       { parent: this },
     );
     env.grantLakeReader(warehouse.lakeReaderGrant);

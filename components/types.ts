@@ -43,7 +43,7 @@ export interface PlatformConfig {
   prefix: string;
   cloud: CloudKind;
   region: string;
-  gcp?: { project: string };
+  gcp?: { project: string; staticEgress: boolean };
   aws?: { accountId: string; subnetIds: string[]; vpcId?: string; vpcCidr: string };
   /** protect + retainOnDelete on stateful resources. */
   protect: boolean;

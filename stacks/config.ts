@@ -11,6 +11,7 @@ export const PROJECT = "data-platform";
 /** Every default of the stack config, in one place. Production stacks override sizes and protection. */
 export const STACK_DEFAULTS = {
   protect: true,
+  gcp: { staticEgress: false },
   allowDataDestroy: false,
   lake: {
     /** Days before raw objects move to colder storage (Nearline / S3 Standard-IA). */
@@ -86,7 +87,17 @@ export const stackConfigSchema = z
     prefix: lowerName("prefix", 10),
     /** Region for every regional resource. */
     region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, { error: "region like europe-west1 or eu-west-1" }),
-    gcp: z.strictObject({ project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }) }).optional(),
+    gcp: z
+      .strictObject({
+        project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }),
+        /**
+         * Send the jobs' outbound traffic through Cloud NAT with one reserved address, which the
+         * Snowflake network policy then allows. Needed with warehouse.allowedIpRanges: Cloud Run has
+         * no fixed outbound address of its own. Costs a NAT gateway and an address (components/cloud/gcp/README.md).
+         */
+        staticEgress: z.boolean({ error: "staticEgress as true or false" }).default(D.gcp.staticEgress),
+      })
+      .optional(),
     aws: z
       .strictObject({
         accountId: z.string().regex(/^\d{12}$/, { error: "AWS account id of 12 digits (quote it in YAML)" }),
@@ -165,6 +176,24 @@ export const stackConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.cloud === "gcp" && !c.gcp) ctx.addIssue({ code: "custom", path: ["gcp"], message: "a gcp: { project } section because cloud is gcp", input: undefined });
     if (c.cloud === "aws" && !c.aws) ctx.addIssue({ code: "custom", path: ["aws"], message: "an aws: { accountId } section because cloud is aws", input: undefined });
+    // A network policy admits only the listed addresses, so the jobs must leave from a known one.
+    if (c.warehouse.allowedIpRanges.length > 0 && c.cloud === "gcp" && c.gcp && !c.gcp.staticEgress) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gcp", "staticEgress"],
+        message: "gcp.staticEgress: true with warehouse.allowedIpRanges (Cloud Run jobs have no fixed outbound address, so the network policy would lock them out of Snowflake)",
+        input: false,
+      });
+    }
+    if (c.warehouse.allowedIpRanges.length > 0 && c.cloud === "aws" && c.aws && c.aws.subnetIds.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["aws", "subnetIds"],
+        message:
+          "aws.subnetIds of subnets behind a NAT whose public addresses are in warehouse.allowedIpRanges (without them tasks get a new public IP per run, which the network policy would lock out of Snowflake)",
+        input: [],
+      });
+    }
     if (c.allowDataDestroy && c.environment === "prod") {
       ctx.addIssue({ code: "custom", path: ["allowDataDestroy"], message: "allowDataDestroy: false on the prod environment (data is never destroyable there)", input: true });
     }

@@ -93,6 +93,11 @@ export interface CloudEnvironment {
    */
   lakeReaderRoleArn?: pulumi.Output<string>;
   /**
+   * Addresses (CIDR) the jobs connect to Snowflake from, when this environment fixes them (GCP with
+   * `gcp.staticEgress`); the warehouse's network policy admits them. Empty otherwise.
+   */
+  egressCidrs: pulumi.Output<string>[];
+  /**
    * Store a secret readable by the named workloads only. `value` may be undefined: the secret is then
    * created empty and an operator adds a version (the README says how).
    * `pipeline` scopes the secret (name and labels) to one pipeline.

@@ -51,6 +51,8 @@ export interface WarehouseArgs {
     /** AWS only: the IAM role the storage integration assumes to read the bucket. */
     awsRoleArn?: pulumi.Input<string>;
   };
+  /** Where the jobs connect from when the cloud fixes it: added to the network policy's allowedIpRanges. */
+  egressCidrs?: pulumi.Input<string>[];
 }
 
 /** Percent of the monthly quota at which the monitor suspends the warehouses (running queries finish)… */
@@ -176,7 +178,7 @@ export class Warehouse extends pulumi.ComponentResource {
 
     // Network policy for the service users.
     const policy = wc.allowedIpRanges.length
-      ? new snowflake.NetworkPolicy(`${name}-network-policy`, { name: names.networkPolicy, allowedIpLists: [...wc.allowedIpRanges], comment }, child())
+      ? new snowflake.NetworkPolicy(`${name}-network-policy`, { name: names.networkPolicy, allowedIpLists: [...wc.allowedIpRanges, ...(args.egressCidrs ?? [])], comment }, child())
       : undefined;
 
     // Service users: TYPE=SERVICE (no password possible), key-pair auth with a key generated here.

@@ -169,6 +169,20 @@ describe("bad input", () => {
     assert.equal(issue.line, 10);
   });
 
+  it("a network policy needs jobs with a fixed outbound address: gcp.staticEgress, or AWS subnets behind a NAT", () => {
+    const withPolicy = VALID_STACK.replace("    account: ACME-DATA\n", "    account: ACME-DATA\n    allowedIpRanges: [203.0.113.0/24]\n");
+    const [gcpIssue, ...more] = issuesOf(project({ stack: withPolicy }));
+    assert.equal(more.length, 0);
+    assert.equal(gcpIssue.path, "data-platform:gcp.staticEgress");
+    assert.match(gcpIssue.expected, /gcp\.staticEgress: true with warehouse\.allowedIpRanges/);
+    const { config } = load(project({ stack: withPolicy.replace("    project: acme-data-dev\n", "    project: acme-data-dev\n    staticEgress: true\n") }));
+    assert.equal(config.gcp?.staticEgress, true);
+    const aws = withPolicy.replace("data-platform:cloud: gcp", "data-platform:cloud: aws").replace("  data-platform:gcp:\n    project: acme-data-dev\n", "  data-platform:aws:\n    accountId: \"123456789012\"\n");
+    const [awsIssue] = issuesOf(project({ stack: aws }));
+    assert.equal(awsIssue.path, "data-platform:aws.subnetIds");
+    assert.match(awsIssue.expected, /subnets behind a NAT whose public addresses are in warehouse\.allowedIpRanges/);
+  });
+
   it("a secret value for a secret the source does not use is rejected", () => {
     const root = project({ stack: `${VALID_STACK}  data-platform:pipelineSecrets:\n    orders:\n      api_token:\n        secure: v1:abc\n` });
     const [issue] = issuesOf(root);

@@ -2,7 +2,7 @@
  * Security and wiring invariants over a whole synthesized GCP environment. Each check returns the
  * violations it found (empty = holds), so tests can also show a check fails on a bad plan.
  */
-import { PRIMITIVE_ROLES, PROJECT_LEVEL_GRANTS } from "../../components/cloud/gcp";
+import { PRIMITIVE_ROLES, projectLevelGrants } from "../../components/cloud/gcp";
 import type { ProjectPrincipal } from "../../components/cloud/gcp/iam";
 import { Namer } from "../../components/naming";
 import type { PlatformConfig } from "../../components/types";
@@ -38,7 +38,7 @@ export function primitiveOrAuthoritative(plan: Plan): string[] {
   return out;
 }
 
-/** Project-level grants must be exactly those in PROJECT_LEVEL_GRANTS, for the principals that exist. */
+/** Project-level grants must be exactly the justified list (PROJECT_LEVEL_GRANTS, plus the options'), for the principals that exist. */
 export function projectGrants(plan: Plan, config: PlatformConfig): string[] {
   const names = namer(config);
   const accounts: Record<ProjectPrincipal, string> = {
@@ -47,7 +47,7 @@ export function projectGrants(plan: Plan, config: PlatformConfig): string[] {
     ciDeploy: names.env("ci-deploy"),
   };
   const expected = new Set<string>();
-  for (const [principal, roles] of Object.entries(PROJECT_LEVEL_GRANTS) as [ProjectPrincipal, Record<string, string>][]) {
+  for (const [principal, roles] of Object.entries(projectLevelGrants(config)) as [ProjectPrincipal, Record<string, string>][]) {
     if (principal !== "orchestrator" && !config.ci) continue;
     for (const role of Object.keys(roles)) expected.add(`serviceAccount:${email(config, accounts[principal])} ${role}`);
   }

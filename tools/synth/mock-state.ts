@@ -41,6 +41,11 @@ const STATE: Record<string, StateFn> = {
   "pulumi-nodejs:dynamic/fivetran:Connection": (a) => ({ connectionId: `mock_connection_${short(a.name)}`, setupState: "connected" }),
   // GCP
   "gcp:storage/bucket:Bucket": (a) => ({ url: `gs://${a.inputs.name ?? a.name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${a.inputs.name ?? a.name}` }),
+  // A reserved address from TEST-NET-2 (RFC 5737): never a real one.
+  "gcp:compute/address:Address": (a, c) => ({
+    address: "198.51.100.7",
+    selfLink: `https://www.googleapis.com/compute/v1/projects/${a.inputs.project ?? c.gcpProject}/regions/${a.inputs.region ?? c.region}/addresses/${a.inputs.name}`,
+  }),
   "gcp:serviceaccount/account:Account": (a, c) => {
     const email = `${a.inputs.accountId}@${a.inputs.project ?? c.gcpProject}.iam.gserviceaccount.com`;
     return { email, name: `projects/${a.inputs.project ?? c.gcpProject}/serviceAccounts/${email}`, member: `serviceAccount:${email}`, uniqueId: short(email) };

@@ -26,6 +26,8 @@ export class AwsEnvironment implements CloudEnvironment {
   readonly artifactsBucket;
   readonly registry: Registry;
   readonly lakeReaderRoleArn: pulumi.Output<string>;
+  /** Tasks in the stack owner's subnets leave through the owner's NAT, whose addresses go in warehouse.allowedIpRanges. */
+  readonly egressCidrs: pulumi.Output<string>[] = [];
   readonly lake: Lake;
   readonly network: Network;
   readonly workloads: Workloads;

@@ -8,6 +8,7 @@ import type { BucketRef, CloudContext, CloudEnvironment, LakeReaderGrant, Pipeli
 import { Alerts } from "./alerts";
 import { Apis } from "./apis";
 import { CiAccess } from "./ci";
+import { Egress } from "./egress";
 import { Identities } from "./identities";
 import { Lake } from "./lake";
 import { Registry } from "./registry";
@@ -20,6 +21,7 @@ export class GcpEnvironment implements CloudEnvironment {
   readonly rawBucket: BucketRef;
   readonly artifactsBucket: BucketRef;
   readonly registry: RegistryRef;
+  readonly egressCidrs: pulumi.Output<string>[];
 
   private readonly scope: GcpScope;
   private readonly identities: Identities;
@@ -28,13 +30,15 @@ export class GcpEnvironment implements CloudEnvironment {
   private readonly secrets: Secrets;
   private readonly alerts: Alerts;
   private readonly ci?: CiAccess;
+  private readonly egress?: Egress;
   private readonly runtimes = new Map<string, GcpPipelineRuntime>();
 
   constructor(private readonly ctx: CloudContext) {
     const project = ctx.config.gcp?.project;
     if (ctx.config.cloud !== "gcp" || !project) throw new Error(`gcp: stack ${ctx.config.stack} needs cloud: gcp and a gcp: { project } section`);
     const opts = { parent: ctx.parent };
-    const apis = new Apis("gcp-apis", { project }, opts);
+    const staticEgress = ctx.config.gcp?.staticEgress ?? false;
+    const apis = new Apis("gcp-apis", { project, onDemand: staticEgress ? ["compute"] : [] }, opts);
     this.scope = { ctx, project, region: ctx.config.region, apis };
 
     this.identities = new Identities("identities", this.scope, opts);
@@ -42,6 +46,8 @@ export class GcpEnvironment implements CloudEnvironment {
     this.registryComponent = new Registry("registry", this.scope, opts);
     this.secrets = new Secrets("secrets", this.scope, this.identities, opts);
     this.alerts = new Alerts("alerts", this.scope, opts);
+    if (staticEgress) this.egress = new Egress("egress", this.scope, opts);
+    this.egressCidrs = this.egress ? [this.egress.cidr] : [];
     if (ctx.config.ci) this.ci = new CiAccess("ci", { scope: this.scope, identities: this.identities, ci: ctx.config.ci }, opts);
     this.grantLake();
     this.grantRegistry();
@@ -66,7 +72,7 @@ export class GcpEnvironment implements CloudEnvironment {
     const runtime = new GcpPipelineRuntime(
       name,
       args,
-      { scope: this.scope, identities: this.identities, secrets: this.secrets, alerts: this.alerts },
+      { scope: this.scope, identities: this.identities, secrets: this.secrets, alerts: this.alerts, egress: this.egress },
       { parent: args.parent },
     );
     this.runtimes.set(name, runtime);

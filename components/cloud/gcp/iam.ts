@@ -50,17 +50,31 @@ export const PROJECT_LEVEL_GRANTS: Record<ProjectPrincipal, Record<string, strin
   },
 };
 
-/** Roles the deploy identity may grant or revoke on the project: everything above except the IAM admin role itself. */
-function delegableProjectRoles(): string[] {
+/** Added with gcp.staticEgress, and only then: the jobs' network and NAT (egress.ts). */
+export const STATIC_EGRESS_PROJECT_GRANTS: Partial<Record<ProjectPrincipal, Record<string, string>>> = {
+  ciPreview: { "roles/compute.networkViewer": "Reads the jobs' network, subnet, router, NAT and address; Compute networking has no per-resource IAM for these." },
+  ciDeploy: { "roles/compute.networkAdmin": "Creates the jobs' network, subnet, router, NAT and reserved address (all project-level creates); no access to instances or data." },
+};
+
+/** The project-level grants a stack makes: PROJECT_LEVEL_GRANTS, plus those of the options it turns on. */
+export function projectLevelGrants(config: { gcp?: { staticEgress: boolean } }): Record<ProjectPrincipal, Record<string, string>> {
+  const extra = config.gcp?.staticEgress ? STATIC_EGRESS_PROJECT_GRANTS : {};
+  return Object.fromEntries(
+    (Object.keys(PROJECT_LEVEL_GRANTS) as ProjectPrincipal[]).map((p) => [p, { ...PROJECT_LEVEL_GRANTS[p], ...extra[p] }]),
+  ) as Record<ProjectPrincipal, Record<string, string>>;
+}
+
+/** Roles the deploy identity may grant or revoke on the project: everything the stack grants except the IAM admin role itself. */
+function delegableProjectRoles(grants: Record<ProjectPrincipal, Record<string, string>>): string[] {
   const roles = new Set<string>();
-  for (const grants of Object.values(PROJECT_LEVEL_GRANTS)) for (const role of Object.keys(grants)) roles.add(role);
+  for (const byRole of Object.values(grants)) for (const role of Object.keys(byRole)) roles.add(role);
   roles.delete("roles/resourcemanager.projectIamAdmin");
   return [...roles].sort();
 }
 
 /** IAM condition limiting project IAM changes to the delegable roles (CFF's "delegated role grants"). */
-export function delegatedGrantsCondition(): { title: string; description: string; expression: string } {
-  const roles = delegableProjectRoles().map((r) => `'${r}'`).join(", ");
+export function delegatedGrantsCondition(grants: Record<ProjectPrincipal, Record<string, string>>): { title: string; description: string; expression: string } {
+  const roles = delegableProjectRoles(grants).map((r) => `'${r}'`).join(", ");
   return {
     title: "delegated-role-grants",
     description: "May only grant or revoke the project-level roles this stack declares",

@@ -7,7 +7,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Workload } from "../cloud";
-import { delegatedGrantsCondition, grantName, PROJECT_LEVEL_GRANTS, saMember, type Grantee, type ProjectPrincipal } from "./iam";
+import { delegatedGrantsCondition, grantName, projectLevelGrants, saMember, type Grantee, type ProjectPrincipal } from "./iam";
 import { runsIngestion } from "../cloud";
 import type { GcpScope } from "./scope";
 
@@ -97,11 +97,12 @@ export class Identities extends pulumi.ComponentResource {
   }
 
   /**
-   * The project-level grants of one principal, exactly as listed in PROJECT_LEVEL_GRANTS (the only place
+   * The project-level grants of one principal, exactly as `projectLevelGrants` lists them (the only place
    * project-level grants come from). The deploy identity's project IAM admin role is conditional.
    */
   onProject(principal: ProjectPrincipal, identity: Identity): gcp.projects.IAMMember[] {
-    return Object.keys(PROJECT_LEVEL_GRANTS[principal]).map(
+    const grants = projectLevelGrants(this.scope.ctx.config);
+    return Object.keys(grants[principal]).map(
       (role) =>
         new gcp.projects.IAMMember(
           grantName("project", role, identity),
@@ -109,7 +110,7 @@ export class Identities extends pulumi.ComponentResource {
             project: this.scope.project,
             role,
             member: identity.member,
-            ...(role === "roles/resourcemanager.projectIamAdmin" ? { condition: delegatedGrantsCondition() } : {}),
+            ...(role === "roles/resourcemanager.projectIamAdmin" ? { condition: delegatedGrantsCondition(grants) } : {}),
           },
           { parent: this, dependsOn: this.scope.apis.on("resourcemanager") },
         ),

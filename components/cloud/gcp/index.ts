@@ -11,4 +11,4 @@ export const gcpCloud: Cloud = {
   environment: (ctx: CloudContext) => new GcpEnvironment(ctx),
 };
 
-export { PRIMITIVE_ROLES, PROJECT_LEVEL_GRANTS } from "./iam";
+export { PRIMITIVE_ROLES, PROJECT_LEVEL_GRANTS, projectLevelGrants } from "./iam";

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JobSize, PipelineConfig } from "../../types";
 import type { PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../cloud";
 import type { Alerts } from "./alerts";
+import type { Egress } from "./egress";
 import { grantName } from "./iam";
 import type { Identities, Identity } from "./identities";
 import { containerArgs, runsIngestion } from "../cloud";
@@ -60,6 +61,8 @@ export interface PipelineRuntimeDeps {
   identities: Identities;
   secrets: Secrets;
   alerts: Alerts;
+  /** With gcp.staticEgress: the jobs leave through its NAT. */
+  egress?: Egress;
 }
 
 export class GcpPipelineRuntime extends pulumi.ComponentResource implements PipelineRuntime {
@@ -182,6 +185,7 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
             maxRetries: size.maxRetries,
             timeout: `${size.timeoutMinutes * 60}s`,
             executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+            ...(this.deps.egress ? { vpcAccess: this.deps.egress.vpcAccess } : {}),
             containers: [
               {
                 image,
