@@ -113,8 +113,13 @@ async function child(mode: Mode, arg: number): Promise<void> {
   process.stdout.write(`BENCH ${JSON.stringify(result)}\n`);
 }
 
-function runChild(mode: string, arg: number): ChildResult {
-  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", __filename, "--child", mode, String(arg)], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+/**
+ * `asPulumiRuns`: also load `source-map-support/register` first, as the Node language host's
+ * `@pulumi/pulumi/cmd/run` does, so the SDK's per-promise stack traces are formatted as in `pulumi up`.
+ */
+function runChild(mode: string, arg: number, asPulumiRuns = false): ChildResult {
+  const preload = asPulumiRuns ? ["--require", require.resolve("source-map-support/register")] : [];
+  const r = spawnSync(process.execPath, ["--expose-gc", ...preload, "--import", "tsx", __filename, "--child", mode, String(arg)], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH "));
   if (!line) throw new Error(`bench child ${mode} ${arg} failed:\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(line.slice(6));
@@ -156,6 +161,12 @@ function main(): void {
     );
     process.stdout.write(`${rows[rows.length - 1]}\n`);
   }
+
+  // The same comparison, at one size, with stack traces formatted as under `pulumi up`.
+  const realSize = 100;
+  const real = { platform: median(Array.from({ length: REPEAT }, () => runChild("platform", realSize, true).synthMs)), floor: median(Array.from({ length: REPEAT }, () => runChild("replay", realSize, true).synthMs)) };
+  const realRow = `| ${realSize} | ${(real.platform / 1000).toFixed(2)} s | ${(real.floor / 1000).toFixed(2)} s | **${(real.platform / real.floor).toFixed(2)}** |`;
+  process.stdout.write(`${realRow}\n`);
 
   const entry = "require('./stacks/index.ts')";
   const tsx = loadTime(["--import", "tsx", "-e", entry]);
@@ -199,6 +210,15 @@ function main(): void {
     "| pipelines | resources | platform | peak RSS | SDK floor | ratio | per pipeline | SDK floor per pipeline | minimal floor | ÷ minimal |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
+    "",
+    "### As `pulumi up` runs it",
+    "",
+    "The language host (`@pulumi/pulumi/cmd/run`) loads `source-map-support/register` before the program, so every",
+    "stack trace the SDK captures is formatted through it. The same comparison, with that loaded:",
+    "",
+    "| pipelines | platform | SDK floor | ratio |",
+    "|---:|---:|---:|---:|",
+    realRow,
     "",
     "## Loading the program (module load of `stacks/index.ts`, median of 3, cold caches)",
     "",
