@@ -118,7 +118,8 @@ async function child(mode: Mode, arg: number): Promise<void> {
  * `@pulumi/pulumi/cmd/run` does, so the SDK's per-promise stack traces are formatted as in `pulumi up`.
  */
 function runChild(mode: string, arg: number, asPulumiRuns = false): ChildResult {
-  const preload = asPulumiRuns ? ["--require", require.resolve("source-map-support/register")] : [];
+  // Resolved from @pulumi/pulumi, whose dependency it is: the copy `cmd/run` would load.
+  const preload = asPulumiRuns ? ["--require", require.resolve("source-map-support/register", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] })] : [];
   const r = spawnSync(process.execPath, ["--expose-gc", ...preload, "--import", "tsx", __filename, "--child", mode, String(arg)], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH "));
   if (!line) throw new Error(`bench child ${mode} ${arg} failed:\n${r.stdout}\n${r.stderr}`);
