@@ -30,6 +30,8 @@ interface ChildResult {
 /** A throwaway project: the dev stack file, N pipelines cycling through the shipped source kinds. */
 function generateProject(n: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dp-bench-${n}-`));
+  // Removed when the process exits; `rmSync` removes the symlinks below, not what they point to.
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
   for (const ctx of ["ingestion", "dbt"]) fs.symlinkSync(path.join(ROOT, ctx), path.join(dir, ctx));
   fs.mkdirSync(path.join(dir, "pipelines"));
