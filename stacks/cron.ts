@@ -1,7 +1,9 @@
 /**
  * Five-field cron expressions (minute hour day-of-month month day-of-week), the form Cloud Scheduler
  * accepts. Pipelines must deploy unchanged to both clouds, so expressions that EventBridge Scheduler
- * cannot represent (day-of-month and day-of-week both restricted) are rejected here, once, for both.
+ * cannot represent are rejected here, once, for both: day-of-month and day-of-week both restricted, a
+ * step in day-of-week, and a day-of-week range through Sunday written as 7 (EventBridge counts SUN=1,
+ * so `5-7` would become the downward range `6-1`).
  */
 
 interface Field {
@@ -37,12 +39,14 @@ function fieldProblem(text: string, f: Field): string | undefined {
   for (const item of text.split(",")) {
     const [range, step, extra] = item.split("/");
     if (extra !== undefined || (step !== undefined && !/^[1-9]\d*$/.test(step))) return `${f.name} "${item}" to have one positive step`;
+    if (f.name === "day-of-week" && step !== undefined) return `day-of-week "${item}" without a step (AWS EventBridge has none there; list the days)`;
     if (range === "*") continue;
     const bounds = range.split("-");
     if (bounds.length > 2) return `${f.name} "${item}" to be a value or a range`;
     const values = bounds.map((b) => value(b, f));
     if (values.some((v) => v === undefined)) return `${f.name} values between ${f.min} and ${f.max}${f.names ? ` or ${f.names[0]}-${f.names[f.names.length - 1]}` : ""} in "${item}"`;
     if (values.length === 2 && values[0]! > values[1]!) return `${f.name} range "${range}" to go upwards`;
+    if (f.name === "day-of-week" && values.length === 2 && values[1] === 7) return `day-of-week range "${range}" to end before Sunday as 7 (AWS EventBridge counts SUN=1; write e.g. 5-6,0)`;
   }
   return undefined;
 }

@@ -16,6 +16,9 @@ describe("cron validation", () => {
     ["*/0 * * * *", /positive step/],
     ["0 5-3 * * *", /upwards/],
     ["0 3 1 * 1", /AWS EventBridge/],
+    ["0 4 * * */2", /day-of-week "\*\/2" without a step/],
+    ["0 4 * * 1-5/2", /without a step/],
+    ["0 4 * * 5-7", /end before Sunday as 7/],
   ];
   for (const [expr, why] of bad) {
     it(`rejects "${expr}"`, () => assert.match(cronProblem(expr) ?? "(accepted)", why));
@@ -29,6 +32,7 @@ describe("EventBridge cron", () => {
   it("moves day-of-week to AWS numbering (SUN=1) and puts ? in day-of-month", () => {
     assert.equal(toAwsCron("0 4 * * 1-5"), "cron(0 4 ? * 2-6 *)");
     assert.equal(toAwsCron("0 4 * * 0,7"), "cron(0 4 ? * 1,1 *)");
+    assert.equal(toAwsCron("0 4 * * 5-6,0"), "cron(0 4 ? * 6-7,1 *)");
     assert.equal(toAwsCron("0 4 * * MON"), "cron(0 4 ? * MON *)");
   });
   it("refuses an invalid expression", () => {

@@ -1,21 +1,20 @@
 /**
  * gcp.staticEgress (prod): every job leaves through one NAT with one reserved address, and the
  * Snowflake network policy admits that address next to warehouse.allowedIpRanges. Without it (dev):
- * no network, no NAT, no compute API, jobs on Cloud Run's default egress.
+ * no network, no NAT, no compute API, jobs on Cloud Run's default egress. The whole program runs here
+ * (not the GCP harness alone), because the address reaches the warehouse's network policy.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { synthesize, type Plan, type PlannedResource } from "../../tools/synth/synthesize";
-import { load } from "../config/fixture";
-import { PROJECT_ROOT } from "../../stacks/program";
+import { synthesize, type Plan } from "../../tools/synth/synthesize";
+import { inputs, loadConfig, ofType, one, T } from "./harness";
 
-const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
-const one = (plan: Plan, type: string): PlannedResource => {
-  const found = ofType(plan, type);
-  assert.equal(found.length, 1, type);
-  return found[0];
-};
-const i = (r: PlannedResource) => r.inputs as any;
+const COMPUTE = {
+  network: "gcp:compute/network:Network",
+  subnet: "gcp:compute/subnetwork:Subnetwork",
+  address: "gcp:compute/address:Address",
+  nat: "gcp:compute/routerNat:RouterNat",
+} as const;
 
 describe("gcp static egress", () => {
   let prod: Plan;
@@ -26,47 +25,47 @@ describe("gcp static egress", () => {
   });
 
   it("sends every job's traffic into the jobs subnet", () => {
-    const subnet = one(prod, "gcp:compute/subnetwork:Subnetwork");
-    const network = one(prod, "gcp:compute/network:Network");
-    assert.equal(i(network).autoCreateSubnetworks, false);
-    assert.equal(i(subnet).network, i(network).name, "the subnet is in the jobs' network (mock ids are names)");
-    const jobs = ofType(prod, "gcp:cloudrunv2/job:Job");
+    const network = inputs(one(prod, COMPUTE.network, "jobs-network"));
+    const subnet = inputs(one(prod, COMPUTE.subnet, "jobs-subnet"));
+    assert.equal(network.autoCreateSubnetworks, false);
+    assert.equal(subnet.network, network.name, "the subnet is in the jobs' network (mock ids are names)");
+    const jobs = ofType(prod, T.job);
     assert.equal(jobs.length, 5);
     for (const job of jobs) {
-      assert.deepEqual(i(job).template.template.vpcAccess, { egress: "ALL_TRAFFIC", networkInterfaces: [{ network: i(network).name, subnetwork: i(subnet).name }] }, job.name);
+      assert.deepEqual(inputs(job).template.template.vpcAccess, { egress: "ALL_TRAFFIC", networkInterfaces: [{ network: network.name, subnetwork: subnet.name }] }, job.name);
     }
   });
 
   it("translates that subnet, and only it, to the one reserved address", () => {
-    const nat = i(one(prod, "gcp:compute/routerNat:RouterNat"));
-    const address = one(prod, "gcp:compute/address:Address");
+    const nat = inputs(one(prod, COMPUTE.nat, "egress-nat"));
+    const address = inputs(one(prod, COMPUTE.address, "egress-address"));
     assert.equal(nat.natIpAllocateOption, "MANUAL_ONLY");
     assert.equal(nat.natIps.length, 1);
-    assert.match(nat.natIps[0], new RegExp(`/addresses/${i(address).name}$`));
+    assert.match(nat.natIps[0], new RegExp(`/addresses/${address.name}$`));
     assert.equal(nat.sourceSubnetworkIpRangesToNat, "LIST_OF_SUBNETWORKS");
-    assert.deepEqual(nat.subnetworks.map((s: any) => s.name), [i(one(prod, "gcp:compute/subnetwork:Subnetwork")).name]);
-    assert.equal(i(address).addressType, "EXTERNAL");
+    assert.deepEqual(nat.subnetworks.map((s: { name: string }) => s.name), [inputs(one(prod, COMPUTE.subnet, "jobs-subnet")).name]);
+    assert.equal(address.addressType, "EXTERNAL");
   });
 
   it("admits the reserved address in the Snowflake network policy, next to allowedIpRanges", () => {
-    const { config } = load(PROJECT_ROOT, "prod");
-    const policy = i(one(prod, "snowflake:index/networkPolicy:NetworkPolicy"));
+    const ranges = loadConfig("prod").config.warehouse.allowedIpRanges;
+    assert.ok(ranges.length > 0, "prod declares a network policy");
+    const policy = inputs(ofType(prod, "snowflake:index/networkPolicy:NetworkPolicy")[0]);
     // The mock gives the reserved address 198.51.100.7 (tools/synth/mock-state.ts).
-    assert.deepEqual(policy.allowedIpLists, [...config.warehouse.allowedIpRanges, "198.51.100.7/32"]);
+    assert.deepEqual(policy.allowedIpLists, [...ranges, "198.51.100.7/32"]);
   });
 
   it("enables the compute API and lets CI manage (deploy) and read (preview) the networking", () => {
-    const apis = ofType(prod, "gcp:projects/service:Service").map((r) => i(r).service);
-    assert.ok(apis.includes("compute.googleapis.com"));
-    const roles = ofType(prod, "gcp:projects/iAMMember:IAMMember").map((r) => `${String(i(r).member).split("@")[0]} ${i(r).role}`);
+    assert.ok(ofType(prod, T.service).some((r) => inputs(r).service === "compute.googleapis.com"));
+    const roles = ofType(prod, T.projectIam).map((r) => `${String(inputs(r).member).split("@")[0]} ${inputs(r).role}`);
     assert.ok(roles.includes("serviceAccount:acme-prod-ci-deploy roles/compute.networkAdmin"), roles.join("\n"));
     assert.ok(roles.includes("serviceAccount:acme-prod-ci-preview roles/compute.networkViewer"));
   });
 
   it("declares none of it without staticEgress", () => {
     assert.deepEqual(dev.resources.filter((r) => r.type.startsWith("gcp:compute/")), []);
-    assert.ok(!ofType(dev, "gcp:projects/service:Service").some((r) => i(r).service === "compute.googleapis.com"));
-    for (const job of ofType(dev, "gcp:cloudrunv2/job:Job")) assert.equal(i(job).template.template.vpcAccess, undefined, job.name);
-    assert.ok(!ofType(dev, "gcp:projects/iAMMember:IAMMember").some((r) => String(i(r).role).startsWith("roles/compute.")));
+    assert.ok(!ofType(dev, T.service).some((r) => inputs(r).service === "compute.googleapis.com"));
+    for (const job of ofType(dev, T.job)) assert.equal(inputs(job).template.template.vpcAccess, undefined, job.name);
+    assert.ok(!ofType(dev, T.projectIam).some((r) => String(inputs(r).role).startsWith("roles/compute.")));
   });
 });

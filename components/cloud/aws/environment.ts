@@ -15,7 +15,7 @@ import { Network } from "./network";
 import { Registry } from "./registry";
 import { AwsPipelineRuntime } from "./runtime";
 import { awsScope, type AwsScope } from "./scope";
-import { SecretStore } from "./secrets";
+import { SecretStore, type SecretEntry } from "./secrets";
 import { Workloads } from "./workloads";
 
 /** Placeholder the Fivetran connection carries until the stack has the API key (see README). */
@@ -76,7 +76,7 @@ export class AwsEnvironment implements CloudEnvironment {
         workloads: this.workloads,
         secrets: this.secrets,
         envAlerts: this.alerts.topic,
-        fivetranConnection: () => this.fivetranConnection(args),
+        fivetranConnection: (credential) => this.fivetranConnection(credential),
       },
       { parent: args.parent },
     );
@@ -99,13 +99,10 @@ export class AwsEnvironment implements CloudEnvironment {
   /**
    * The EventBridge connection the state machines call Fivetran through. EventBridge keeps its
    * credential in a Secrets Manager secret of its own (`events!connection/...`), which each Fivetran
-   * pipeline's orchestrator role may read.
+   * pipeline's orchestrator role may read. `entry` is the credential the runtime has checked.
    */
-  private fivetranConnection(args: PipelineRuntimeArgs): aws.cloudwatch.EventConnection {
+  private fivetranConnection(entry: SecretEntry): aws.cloudwatch.EventConnection {
     if (this.connection) return this.connection;
-    const credential = args.fivetran!.apiCredential;
-    const entry = this.secrets.entry(credential);
-    if (!entry) throw new Error(`pipeline ${args.pipeline.name}: the Fivetran credential is not a secret of this environment`);
     if (entry.value === undefined) {
       pulumi.log.warn(
         `Fivetran API key not set: the Fivetran pipelines' syncs will fail with 401 until it is (pulumi config set --secret ${FIVETRAN_CONFIG_KEYS.apiKey} ... and ${FIVETRAN_CONFIG_KEYS.apiSecret} ...)`,

@@ -28,8 +28,8 @@ export interface RuntimeDeps {
   workloads: Workloads;
   secrets: SecretStore;
   envAlerts: aws.sns.Topic;
-  /** The EventBridge connection holding the Fivetran credential (created on first use). */
-  fivetranConnection: () => aws.cloudwatch.EventConnection;
+  /** The EventBridge connection holding the Fivetran credential, checked by the runtime (created on first use). */
+  fivetranConnection: (credential: SecretEntry) => aws.cloudwatch.EventConnection;
 }
 
 const CONTAINERS = { ingestion: "ingestion", dbt: "dbt" } as const;
@@ -92,7 +92,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     // and, for Fivetran, call exactly this connection's endpoints.
     const stateMachineArn = arns.stateMachine(scope, this.name("flow"));
     const orchestrator = this.role("orchestrator", `Step Functions flow of pipeline ${p.name}`, serviceTrust("states.amazonaws.com", scope.account, stateMachineArn));
-    const connection = fivetran ? deps.fivetranConnection() : undefined;
+    const connection = credential ? deps.fivetranConnection(credential) : undefined;
     const orchestratorPolicy = inlinePolicy(n("orchestrator"), orchestrator, "flow", [
       {
         Sid: "RunOwnTasks",
@@ -103,7 +103,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
       { Sid: "WatchTasks", Action: ["ecs:StopTask", "ecs:DescribeTasks"], Resource: [arns.tasks(scope, w.clusterName)] },
       { Sid: "EcsSyncRule", Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"], Resource: [arns.rule(scope, SFN_ECS_SYNC_RULE)] },
       { Sid: "PassOwnRoles", Action: ["iam:PassRole"], Resource: passRoles.map((r) => r.arn), Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
-      ...(fivetran && connection && credential
+      ...(fivetran && credential && connection
         ? ([
             {
               Sid: "CallFivetran",
