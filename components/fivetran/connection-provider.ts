@@ -7,7 +7,8 @@
  * - create adopts a connection already in the group with the same destination schema (same service
  *   required), runs the setup tests and fails with Fivetran's messages, then reads back and fails
  *   when a setting did not take;
- * - update patches the mutable fields; group, service and destination schema force a replacement;
+ * - update patches the mutable fields; group, service, destination schema (and the config field it
+ *   goes in) and permanent config force a replacement;
  * - secrets: outs keep a fingerprint per secret config key, never the value, and Fivetran's "******"
  *   echo is never compared, so masked values do not cause perpetual diffs.
  */
@@ -93,6 +94,15 @@ function secretStrings(config: Record<string, unknown>): string[] {
 
 const setupStateOf = (api: ApiConnection) => String(api.status?.setup_state ?? "unknown").toLowerCase();
 
+/**
+ * The outputs, from what Fivetran has and what only we know (names, config as the user wrote it,
+ * secret fingerprints). Every field is named, none spread from old state: state written before the
+ * schedule became its own resource still carries paused/syncFrequency/..., and a refresh drops them.
+ */
+function outputs(api: ApiConnection, ours: Pick<ConnectionOutputs, "destinationSchema" | "destinationSchemaField" | "config" | "configFingerprints">): ConnectionOutputs {
+  return plainJson({ connectionId: api.id, groupId: api.group_id, service: api.service, ...ours, setupState: setupStateOf(api) });
+}
+
 function outsOf(api: ApiConnection, inputs: ConnectionInputs): ConnectionOutputs {
   const remote = api.config ?? {};
   const config: Record<string, unknown> = {};
@@ -101,16 +111,7 @@ function outsOf(api: ApiConnection, inputs: ConnectionInputs): ConnectionOutputs
     if (isSecretKey(key, remote[key])) configFingerprints[key] = secretFingerprint(key, sent);
     else config[key] = asTypeOf(remote[key], sent);
   }
-  return plainJson({
-    connectionId: api.id,
-    groupId: api.group_id,
-    service: api.service,
-    destinationSchema: inputs.destinationSchema,
-    destinationSchemaField: schemaFieldOf(inputs),
-    config,
-    configFingerprints,
-    setupState: setupStateOf(api),
-  });
+  return outputs(api, { destinationSchema: inputs.destinationSchema, destinationSchemaField: schemaFieldOf(inputs), config, configFingerprints });
 }
 
 function sentSettings(inputs: ConnectionInputs, back: ApiConnection): SentSetting[] {
@@ -199,6 +200,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
       written = (await client.request<ApiConnection>("POST", "/connections", { body })).data;
     }
     const id = written?.id ?? existingId;
+    if (!id) throw new Error(`Fivetran did not return an id for the new connection ${inputs.destinationSchema}`);
     const back = (await client.request<ApiConnection>("GET", `/connections/${id}`)).data;
     const outs = outsOf(back, inputs);
     const what = `connection ${id} (${inputs.service} → ${inputs.destinationSchema})`;
@@ -237,7 +239,6 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
     async create(inputs) {
       const adopted = await findAdoptable(inputs);
       const { id, outs, problem } = await apply(adopted?.id, inputs, true);
-      if (!id) throw new Error(`Fivetran did not return an id for the new connection ${inputs.destinationSchema}`);
       // The connection exists in Fivetran now: record it, so the next `up` updates it instead of creating another.
       if (problem) throw partialCreateError(problem, id, outs as unknown as Record<string, unknown>);
       return { id, outs };
@@ -256,19 +257,11 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
       }
       const schema = api.schema ?? olds.destinationSchema;
       const sameSchema = schema === olds.destinationSchema || schema.startsWith(`${olds.destinationSchema}.`);
-      // Every field named, none spread from olds: state written before the schedule became its own
-      // resource still carries paused/syncFrequency/..., and a refresh drops them.
-      const props2: ConnectionOutputs = plainJson({
-        connectionId: api.id ?? id,
-        groupId: api.group_id,
-        service: api.service,
-        destinationSchema: sameSchema ? olds.destinationSchema : schema.split(".")[0],
-        destinationSchemaField: olds.destinationSchemaField,
-        config,
-        configFingerprints: olds.configFingerprints ?? {},
-        setupState: setupStateOf(api),
-      });
-      return { id, props: props2 };
+      const refreshed = outputs(
+        { ...api, id: api.id ?? id },
+        { destinationSchema: sameSchema ? olds.destinationSchema : schema.split(".")[0], destinationSchemaField: olds.destinationSchemaField, config, configFingerprints: olds.configFingerprints ?? {} },
+      );
+      return { id, props: refreshed };
     },
 
     async update(id, olds, news) {

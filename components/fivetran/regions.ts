@@ -1,4 +1,7 @@
-/** Values Fivetran's API accepts for a destination's `region` and `time_zone_offset` (OpenAPI enums). */
+/**
+ * Values Fivetran's API accepts for a destination's `region` and `time_zone_offset`, and for a
+ * connection schedule's `sync_frequency` (OpenAPI enums).
+ */
 
 export const FIVETRAN_REGIONS = [
   "GCP_US_EAST4", "GCP_US_WEST1", "GCP_US_CENTRAL1", "GCP_EUROPE_WEST3", "GCP_AUSTRALIA_SOUTHEAST1",

@@ -1,6 +1,7 @@
 /**
  * The Pulumi resources over the providers. Type tokens are `pulumi-nodejs:dynamic/fivetran:<Type>`.
- * Each seeds its outputs with `undefined` so they exist as properties before the provider fills them.
+ * Those whose outputs other resources read seed them with `undefined`, so they exist as properties
+ * before the provider fills them.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { connectionProvider, type DestinationSchemaField } from "./connection-provider";

@@ -40,7 +40,6 @@ export interface ScheduleOutputs {
 }
 
 interface ApiSchedule {
-  id: string;
   paused?: boolean;
   sync_frequency?: number | null;
   daily_sync_time?: string | null;
@@ -48,7 +47,7 @@ interface ApiSchedule {
 }
 
 /** What Fivetran gets on every write; daily_sync_time only means something with 1440. */
-export function scheduleBody(inputs: ScheduleInputs) {
+function scheduleBody(inputs: ScheduleInputs) {
   return {
     paused: inputs.paused,
     sync_frequency: inputs.syncFrequency,
@@ -68,8 +67,7 @@ function outsOf(api: ApiSchedule, connectionId: string, known: { syncFrequency: 
   });
 }
 
-function sentSettings(inputs: ScheduleInputs, back: ApiSchedule): SentSetting[] {
-  const body = scheduleBody(inputs);
+function sentSettings(body: ReturnType<typeof scheduleBody>, back: ApiSchedule): SentSetting[] {
   const settings: SentSetting[] = [
     { name: "paused", sent: body.paused, got: back.paused },
     { name: "sync_frequency", sent: body.sync_frequency, got: back.sync_frequency },
@@ -96,9 +94,10 @@ export function createScheduleProvider(options: SessionOptions = {}): pulumi.dyn
 
   async function apply(inputs: ScheduleInputs): Promise<ScheduleOutputs> {
     const client = session.client();
-    await client.request("PATCH", path(inputs.connectionId), { body: scheduleBody(inputs) });
+    const body = scheduleBody(inputs);
+    await client.request("PATCH", path(inputs.connectionId), { body });
     const back = (await client.request<ApiSchedule>("GET", path(inputs.connectionId))).data;
-    const problem = notTakenMessage(`the schedule of connection ${inputs.connectionId}`, sentSettings(inputs, back));
+    const problem = notTakenMessage(`the schedule of connection ${inputs.connectionId}`, sentSettings(body, back));
     if (problem) throw new Error(problem);
     return outsOf(back, inputs.connectionId, inputs);
   }

@@ -66,7 +66,7 @@ describe("connection provider", { timeout: 30_000 }, () => {
     server.seedConnection({ group_id: groupId, service: "postgres", schema: "other_schema" });
     const existing = server.seedConnection({ group_id: groupId, service: "postgres", schema: "adopt_me" });
     const countBefore = server.state.connections.size;
-    existing.fields.paused = false;
+    assert.equal(existing.fields.paused, false, "seeded unpaused");
     const { id } = await create(inputs({ destinationSchema: "adopt_me" }));
     assert.equal(id, existing.fields.id);
     assert.equal(server.state.connections.size, countBefore, "no duplicate created");

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 const SIG = "4dabf18193072939515e22adb298388d";
 
 describe("resources under pulumi mocks", { timeout: 30_000 }, () => {
-  it("registers Group, Destination, Connection and SchemaConfig with secrets wrapped", async () => {
+  it("registers Group, Destination, Connection, SchemaConfig and ConnectionSchedule with secrets wrapped", async () => {
     const registered: pulumi.runtime.MockResourceArgs[] = [];
     await pulumi.runtime.setMocks(
       {

@@ -13,6 +13,7 @@ describe("schema config provider", { timeout: 20_000 }, () => {
   before(async () => (server = await startServerForProviders()));
   after(() => server.close());
   beforeEach(async () => {
+    server.reset(); // faults and behaviour changes of one test must not leak into the next
     const groupId = addGroup(server);
     const created = await connectionProvider.create({
       groupId, service: "postgres", destinationSchema: `sc_${++n}`, config: { host: "h" },
