@@ -206,6 +206,9 @@ export class Namer {
   }
 }
 
+/** Upper-case Snowflake identifier (unquoted form). */
+export const SNOWFLAKE_IDENTIFIER = /^[A-Z][A-Z0-9_]{0,254}$/;
+
 /** Snowflake object names: explicit, UPPER_SNAKE, prefixed per environment when one account holds several. */
 export function snowflakeName(objectPrefix: string, ...parts: string[]): string {
   return (objectPrefix + parts.join("_")).toUpperCase().replace(/[^A-Z0-9_]/g, "_");

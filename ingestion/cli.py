@@ -1,7 +1,7 @@
 """`python -m ingestion run --pipeline <name> [--target local|cloud] [--base-url URL] [--skip-missing-secrets]`.
 
-Exit codes: 0 SUCCESS or SKIPPED, 1 the run FAILED (a run record says why), 2 bad arguments,
-pipeline file or environment (nothing ran). The run record is printed as the last stdout line.
+Exit codes: 0 SUCCESS or SKIPPED, 1 the run FAILED (a run record says why), 2 bad arguments or an
+unreadable pipeline file (nothing ran). The run record is printed as the last stdout line.
 """
 from __future__ import annotations
 

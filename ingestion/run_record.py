@@ -1,6 +1,7 @@
 """The run record: one JSON document per run at `<lake>/_runs/<pipeline>/<run_id>.json`.
 
-The same shape as the dbt runner's record, so one reader (alerts, the local summary) handles both.
+The same `status` field and vocabulary as the dbt runner's record (tools/run-status.ts checks both);
+the other fields are ingestion's own (`rows` per table, load ids).
 """
 from __future__ import annotations
 

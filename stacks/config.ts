@@ -52,9 +52,6 @@ const lowerName = (what: string, max: number) =>
 
 const positiveInt = (what: string) => z.number({ error: `${what} as a whole number` }).int({ error: `${what} as a whole number` }).min(0, { error: `${what} of 0 or more` });
 
-/** Upper-case Snowflake identifier (unquoted form). */
-export const SNOWFLAKE_IDENTIFIER = /^[A-Z][A-Z0-9_]{0,254}$/;
-
 const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
 
 const jobSize = (defaults: { cpu: number; memoryGiB: number; timeoutMinutes: number; maxRetries: number }) =>

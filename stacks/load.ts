@@ -8,7 +8,7 @@ import * as path from "path";
 import { Namer } from "../components/naming";
 import { checkSnowflakeNames } from "../components/warehouse/model";
 import type { JobSize, PipelineConfig, PlatformConfig } from "../components/types";
-import { PROJECT, SECRET_STACK_KEYS, SNOWFLAKE_IDENTIFIER, stackConfigSchema, type StackConfig } from "./config";
+import { PROJECT, SECRET_STACK_KEYS, stackConfigSchema, type StackConfig } from "./config";
 import { ConfigError, describeFound, type ConfigIssue } from "./errors";
 import { pipelineSpecSchema, type PipelineSpec } from "./pipeline-spec";
 import { YamlFile } from "./yaml-file";
@@ -155,9 +155,6 @@ function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec, e
     if (!environments.has(env)) {
       issues.push(spec.file.issue(["environments", env], `an environment of a stack file (${[...environments].sort().join(", ")})`, `"${env}"`, true));
     }
-  }
-  if (p.source.type === "fivetran" && !SNOWFLAKE_IDENTIFIER.test(p.source.fivetran.destination_schema.toUpperCase())) {
-    issues.push(spec.file.issue(["source", "fivetran", "destination_schema"], "a name valid in Snowflake", describeFound(p.source.fivetran.destination_schema)));
   }
   const known = new Set(collectSecrets(p.source));
   for (const name of Object.keys(stack.pipelineSecrets[p.name] ?? {})) {

@@ -44,8 +44,8 @@ if [ -z "$PYTHON" ]; then
   done
 fi
 [ -n "$PYTHON" ] || { log "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
-"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 10) else 1)' \
-  || { log "Python >= 3.10 is required, found $("$PYTHON" --version)"; exit 1; }
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
+  || { log "Python >= 3.11 is required, found $("$PYTHON" --version)"; exit 1; }
 
 STAMP=".venv/.requirements.sha256"
 WANT="$( { "$PYTHON" --version; cat "${REQS[@]}"; } | sha256sum | cut -d' ' -f1)"

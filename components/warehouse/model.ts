@@ -3,8 +3,7 @@
  * users. Pure (no Pulumi calls), so the component, the README generator, config validation and the
  * tests all read the same values.
  */
-import { SNOWFLAKE_IDENTIFIER } from "../../stacks/config";
-import { snowflakeName } from "../naming";
+import { SNOWFLAKE_IDENTIFIER, snowflakeName } from "../naming";
 
 export const DATABASES = ["RAW", "ANALYTICS"] as const;
 export type DatabaseKey = (typeof DATABASES)[number];

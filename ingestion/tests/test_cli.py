@@ -137,8 +137,8 @@ def test_shipped_pipelines_parse(workspace):
         load_spec(path.stem, path.parent)  # raises SpecError on anything ingestion cannot read
 
 
-def test_run_status_vocabulary_is_the_dbt_runners():
-    """One reader handles both records: uppercase SUCCESS/FAILED like dbt_runner, plus RUNNING/SKIPPED."""
+def test_run_status_vocabulary_and_initial_status():
+    """The statuses ingestion writes (test/local/run-status.test.ts checks them against dbt_runner's)."""
     from ingestion.run_record import STATUSES, RunRecord
 
     assert STATUSES == ("RUNNING", "SUCCESS", "FAILED", "SKIPPED")

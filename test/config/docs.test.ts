@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { defaultsTable, README, renderReadme } from "../../tools/gen-docs";
-import { STACK_DEFAULTS } from "../../stacks/config";
 
 describe("README generated sections", () => {
   it("are up to date (run: npm run docs)", () => {
@@ -13,6 +12,6 @@ describe("README generated sections", () => {
   it("the defaults table lists every default with its value", () => {
     const table = defaultsTable();
     assert.match(table, /\| `orchestration\.stepRetries` \| `2` \|/);
-    assert.ok(table.includes(`| \`warehouse.monthlyCreditQuota\` | \`${STACK_DEFAULTS.warehouse.monthlyCreditQuota}\` |`));
+    assert.match(table, /\| `warehouse\.monthlyCreditQuota` \| `20` \|/);
   });
 });

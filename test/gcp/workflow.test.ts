@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { POLL_SECONDS, workflowDefinition, WORKFLOW_ENV, type WorkflowSpec } from "../../components/cloud/gcp/workflow";
+import { workflowDefinition, WORKFLOW_ENV, type WorkflowSpec } from "../../components/cloud/gcp/workflow";
 
 const base: WorkflowSpec = {
   pipeline: "orders",
@@ -29,7 +29,7 @@ describe("gcp workflow definition", () => {
     assert.deepEqual(step(steps, "start").try.args.connector_params, { skip_polling: true });
     assert.equal(step(steps, "poll").try.call, "googleapis.run.v2.projects.locations.jobs.executions.get");
     assert.equal(step(steps, "poll").retry, "${http.default_retry}");
-    assert.equal(step(steps, "wait").args.seconds, POLL_SECONDS.job);
+    assert.equal(step(steps, "wait").args.seconds, 30);
     assert.equal(step(steps, "check").next, "failed", "an execution that completed without success fails");
     assert.match(step(steps, "failed").raise, /failed/);
     assert.match(step(steps, "timed_out").raise, /did not finish/);

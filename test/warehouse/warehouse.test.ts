@@ -13,7 +13,7 @@ import type { PlatformConfig } from "../../components/types";
 import { GRANT_MATRIX, SERVICE_USERS, snowflakeNames, type LoginKey } from "../../components/warehouse/model";
 import { describeObject } from "../../components/warehouse/render-grants";
 import { Warehouse, warehouseArgsProblems } from "../../components/warehouse/warehouse";
-import { SNOWFLAKE_IDENTIFIER } from "../../stacks/config";
+import { SNOWFLAKE_IDENTIFIER } from "../../components/naming";
 import { loadPlatformConfig } from "../../stacks/load";
 import { maskSecrets, synthesize, type Plan, type PlannedResource } from "../../tools/synth/synthesize";
 import { readStackFile } from "../../tools/synth/stack-file";

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudContext, LakeReaderGrant } from "../cloud";
 import type { DataBucket } from "./lake";
-import { inlinePolicy, lakeKms } from "./roles";
+import { inlinePolicy, lakeKms, role } from "./roles";
 import { trustDocument } from "./policy";
 import { arns, type AwsScope } from "./scope";
 
@@ -19,23 +19,20 @@ export function createLakeReader(ctx: CloudContext, scope: AwsScope, raw: DataBu
   if (!grant.awsIamUserArn || !grant.awsExternalId) {
     throw new Error("grantLakeReader on AWS needs awsIamUserArn and awsExternalId (the storage integration's STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID)");
   }
-  const reader = new aws.iam.Role(
-    "snowflake-lake",
-    {
-      name: ctx.names.env("snowflake-lake"),
-      description: "Snowflake storage integration: read the raw bucket",
-      assumeRolePolicy: trustDocument([
-        {
-          Effect: "Allow",
-          Principal: { AWS: grant.awsIamUserArn },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "sts:ExternalId": grant.awsExternalId } },
-        },
-      ]),
-      tags: ctx.labels(),
-    },
-    { parent },
-  );
+  const reader = role("snowflake-lake", {
+    roleName: ctx.names.env("snowflake-lake"),
+    description: "Snowflake storage integration: read the raw bucket",
+    trust: trustDocument([
+      {
+        Effect: "Allow",
+        Principal: { AWS: grant.awsIamUserArn },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "sts:ExternalId": grant.awsExternalId } },
+      },
+    ]),
+    tags: ctx.labels(),
+    parent,
+  });
   inlinePolicy("snowflake-lake-read", reader, "read-raw", [
     { Sid: "ListRaw", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: [raw.arn] },
     { Sid: "ReadRaw", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [pulumi.interpolate`${raw.arn}/*`] },

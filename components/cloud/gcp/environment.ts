@@ -34,10 +34,11 @@ export class GcpEnvironment implements CloudEnvironment {
   private readonly runtimes = new Map<string, GcpPipelineRuntime>();
 
   constructor(private readonly ctx: CloudContext) {
-    const project = ctx.config.gcp?.project;
-    if (ctx.config.cloud !== "gcp" || !project) throw new Error(`gcp: stack ${ctx.config.stack} needs cloud: gcp and a gcp: { project } section`);
+    const gcpConfig = ctx.config.gcp;
+    const project = gcpConfig?.project;
+    if (ctx.config.cloud !== "gcp" || !gcpConfig || !project) throw new Error(`gcp: stack ${ctx.config.stack} needs cloud: gcp and a gcp: { project } section`);
     const opts = { parent: ctx.parent };
-    const staticEgress = ctx.config.gcp?.staticEgress ?? false;
+    const staticEgress = gcpConfig.staticEgress;
     const apis = new Apis("gcp-apis", { project, onDemand: staticEgress ? ["compute"] : [] }, opts);
     this.scope = { ctx, project, region: ctx.config.region, apis };
 

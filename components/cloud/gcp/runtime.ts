@@ -28,9 +28,6 @@ export function maxJobSeconds(size: JobSize): number {
   return size.timeoutMinutes * 60 * (size.maxRetries + 1) + 600;
 }
 
-/** Longest wait for a Fivetran sync to finish before the run fails. */
-export const FIVETRAN_MAX_WAIT_SECONDS = FIVETRAN_SYNC.timeoutSeconds;
-
 /**
  * Check one pipeline's runtime args against the environment before anything is declared: every secret
  * env var must be one of this environment's secrets, readable by the identity of the job that reads it
@@ -105,7 +102,7 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
           dbtJob: dbtName,
           ingestionWaitSeconds: maxJobSeconds(p.jobs.ingestion),
           dbtWaitSeconds: maxJobSeconds(p.jobs.dbt),
-          fivetran: args.fivetran ? { maxWaitSeconds: FIVETRAN_MAX_WAIT_SECONDS } : undefined,
+          fivetran: args.fivetran ? { maxWaitSeconds: FIVETRAN_SYNC.timeoutSeconds } : undefined,
           stepRetries: ctx.config.orchestration.stepRetries,
         }),
         // Call logs would carry the Fivetran Authorization header; failures surface through execution metrics.

@@ -37,7 +37,7 @@ export const WORKFLOW_ENV = {
 } as const;
 
 /** Seconds between two polls of a job execution / of the Fivetran connection. */
-export const POLL_SECONDS = { job: 30, fivetran: 60 } as const;
+export const POLL_SECONDS = { job: 30, fivetran: FIVETRAN_SYNC.pollIntervalSeconds } as const;
 
 const FIVETRAN_CONNECTIONS = fivetranEndpoint(FIVETRAN_SYNC.statusPath(""));
 
