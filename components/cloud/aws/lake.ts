@@ -99,8 +99,9 @@ const MIN_STANDARD_IA_DAYS = 30;
 function coldTransitionDays(lake: CloudContext["config"]["lake"]): number | undefined {
   if (lake.coldAfterDays <= 0) return undefined;
   const days = Math.max(MIN_STANDARD_IA_DAYS, lake.coldAfterDays);
-  if (days !== lake.coldAfterDays) pulumi.log.warn(`lake.coldAfterDays ${lake.coldAfterDays} is below S3's minimum for STANDARD_IA; raw objects move after ${days} days`);
+  // Expiry first: a move that would come at or after it never happens, so there is nothing to warn about.
   if (lake.expireAfterDays > 0 && lake.expireAfterDays <= days) return undefined;
+  if (days !== lake.coldAfterDays) pulumi.log.warn(`lake.coldAfterDays ${lake.coldAfterDays} is below S3's minimum for STANDARD_IA; raw objects move after ${days} days`);
   return days;
 }
 

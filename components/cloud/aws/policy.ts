@@ -15,7 +15,6 @@ export const UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   "ecs:RegisterTaskDefinition": "task definitions get their ARN on registration: no resource type",
   "ecs:DeregisterTaskDefinition": "no resource type",
   "ecs:DescribeTaskDefinition": "no resource type",
-  "ecs:ListTaskDefinitions": "no resource type",
   "ecs:CreateCluster": "no resource type (the ARN exists only after creation)",
   "ec2:DescribeVpcs": "EC2 Describe* actions have no resource type",
   "ec2:DescribeVpcAttribute": "EC2 Describe* actions have no resource type",
@@ -28,11 +27,6 @@ export const UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   "ec2:DescribeNetworkInterfaces": "EC2 Describe* actions have no resource type",
   "ec2:DescribeAccountAttributes": "EC2 Describe* actions have no resource type",
   "logs:DescribeLogGroups": "lists log groups account-wide (the provider's read of one group uses it)",
-  "scheduler:ListSchedules": "no resource type",
-  "states:ListStateMachines": "no resource type",
-  "sns:ListTopics": "no resource type",
-  "secretsmanager:ListSecrets": "no resource type",
-  "events:ListConnections": "no resource type",
 };
 
 export type PolicyResource = pulumi.Input<string>;
