@@ -16,7 +16,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { partialCreateError, unlessNotFound } from "./errors";
 import { createSession, type SessionOptions } from "./session";
 import { setupProblem, type SetupTest } from "./setup-tests";
-import { asTypeOf, containsMask, containsUnknown, looksSecretKey, plainJson, sameValue, secretFingerprint } from "./values";
+import { asTypeOf, containsMask, containsUnknown, differs, looksSecretKey, plainJson, sameValue, secretFingerprint } from "./values";
 import { notTakenMessage, type SentSetting } from "./verify";
 
 export type DestinationSchemaField = "schema" | "schema_prefix";
@@ -129,7 +129,6 @@ function sentSettings(inputs: ConnectionInputs, back: ApiConnection): SentSettin
 /** Fields whose change needs a new connection, as diff reports them. */
 function replacedFields(olds: ConnectionOutputs, news: ConnectionInputs): string[] {
   const replaces: string[] = [];
-  const differs = (a: unknown, b: unknown) => containsUnknown(b) || a !== b;
   if (differs(olds.groupId, news.groupId)) replaces.push("groupId");
   if (differs(olds.service, news.service)) replaces.push("service");
   if (differs(olds.destinationSchema, news.destinationSchema)) replaces.push("destinationSchema");

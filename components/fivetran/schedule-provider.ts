@@ -17,7 +17,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { unlessNotFound } from "./errors";
 import { FIVETRAN_SYNC_FREQUENCIES } from "./regions";
 import { createSession, type SessionOptions } from "./session";
-import { containsUnknown, plainJson } from "./values";
+import { containsUnknown, differs, plainJson } from "./values";
 import { notTakenMessage, type SentSetting } from "./verify";
 
 export interface ScheduleInputs {
@@ -79,7 +79,6 @@ function sentSettings(body: ReturnType<typeof scheduleBody>, back: ApiSchedule):
 
 function changedFields(olds: ScheduleOutputs, news: ScheduleInputs): string[] {
   const changed: string[] = [];
-  const differs = (a: unknown, b: unknown) => containsUnknown(b) || a !== b;
   if (differs(olds.paused, news.paused)) changed.push("paused");
   if (differs(olds.syncFrequency, news.syncFrequency)) changed.push("syncFrequency");
   if (differs(olds.scheduleType, news.scheduleType)) changed.push("scheduleType");
@@ -127,7 +126,7 @@ export function createScheduleProvider(options: SessionOptions = {}): pulumi.dyn
     },
 
     async diff(_id, olds, news) {
-      const replaces = containsUnknown(news.connectionId) || olds.connectionId !== news.connectionId ? ["connectionId"] : [];
+      const replaces = differs(olds.connectionId, news.connectionId) ? ["connectionId"] : [];
       return { changes: replaces.length > 0 || changedFields(olds, news).length > 0, replaces };
     },
 

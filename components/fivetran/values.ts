@@ -21,6 +21,11 @@ export function containsUnknown(value: unknown): boolean {
   return false;
 }
 
+/** Whether a desired scalar differs from state, for diff; a value still unknown (preview) counts as different. */
+export function differs(old: unknown, desired: unknown): boolean {
+  return containsUnknown(desired) || old !== desired;
+}
+
 /** True when Fivetran masked the value, or any part of it. */
 export function containsMask(value: unknown): boolean {
   if (value === MASK) return true;
