@@ -38,7 +38,8 @@ function testFiles(): string[] {
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
+      // test/tiers/<tier>/ holds the emulated, engine and container tiers: each is its own suite below.
+      if (e.isDirectory()) { if (path.relative(ROOT, p) !== path.join("test", "tiers")) walk(p); }
       else if (e.name.endsWith(".test.ts")) out.push(path.relative(ROOT, p));
     }
   };
@@ -50,6 +51,22 @@ function testFiles(): string[] {
 function result(code: number, passed: number, failed: number, what: string): SuiteResult {
   if (code !== 0 && failed === 0) return { passed, failed: 1, crashed: `${what} exited ${code}` };
   return { passed, failed };
+}
+
+/** node's test runner over some test files; counts its closing `ℹ pass`/`ℹ fail` lines. */
+function nodeTests(files: string[], env?: NodeJS.ProcessEnv): SuiteResult {
+  if (!files.length) return { passed: 0, failed: 1, crashed: "no test files" };
+  const r = sh(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...files], { env });
+  const pass = Number(r.out.match(/ℹ pass (\d+)/)?.[1] ?? 0);
+  const fail = Number(r.out.match(/ℹ fail (\d+)/)?.[1] ?? 0);
+  return result(r.code, pass, fail, "node --test");
+}
+
+/** The `*.test.ts` files of one tier folder, `test/tiers/<tier>/`. */
+function tierFiles(tier: string): string[] {
+  const dir = path.join(ROOT, "test", "tiers", tier);
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join("test", "tiers", tier, f));
 }
 
 function pytest(dir: string): SuiteResult {
