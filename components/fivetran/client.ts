@@ -6,6 +6,11 @@
  * jitter, and so does 409 on a request that opts in (`retryConflict`: schema-config writes, where a
  * concurrent write to the same connection conflicts and trying again is the fix); every other error
  * fails at once with Fivetran's code and message. All waiting goes through `sleep`, which tests replace.
+ *
+ * Time bounds: each attempt is aborted after `requestTimeoutMs` (a server that never answers would
+ * otherwise hold `pulumi up` for Node's 300 s socket default, times the retries), and the whole call,
+ * retries and waits included, stops at `callTimeoutMs`; both are named in the error. A timed-out
+ * attempt is retried like a network error: a create it may have applied is adopted by the provider.
  */
 import { fivetranApiError, scrub } from "./errors";
 
@@ -29,6 +34,12 @@ export interface FivetranClientOptions {
   random?: () => number;
   /** Values never to show in errors besides the credentials themselves (e.g. secret config values). */
   redact?: string[];
+  /** One attempt's limit: no complete answer within it aborts the attempt (retried like a network error). */
+  requestTimeoutMs?: number;
+  /** The whole call's limit, retries and waits included. */
+  callTimeoutMs?: number;
+  /** Clock for the call deadline; tests pin it. */
+  now?: () => number;
 }
 
 export interface FivetranResponse<T> {
@@ -52,6 +63,9 @@ export interface FivetranClient {
 }
 
 export const DEFAULT_RETRY = { maxAttempts: 5, backoffBaseMs: 500, backoffMaxMs: 8_000, retryAfterMaxMs: 120_000 } as const;
+
+/** Fivetran answers in well under a second; setup tests (run synchronously by create/PATCH/test) can take a minute or two. */
+export const DEFAULT_TIMEOUTS = { requestTimeoutMs: 120_000, callTimeoutMs: 300_000 } as const;
 
 /**
  * Fivetran versions destinations and connections with `Accept: application/json;version=2`; groups and
@@ -88,30 +102,38 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const doFetch = options.fetch ?? ((input: any, init?: any) => fetch(input, init));
   const random = options.random ?? Math.random;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs;
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_TIMEOUTS.callTimeoutMs;
+  const now = options.now ?? Date.now;
   const authorization = "Basic " + Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString("base64");
   const secrets = [options.apiKey, options.apiSecret, authorization, authorization.slice(6), ...(options.redact ?? [])];
   const clean = (text: string) => scrub(text, secrets);
 
-  async function attempt<T>(method: HttpMethod, path: string, url: string, body: unknown, retryConflict: boolean): Promise<FivetranResponse<T> | { retryInMs: number; error: Error }> {
+  async function attempt<T>(method: HttpMethod, path: string, url: string, body: unknown, retryConflict: boolean, timeoutMs: number): Promise<FivetranResponse<T> | { retryInMs: number; error: Error }> {
     const headers: Record<string, string> = {
       Authorization: authorization,
       Accept: acceptHeaderFor(path),
       "User-Agent": "data-platform-pulumi-fivetran/1",
     };
-    const init: RequestInit = { method, headers };
+    // The signal covers headers and body alike: a server that sends headers and then stalls is caught too.
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(timeoutMs) };
     if (method === "POST" || method === "PATCH") {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body ?? {});
     }
     let response: Response;
+    let text: string;
     try {
       response = await doFetch(url, init);
+      text = await response.text();
     } catch (e) {
-      // Network failure: nothing came back, so trying again is safe to the same degree a 5xx is.
+      // Network failure or timeout: no answer came back, so trying again is safe to the same degree a 5xx is.
+      if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) {
+        return { retryInMs: -1, error: fivetranApiError(method, path, 0, "Timeout", `no complete response within ${timeoutMs / 1000} s (${timeoutMs < requestTimeoutMs ? `what was left of the ${callTimeoutMs / 1000} s limit for one call` : "per-request timeout"})`) };
+      }
       const reason = e instanceof Error ? ((e as any).cause?.code ?? e.message) : String(e);
       return { retryInMs: -1, error: fivetranApiError(method, path, 0, "NetworkError", clean(String(reason))) };
     }
-    const text = await response.text();
     let envelope: { code?: string; message?: string; data?: unknown } = {};
     try {
       envelope = text ? JSON.parse(text) : {};
@@ -130,14 +152,24 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
   async function request<T>(method: HttpMethod, path: string, requestOptions: RequestOptions = {}): Promise<FivetranResponse<T>> {
     const url = new URL(baseUrl + path);
     for (const [k, v] of Object.entries(requestOptions.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const started = now();
     for (let n = 1; ; n++) {
-      const outcome = await attempt<T>(method, path, url.toString(), requestOptions.body, requestOptions.retryConflict ?? false);
+      // An attempt never runs past the call's deadline either.
+      const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, callTimeoutMs - (now() - started)));
+      const outcome = await attempt<T>(method, path, url.toString(), requestOptions.body, requestOptions.retryConflict ?? false, timeoutMs);
       if (!("retryInMs" in outcome)) return outcome;
       if (n >= maxAttempts) {
         outcome.error.message += ` (gave up after ${n} attempts)`;
         throw outcome.error;
       }
-      await sleep(outcome.retryInMs >= 0 ? outcome.retryInMs : backoffMs(n, backoffBaseMs, backoffMaxMs, random));
+      const wait = outcome.retryInMs >= 0 ? outcome.retryInMs : backoffMs(n, backoffBaseMs, backoffMaxMs, random);
+      const elapsed = now() - started;
+      // Waiting past the deadline would only end in the same error later.
+      if (elapsed + wait >= callTimeoutMs) {
+        outcome.error.message += ` (gave up after ${n} attempts in ${Math.round(elapsed / 1000)} s: the next try would pass the ${callTimeoutMs / 1000} s limit for one call)`;
+        throw outcome.error;
+      }
+      await sleep(wait);
     }
   }
 

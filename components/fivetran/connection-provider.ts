@@ -13,11 +13,12 @@
  *   echo is never compared, so masked values do not cause perpetual diffs.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { partialCreateError, unlessNotFound } from "./errors";
+import { configEnumProblems, describeEnumProblem } from "./config-enums";
+import { isFivetranApiError, partialCreateError, scrub, unlessNotFound } from "./errors";
 import { createSession, type SessionOptions } from "./session";
-import { setupProblem, type SetupTest } from "./setup-tests";
+import { setupProblem, setupSummary, type SetupTest } from "./setup-tests";
 import { asTypeOf, containsMask, containsUnknown, differs, looksSecretKey, plainJson, sameValue, secretFingerprint } from "./values";
-import { notTakenMessage, type SentSetting } from "./verify";
+import { notTakenMessage, notTakenSummary, type SentSetting } from "./verify";
 
 export type DestinationSchemaField = "schema" | "schema_prefix";
 
@@ -72,24 +73,41 @@ function schemaFieldOf(inputs: ConnectionInputs): DestinationSchemaField {
   return inputs.destinationSchemaField ?? defaultDestinationSchemaField(inputs.service);
 }
 
-/** What Fivetran reports as the connection's `schema`: `<schema>` or, for file sources, `<schema>.<table>`. */
+/**
+ * What Fivetran reports as the connection's `schema`: `<schema>`, or `<schema>.<table>` for sources
+ * that name one table, or `<schema>.<table_group_name>` for the file services (s3, gcs, sftp, ...).
+ */
 function expectedApiSchema(inputs: ConnectionInputs): string {
-  const table = inputs.config?.table;
-  return typeof table === "string" && table ? `${inputs.destinationSchema}.${table}` : inputs.destinationSchema;
+  for (const key of ["table", "table_group_name"]) {
+    const name = inputs.config?.[key];
+    if (typeof name === "string" && name) return `${inputs.destinationSchema}.${name}`;
+  }
+  return inputs.destinationSchema;
 }
 
 function isSecretKey(key: string, remote: unknown): boolean {
   return looksSecretKey(key) || containsMask(remote);
 }
 
-function secretStrings(config: Record<string, unknown>): string[] {
+/**
+ * The values to keep out of every error and message: those of the keys Fivetran masks (`maskedKeys`:
+ * seen as "******" in a response now, or recorded as secret in state), and, before Fivetran has
+ * answered at all, of keys named like credentials.
+ */
+function secretStrings(config: Record<string, unknown>, maskedKeys: readonly string[] = []): string[] {
   const out: string[] = [];
   const walk = (v: unknown) => {
     if (typeof v === "string") out.push(v);
+    else if (typeof v === "number") out.push(String(v));
     else if (v && typeof v === "object") Object.values(v).forEach(walk);
   };
-  for (const [k, v] of Object.entries(config ?? {})) if (looksSecretKey(k)) walk(v);
+  for (const [k, v] of Object.entries(config ?? {})) if (looksSecretKey(k) || maskedKeys.includes(k)) walk(v);
   return out;
+}
+
+/** Config keys whose value, or part of it, Fivetran echoed masked. */
+function maskedKeysOf(remote: Record<string, unknown> | undefined): string[] {
+  return Object.entries(remote ?? {}).filter(([, v]) => containsMask(v)).map(([k]) => k);
 }
 
 const setupStateOf = (api: ApiConnection) => String(api.status?.setup_state ?? "unknown").toLowerCase();
@@ -175,18 +193,20 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
 
   /**
    * Writes the desired state (POST for a new connection, PATCH otherwise), then reads back. Returns
-   * the problem instead of throwing so create can record a half-made connection in state.
+   * the problem instead of throwing so create can record a half-made connection in state: `message`
+   * for the deploy log, `reason` (names only, no values) for the checkpoint.
+   *
+   * A POST answered 409 (the connection exists: a timed-out POST that did arrive, or one made since the
+   * lookup) adopts the connection in the same run when it is provably ours: same group, same destination
+   * schema, same service. Anything else there fails, naming it.
    */
-  async function apply(existingId: string | undefined, inputs: ConnectionInputs, runSetupTests: boolean) {
-    const client = session.client(secretStrings(inputs.config));
+  async function apply(existingId: string | undefined, inputs: ConnectionInputs, runSetupTests: boolean, knownMasked: readonly string[] = []) {
+    let masked = [...knownMasked];
+    const client = () => session.client(secretStrings(inputs.config, masked));
     const field = schemaFieldOf(inputs);
-    let written: ApiConnection;
-    if (existingId) {
-      // Permanent naming fields are not sent again: Fivetran rejects changes to them. The schedule
-      // (paused included) is the schedule resource's.
-      const config = Object.fromEntries(Object.entries(inputs.config ?? {}).filter(([k]) => !PERMANENT_CONFIG_KEYS.includes(k)));
-      written = (await client.request<ApiConnection>("PATCH", `/connections/${existingId}`, { body: { run_setup_tests: runSetupTests, config } })).data;
-    } else {
+    let id = existingId;
+    let written: ApiConnection | undefined;
+    if (!id) {
       const body = {
         group_id: inputs.groupId,
         service: inputs.service,
@@ -196,16 +216,44 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
         run_setup_tests: runSetupTests,
         config: { ...inputs.config, [field]: inputs.destinationSchema },
       };
-      written = (await client.request<ApiConnection>("POST", "/connections", { body })).data;
+      try {
+        written = (await client().request<ApiConnection>("POST", "/connections", { body })).data;
+      } catch (e) {
+        if (!isFivetranApiError(e) || e.status !== 409) throw e;
+        const ours = await findAdoptable(inputs);
+        if (!ours) {
+          throw new Error(
+            `${e.message}\nNo connection in group ${inputs.groupId} writes to destination schema "${expectedApiSchema(inputs)}", so there is nothing of ours to adopt; ` +
+              "find the conflicting object in Fivetran (another schema name, or a connection being deleted) and run `pulumi up` again.",
+          );
+        }
+        id = ours.id;
+      }
     }
-    const id = written?.id ?? existingId;
+    if (!written) {
+      // Permanent naming fields are not sent again: Fivetran rejects changes to them. The schedule
+      // (paused included) is the schedule resource's.
+      const config = Object.fromEntries(Object.entries(inputs.config ?? {}).filter(([k]) => !PERMANENT_CONFIG_KEYS.includes(k)));
+      written = (await client().request<ApiConnection>("PATCH", `/connections/${id}`, { body: { run_setup_tests: runSetupTests, config } })).data;
+    }
+    id = written?.id ?? id;
     if (!id) throw new Error(`Fivetran did not return an id for the new connection ${inputs.destinationSchema}`);
-    const back = (await client.request<ApiConnection>("GET", `/connections/${id}`)).data;
+    masked = [...masked, ...maskedKeysOf(written?.config)];
+    const back = (await client().request<ApiConnection>("GET", `/connections/${id}`)).data;
+    masked = [...masked, ...maskedKeysOf(back.config)];
     const outs = outsOf(back, inputs);
     const what = `connection ${id} (${inputs.service} → ${inputs.destinationSchema})`;
-    const problem =
-      (runSetupTests ? setupProblem(what, written?.setup_tests, written?.status?.setup_state ?? back.status?.setup_state) : undefined) ??
-      notTakenMessage(what, sentSettings(inputs, back));
+    const state = written?.status?.setup_state ?? back.status?.setup_state;
+    const secrets = secretStrings(inputs.config, masked);
+    const settings = sentSettings(inputs, back);
+    const setup = runSetupTests ? setupProblem(what, written?.setup_tests, state) : undefined;
+    const notTaken = notTakenMessage(what, settings);
+    // Fivetran's setup-test messages can quote what was sent: scrubbed by what Fivetran masks.
+    const problem = setup
+      ? { message: scrub(setup, secrets), reason: setupSummary(what, written?.setup_tests, state) }
+      : notTaken
+        ? { message: scrub(notTaken, secrets), reason: notTakenSummary(what, settings) ?? notTaken }
+        : undefined;
     return { id, outs, problem };
   }
 
@@ -224,6 +272,9 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
         for (const key of ["schema", "schema_prefix"]) {
           if (key in news.config) failures.push({ property: "config", reason: `config.${key} is set from destinationSchema; remove it from config` });
         }
+        if (known(news.service) && typeof news.service === "string") {
+          for (const p of configEnumProblems(news.service, news.config)) failures.push({ property: `config.${p.key}`, reason: describeEnumProblem(news.service, p) });
+        }
       }
       return { inputs: news, failures };
     },
@@ -239,7 +290,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
       const adopted = await findAdoptable(inputs);
       const { id, outs, problem } = await apply(adopted?.id, inputs, true);
       // The connection exists in Fivetran now: record it, so the next `up` updates it instead of creating another.
-      if (problem) throw partialCreateError(problem, id, outs as unknown as Record<string, unknown>);
+      if (problem) throw partialCreateError(problem.message, problem.reason, id, outs as unknown as Record<string, unknown>, inputs as { __provider?: unknown });
       return { id, outs };
     },
 
@@ -266,8 +317,8 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
     async update(id, olds, news) {
       // Setup tests cost rate-limit budget: run them when the config changed or the last run left the connection unusable.
       const runSetupTests = changedConfigKeys(olds, news).length > 0 || olds.setupState !== "connected";
-      const { outs, problem } = await apply(id, news, runSetupTests);
-      if (problem) throw new Error(problem);
+      const { outs, problem } = await apply(id, news, runSetupTests, Object.keys(olds.configFingerprints ?? {}));
+      if (problem) throw new Error(problem.message);
       return { outs };
     },
 

@@ -4,12 +4,12 @@
  * The private key never reaches state: outs keep only its fingerprint, to notice rotation.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { partialCreateError, unlessNotFound } from "./errors";
+import { isFivetranApiError, partialCreateError, scrub, unlessNotFound } from "./errors";
 import { FIVETRAN_REGIONS, FIVETRAN_TIME_ZONE_OFFSETS } from "./regions";
 import { createSession, type SessionOptions } from "./session";
-import { setupProblem, type SetupTest } from "./setup-tests";
+import { setupProblem, setupSummary, type SetupTest } from "./setup-tests";
 import { asTypeOf, containsUnknown, isUnknown, plainJson, secretFingerprint } from "./values";
-import { notTakenMessage } from "./verify";
+import { notTakenMessage, notTakenSummary, type SentSetting } from "./verify";
 
 export interface DestinationInputs {
   groupId: string;
@@ -84,26 +84,55 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
   const session = createSession(options);
   const fingerprint = (inputs: DestinationInputs) => secretFingerprint("private_key", inputs.privateKey);
 
-  /** Sends the full desired state (create, adopt or update), then checks setup tests and reads back. */
-  async function apply(existingId: string | undefined, inputs: DestinationInputs): Promise<{ id: string; outs: DestinationOutputs; problem?: string }> {
+  /**
+   * Sends the full desired state (create, adopt or update), then checks setup tests and reads back.
+   * A POST answered 409 means the group already has its destination (a timed-out POST that arrived, or
+   * one made since the lookup): a Snowflake destination in our group is ours and is adopted in the same
+   * run; any other service there fails, naming it.
+   */
+  async function apply(existingId: string | undefined, inputs: DestinationInputs): Promise<{ id: string; outs: DestinationOutputs; problem?: { message: string; reason: string } }> {
     const client = session.client([inputs.privateKey]);
     const common = { region: inputs.region, time_zone_offset: inputs.timeZoneOffset, run_setup_tests: true, config: snowflakeConfig(inputs) };
-    const written = existingId
-      ? (await client.request<ApiDestination>("PATCH", `/destinations/${existingId}`, { body: common })).data
-      : (await client.request<ApiDestination>("POST", "/destinations", { body: { group_id: inputs.groupId, service: "snowflake", ...common } })).data;
-    const id = written?.id ?? existingId ?? inputs.groupId;
+    let targetId = existingId;
+    let written: ApiDestination | undefined;
+    if (!targetId) {
+      try {
+        written = (await client.request<ApiDestination>("POST", "/destinations", { body: { group_id: inputs.groupId, service: "snowflake", ...common } })).data;
+      } catch (e) {
+        if (!isFivetranApiError(e) || e.status !== 409) throw e;
+        const there = (await unlessNotFound(client.request<ApiDestination & { service?: string }>("GET", `/destinations/${inputs.groupId}`)))?.data;
+        if (!there || there.group_id !== inputs.groupId || there.service !== "snowflake") {
+          throw new Error(
+            `${e.message}\nGroup ${inputs.groupId} ${there ? `holds a ${there.service} destination` : "reports no destination"}, not a Snowflake one this stack can adopt; ` +
+              "delete it in Fivetran or point the stack at another group.",
+          );
+        }
+        targetId = there.id;
+      }
+    }
+    if (!written) written = (await client.request<ApiDestination>("PATCH", `/destinations/${targetId}`, { body: common })).data;
+    const id = written?.id ?? targetId ?? inputs.groupId;
     const back = (await client.request<ApiDestination>("GET", `/destinations/${id}`)).data;
     const outs = outsOf({ ...back, setup_status: back.setup_status ?? written?.setup_status }, fingerprint(inputs), inputs);
     const sent = common.config;
     const got = back.config ?? {};
-    const problem =
-      setupProblem(`destination ${id} (Snowflake ${inputs.host})`, written?.setup_tests, written?.setup_status ?? back.setup_status) ??
-      notTakenMessage(`destination ${id}`, [
-        { name: "region", sent: inputs.region, got: back.region },
-        { name: "time_zone_offset", sent: inputs.timeZoneOffset, got: back.time_zone_offset },
-        ...(["host", "port", "database", "auth", "user", "role", "default_virtual_warehouse"] as const).map((k) => ({ name: `config.${k}`, sent: sent[k], got: got[k] })),
-        { name: "config.private_key", sent: sent.private_key, got: got.private_key, secret: true },
-      ]);
+    const what = `destination ${id} (Snowflake ${inputs.host})`;
+    const state = written?.setup_status ?? back.setup_status;
+    const settings: SentSetting[] = [
+      { name: "region", sent: inputs.region, got: back.region },
+      { name: "time_zone_offset", sent: inputs.timeZoneOffset, got: back.time_zone_offset },
+      ...(["host", "port", "database", "auth", "user", "role", "default_virtual_warehouse"] as const).map((k) => ({ name: `config.${k}`, sent: sent[k], got: got[k] })),
+      { name: "config.private_key", sent: sent.private_key, got: got.private_key, secret: true },
+    ];
+    const setup = setupProblem(what, written?.setup_tests, state);
+    const notTaken = notTakenMessage(`destination ${id}`, settings);
+    // Setup-test messages can quote what was sent (the key included): scrubbed before anyone sees them.
+    const secrets = [inputs.privateKey, ...inputs.privateKey.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----"))];
+    const problem = setup
+      ? { message: scrub(setup, secrets), reason: setupSummary(what, written?.setup_tests, state) }
+      : notTaken
+        ? { message: notTaken, reason: notTakenSummary(`destination ${id}`, settings) ?? notTaken }
+        : undefined;
     return { id, outs, problem };
   }
 
@@ -137,7 +166,7 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
       const existing = await unlessNotFound(session.client().request<ApiDestination>("GET", `/destinations/${inputs.groupId}`));
       const { id, outs, problem } = await apply(existing?.data.id, inputs);
       // The destination exists in Fivetran now: record it, so the next `up` fixes it instead of creating another.
-      if (problem) throw partialCreateError(problem, id, outs as unknown as Record<string, unknown>);
+      if (problem) throw partialCreateError(problem.message, problem.reason, id, outs as unknown as Record<string, unknown>, inputs as { __provider?: unknown });
       return { id, outs };
     },
 
@@ -148,7 +177,7 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
 
     async update(id, _olds, news) {
       const { outs, problem } = await apply(id, news);
-      if (problem) throw new Error(problem);
+      if (problem) throw new Error(problem.message);
       return { outs };
     },
 

@@ -59,7 +59,15 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
   return out;
 }
 
-/** An error the deploy engine records as "created but not healthy": the object stays in state and the next `up` updates it. */
-export function partialCreateError(message: string, id: string, properties: Record<string, unknown>): Error {
-  return Object.assign(new Error(message), { id, properties, reasons: [message] });
+/**
+ * An error the deploy engine records as "created but not healthy": the object stays in state and the
+ * next `up` updates it. The provider host loads the provider from the recorded `__provider` property
+ * on every later call (refresh, update, destroy), so it is carried over from the create inputs: without
+ * it those calls fail ("code must be a string") and the object is stranded in Fivetran.
+ *
+ * `message` is shown once, in the deploy's output. `reason` is what the engine keeps in the checkpoint
+ * (`initErrors`, stored unencrypted): it must be a summary with no value from the API in it.
+ */
+export function partialCreateError(message: string, reason: string, id: string, properties: Record<string, unknown>, inputs: { __provider?: unknown }): Error {
+  return Object.assign(new Error(message), { id, properties: { ...properties, __provider: inputs.__provider }, reasons: [reason] });
 }

@@ -4,7 +4,7 @@
  * not leave a twin behind.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { unlessNotFound } from "./errors";
+import { isFivetranApiError, unlessNotFound } from "./errors";
 import { createSession, type SessionOptions } from "./session";
 import { notTakenMessage } from "./verify";
 import { isUnknown, plainJson } from "./values";
@@ -39,6 +39,22 @@ export function createGroupProvider(options: SessionOptions = {}): pulumi.dynami
     return outsOf(back);
   }
 
+  /**
+   * POST; a 409 (the name is taken: a timed-out POST that did arrive, or a group made since the lookup)
+   * adopts the group of that exact name in the same run, as the lookup would have.
+   */
+  async function createOrAdopt(name: string): Promise<ApiGroup> {
+    const client = session.client();
+    try {
+      return (await client.request<ApiGroup>("POST", "/groups", { body: { name } })).data;
+    } catch (e) {
+      if (!isFivetranApiError(e) || e.status !== 409) throw e;
+      const same = (await client.listAll<ApiGroup>("/groups")).find((g) => g.name === name);
+      if (!same) throw new Error(`${e.message}\nNo group is named "${name}", so there is nothing of ours to adopt; rename the group in the stack config or in Fivetran.`);
+      return same;
+    }
+  }
+
   return {
     configure: (req) => session.configure(req),
 
@@ -57,7 +73,7 @@ export function createGroupProvider(options: SessionOptions = {}): pulumi.dynami
     async create(inputs) {
       const client = session.client();
       const existing = (await client.listAll<ApiGroup>("/groups")).find((g) => g.name === inputs.name);
-      const group = existing ?? (await client.request<ApiGroup>("POST", "/groups", { body: { name: inputs.name } })).data;
+      const group = existing ?? (await createOrAdopt(inputs.name));
       return { id: group.id, outs: await verified(group, inputs) };
     },
 
