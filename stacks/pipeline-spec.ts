@@ -3,6 +3,7 @@
  * `schemas/pipeline.schema.json` is generated from this file (`npm run schema`), never edited by hand.
  */
 import { z } from "zod";
+import { configEnumProblems } from "../components/fivetran/config-enums";
 import { FIVETRAN_SYNC_FREQUENCIES } from "../components/fivetran/regions";
 import { cronProblem } from "./cron";
 
@@ -144,6 +145,9 @@ const fivetranSource = z
   .superRefine((s, ctx) => {
     if (s.fivetran.daily_sync_time && s.fivetran.sync_frequency !== 1440) {
       ctx.addIssue({ code: "custom", path: ["fivetran", "daily_sync_time"], message: "daily_sync_time only with sync_frequency: 1440", input: s.fivetran.daily_sync_time });
+    }
+    for (const p of configEnumProblems(s.fivetran.service, s.fivetran.config)) {
+      ctx.addIssue({ code: "custom", path: ["fivetran", "config", p.key], message: `one of ${p.expected.join(", ")} (Fivetran's API definition for ${s.fivetran.service})`, input: p.found });
     }
   });
 

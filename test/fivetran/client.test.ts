@@ -87,9 +87,10 @@ describe("Fivetran HTTP client", { timeout: 20_000 }, () => {
       assert.ok(isFivetranApiError(e));
       assert.equal(e.status, 400);
       assert.equal(e.code, "InvalidInput");
-      assert.match(e.message, /Field 'group_id' is required/);
+      assert.match(e.message, /body\.group_id: required, missing/, "the contract server's OpenAPI check names the field");
       return true;
     });
+    assert.equal(server.specViolations.length, 2, "group_id and time_zone_offset are both required by the definition");
     assert.equal(server.requests.length, 1, "no retry on 400");
     assert.deepEqual(sleeps, []);
   });

@@ -15,7 +15,7 @@ describe("connection provider", { timeout: 30_000 }, () => {
     groupId,
     service: "postgres",
     destinationSchema: `pg_${++schemaCounter}`,
-    config: { host: "db.example.com", port: 5432, user: "loader", password: PASSWORD, database: "app", update_method: "XMIN" },
+    config: { host: "db.example.com", port: 5432, user: "loader", password: PASSWORD, database: "app", update_method: "QUERY_BASED" },
     ...overrides,
   });
   const create = async (i: ConnectionInputs) => (await connectionProvider.create(i)) as { id: string; outs: ConnectionOutputs };
@@ -55,7 +55,7 @@ describe("connection provider", { timeout: 30_000 }, () => {
 
   it("fails when a config setting it sent did not take", async () => {
     server.behaviour.droppedConfigKeys.add("folder_path");
-    await assert.rejects(connectionProvider.create(inputs({ service: "s3", config: { bucket: "raw", folder_path: "exports/" } })), (e: any) => {
+    await assert.rejects(connectionProvider.create(inputs({ service: "s3", config: { bucket: "raw", table_group_name: "exports", folder_path: "exports/" } })), (e: any) => {
       assert.match(e.message, /config\.folder_path: sent "exports\/", Fivetran has nothing/);
       return true;
     });
@@ -161,10 +161,10 @@ describe("connection provider", { timeout: 30_000 }, () => {
     let patch = lastRequest(server, "PATCH", new RegExp(`^/connections/${id}$`));
     assert.equal(patch.body.run_setup_tests, false, "config unchanged and connected: no setup tests");
     for (const field of ["group_id", "service", "paused", "sync_frequency", "schedule_type"]) assert.equal(patch.body[field], undefined, field);
-    await connectionProvider.update!(id, after1, { ...i, config: { ...i.config, update_method: "WAL" } });
+    await connectionProvider.update!(id, after1, { ...i, config: { ...i.config, update_method: "WAL_PGOUTPUT" } });
     patch = lastRequest(server, "PATCH", new RegExp(`^/connections/${id}$`));
     assert.equal(patch.body.run_setup_tests, true);
-    assert.equal(server.state.connections.get(id).config.update_method, "WAL");
+    assert.equal(server.state.connections.get(id).config.update_method, "WAL_PGOUTPUT");
   });
 
   it("update fails with the setup-test messages when new config breaks the connection", async () => {

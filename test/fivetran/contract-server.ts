@@ -3,12 +3,16 @@
  * Accept versioning (406 otherwise), JSON-only writes (415), the `{code,message,data}` envelope, 201 on
  * create, cursor pagination, NotFound_* codes, masked secrets, numbers/booleans echoed as strings,
  * unknown config keys silently dropped, schema config missing until reload, and injectable faults
- * (429 + Retry-After, 5xx, dropped sockets). Bodies are built from the real payloads in shared/fivetran.
+ * (429 + Retry-After, 5xx, dropped sockets, answers that never come, requests applied but never
+ * answered). Bodies are built from the real payloads in shared/fivetran. Every request is checked
+ * against Fivetran's OpenAPI definition first (openapi-validator.ts): a violation is answered 400
+ * InvalidInput and kept in `specViolations`, which tests assert empty.
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { requestViolations } from "./openapi-validator";
 
 /** shared/ sits beside the repository (CI clones to <dir>/main with <dir>/shared). */
 export const FIXTURES = path.resolve(__dirname, "../../../shared/fivetran");
@@ -40,6 +44,10 @@ export interface Fault {
   retryAfter?: string;
   /** Close the socket without answering (a network error for the client). */
   dropConnection?: boolean;
+  /** Never answer (the client's timeout must end it). */
+  hang?: boolean;
+  /** Handle the request (state changes) but close the socket instead of answering: a lost response. */
+  dropAfterHandling?: boolean;
 }
 
 type SetupTest = { title: string; status: string; message: string; details?: unknown };
@@ -61,6 +69,8 @@ export interface Behaviour {
 export interface ContractServer {
   url: string;
   requests: RecordedRequest[];
+  /** Requests that broke Fivetran's OpenAPI definition, `<METHOD> <path template>: <what>`. */
+  specViolations: string[];
   faults: Fault[];
   behaviour: Behaviour;
   state: {
@@ -93,6 +103,7 @@ export async function startContractServer(): Promise<ContractServer> {
   const connectionTemplate = fixture("gf.connections.get.response.200.json").data;
   const passingDestinationTests = fixture("spec.destinations.create.response.201.snowflake.json").data.setup_tests;
   const requests: RecordedRequest[] = [];
+  const specViolations: string[] = [];
   const faults: Fault[] = [];
   const defaultBehaviour = (): Behaviour => ({
     connectionSetupTests: () => [{ title: "Validate Login", status: "PASSED", message: "" }],
@@ -228,7 +239,9 @@ export async function startContractServer(): Promise<ContractServer> {
         const config = body.config ?? {};
         const base = config.schema ?? config.schema_prefix;
         if (!base) throw invalid("Field 'config.schema' is required");
-        const schema = config.table ? `${base}.${config.table}` : base;
+        // Fivetran names a file connection `<schema>.<table_group_name>`, a single-table one `<schema>.<table>`.
+        const table = config.table ?? config.table_group_name;
+        const schema = table ? `${base}.${table}` : base;
         if ([...state.connections.values()].some((c) => c.fields.group_id === body.group_id && c.fields.schema === schema)) {
           throw new HttpError(409, { code: "Conflict", message: `Schema '${schema}' is already used in group '${body.group_id}'` });
         }
@@ -321,8 +334,9 @@ export async function startContractServer(): Promise<ContractServer> {
         res.end(JSON.stringify(payload));
       };
       const fault = faults.find((f) => f.times > 0 && (!f.match || f.match(method, apiPath)));
-      if (fault) {
-        fault.times--;
+      if (fault) fault.times--;
+      if (fault?.hang) return;
+      if (fault && !fault.dropAfterHandling) {
         if (fault.dropConnection) return void req.socket.destroy();
         const status = fault.status ?? 500;
         const code = fault.code ?? (status === 429 ? "TooManyRequests" : "InternalServerError");
@@ -336,8 +350,16 @@ export async function startContractServer(): Promise<ContractServer> {
       if ((method === "POST" || method === "PATCH") && !String(req.headers["content-type"] ?? "").startsWith("application/json")) {
         return send(415, { code: "UnsupportedMediaType", message: "Only application/json bodies are accepted" });
       }
+      const parts = apiPath.split("/").filter(Boolean);
+      const service = parts[0] === "connections" && parts[1] && method === "PATCH" && !parts[2] ? state.connections.get(parts[1])?.fields.service : undefined;
+      const violations = requestViolations(method, apiPath, Object.fromEntries(url.searchParams), body, service);
+      if (violations.length) {
+        specViolations.push(...violations);
+        return send(400, { code: "InvalidInput", message: `Request does not match Fivetran's API definition: ${violations.join("; ")}` });
+      }
       try {
-        const [status, payload] = route(method, apiPath.split("/").filter(Boolean), Object.fromEntries(url.searchParams), body ?? {});
+        const [status, payload] = route(method, parts, Object.fromEntries(url.searchParams), body ?? {});
+        if (fault?.dropAfterHandling) return void req.socket.destroy();
         send(status, payload);
       } catch (e) {
         if (e instanceof HttpError) send(e.status, e.body);
@@ -351,6 +373,7 @@ export async function startContractServer(): Promise<ContractServer> {
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    specViolations,
     faults,
     behaviour,
     state,
@@ -366,6 +389,7 @@ export async function startContractServer(): Promise<ContractServer> {
     },
     reset() {
       requests.length = 0;
+      specViolations.length = 0;
       faults.length = 0;
       Object.assign(behaviour, defaultBehaviour());
     },
