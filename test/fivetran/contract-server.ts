@@ -48,6 +48,8 @@ export interface Fault {
   hang?: boolean;
   /** Handle the request (state changes) but close the socket instead of answering: a lost response. */
   dropAfterHandling?: boolean;
+  /** Answer with this envelope (status defaults to 200): e.g. a listing that misses an object, a race. */
+  respond?: unknown;
 }
 
 type SetupTest = { title: string; status: string; message: string; details?: unknown };
@@ -338,6 +340,7 @@ export async function startContractServer(): Promise<ContractServer> {
       if (fault?.hang) return;
       if (fault && !fault.dropAfterHandling) {
         if (fault.dropConnection) return void req.socket.destroy();
+        if (fault.respond !== undefined) return send(fault.status ?? 200, fault.respond);
         const status = fault.status ?? 500;
         const code = fault.code ?? (status === 429 ? "TooManyRequests" : "InternalServerError");
         return send(status, { code, message: fault.message ?? "injected fault" }, fault.retryAfter !== undefined ? { "Retry-After": fault.retryAfter } : {});
