@@ -130,6 +130,12 @@ const SUITES: Suite[] = [
       return { passed: files.filter((f) => !bad.has(f)).length, failed: files.filter((f) => bad.has(f)).length };
     },
   },
+  {
+    // The Fivetran resources through the real Pulumi CLI (built from its Go module, cached per machine
+    // by test/tiers/engine/install-pulumi.sh) and the Automation API, against the contract server.
+    name: "engine",
+    run: () => nodeTests(tierFiles("engine")),
+  },
 ];
 
 function main(): void {
