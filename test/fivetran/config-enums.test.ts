@@ -7,7 +7,11 @@
  * connection in the synthesized plan. Cannot prove: that the live API enforces exactly the definition.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
+import { ConfigError } from "../../stacks/errors";
+import { load, project, ROOT } from "../config/fixture";
 import { FIVETRAN_CONFIG_ENUMS, configEnumProblems } from "../../components/fivetran/config-enums";
 import { isSecretValue, synthesize } from "../../tools/synth/synthesize";
 import { specSchema, validate } from "./openapi-validator";
@@ -35,6 +39,23 @@ describe("Fivetran config enums", () => {
   it("refuses the value that used to ship (update_method: XMIN) and passes the current ones", () => {
     assert.deepEqual(configEnumProblems("postgres", { update_method: "XMIN" }).map((p) => p.key), ["update_method"]);
     assert.deepEqual(configEnumProblems("postgres", { update_method: "QUERY_BASED" }), []);
+  });
+
+  it("the pipeline loader refuses XMIN in shop_postgres.yaml with file, line, field, expected and found", () => {
+    const shipped = fs.readFileSync(path.join(ROOT, "pipelines", "shop_postgres.yaml"), "utf8");
+    const line = shipped.split("\n").findIndex((l) => l.includes("update_method:")) + 1;
+    assert.ok(line > 0, "the shipped pipeline sets update_method");
+    const root = project({ pipelines: { "shop_postgres.yaml": shipped.replace(/update_method: .*/, "update_method: XMIN") } });
+    try {
+      load(root);
+      assert.fail("expected the config to be rejected");
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, String(e));
+      const issue = e.issues.find((i) => i.path === "source.fivetran.config.update_method");
+      assert.ok(issue, e.message);
+      assert.equal(issue.line, line);
+      assert.match(e.message, /pipelines\/shop_postgres\.yaml:\d+:\d+  source\.fivetran\.config\.update_method: expected one of QUERY_BASED, WAL_PGOUTPUT .*, found "XMIN"/);
+    }
   });
 
   for (const stack of STACKS) {
