@@ -18,6 +18,13 @@ fi
 command -v go >/dev/null || { echo "install-pulumi: Go is not installed; the engine tier needs it to build the Pulumi CLI v$VERSION" >&2; exit 1; }
 
 mkdir -p "$CACHE/src" "$CACHE/bin"
+# One build per machine at a time: a second caller waits, then finds the binary.
+exec 9>"$CACHE/.lock"
+flock 9
+if [ -x "$BIN" ] && [ "$("$BIN" version 2>/dev/null)" = "v$VERSION" ]; then
+  echo "$BIN"
+  exit 0
+fi
 cd "$CACHE/src"
 cat > go.mod <<MOD
 module data-platform/pulumi-cli
