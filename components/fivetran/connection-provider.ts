@@ -16,9 +16,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { configEnumProblems, describeEnumProblem } from "./config-enums";
 import { isFivetranApiError, partialCreateError, scrub, unlessNotFound } from "./errors";
 import { createSession, type SessionOptions } from "./session";
-import { setupProblem, setupSummary, type SetupTest } from "./setup-tests";
+import { setupProblem, type SetupTest } from "./setup-tests";
 import { asTypeOf, containsMask, containsUnknown, differs, looksSecretKey, plainJson, sameValue, secretFingerprint } from "./values";
-import { notTakenMessage, notTakenSummary, type SentSetting } from "./verify";
+import { notTakenMessage, type SentSetting } from "./verify";
 
 export type DestinationSchemaField = "schema" | "schema_prefix";
 
@@ -193,8 +193,8 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
 
   /**
    * Writes the desired state (POST for a new connection, PATCH otherwise), then reads back. Returns
-   * the problem instead of throwing so create can record a half-made connection in state: `message`
-   * for the deploy log, `reason` (names only, no values) for the checkpoint.
+   * the problem (scrubbed: the engine keeps it in the checkpoint) instead of throwing so create can
+   * record a half-made connection in state.
    *
    * A POST answered 409 (the connection exists: a timed-out POST that did arrive, or one made since the
    * lookup) adopts the connection in the same run when it is provably ours: same group, same destination
@@ -245,15 +245,11 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
     const what = `connection ${id} (${inputs.service} → ${inputs.destinationSchema})`;
     const state = written?.status?.setup_state ?? back.status?.setup_state;
     const secrets = secretStrings(inputs.config, masked);
-    const settings = sentSettings(inputs, back);
     const setup = runSetupTests ? setupProblem(what, written?.setup_tests, state) : undefined;
-    const notTaken = notTakenMessage(what, settings);
+    const notTaken = notTakenMessage(what, sentSettings(inputs, back));
     // Fivetran's setup-test messages can quote what was sent: scrubbed by what Fivetran masks.
-    const problem = setup
-      ? { message: scrub(setup, secrets), reason: setupSummary(what, written?.setup_tests, state) }
-      : notTaken
-        ? { message: scrub(notTaken, secrets), reason: notTakenSummary(what, settings) ?? notTaken }
-        : undefined;
+    const found = setup ?? notTaken;
+    const problem = found === undefined ? undefined : scrub(found, secrets);
     return { id, outs, problem };
   }
 
@@ -290,7 +286,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
       const adopted = await findAdoptable(inputs);
       const { id, outs, problem } = await apply(adopted?.id, inputs, true);
       // The connection exists in Fivetran now: record it, so the next `up` updates it instead of creating another.
-      if (problem) throw partialCreateError(problem.message, problem.reason, id, outs as unknown as Record<string, unknown>, inputs as { __provider?: unknown });
+      if (problem) throw partialCreateError(problem, id, outs as unknown as Record<string, unknown>, inputs as { __provider?: unknown });
       return { id, outs };
     },
 
@@ -318,7 +314,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
       // Setup tests cost rate-limit budget: run them when the config changed or the last run left the connection unusable.
       const runSetupTests = changedConfigKeys(olds, news).length > 0 || olds.setupState !== "connected";
       const { outs, problem } = await apply(id, news, runSetupTests, Object.keys(olds.configFingerprints ?? {}));
-      if (problem) throw new Error(problem.message);
+      if (problem) throw new Error(problem);
       return { outs };
     },
 

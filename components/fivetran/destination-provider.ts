@@ -7,9 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isFivetranApiError, partialCreateError, scrub, unlessNotFound } from "./errors";
 import { FIVETRAN_REGIONS, FIVETRAN_TIME_ZONE_OFFSETS } from "./regions";
 import { createSession, type SessionOptions } from "./session";
-import { setupProblem, setupSummary, type SetupTest } from "./setup-tests";
+import { setupProblem, type SetupTest } from "./setup-tests";
 import { asTypeOf, containsUnknown, isUnknown, plainJson, secretFingerprint } from "./values";
-import { notTakenMessage, notTakenSummary, type SentSetting } from "./verify";
+import { notTakenMessage, type SentSetting } from "./verify";
 
 export interface DestinationInputs {
   groupId: string;
@@ -90,7 +90,7 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
    * one made since the lookup): a Snowflake destination in our group is ours and is adopted in the same
    * run; any other service there fails, naming it.
    */
-  async function apply(existingId: string | undefined, inputs: DestinationInputs): Promise<{ id: string; outs: DestinationOutputs; problem?: { message: string; reason: string } }> {
+  async function apply(existingId: string | undefined, inputs: DestinationInputs): Promise<{ id: string; outs: DestinationOutputs; problem?: string }> {
     const client = session.client([inputs.privateKey]);
     const common = { region: inputs.region, time_zone_offset: inputs.timeZoneOffset, run_setup_tests: true, config: snowflakeConfig(inputs) };
     let targetId = existingId;
@@ -128,11 +128,8 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
     const notTaken = notTakenMessage(`destination ${id}`, settings);
     // Setup-test messages can quote what was sent (the key included): scrubbed before anyone sees them.
     const secrets = [inputs.privateKey, ...inputs.privateKey.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----"))];
-    const problem = setup
-      ? { message: scrub(setup, secrets), reason: setupSummary(what, written?.setup_tests, state) }
-      : notTaken
-        ? { message: notTaken, reason: notTakenSummary(`destination ${id}`, settings) ?? notTaken }
-        : undefined;
+    const found = setup ?? notTaken;
+    const problem = found === undefined ? undefined : scrub(found, secrets);
     return { id, outs, problem };
   }
 
@@ -166,7 +163,7 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
       const existing = await unlessNotFound(session.client().request<ApiDestination>("GET", `/destinations/${inputs.groupId}`));
       const { id, outs, problem } = await apply(existing?.data.id, inputs);
       // The destination exists in Fivetran now: record it, so the next `up` fixes it instead of creating another.
-      if (problem) throw partialCreateError(problem.message, problem.reason, id, outs as unknown as Record<string, unknown>, inputs as { __provider?: unknown });
+      if (problem) throw partialCreateError(problem, id, outs as unknown as Record<string, unknown>, inputs as { __provider?: unknown });
       return { id, outs };
     },
 
@@ -177,7 +174,7 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
 
     async update(id, _olds, news) {
       const { outs, problem } = await apply(id, news);
-      if (problem) throw new Error(problem.message);
+      if (problem) throw new Error(problem);
       return { outs };
     },
 

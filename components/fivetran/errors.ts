@@ -65,9 +65,9 @@ export function scrub(text: string, secrets: readonly (string | undefined)[]): s
  * on every later call (refresh, update, destroy), so it is carried over from the create inputs: without
  * it those calls fail ("code must be a string") and the object is stranded in Fivetran.
  *
- * `message` is shown once, in the deploy's output. `reason` is what the engine keeps in the checkpoint
- * (`initErrors`, stored unencrypted): it must be a summary with no value from the API in it.
+ * The engine shows the reasons (not the message) and keeps them in the checkpoint (`initErrors`)
+ * unencrypted: `message` must already be scrubbed of every secret the caller knows.
  */
-export function partialCreateError(message: string, reason: string, id: string, properties: Record<string, unknown>, inputs: { __provider?: unknown }): Error {
-  return Object.assign(new Error(message), { id, properties: { ...properties, __provider: inputs.__provider }, reasons: [reason] });
+export function partialCreateError(message: string, id: string, properties: Record<string, unknown>, inputs: { __provider?: unknown }): Error {
+  return Object.assign(new Error(message), { id, properties: { ...properties, __provider: inputs.__provider }, reasons: [message] });
 }

@@ -2,6 +2,11 @@
  * The Pulumi resources over the providers. Type tokens are `pulumi-nodejs:dynamic/fivetran:<Type>`.
  * Those whose outputs other resources read seed them with `undefined`, so they exist as properties
  * before the provider fills them.
+ *
+ * The Fivetran id others refer to (`groupId`, `destinationId`, `connectionId`) is the resource's own
+ * `id`, not an output property: in a preview of an update every output property is unknown, and an
+ * unknown group or connection id makes each dependent plan a replacement (the engine tier caught a
+ * connection config change previewing its schedule as replaced). The id stays known across updates.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { connectionProvider, type DestinationSchemaField } from "./connection-provider";
@@ -25,6 +30,7 @@ export class FivetranGroup extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: FivetranGroupArgs, opts?: pulumi.CustomResourceOptions) {
     super(groupProvider, name, { groupId: undefined, createdAt: undefined, ...args }, opts, MODULE, "Group");
+    this.groupId = this.id;
   }
 }
 
@@ -52,6 +58,7 @@ export class FivetranDestination extends pulumi.dynamic.Resource {
   constructor(name: string, args: FivetranDestinationArgs, opts?: pulumi.CustomResourceOptions) {
     const props = { destinationId: undefined, setupStatus: undefined, privateKeyFingerprint: undefined, ...args, privateKey: pulumi.secret(args.privateKey) };
     super(destinationProvider, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyFingerprint"] }), MODULE, "Destination");
+    this.destinationId = this.id;
   }
 }
 
@@ -79,6 +86,7 @@ export class FivetranConnection extends pulumi.dynamic.Resource {
     const props = { connectionId: undefined, setupState: undefined, configFingerprints: undefined, ...args };
     // config may hold secrets Fivetran does not mask and we cannot name; keep the whole output encrypted.
     super(connectionProvider, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["config", "configFingerprints"] }), MODULE, "Connection");
+    this.connectionId = this.id;
   }
 }
 

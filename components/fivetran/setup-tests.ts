@@ -38,13 +38,3 @@ export function setupProblem(what: string, tests: SetupTest[] | undefined, state
   lines.push("Fix the settings named above (credentials, host, grants) and run `pulumi up` again; the tests run on every create and on every config change.");
   return lines.join("\n");
 }
-
-/**
- * The part of a setup problem that may be kept in state: test titles and statuses only. Fivetran's
- * messages and details can quote the values sent, and the engine stores a failed create's reasons in
- * the checkpoint unencrypted.
- */
-export function setupSummary(what: string, tests: SetupTest[] | undefined, state: string | undefined): string {
-  const failed = failedSetupTests(tests).map((t) => `${t.title ?? "setup test"} ${t.status}`);
-  return `Fivetran setup tests for ${what} did not pass (setup state "${state ?? "unknown"}")${failed.length ? `: ${failed.join(", ")}` : ""}; the deploy log has Fivetran's messages`;
-}

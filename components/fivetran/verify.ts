@@ -31,9 +31,3 @@ export function notTakenMessage(what: string, settings: SentSetting[]): string |
     "Fivetran ignores fields a service does not have; check the field names against the service's config reference (for example s3 uses `prefix`, not `folder_path`).",
   ].join("\n");
 }
-
-/** The state-safe summary of {@link notTakenMessage}: the setting names only, never a value. */
-export function notTakenSummary(what: string, settings: SentSetting[]): string | undefined {
-  const missing = settings.filter((s) => !sameValue(s.sent, s.got)).map((s) => s.name);
-  return missing.length ? `Fivetran accepted the request for ${what} but these settings did not take: ${missing.join(", ")}` : undefined;
-}

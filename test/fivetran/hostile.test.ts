@@ -61,15 +61,14 @@ describe("Fivetran providers against a hostile server", { timeout: 60_000 }, () 
   describe("1. a create whose setup tests failed stays manageable", () => {
     // Stands for: refresh/destroy after a failed create. The host loads the provider from the recorded
     // __provider, so the partial-create properties must carry it (engine tier: the real host does this).
-    it("connection: the recorded properties carry __provider, the reason carries no Fivetran text", async () => {
-      server.behaviour.connectionSetupTests = () => [{ title: "Validate Login", status: "FAILED", message: "Invalid login credentials for loader" }];
+    it("connection: the recorded properties carry __provider; the reason (shown, and kept in state) is scrubbed", async () => {
+      server.behaviour.connectionSetupTests = (c) => [{ title: "Validate Login", status: "FAILED", message: `Invalid login credentials for loader/${c.config.password}` }];
       await assert.rejects(connectionProvider.create(withProvider(postgres())), (e: any) => {
         assert.equal(e.properties.__provider, PROVIDER);
         assert.ok(server.state.connections.has(e.id));
-        assert.equal(e.reasons.length, 1);
-        assert.match(e.reasons[0], /Validate Login FAILED/);
-        assert.ok(!e.reasons[0].includes("Invalid login credentials"), "Fivetran's message stays out of the checkpoint");
-        assert.match(e.message, /Invalid login credentials/, "but is shown in the deploy log");
+        assert.deepEqual(e.reasons, [e.message], "the engine shows the reasons, so they carry Fivetran's messages");
+        assert.match(e.reasons[0], /Validate Login: FAILED — Invalid login credentials for loader\/\[redacted\]/);
+        assert.ok(!JSON.stringify(e).includes(PASSWORD) && !e.message.includes(PASSWORD));
         return true;
       });
     });
@@ -79,7 +78,7 @@ describe("Fivetran providers against a hostile server", { timeout: 60_000 }, () 
       await assert.rejects(destinationProvider.create(withProvider(destination())), (e: any) => {
         assert.equal(e.properties.__provider, PROVIDER);
         assert.equal(e.id, groupId);
-        assert.ok(!e.reasons[0].includes("JWT token is invalid"));
+        assert.match(e.reasons[0], /Connecting to Snowflake: FAILED — JWT token is invalid/);
         return true;
       });
     });

@@ -44,6 +44,9 @@ describe("resources under pulumi mocks", { timeout: 30_000 }, () => {
     }
     assert.equal(byType["pulumi-nodejs:dynamic/fivetran:Destination"].inputs.privateKey[SIG] !== undefined, true, "privateKey is always a secret");
     assert.equal(byType["pulumi-nodejs:dynamic/fivetran:Connection"].inputs.config[SIG] !== undefined, true, "config with a secret stays secret");
-    assert.equal(byType["pulumi-nodejs:dynamic/fivetran:SchemaConfig"].inputs.connectionId, "c-1");
+    // Dependents get the resource id (known in a preview of an update), not the output property (unknown there).
+    assert.equal(byType["pulumi-nodejs:dynamic/fivetran:SchemaConfig"].inputs.connectionId, "conn-id");
+    assert.equal(byType["pulumi-nodejs:dynamic/fivetran:Connection"].inputs.groupId, "group-id");
+    assert.equal(byType["pulumi-nodejs:dynamic/fivetran:Destination"].inputs.groupId, "group-id");
   });
 });

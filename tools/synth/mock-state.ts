@@ -112,6 +112,9 @@ const STATE: Record<string, StateFn> = {
 
 /** The id a mock resource gets: its physical name where one is set, else `<logical name>-id`. */
 export function mockId(a: pulumi.runtime.MockResourceArgs): string {
+  // A Fivetran resource's id is its Fivetran id (dependents read it as groupId/connectionId).
+  if (a.type === "pulumi-nodejs:dynamic/fivetran:Group") return `mock_group_${short(a.name)}`;
+  if (a.type === "pulumi-nodejs:dynamic/fivetran:Connection") return `mock_connection_${short(a.name)}`;
   const physical = a.inputs.name ?? a.inputs.bucket ?? a.inputs.accountId ?? a.inputs.secretId;
   return typeof physical === "string" ? physical : `${a.name}-id`;
 }
