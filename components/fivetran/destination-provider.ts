@@ -91,7 +91,9 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
    * run; any other service there fails, naming it.
    */
   async function apply(existingId: string | undefined, inputs: DestinationInputs): Promise<{ id: string; outs: DestinationOutputs; problem?: string }> {
-    const client = session.client([inputs.privateKey]);
+    // Setup-test messages and errors can quote what was sent (the key, or a line of it): kept out of both.
+    const secrets = [inputs.privateKey, ...inputs.privateKey.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----"))];
+    const client = session.client(secrets);
     const common = { region: inputs.region, time_zone_offset: inputs.timeZoneOffset, run_setup_tests: true, config: snowflakeConfig(inputs) };
     let targetId = existingId;
     let written: ApiDestination | undefined;
@@ -126,8 +128,6 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
     ];
     const setup = setupProblem(what, written?.setup_tests, state);
     const notTaken = notTakenMessage(`destination ${id}`, settings);
-    // Setup-test messages can quote what was sent (the key included): scrubbed before anyone sees them.
-    const secrets = [inputs.privateKey, ...inputs.privateKey.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----"))];
     const found = setup ?? notTaken;
     const problem = found === undefined ? undefined : scrub(found, secrets);
     return { id, outs, problem };
