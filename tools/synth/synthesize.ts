@@ -106,7 +106,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
     },
     PROJECT,
     opts.stack,
-    opts.preview ?? false,
+    opts.preview ?? true,
   );
 
   let raw: Record<string, unknown> = {};
