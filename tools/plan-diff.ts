@@ -116,7 +116,7 @@ export function diffInputs(a: unknown, b: unknown, at = ""): InputChange[] {
 
 /**
  * Inputs shown for an added resource, by leaf key: when it runs, what it runs, who hears about it,
- * what it is called. Secret values are already "[secret]" in the plan.
+ * what it is called (`name` at the top level only). Secret values are already "[secret]" in the plan.
  */
 export const HEADLINE_KEYS = ["schedule", "scheduleExpression", "timeZone", "scheduleExpressionTimezone", "paused", "state", "image", "emailAddress", "email_address", "endpoint", "name", "owner"];
 
@@ -126,11 +126,11 @@ export function headlineInputs(inputs: unknown, max = 8): InputChange[] {
   const walk = (v: unknown, at: string, key: string): void => {
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`, key));
     else if (isObject(v)) for (const k of Object.keys(v).sort()) walk(v[k], at ? `${at}.${k}` : k, k);
-    else if (HEADLINE_KEYS.includes(key) && v !== undefined && v !== null && v !== "") out.push({ path: at, after: v });
+    // `name` only at the top: deeper ones are env var and port names, noise for a reviewer.
+    else if (HEADLINE_KEYS.includes(key) && (key !== "name" || at === "name") && v !== undefined && v !== null && v !== "") out.push({ path: at, after: v });
   };
   walk(inputs, "", "");
-  // Labels repeat the pipeline and environment on every resource; the grouping already says them.
-  return out.filter((i) => !/^(labels|tags|userLabels)\./.test(i.path)).slice(0, max);
+  return out.slice(0, max);
 }
 
 /**

@@ -173,7 +173,7 @@ describe("risky changes and headline inputs", () => {
     assert.deepEqual(riskyChanges(diffPlans(plan(basePlan()), plan(moved))).map((r) => [r.risk, r.name]), [["replace", "raw"]]);
   });
 
-  it("added resources show their schedule, image and recipients; labels are left out", () => {
+  it("added resources show their schedule, image and recipients; nested names are left out", () => {
     const q = pipeline("orders_files");
     const extra = [
       q,
@@ -185,9 +185,11 @@ describe("risky changes and headline inputs", () => {
     const md = renderMarkdown(d);
     assert.match(md, /`schedule`: `30 2 \* \* \*`<br>`timeZone`: `UTC`/);
     assert.match(md, /`template\.template\.containers\[0\]\.image`: `r\/ingestion@sha256:abc`/);
-    assert.match(md, /\| `orders_files` \| 4 \| 0 \| 0 \|/, "the per-pipeline summary row");
-    assert.deepEqual(headlineInputs(extra[3].inputs), [], "labels.* are skipped (the email is in labels here only to prove it)");
-    assert.deepEqual(headlineInputs({ labels: { pipeline: "x" }, name: "n" }), [{ path: "name", after: "n" }]);
+    assert.match(md, /`labels\.email_address`: `data-team@example\.com`/, "a GCP e-mail channel keeps its address in labels");
+    assert.doesNotMatch(md, /env\[0\]\.name/);
+    assert.match(md, /\| `orders_files` \| 3 \| 0 \| 0 \|/, "the per-pipeline summary row");
+    assert.match(md, /\| platform \(shared\) \| 1 \| 0 \| 0 \|/);
+    assert.deepEqual(headlineInputs({ labels: { pipeline: "x", name: "y" }, name: "n" }), [{ path: "name", after: "n" }]);
   });
 });
 
