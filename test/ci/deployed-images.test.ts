@@ -20,7 +20,7 @@ import { loadPlatformConfig } from "../../stacks/load";
 import { unpinnedPrebuiltImages } from "../../stacks/program";
 import { diffPlans, isEmpty, renderMarkdown } from "../../tools/plan-diff";
 import { planJson } from "../../tools/plan";
-import { readStackFile } from "../../tools/synth/stack-file";
+import { readStackFile, withPinnedImages } from "../../tools/synth/stack-file";
 import { synthesize } from "../../tools/synth/synthesize";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -28,12 +28,7 @@ const REPO = "europe-west1-docker.pkg.dev/acme-data-dev/acme-dev-images";
 const DIGEST = (c: string) => `sha256:${c.repeat(64)}`;
 const BUILT = { ingestion: `${REPO}/ingestion@${DIGEST("a")}`, dbt: `${REPO}/dbt@${DIGEST("b")}` };
 
-/** The stack file's config with `data-platform:images.<kind>` set, as `pulumi config set --path` does. */
-function withImages(stack: string, images: Record<string, string>): { config: Record<string, string>; secretKeys: string[] } {
-  const file = readStackFile(ROOT, stack);
-  const current = JSON.parse(file.config["data-platform:images"] ?? "{}");
-  return { config: { ...file.config, "data-platform:images": JSON.stringify({ ...current, ...images }) }, secretKeys: file.secretKeys };
-}
+const withImages = (stack: string, images: Record<string, string>) => withPinnedImages(readStackFile(ROOT, stack), images);
 
 async function plan(stack: string, images: Record<string, string> = {}) {
   return planJson(await synthesize({ stack, ...withImages(stack, images) }));
