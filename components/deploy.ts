@@ -35,7 +35,10 @@ export class Deploy extends pulumi.ComponentResource {
   constructor(name: string, args: DeployArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:deploy:Deploy", name, {}, opts);
     // A pinned image needs no context in the checkout: its source is then unknown (undefined).
-    const source = (context: string) => (fs.existsSync(path.resolve(args.root, context)) ? contextHash(path.resolve(args.root, context)) : undefined);
+    const source = (context: string) => {
+      const dir = path.resolve(args.root, context);
+      return fs.existsSync(dir) ? contextHash(dir) : undefined;
+    };
     this.sources = { ingestion: source(args.images.ingestionContext), dbt: source(args.images.dbtContext) };
     this.ingestion = this.image("ingestion", args.images.ingestion, args.images.ingestionContext, args);
     this.dbt = this.image("dbt", args.images.dbt, args.images.dbtContext, args);
@@ -45,7 +48,7 @@ export class Deploy extends pulumi.ComponentResource {
   private image(kind: ImageKind, pinned: string | undefined, context: string, args: DeployArgs): pulumi.Output<string> {
     if (pinned) return pulumi.output(pinned);
     const dir = path.resolve(args.root, context);
-    const tag = contextHash(dir);
+    const tag = this.sources[kind] ?? contextHash(dir); // a missing context throws here, naming the path
     // Preview only (an unpinned `up` stops in stacks/program.ts): the reference CI would build and promote.
     if (!args.images.build) return pulumi.interpolate`${args.registry.url}/${kind}:${tag}`;
     // Relative to the project root, which is the program's working directory under `pulumi up`: an
