@@ -78,6 +78,7 @@ export class DataPlatform extends pulumi.ComponentResource {
       artifactsBucket: env.artifactsBucket.uri,
       registry: env.registry.url,
       images: { ingestion: images.ingestion, dbt: images.dbt },
+      imageSources: images.sources,
       warehouse: warehouse.outputs,
       pipelines: Object.fromEntries(pipelines.map((p) => [p.name, p.outputs])),
       ...env.outputs(),

@@ -40,7 +40,7 @@ export const STACK_DEFAULTS = {
   fivetran: { region: "GCP_EUROPE_WEST3", timeZoneOffset: "0" } as const,
   logRetentionDays: 30,
   ci: { deployBranch: "main" },
-  images: { ingestionContext: "ingestion", dbtContext: "dbt" },
+  images: { ingestionContext: "ingestion", dbtContext: "dbt", build: true },
 } as const;
 
 const D = STACK_DEFAULTS;
@@ -153,6 +153,8 @@ export const stackConfigSchema = z
         /** Build contexts, relative to the project root; point dbtContext at your own dbt project. */
         ingestionContext: z.string().min(1).default(D.images.ingestionContext),
         dbtContext: z.string().min(1).default(D.images.dbtContext),
+        /** false: this stack never builds images; `pulumi up` needs both digests pinned (promoted from CI). */
+        build: z.boolean().default(D.images.build),
       })
       .prefault({}),
     alerts: z.strictObject({ emails: z.array(z.email({ error: "e-mail address" })).default([]) }).prefault({}),

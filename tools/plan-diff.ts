@@ -1,29 +1,26 @@
 /**
  * Offline plan diff: `npm run plan:diff -- --stack <name> --base <git-ref> [--head <git-ref>] [--json]`.
- * Compares the offline plan (tools/plan.ts) of the base with the head and prints markdown: resources
- * added, changed (which inputs) and removed, grouped by pipeline, with a Mermaid diagram. Needs no
- * credentials and no Pulumi CLI, so pull requests from forks (which get no secrets) get it instead
- * of a `pulumi preview`.
+ * Compares the offline plan (tools/plan.ts) of the base with the head and prints markdown: risky
+ * changes first (stateful resources deleted or likely replaced), a per-pipeline summary, then per
+ * group the resources added (with their headline inputs: schedule, image, recipients, ...), changed
+ * (which inputs, old → new) and removed, and a Mermaid diagram. Needs no credentials and no Pulumi
+ * CLI, so every pull request gets it, forks included (which get no secrets and no `pulumi preview`).
  *
- * How the base is planned (a deliberate choice): the base ref's *data* — its stack files (`Pulumi.*.yaml`),
- * `pipelines/` and the image build contexts named by its stack config (default `ingestion/`, `dbt/`)
- * — is exported with `git archive <ref> -- <paths> | tar -x` into a temp dir, and the *head's*
- * program runs on it (`synthesize({ stack, root: tmp })`). The head is this working tree (or
- * `--head <ref>`, exported the same way). So the diff shows what the change to stack files, pipeline
- * files and image sources does, computed by one program; changes to the program itself (components/,
- * stacks/) do not show as differences here, since both sides run the same code. That keeps the diff
- * free of noise from unrelated refactors and needs no second `node_modules`; a change to components
- * is reviewed in its code diff and in the tests' golden inventories. If the head program rejects the
- * base's files (a schema change), the command says so and exits 1.
+ * Each side is planned with its own code: a ref is checked out into a temporary `git worktree` and
+ * its own `tools/plan.ts --json` runs there, with its own stack files, pipelines, components and lock
+ * file. node_modules is linked from this checkout when the ref's package-lock.json is identical, and
+ * installed with `npm ci` in the worktree when it is not. So a change to components/ (say, turning
+ * off a bucket's public access prevention) shows as the input it changes. The head is this working
+ * tree, planned in-process, unless `--head <ref>` is given (then also a worktree).
  *
- * `diffPlans` and `renderMarkdown` are pure, for tests.
+ * `diffPlans`, `riskyChanges` and `renderMarkdown` are pure, for tests.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
-import { PROJECT, STACK_DEFAULTS } from "../stacks/config";
+import { GUARDED_TYPES } from "../policy/stateful";
+import { PROJECT } from "../stacks/config";
 import type { PlanJson } from "./plan";
 
 export type PlanResource = PlanJson["resources"][number];
@@ -41,6 +38,17 @@ export interface ResourceChange {
   group: string;
   /** For changed resources: the inputs that differ (leaf paths). */
   inputs?: InputChange[];
+  /** For added resources: the inputs a reviewer checks first (schedule, image, recipients, ...). */
+  headline?: InputChange[];
+}
+
+export interface RiskyChange {
+  urn: string;
+  type: string;
+  name: string;
+  /** delete: a stateful resource is removed; replace: its URN changed, or an input that forces a new one did. */
+  risk: "delete" | "replace";
+  why: string;
 }
 
 export interface PlanDiff {
@@ -106,6 +114,63 @@ export function diffInputs(a: unknown, b: unknown, at = ""): InputChange[] {
   return [{ path: at || "(inputs)", before: a, after: b }];
 }
 
+/**
+ * Inputs shown for an added resource, by leaf key: when it runs, what it runs, who hears about it,
+ * what it is called (`name` at the top level only). Secret values are already "[secret]" in the plan.
+ */
+export const HEADLINE_KEYS = ["schedule", "scheduleExpression", "timeZone", "scheduleExpressionTimezone", "paused", "state", "image", "emailAddress", "email_address", "endpoint", "name", "owner"];
+
+/** Leaf inputs of `inputs` whose key is a headline key (array indexes ignored), in path order. */
+export function headlineInputs(inputs: unknown, max = 8): InputChange[] {
+  const out: InputChange[] = [];
+  const walk = (v: unknown, at: string, key: string): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`, key));
+    else if (isObject(v)) for (const k of Object.keys(v).sort()) walk(v[k], at ? `${at}.${k}` : k, k);
+    // `name` only at the top: deeper ones are env var and port names, noise for a reviewer.
+    else if (HEADLINE_KEYS.includes(key) && (key !== "name" || at === "name") && v !== undefined && v !== null && v !== "") out.push({ path: at, after: v });
+  };
+  walk(inputs, "", "");
+  return out.slice(0, max);
+}
+
+/**
+ * Inputs that make a provider replace a stateful resource rather than update it (the resource's
+ * identity: its name, where it lives, what it is in). From the providers' docs; a `pulumi preview`
+ * decides for real, and the preview guard (tools/preview-guard.ts) acts on that for same-repo PRs.
+ */
+export const REPLACING_INPUTS: Record<string, readonly string[]> = {
+  "gcp:storage/bucket:Bucket": ["name", "location", "project"],
+  "aws:s3/bucket:Bucket": ["bucket", "bucketPrefix"],
+  "aws:s3/bucketV2:BucketV2": ["bucket", "bucketPrefix"],
+  "gcp:artifactregistry/repository:Repository": ["repositoryId", "location", "project", "format"],
+  "aws:ecr/repository:Repository": ["name"],
+  "snowflake:index/database:Database": [],
+  "snowflake:index/schema:Schema": ["database"],
+  "snowflake:index/warehouse:Warehouse": [],
+};
+
+/** Stateful resources (policy/stateful.ts GUARDED_TYPES) the diff deletes or likely replaces. */
+export function riskyChanges(d: PlanDiff): RiskyChange[] {
+  const out: RiskyChange[] = [];
+  const guarded = (c: ResourceChange) => GUARDED_TYPES.includes(c.type);
+  const key = (c: ResourceChange) => `${c.type}::${c.name}`;
+  // Same type and name under a new URN (a new parent, a renamed component) without an alias: Pulumi
+  // deletes the old one and creates the new one.
+  const addedKeys = new Set(d.added.map(key));
+  for (const c of d.removed.filter(guarded)) {
+    out.push(
+      addedKeys.has(key(c))
+        ? { urn: c.urn, type: c.type, name: c.name, risk: "replace", why: "its URN changes (new parent or type) with no alias: deleted and created again" }
+        : { urn: c.urn, type: c.type, name: c.name, risk: "delete", why: "removed from the program" },
+    );
+  }
+  for (const c of d.changed.filter(guarded)) {
+    const forcing = (c.inputs ?? []).filter((i) => (REPLACING_INPUTS[c.type] ?? []).includes(i.path.split(/[.[]/)[0]));
+    if (forcing.length) out.push({ urn: c.urn, type: c.type, name: c.name, risk: "replace", why: `${forcing.map((i) => `\`${i.path}\``).join(", ")} changes, which the provider cannot update in place` });
+  }
+  return out.sort((a, b) => a.urn.localeCompare(b.urn));
+}
+
 const byGroupThenUrn = (a: ResourceChange, b: ResourceChange) => a.group.localeCompare(b.group) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name);
 
 /** What changes from `base` to `head`, keyed by URN. */
@@ -121,7 +186,7 @@ export function diffPlans(base: PlanJson, head: PlanJson): PlanDiff {
   for (const r of head.resources) {
     const before = baseBy.get(r.urn);
     if (!before) {
-      added.push(change(r, headBy));
+      added.push({ ...change(r, headBy), headline: headlineInputs(r.inputs) });
       parents[r.urn] = r.parent;
       continue;
     }
@@ -157,6 +222,9 @@ function show(v: unknown): string {
 }
 
 function inputSummary(c: ResourceChange, max = 6): string {
+  if (c.headline) {
+    return c.headline.map((i) => `\`${cell(i.path)}\`: \`${cell(show(i.after))}\``).join("<br>");
+  }
   const items = (c.inputs ?? []).slice(0, max).map((i) => {
     const scalar = (v: unknown) => v === undefined || v === null || typeof v !== "object";
     return scalar(i.before) && scalar(i.after) ? `\`${cell(i.path)}\`: \`${cell(show(i.before))}\` → \`${cell(show(i.after))}\`` : `\`${cell(i.path)}\``;
@@ -201,19 +269,36 @@ export function renderMermaid(d: PlanDiff, maxNodes = 60): string {
   return lines.join("\n");
 }
 
-/** The diff as markdown, grouped by pipeline ("platform" for the rest). An empty diff says so in one line. */
+const groupOrder = (a: string, b: string) => (a === PLATFORM_GROUP ? 1 : b === PLATFORM_GROUP ? -1 : a.localeCompare(b));
+
+/**
+ * The diff as markdown: risky changes first, then a line per pipeline with its counts, then each
+ * group's resources (added with their headline inputs, changed with old → new), then the diagram.
+ * An empty diff says so in one line.
+ */
 export function renderMarkdown(d: PlanDiff, opts: { base?: string; head?: string } = {}): string {
   const title = `### Offline plan diff: \`${d.stack}\`${opts.base ? ` (\`${opts.base}\` → \`${opts.head ?? "head"}\`)` : ""}`;
   if (isEmpty(d)) return `${title}\n\nNo resource changes.\n`;
-  const lines = [title, "", `**${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove**`];
-  const groups = [...new Set([...d.added, ...d.changed, ...d.removed].map((c) => c.group))].sort((a, b) =>
-    a === PLATFORM_GROUP ? 1 : b === PLATFORM_GROUP ? -1 : a.localeCompare(b),
-  );
+  const lines = [title, ""];
+  const risky = riskyChanges(d);
+  if (risky.length) {
+    lines.push(`:warning: **Risky: ${risky.length} stateful resource${risky.length === 1 ? "" : "s"} deleted or replaced (their data goes with them)**`, "");
+    for (const r of risky) lines.push(`- **${r.risk}** \`${r.type}\` ${cell(r.name)}: ${cell(r.why)}`);
+    lines.push("");
+  }
+  lines.push(`**${d.added.length} to add, ${d.changed.length} to change, ${d.removed.length} to remove**`);
+  const all = [...d.added, ...d.changed, ...d.removed];
+  const groups = [...new Set(all.map((c) => c.group))].sort(groupOrder);
+  lines.push("", "| pipeline | add | change | remove |", "|---|---|---|---|");
+  for (const g of groups) {
+    const n = (k: Kind) => d[k].filter((c) => c.group === g).length;
+    lines.push(`| ${g === PLATFORM_GROUP ? "platform (shared)" : `\`${g}\``} | ${n("added")} | ${n("changed")} | ${n("removed")} |`);
+  }
   for (const g of groups) {
     lines.push("", `#### ${g === PLATFORM_GROUP ? "platform (shared)" : `pipeline \`${g}\``}`, "", "| | type | name | inputs |", "|---|---|---|---|");
     for (const kind of ["added", "changed", "removed"] as Kind[]) {
       for (const c of d[kind].filter((x) => x.group === g)) {
-        lines.push(`| \`${SYMBOL[kind]}\` | \`${c.type}\` | ${cell(c.name)} | ${kind === "changed" ? inputSummary(c) : ""} |`);
+        lines.push(`| \`${SYMBOL[kind]}\` | \`${c.type}\` | ${cell(c.name)} | ${kind === "removed" ? "" : inputSummary(c)} |`);
       }
     }
   }
@@ -230,42 +315,66 @@ function git(args: string[], cwd: string): string {
   return r.stdout;
 }
 
-/**
- * The paths the offline plan of `stack` reads, as they are at `ref` (only those that exist there):
- * every stack file (the program checks pipelines' environment overrides against the environments of
- * all of them), `pipelines/` and the image build contexts.
- */
-export function refPaths(repo: string, ref: string, stack: string): string[] {
-  const stackFile = `Pulumi.${stack}.yaml`;
-  const stackFiles = git(["ls-tree", "--name-only", ref], repo).split("\n").filter((f) => /^Pulumi\..+\.yaml$/.test(f));
-  const wanted = [...stackFiles, "pipelines", ...Object.values(STACK_DEFAULTS.images)];
-  const exists = (p: string) => git(["ls-tree", "--name-only", ref, "--", p], repo).trim() !== "";
-  if (stackFiles.includes(stackFile)) {
-    const doc = parse(git(["show", `${ref}:${stackFile}`], repo)) as { config?: Record<string, unknown> } | null;
-    const images = doc?.config?.[`${PROJECT}:images`] as Record<string, unknown> | undefined;
-    for (const k of Object.keys(STACK_DEFAULTS.images)) if (typeof images?.[k] === "string") wanted.push(path.posix.normalize(images[k] as string));
-  }
-  return [...new Set(wanted)].filter((p) => !p.startsWith("..") && exists(p));
+/** The commit `ref` names in `repo`, or an error that says why not and what to do. */
+export function resolveRef(repo: string, ref: string, flag = "--base"): string {
+  const r = spawnSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: repo, encoding: "utf8" });
+  if (r.status === 0) return r.stdout.trim();
+  const shallow = spawnSync("git", ["rev-parse", "--is-shallow-repository"], { cwd: repo, encoding: "utf8" }).stdout.trim() === "true";
+  throw new Error(
+    `${flag} ${ref}: no such commit in ${repo}` +
+      (shallow ? " (this clone is shallow: fetch the history, e.g. actions/checkout with fetch-depth: 0, or `git fetch --unshallow`)" : " (check the spelling, or `git fetch` the branch or commit first)"),
+  );
 }
 
-/** Export the planning inputs of `ref` into a new temp dir (git archive | tar -x). */
-export function exportRef(repo: string, ref: string, stack: string): string {
-  git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], repo);
+/**
+ * A worktree of `commit` in a temp dir, ready to run its own tools: node_modules linked from `repo`
+ * when the commit's package-lock.json equals the one in `repo`, else installed with `npm ci`.
+ */
+export function checkoutRef(repo: string, commit: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
-  const paths = refPaths(repo, ref, stack);
-  if (!paths.length) return dir;
-  const tar = path.join(dir, ".export.tar");
-  git(["archive", "--format=tar", `--output=${tar}`, ref, "--", ...paths], repo);
-  const r = spawnSync("tar", ["-xf", tar, "-C", dir], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`tar -x: ${r.stderr}`);
-  fs.rmSync(tar);
+  git(["worktree", "add", "--detach", "--force", dir, commit], repo);
+  const lock = (root: string) => (fs.existsSync(path.join(root, "package-lock.json")) ? fs.readFileSync(path.join(root, "package-lock.json"), "utf8") : undefined);
+  const own = lock(dir);
+  if (own !== undefined && own === lock(repo) && fs.existsSync(path.join(repo, "node_modules"))) {
+    fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
+  } else {
+    const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`npm ci at ${commit.slice(0, 12)} (its lock file differs from this checkout's): ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join("\n")}`);
+  }
   return dir;
 }
 
+export function removeWorktree(repo: string, dir: string): void {
+  spawnSync("git", ["worktree", "remove", "--force", dir], { cwd: repo, encoding: "utf8" });
+  fs.rmSync(dir, { recursive: true, force: true });
+  spawnSync("git", ["worktree", "prune"], { cwd: repo, encoding: "utf8" });
+}
+
+/** Plan `stack` with the code checked out at `root` (its own `tools/plan.ts --json`), in a child process. */
+export function planCheckout(stack: string, root: string): PlanJson {
+  if (!fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`))) return { project: PROJECT, stack, resources: [], outputs: {} };
+  const r = spawnSync(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json"], { cwd: root, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error((r.stderr || r.stdout).trim());
+  return JSON.parse(r.stdout) as PlanJson;
+}
+
+/** Plan `stack` as it is at `ref`, with that ref's own code; the worktree is removed afterwards. */
+export function planRef(repo: string, ref: string, stack: string, flag = "--base"): PlanJson {
+  const commit = resolveRef(repo, ref, flag);
+  const dir = checkoutRef(repo, commit);
+  try {
+    return planCheckout(stack, dir);
+  } catch (e) {
+    throw new Error(`${flag} ${ref} (${commit.slice(0, 12)}) could not be planned with its own code: ${(e as Error).message}`);
+  } finally {
+    removeWorktree(repo, dir);
+  }
+}
+
 /**
- * Offline plan of `stack` from the files under `root` (no stack file there: an empty plan, e.g. a new
- * stack). Plans do not depend on where `root` is (build contexts are relative to it), so a base
- * planned from a temp dir compares directly with the working tree.
+ * Offline plan of `stack` from the files under `root` with this checkout's program, in-process (no
+ * stack file there: an empty plan, e.g. a new stack). Plans do not depend on where `root` is (build
+ * contexts are relative to it).
  */
 export async function planRoot(stack: string, root: string): Promise<PlanJson> {
   if (!fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`))) return { project: PROJECT, stack, resources: [], outputs: {} };
@@ -275,6 +384,15 @@ export async function planRoot(stack: string, root: string): Promise<PlanJson> {
   return planJson(await synthesize({ stack, root }));
 }
 
+export const USAGE = `usage: npm run plan:diff -- --stack <name> --base <git-ref> [--head <git-ref>] [--json]
+
+  --stack <name>   the stack to plan (Pulumi.<name>.yaml)
+  --base <ref>     the commit to compare against (a PR's base), planned with its own code
+  --head <ref>     the commit to compare (default: this working tree)
+  --json           the diff as JSON instead of markdown`;
+
+export class UsageError extends Error {}
+
 interface Args {
   stack: string;
   base: string;
@@ -283,47 +401,49 @@ interface Args {
   repo: string;
 }
 
-function parseArgs(argv: string[]): Args {
+export function parseArgs(argv: string[]): Args | "help" {
   const a: Partial<Args> = { json: false };
   for (let i = 0; i < argv.length; i++) {
     const [k, inline] = argv[i].split(/=(.*)/s, 2);
-    const val = () => inline ?? argv[++i];
-    if (k === "--stack") a.stack = val();
+    const val = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${k} needs a value`);
+      return v;
+    };
+    if (k === "--help" || k === "-h") return "help";
+    else if (k === "--stack") a.stack = val();
     else if (k === "--base") a.base = val();
     else if (k === "--head") a.head = val();
     else if (k === "--repo") a.repo = val();
     else if (k === "--json") a.json = true;
-    else throw new Error(`unknown argument ${argv[i]}`);
+    else throw new UsageError(`unknown argument ${argv[i]}`);
   }
-  if (!a.stack || !a.base) throw new Error("usage: npm run plan:diff -- --stack <name> --base <git-ref> [--head <git-ref>] [--json]");
+  if (!a.stack) throw new UsageError("--stack is required");
+  if (!a.base) throw new UsageError("--base is required");
   return { ...(a as Args), repo: a.repo ?? path.resolve(__dirname, "..") };
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const dirs: string[] = [];
-  try {
-    const baseRoot = exportRef(args.repo, args.base, args.stack);
-    dirs.push(baseRoot);
-    let base: PlanJson;
-    try {
-      base = await planRoot(args.stack, baseRoot);
-    } catch (e) {
-      throw new Error(`the base (${args.base}) could not be planned with this program: ${(e as Error).message}`);
-    }
-    const headRoot = args.head ? exportRef(args.repo, args.head, args.stack) : args.repo;
-    if (args.head) dirs.push(headRoot);
-    const head = await planRoot(args.stack, headRoot);
-    const diff = diffPlans(base, head);
-    process.stdout.write(args.json ? `${JSON.stringify(diff, null, 2)}\n` : renderMarkdown(diff, { base: args.base, head: args.head }));
-  } finally {
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  // Without an engine, pulumi.log.info goes to console.log; keep stdout for the diff.
+  console.log = (...line: unknown[]) => console.error(...line);
+  if (args === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
   }
+  // Both refs are checked before anything is planned: a typo fails in a second, saying why.
+  resolveRef(args.repo, args.base, "--base");
+  if (args.head) resolveRef(args.repo, args.head, "--head");
+  const base = planRef(args.repo, args.base, args.stack, "--base");
+  const head = args.head ? planRef(args.repo, args.head, args.stack, "--head") : await planRoot(args.stack, args.repo);
+  const diff = diffPlans(base, head);
+  process.stdout.write(args.json ? `${JSON.stringify({ ...diff, risky: riskyChanges(diff) }, null, 2)}\n` : renderMarkdown(diff, { base: args.base, head: args.head }));
 }
 
 if (require.main === module) {
   main().catch((e: unknown) => {
-    process.stderr.write(`plan:diff: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
+    if (e instanceof UsageError) process.stderr.write(`plan:diff: ${e.message}\n\n${USAGE}\n`);
+    else process.stderr.write(`plan:diff: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
   });
 }

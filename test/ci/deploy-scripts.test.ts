@@ -99,3 +99,23 @@ describe("tools/image-context.ts", () => {
     assert.deepEqual(imageContext(root, "dev", "ingestion").context, "ingestion");
   });
 });
+
+describe("record-images.sh", () => {
+  const given = { INGESTION_IMAGE: `${REPO}/ingestion@${DIGEST}`, DBT_IMAGE: `${REPO}/dbt@${DIGEST}` };
+  const pulumi = (images: object) => `[ "$1 $2" = "stack output" ] && echo '${JSON.stringify(images)}'`;
+
+  it("outputs what the stack runs when it is what it was given", () => {
+    const { bin } = standIns({ pulumi: pulumi({ ingestion: given.INGESTION_IMAGE, dbt: given.DBT_IMAGE }) });
+    const r = run("record-images.sh", ["acme/dev"], bin, given);
+    assert.equal(r.code, 0, r.out);
+    assert.equal(r.githubOutput, `ingestion=${given.INGESTION_IMAGE}\ndbt=${given.DBT_IMAGE}\n`);
+  });
+
+  it("fails, and outputs nothing to promote, when the stack runs something else", () => {
+    const { bin } = standIns({ pulumi: pulumi({ ingestion: given.INGESTION_IMAGE, dbt: `${REPO}/dbt@sha256:${"cd".repeat(32)}` }) });
+    const r = run("record-images.sh", ["acme/dev"], bin, given);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /::error::acme\/dev runs/);
+    assert.equal(r.githubOutput, "");
+  });
+});

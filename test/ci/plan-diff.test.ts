@@ -10,7 +10,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import type { PlanJson } from "../../tools/plan";
-import { diffInputs, diffPlans, exportRef, groupOf, isEmpty, renderMarkdown, renderMermaid, PLATFORM_GROUP } from "../../tools/plan-diff";
+import { diffInputs, diffPlans, groupOf, headlineInputs, isEmpty, renderMarkdown, renderMermaid, resolveRef, riskyChanges, PLATFORM_GROUP } from "../../tools/plan-diff";
+
+const ROOT = path.resolve(__dirname, "../..");
 
 type R = PlanJson["resources"][number];
 const STACK = "urn:pulumi:dev::data-platform::";
@@ -141,42 +143,114 @@ describe("diffPlans", () => {
   });
 });
 
-describe("exportRef (git archive | tar -x)", () => {
+describe("risky changes and headline inputs", () => {
+  // Stands for: what a reviewer sees first in the PR comment. Proven on hand-made plans (our own
+  // rules); whether a provider really replaces is decided by `pulumi preview` (the guard), not here.
+  it("a removed stateful resource is named at the top as a deletion", () => {
+    const head = basePlan().filter((r) => r.name !== "raw");
+    const d = diffPlans(plan(basePlan()), plan(head));
+    assert.deepEqual(riskyChanges(d).map((r) => [r.risk, r.name]), [["delete", "raw"]]);
+    const md = renderMarkdown(d);
+    assert.ok(md.indexOf("Risky") >= 0 && md.indexOf("Risky") < md.indexOf("to add"), md);
+  });
+
+  it("a bucket renamed in place is a replacement; a label change on it is not risky", () => {
+    const renamed = basePlan();
+    renamed[1] = { ...renamed[1], inputs: { ...(renamed[1].inputs as object), name: "acme-dev-raw2" } };
+    assert.deepEqual(riskyChanges(diffPlans(plan(basePlan()), plan(renamed))).map((r) => r.risk), ["replace"]);
+    const relabelled = basePlan();
+    relabelled[1] = { ...relabelled[1], inputs: { ...(relabelled[1].inputs as object), labels: { platform: "x" } } };
+    const d = diffPlans(plan(basePlan()), plan(relabelled));
+    assert.equal(d.changed.length, 1);
+    assert.deepEqual(riskyChanges(d), []);
+    assert.doesNotMatch(renderMarkdown(d), /Risky/);
+  });
+
+  it("a stateful resource moved to a new parent without an alias is a replacement", () => {
+    const moved = basePlan();
+    const other = `${STACK}data-platform:gcp:Lake::lake`;
+    moved[1] = { ...moved[1], urn: `${STACK}data-platform:gcp:Lake$gcp:storage/bucket:Bucket::raw`, parent: other };
+    assert.deepEqual(riskyChanges(diffPlans(plan(basePlan()), plan(moved))).map((r) => [r.risk, r.name]), [["replace", "raw"]]);
+  });
+
+  it("added resources show their schedule, image and recipients; nested names are left out", () => {
+    const q = pipeline("orders_files");
+    const extra = [
+      q,
+      res("gcp:cloudscheduler/job:Job", "orders_files-schedule", { schedule: "30 2 * * *", timeZone: "UTC", paused: false, labels: { pipeline: "orders_files", name: "x" } }, q.urn),
+      res("gcp:cloudrunv2/job:Job", "orders_files-ingest-job", { template: { template: { containers: [{ image: "r/ingestion@sha256:abc", env: [{ name: "A", value: "1" }] }] } } }, q.urn),
+      res("gcp:monitoring/notificationChannel:NotificationChannel", "email-orders", { labels: { email_address: "data-team@example.com" } }),
+    ];
+    const d = diffPlans(plan(basePlan()), plan([...basePlan(), ...extra]));
+    const md = renderMarkdown(d);
+    assert.match(md, /`schedule`: `30 2 \* \* \*`<br>`timeZone`: `UTC`/);
+    assert.match(md, /`template\.template\.containers\[0\]\.image`: `r\/ingestion@sha256:abc`/);
+    assert.match(md, /`labels\.email_address`: `data-team@example\.com`/, "a GCP e-mail channel keeps its address in labels");
+    assert.doesNotMatch(md, /env\[0\]\.name/);
+    assert.match(md, /\| `orders_files` \| 3 \| 0 \| 0 \|/, "the per-pipeline summary row");
+    assert.match(md, /\| platform \(shared\) \| 1 \| 0 \| 0 \|/);
+    assert.deepEqual(headlineInputs({ labels: { pipeline: "x", name: "y" }, name: "n" }), [{ path: "name", after: "n" }]);
+  });
+});
+
+describe("plan:diff on git refs (worktrees)", () => {
   const git = (cwd: string, ...args: string[]) => {
     const r = spawnSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" } });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
 
-  it("exports the stack files, pipelines and image contexts of the ref, and nothing else", () => {
-    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-repo-"));
-    git(repo, "init", "-q");
-    const write = (p: string, s: string) => {
-      fs.mkdirSync(path.dirname(path.join(repo, p)), { recursive: true });
-      fs.writeFileSync(path.join(repo, p), s);
-    };
-    write("Pulumi.dev.yaml", "config:\n  data-platform:images:\n    dbtContext: analytics/dbt\n");
-    write("Pulumi.prod.yaml", "config: {}\n");
-    write("Pulumi.yaml", "name: data-platform\n");
-    write("pipelines/a.yaml", "name: a\n");
-    write("ingestion/Dockerfile", "FROM scratch\n");
-    write("analytics/dbt/Dockerfile", "FROM scratch\n");
-    write("components/x.ts", "export {};\n");
-    git(repo, "add", "-A");
-    git(repo, "commit", "-qm", "base");
-    const base = git(repo, "rev-parse", "HEAD");
-    write("pipelines/b.yaml", "name: b\n");
-    write("pipelines/a.yaml", "name: a2\n");
+  it("a bad ref says which flag, which ref and what to do, before planning anything", () => {
+    assert.throws(() => resolveRef(ROOT, "no-such-ref-xyz"), /--base no-such-ref-xyz: no such commit in .*(fetch)/);
+    const r = spawnSync(process.execPath, ["--import", "tsx", "tools/plan-diff.ts", "--stack", "dev", "--base", "no-such-ref-xyz"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^plan:diff: --base no-such-ref-xyz: no such commit/);
+    assert.doesNotMatch(r.stderr, /    at /, "no stack trace");
+  });
 
-    const dir = exportRef(repo, base, "dev");
-    const files = spawnSync("find", [".", "-type", "f"], { cwd: dir, encoding: "utf8" }).stdout.split("\n").filter(Boolean).sort();
-    // Every stack file: the program checks pipelines' environment overrides against all of them.
-    assert.deepEqual(files, ["./Pulumi.dev.yaml", "./Pulumi.prod.yaml", "./analytics/dbt/Dockerfile", "./ingestion/Dockerfile", "./pipelines/a.yaml"]);
-    assert.equal(fs.readFileSync(path.join(dir, "pipelines/a.yaml"), "utf8"), "name: a\n", "the base's content, not the working tree's");
+  it("--help and usage errors print the usage, not a stack trace", () => {
+    const help = spawnSync(process.execPath, ["--import", "tsx", "tools/plan-diff.ts", "--help"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^usage: npm run plan:diff/);
+    const bad = spawnSync(process.execPath, ["--import", "tsx", "tools/plan-diff.ts", "--stack"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--stack needs a value[\s\S]*usage:/);
+    assert.doesNotMatch(bad.stderr, /    at /);
+  });
 
-    // A stack that does not exist at the ref exports no stack file (planned as empty: everything is added).
-    const none = exportRef(repo, base, "staging");
-    assert.equal(fs.existsSync(path.join(none, "Pulumi.staging.yaml")), false);
-    assert.throws(() => exportRef(repo, "no-such-ref", "dev"), /no-such-ref/);
+  // Stands for: a PR that changes components/ shows that change in the fork diff. Proven by running
+  // plan:diff for real on two commits of a clone of this repository, each planned with its own code
+  // (the base's lake.ts enforces public access prevention, the head's does not). Cannot prove what
+  // the cloud would do with it: that is `pulumi preview`'s job.
+  it("a change to components/ shows: each side is planned with its own code", { timeout: 300_000 }, () => {
+    const clone = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-clone-"));
+    git(ROOT, "rev-parse", "HEAD");
+    git(os.tmpdir(), "clone", "--quiet", "--no-checkout", ROOT, clone);
+    git(clone, "checkout", "--quiet", "--detach", git(ROOT, "rev-parse", "HEAD"));
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(clone, "node_modules"), "dir");
+    const base = git(clone, "rev-parse", "HEAD");
+    const lake = path.join(clone, "components/cloud/gcp/lake.ts");
+    const src = fs.readFileSync(lake, "utf8");
+    assert.ok(src.includes('publicAccessPrevention: "enforced"'));
+    fs.writeFileSync(lake, src.replace('publicAccessPrevention: "enforced"', 'publicAccessPrevention: "inherited"'));
+    git(clone, "commit", "-qam", "lake: inherit public access prevention");
+    const head = git(clone, "rev-parse", "HEAD");
+    try {
+      const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools/plan-diff.ts"), "--repo", clone, "--stack", "dev", "--base", base, "--head", head, "--json"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const d = JSON.parse(r.stdout);
+      assert.deepEqual(d.added, []);
+      assert.deepEqual(d.removed, []);
+      const changes = d.changed.flatMap((c: any) => c.inputs.map((i: any) => `${c.type} ${i.path} ${i.before}→${i.after}`));
+      assert.ok(changes.length >= 1, r.stdout);
+      for (const c of changes) assert.match(c, /^gcp:storage\/bucket:Bucket publicAccessPrevention enforced→inherited$/);
+      assert.equal(git(clone, "worktree", "list").split("\n").length, 1, "the worktrees are removed");
+    } finally {
+      fs.rmSync(clone, { recursive: true, force: true });
+    }
   });
 });

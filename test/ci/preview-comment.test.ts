@@ -1,6 +1,8 @@
 /**
- * The scripts the workflows run through actions/github-script: the combined PR comment (found by its
- * hidden marker and edited in place) and the drift issue. Driven with a fake GitHub client.
+ * The combined PR comment (.github/scripts/preview-comment.cjs, run through actions/github-script):
+ * found by its hidden marker and edited in place, with each stack's preview and offline plan diff.
+ * Stands for GitHub's issue-comment API as the script calls it; proven with a fake GitHub client
+ * (our own stand-in), so it cannot prove GitHub's rendering of the markdown or the Mermaid diagram.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -10,10 +12,8 @@ import { describe, it } from "node:test";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const comment = require("../../.github/scripts/preview-comment.cjs");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const drift = require("../../.github/scripts/drift-report.cjs");
 
-function fakeGithub(comments: { id: number; body: string }[] = [], issues: any[] = []) {
+function fakeGithub(comments: { id: number; body: string }[] = [], issues: any[] = [], heads: Record<number, string> = {}) {
   const calls: [string, any][] = [];
   const github = {
     paginate: async (fn: any, args: any) => fn(args),
@@ -26,6 +26,7 @@ function fakeGithub(comments: { id: number; body: string }[] = [], issues: any[]
         create: async (a: any) => calls.push(["create", a]),
         update: async (a: any) => calls.push(["update", a]),
       },
+      pulls: { get: async (a: any) => (calls.push(["pulls.get", a]), { data: { head: { sha: heads[a.pull_number] } } }) },
     },
   };
   return { github, calls };
@@ -69,35 +70,28 @@ describe("combined preview comment", () => {
   });
 });
 
-describe("drift report", () => {
-  const core = () => {
-    const failed: string[] = [];
-    return { failed, setFailed: (m: string) => failed.push(m), info: () => undefined };
-  };
-
-  it("opens an issue and fails the run when a stack drifted (a missing result counts)", async () => {
-    const { github, calls } = fakeGithub();
-    const c = core();
-    const r = await drift.run({ github, context, core: c, dir: sectionsDir({ "dev.json": '{"stack":"dev","outcome":"success"}', "prod.json": '{"stack":"prod","outcome":"failure"}' }), stacks: ["dev", "prod", "dev-aws"] });
-    assert.deepEqual(r.drifted, ["prod", "dev-aws"]);
-    const created = calls.find(([n]) => n === "create")![1];
-    assert.equal(created.title, drift.TITLE);
-    assert.deepEqual(created.labels, [drift.LABEL]);
-    assert.equal(c.failed.length, 1);
+describe("the comment carries the offline plan diff", () => {
+  it("per stack: the preview section, then the plan diff (with its Mermaid diagram); a fork's stack has the diff alone", () => {
+    const dir = sectionsDir({ "dev.md": "### `dev`: update 1", "plan-dev.md": "### Offline plan diff: `dev`\n\n```mermaid\nflowchart LR\n```", "plan-prod.md": "### Offline plan diff: `prod`\n\nNo resource changes." });
+    const [dev, prod, aws] = comment.readSections(dir, ["dev", "prod", "dev-aws"]);
+    assert.ok(dev.indexOf("`dev`: update 1") < dev.indexOf("```mermaid"), dev);
+    assert.match(prod, /^### Offline plan diff: `prod`/);
+    assert.match(aws, /`dev-aws`: no result/);
+    assert.match(comment.buildComment({ sections: [dev] }), /```mermaid/);
   });
 
-  it("updates the open drift issue instead of opening another", async () => {
-    const { github, calls } = fakeGithub([], [{ number: 3, title: drift.TITLE }]);
-    await drift.run({ github, context, core: core(), dir: sectionsDir({ "dev.json": '{"outcome":"failure"}' }), stacks: ["dev"] });
-    assert.equal(calls.filter(([n]) => n === "create").length, 0);
-    assert.equal(calls.find(([n]) => n === "update")![1].issue_number, 3);
-  });
+  it("forks (workflow_run): comments on the PR the artifact names only when its head is the commit the run tested", async () => {
+    const wrContext = { ...context, payload: { workflow_run: { id: 41, head_sha: "f00d" } } };
+    const ok = fakeGithub([], [], { 12: "f00d" });
+    const r = await comment.runForWorkflowRun({ github: ok.github, context: wrContext, dir: sectionsDir({ "pr.json": '{"number":12}', "plan-dev.md": "diff" }), stacks: ["dev"] });
+    assert.equal(r.action, "created");
+    const created = ok.calls.find(([n]) => n === "createComment")![1];
+    assert.equal(created.issue_number, 12);
+    assert.match(created.body, /actions\/runs\/41/);
 
-  it("closes the open drift issue when nothing drifts, and passes", async () => {
-    const { github, calls } = fakeGithub([], [{ number: 3, title: drift.TITLE }]);
-    const c = core();
-    await drift.run({ github, context, core: c, dir: sectionsDir({ "dev.json": '{"outcome":"success"}' }), stacks: ["dev"] });
-    assert.equal(calls.find(([n]) => n === "update")![1].state, "closed");
-    assert.deepEqual(c.failed, []);
+    const moved = fakeGithub([], [], { 12: "beef" });
+    await assert.rejects(() => comment.runForWorkflowRun({ github: moved.github, context: wrContext, dir: sectionsDir({ "pr.json": '{"number":12}' }), stacks: ["dev"] }), /not the commit this run tested/);
+    assert.equal(moved.calls.filter(([n]) => n === "createComment" || n === "updateComment").length, 0);
+    await assert.rejects(() => comment.runForWorkflowRun({ github: ok.github, context: wrContext, dir: sectionsDir({ "pr.json": '{"number":"12; rm"}' }), stacks: ["dev"] }), /no pull request number/);
   });
 });

@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { PROJECT_ROOT } from "../../stacks/program";
+import { readStackFile, withPinnedImages } from "../../tools/synth/stack-file";
 import { synthesize, type Plan } from "../../tools/synth/synthesize";
 import { inputs, loadConfig, ofType, one, T } from "./harness";
 import * as check from "./invariants";
@@ -11,7 +13,9 @@ import * as check from "./invariants";
 const plans: Record<string, Plan> = {};
 before(async () => {
   plans.dev = await synthesize({ stack: "dev" });
-  plans.prod = await synthesize({ stack: "prod" });
+  // prod never builds (images.build: false): planned as the deploy runs it, with the digests CI promotes.
+  const promoted = { ingestion: `europe-west1-docker.pkg.dev/acme-data-prod/acme-prod-images/ingestion@sha256:${"a".repeat(64)}`, dbt: `europe-west1-docker.pkg.dev/acme-data-prod/acme-prod-images/dbt@sha256:${"b".repeat(64)}` };
+  plans.prod = await synthesize({ stack: "prod", ...withPinnedImages(readStackFile(PROJECT_ROOT, "prod"), promoted) });
 });
 
 for (const stack of ["dev", "prod"]) {

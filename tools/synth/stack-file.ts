@@ -45,3 +45,9 @@ function replaceSecure(v: unknown, found: () => void): unknown {
   }
   return v;
 }
+
+/** `file` with `data-platform:images.<kind>` set, as `pulumi config set --path` (pin-images.sh) sets it. */
+export function withPinnedImages(file: StackFileConfig, images: Record<string, string>): StackFileConfig {
+  const current = JSON.parse(file.config["data-platform:images"] ?? "{}") as Record<string, unknown>;
+  return { config: { ...file.config, "data-platform:images": JSON.stringify({ ...current, ...images }) }, secretKeys: file.secretKeys };
+}

@@ -37,6 +37,10 @@ export interface SynthOptions {
   /** Config map to use instead of reading `Pulumi.<stack>.yaml`. */
   config?: Record<string, string>;
   secretKeys?: string[];
+  /**
+   * Plan as `pulumi preview` would (the default: the offline plan stands for a preview), or as
+   * `pulumi up` when false (rules that only bind an update, like a prod `up` with unpinned images).
+   */
   preview?: boolean;
   /** The program to run; the real one by default (benchmarks pass a bare baseline). */
   program?: () => Promise<Record<string, unknown>>;
@@ -106,7 +110,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
     },
     PROJECT,
     opts.stack,
-    opts.preview ?? false,
+    opts.preview ?? true,
   );
 
   let raw: Record<string, unknown> = {};
