@@ -173,6 +173,14 @@ describe("deploy.yml", () => {
     }
   });
 
+  // Stands for: the deploy reading Fivetran-side drift before it plans (the engine tier proves that
+  // `up` with refresh repairs it; this proves every deploy asks for it). Cannot prove a run on GitHub.
+  it("every deploy `up` refreshes first, so drift made outside Pulumi is read and repaired", () => {
+    const ups = Object.entries(d.jobs as Record<string, any>).flatMap(([name, job]) => steps(job).filter((s) => s.with?.command === "up").map((s) => [name, s] as const));
+    assert.deepEqual(ups.map(([name]) => name).sort(), ["deploy-dev", "deploy-dev-aws", "deploy-prod", "deploy-prod-aws"]);
+    for (const [name, step] of ups) assert.equal(step.with.refresh, true, name);
+  });
+
   it("AWS: builds once into the dev-aws stack's ECR namespace (its registry output), deploys dev-aws, promotes the same digests to prod-aws", () => {
     const images = d.jobs["images-aws"];
     assert.match(runText(images), /pulumi stack output registry --stack "\$STACK"/);
