@@ -44,7 +44,7 @@ before(async () => {
 
 describe("aws lake", () => {
   it("has a raw and an artifacts bucket with planned names and s3:// URIs", () => {
-    assert.deepEqual(byType(s.plan, T.bucket).map((b) => b.inputs.bucket).sort(), ["acmeaws-dev-artifacts", "acmeaws-dev-raw"]);
+    assert.deepEqual(byType(s.plan, T.bucket).map((b) => b.inputs.bucket).sort(), ["acmeaws-dev-access-logs", "acmeaws-dev-artifacts", "acmeaws-dev-raw"]);
     assert.equal(s.plan.outputs.rawBucket, "s3://acmeaws-dev-raw");
     assert.equal(s.plan.outputs.artifactsBucket, "s3://acmeaws-dev-artifacts");
   });
@@ -130,7 +130,10 @@ describe("aws identities", () => {
       const base = `acmeaws-dev-${p.replace(/_/g, "-")}`;
       const st = statementsOf(`${base}-orchestrator`);
       const run = st.find((x) => x.Sid === "RunOwnTasks")!;
-      const families = [taskOf(p, "ingest"), taskOf(p, "dbt")].filter((t): t is PlannedResource => !!t).map((t) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${t.inputs.family}:*`);
+      // The flow names families (no revision, so a deploy mid-run cannot strand it); ECS authorizes the resolved revision: both forms.
+      const families = [taskOf(p, "ingest"), taskOf(p, "dbt")]
+        .filter((t): t is PlannedResource => !!t)
+        .flatMap((t) => [`arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${t.inputs.family}`, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${t.inputs.family}:*`]);
       assert.deepEqual(list(run.Resource), families, p);
       assert.deepEqual(run.Condition, { ArnEquals: { "ecs:cluster": `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/acmeaws-dev-cluster` } });
       const pass = st.find((x) => x.Sid === "PassOwnRoles")!;
@@ -201,12 +204,15 @@ describe("aws secrets", () => {
     }
     assert.deepEqual(grants.sort(), [
       "acmeaws-dev-* <- acmeaws-dev-ci-deploy",
+      // The boundary caps what a workload role may be granted (environment-wide); it grants nothing itself.
+      "acmeaws-dev-* <- policy acmeaws-dev-workload-boundary",
       "acmeaws-dev-fivetran-api <- acmeaws-dev-shop-postgres-orchestrator",
       "acmeaws-dev-snowflake-loader-key <- acmeaws-dev-jsonplaceholder-ingest-exec",
       "acmeaws-dev-snowflake-loader-key <- acmeaws-dev-orders-files-ingest-exec",
       "acmeaws-dev-snowflake-transformer-key <- acmeaws-dev-jsonplaceholder-dbt-exec",
       "acmeaws-dev-snowflake-transformer-key <- acmeaws-dev-orders-files-dbt-exec",
       "acmeaws-dev-snowflake-transformer-key <- acmeaws-dev-shop-postgres-dbt-exec",
+      "events!connection/acmeaws-dev-* <- policy acmeaws-dev-workload-boundary",
       "events!connection/acmeaws-dev-fivetran <- acmeaws-dev-shop-postgres-orchestrator",
     ]);
   });
@@ -266,8 +272,9 @@ describe("aws orchestration and schedules", () => {
     for (const p of ["jsonplaceholder", "orders_files"]) {
       const d = json(sfnOf(p).inputs.definition);
       assert.equal(d.StartAt, "Ingest");
-      assert.equal(d.States.Ingest.Arguments.TaskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${taskOf(p, "ingest")!.inputs.family}:1`);
-      assert.equal(d.States.Transform.Arguments.TaskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${taskOf(p, "dbt")!.inputs.family}:1`);
+      // Family ARNs, no revision: each step runs the latest ACTIVE revision, so a deploy during a run does not fail its next step.
+      assert.equal(d.States.Ingest.Arguments.TaskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${taskOf(p, "ingest")!.inputs.family}`);
+      assert.equal(d.States.Transform.Arguments.TaskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${taskOf(p, "dbt")!.inputs.family}`);
       assert.equal(d.States.Ingest.Retry[0].MaxAttempts, s.config.orchestration.stepRetries);
       assert.equal(sfnOf(p).inputs.roleArn, roleArn(`acmeaws-dev-${p.replace(/_/g, "-")}-orchestrator`));
     }
@@ -305,8 +312,11 @@ describe("aws orchestration and schedules", () => {
       assert.equal(sch.inputs.scheduleExpression, expressions[p.name], p.name);
       assert.equal(sch.inputs.scheduleExpressionTimezone, p.schedule.timezone);
       const starts = statementsOf(`${base}-scheduler`);
-      assert.deepEqual(starts.flatMap((x) => list(x.Resource)), [flowArn]);
-      assert.deepEqual(starts.flatMap((x) => list(x.Action)), ["states:StartExecution"]);
+      const dlq = `arn:aws:sqs:${REGION}:${ACCOUNT}:acmeaws-dev-schedule-dlq`;
+      assert.deepEqual(starts.flatMap((x) => list(x.Resource)), [flowArn, dlq]);
+      assert.deepEqual(starts.flatMap((x) => list(x.Action)), ["states:StartExecution", "sqs:SendMessage"]);
+      // A start that fails after its retries goes to the dead-letter queue, not nowhere.
+      assert.deepEqual(target.deadLetterConfig, { arn: dlq }, p.name);
     }
   });
   it("dev schedules are disabled (every pipeline pauses in dev)", () => {
@@ -360,13 +370,14 @@ describe("aws alerts", () => {
 });
 
 describe("aws CI access", () => {
-  it("trusts GitHub's OIDC provider for this repository: pull requests and drift checks preview, the deploy branch deploys", () => {
+  it("trusts GitHub's OIDC provider for this repository: pull requests and drift checks preview, the stack's GitHub environment deploys", () => {
     const oidc = one(s.plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
     assert.equal(oidc.inputs.url, "https://token.actions.githubusercontent.com");
     assert.deepEqual(oidc.inputs.clientIdLists, ["sts.amazonaws.com"]);
     const trust = (n: string) => json(roleNamed(n).inputs.assumeRolePolicy).Statement[0];
     const main = "repo:acme/data-platform:ref:refs/heads/main";
-    for (const [role, sub] of [["acmeaws-dev-ci-preview", ["repo:acme/data-platform:pull_request", main]], ["acmeaws-dev-ci-deploy", main]] as const) {
+    const env = "repo:acme/data-platform:environment:dev-aws";
+    for (const [role, sub] of [["acmeaws-dev-ci-preview", ["repo:acme/data-platform:pull_request", main]], ["acmeaws-dev-ci-deploy", env]] as const) {
       const t = trust(role);
       assert.equal(t.Action, "sts:AssumeRoleWithWebIdentity");
       assert.deepEqual(t.Condition.StringEquals, { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": sub }, role);
