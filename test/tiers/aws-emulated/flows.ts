@@ -78,7 +78,7 @@ export function runFlow(plan: Plan, pipeline: string, scenario: Scenario = {}): 
     fivetran: scenario.fivetran ?? {},
     deployDuringRun: scenario.deployDuringRun,
     failedRule: scenario.alert
-      ? { eventPattern: f.rule.inputs.eventPattern, stateMachineArn: f.sm.inputs.arn ?? json(f.rule.inputs.eventPattern).detail.stateMachineArn[0], inputTransformer: { InputPathsMap: it.inputPaths, InputTemplate: it.inputTemplate } }
+      ? { eventPattern: f.rule.inputs.eventPattern, inputTransformer: { InputPathsMap: it.inputPaths, InputTemplate: it.inputTemplate } }
       : undefined,
   });
 }

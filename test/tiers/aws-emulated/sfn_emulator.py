@@ -25,6 +25,11 @@ What is ours, each a stand-in for one documented behaviour:
   attachment reads an ENI attribute moto's EC2 model lacks (`private_dns_name`); ours derives it.
 - `arn:aws:states:::http:invoke`: moto has no HTTP Task; ours sends the request to a local Fivetran
   stand-in and maps a status >= 400 to `States.Http.StatusCode.<code>`, as Step Functions does.
+- Error names: moto's parser refuses any `States.*` name it does not list, and it lists none of the HTTP
+  Task's (`States.Http.Socket`, `States.Http.StatusCode.<code>`, AWS's "Call HTTPS APIs" page); ours
+  admits that documented family, nothing else.
+- Alerts: moto's EventBridge delivers to SQS but not SNS, so the rule's target is a queue standing in
+  for the topic: the message is what the plan's input transformer renders, which SNS forwards unchanged.
 - Time: every Wait and retry interval is divided by `timeScale` (the seconds asked for are recorded).
 """
 
@@ -46,7 +51,11 @@ import jsonata
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ecs import models as ecs_models
 from moto.server import ThreadedMotoServer
+from moto.stepfunctions.parser.asl.component.common.error_name import custom_error_name
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import StatesErrorNameType
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent, FailureEventException
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
@@ -71,11 +80,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_custom_init = CustomErrorName.__init__
+
+
+def _custom_or_http(self: Any, error_name: str | None) -> None:
+    if error_name is not None and error_name.startswith("States.Http."):
+        ErrorName.__init__(self, error_name=error_name)
+    else:
+        _custom_init(self, error_name)
+
+
+CustomErrorName.__init__ = _custom_or_http  # type: ignore[method-assign]
+
+
 def fail(env: Any, error: str, cause: str) -> FailureEventException:
+    name = StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed) if error == "States.TaskFailed" else CustomErrorName(error_name=error)
     return FailureEventException(
         failure_event=FailureEvent(
             env=env,
-            error_name=CustomErrorName(error_name=error),
+            error_name=name,
             event_type=HistoryEventType.TaskFailed,
             event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(error=error, cause=cause)),
         )
@@ -368,16 +391,13 @@ def run(client: Any) -> dict:
 
 def alert(client: Any, execution: dict) -> list[str]:
     """The plan's failure rule, in moto's EventBridge, fed the status-change event Step Functions emits;
-    its target publishes through the plan's input transformer to an SNS topic read through SQS."""
-    events, sns, sqs = client("events"), client("sns"), client("sqs")
+    its target renders the plan's input transformer into a queue standing in for the topic."""
+    events, sqs = client("events"), client("sqs")
     rule = JOB["failedRule"]
-    topic = sns.create_topic(Name="alerts")["TopicArn"]
     queue = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
-    pattern = rule["eventPattern"].replace(rule["stateMachineArn"], execution["stateMachineArn"])
-    events.put_rule(Name="failed", EventPattern=pattern)
-    events.put_targets(Rule="failed", Targets=[{"Id": "owner", "Arn": topic, "InputTransformer": rule["inputTransformer"]}])
+    events.put_rule(Name="failed", EventPattern=rule["eventPattern"])
+    events.put_targets(Rule="failed", Targets=[{"Id": "owner", "Arn": queue_arn, "InputTransformer": rule["inputTransformer"]}])
     detail = {"executionArn": execution["executionArn"], "stateMachineArn": execution["stateMachineArn"], "name": execution["name"], "status": execution["status"]}
     events.put_events(Entries=[{"Source": "aws.states", "DetailType": "Step Functions Execution Status Change", "Detail": json.dumps(detail)}])
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
