@@ -147,7 +147,7 @@ export function deployStatements(d: DeployScope): Statement[] {
       Sid: "GrantBoundedRoles",
       Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"],
       Resource: r.roles,
-      Condition: { StringEquals: { "iam:PermissionsBoundary": d.boundaryArn } },
+      Condition: { ArnEquals: { "iam:PermissionsBoundary": d.boundaryArn } },
     },
     {
       // ListInstanceProfilesForRole: the provider checks a role has none before deleting it.
