@@ -130,6 +130,12 @@ const SUITES: Suite[] = [
       return { passed: files.filter((f) => !bad.has(f)).length, failed: files.filter((f) => bad.has(f)).length };
     },
   },
+  {
+    // AWS's own rules and behaviour over the dev-aws plan: parliament, iam-simulate, asl-validator, moto's
+    // Step Functions interpreter on loopback, botocore's service models (test/tiers/aws-emulated/).
+    name: "aws-emulated",
+    run: () => nodeTests(tierFiles("aws-emulated")),
+  },
 ];
 
 function main(): void {
