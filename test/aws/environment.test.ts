@@ -400,6 +400,82 @@ describe("aws CI access", () => {
   });
 });
 
+describe("aws CI deploy role: bounded roles, no self-escalation, destroy calls (issue 13)", () => {
+  const boundary = `arn:aws:iam::${ACCOUNT}:policy/acmeaws-dev-workload-boundary`;
+  const st = (sid: string) => statementsOf("acmeaws-dev-ci-deploy").find((x) => x.Sid === sid)!;
+  it("every workload role carries the workload boundary; the CI roles carry none", () => {
+    for (const r of byType(s.plan, T.role)) {
+      const ci = /-ci-(preview|deploy)$/.test(String(r.inputs.name));
+      assert.equal(r.inputs.permissionsBoundary, ci ? undefined : boundary, String(r.inputs.name));
+    }
+  });
+  it("the boundary holds every action a workload role is granted", () => {
+    const capped = new Set(policies(s.plan).filter((p) => p.resource.type === "aws:iam/policy:Policy").flatMap((p) => p.statements.flatMap((x) => list(x.Action))));
+    for (const r of byType(s.plan, T.role).filter((x) => x.inputs.permissionsBoundary)) {
+      for (const a of actionsOf(String(r.inputs.name))) assert.ok(capped.has(a), `${r.inputs.name}: ${a} is outside the boundary`);
+    }
+  });
+  it("creates and grants roles only with that boundary, denies every write on the CI roles", () => {
+    assert.deepEqual(st("GrantBoundedRoles").Condition, { ArnEquals: { "iam:PermissionsBoundary": boundary } });
+    const deny = st("ProtectCiRoles");
+    assert.equal(deny.Effect, "Deny");
+    assert.deepEqual(list(deny.Resource), [roleArn("acmeaws-dev-ci-preview"), roleArn("acmeaws-dev-ci-deploy")]);
+    for (const a of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:PassRole"]) assert.ok(list(deny.Action).includes(a), a);
+    assert.ok(!actionsOf("acmeaws-dev-ci-deploy").has("iam:CreatePolicyVersion"), "the boundary cannot be rewritten by CI");
+  });
+  it("may delete roles (the provider lists instance profiles first) and, in a destroyable stack, empty versioned buckets", () => {
+    assert.ok(list(st("ManageRoles").Action).includes("iam:ListInstanceProfilesForRole"));
+    assert.deepEqual(list(st("ListVersionsToEmpty").Action), ["s3:ListBucketVersions"]);
+    assert.deepEqual(list(st("EmptyBuckets").Action), ["s3:DeleteObject", "s3:DeleteObjectVersion"]);
+  });
+});
+
+describe("aws lake access logs and schedule dead letters (issue 13)", () => {
+  it("raw and artifacts log their access to the access-log bucket, each under its own prefix", () => {
+    const logging = byType(s.plan, "aws:s3/bucketLogging:BucketLogging");
+    assert.deepEqual(logging.map((l) => `${l.inputs.bucket} -> ${l.inputs.targetBucket}/${l.inputs.targetPrefix}`).sort(), [
+      "acmeaws-dev-artifacts -> acmeaws-dev-access-logs/artifacts/",
+      "acmeaws-dev-raw -> acmeaws-dev-access-logs/raw/",
+    ]);
+  });
+  it("the access-log bucket admits S3 log delivery from the lake's buckets only, encrypts with SSE-S3 and expires logs", () => {
+    const p = policies(s.plan).find((x) => x.resource.name === "access-logs-tls-only")!;
+    const delivery = p.statements.find((x) => x.Sid === "S3ServerAccessLogs")!;
+    assert.deepEqual(delivery.Principal, { Service: "logging.s3.amazonaws.com" });
+    assert.deepEqual(delivery.Condition!.ArnLike["aws:SourceArn"], ["arn:aws:s3:::acmeaws-dev-raw", "arn:aws:s3:::acmeaws-dev-artifacts"]);
+    const enc = one(s.plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", (r) => r.name === "access-logs-encryption");
+    assert.deepEqual((enc.inputs.rules as any[])[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "AES256" });
+    const lc = one(s.plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", (r) => r.name === "access-logs-lifecycle");
+    assert.deepEqual((lc.inputs.rules as any[])[0].expiration, { days: 365 });
+  });
+  it("one dead-letter queue for every schedule, with an alarm that mails the environment's topic", () => {
+    const q = one(s.plan, "aws:sqs/queue:Queue", (r) => r.inputs.name === "acmeaws-dev-schedule-dlq");
+    assert.equal(q.inputs.sqsManagedSseEnabled, true);
+    const alarm = one(s.plan, "aws:cloudwatch/metricAlarm:MetricAlarm", (r) => r.inputs.name === "acmeaws-dev-schedule-dlq-alarm");
+    assert.deepEqual(alarm.inputs.dimensions, { QueueName: "acmeaws-dev-schedule-dlq" });
+    assert.deepEqual(alarm.inputs.alarmActions, [`arn:aws:sns:${REGION}:${ACCOUNT}:acmeaws-dev-alerts`]);
+    const topicPolicy = policies(s.plan).find((x) => x.resource.type === "aws:sns/topicPolicy:TopicPolicy" && x.resource.name === "alerts")!;
+    const cw = topicPolicy.statements.find((x) => x.Sid === "CloudWatchPublishesAlarm")!;
+    assert.equal(cw.Condition!.ArnLike["aws:SourceArn"], `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:acmeaws-dev-schedule-dlq-alarm`);
+  });
+  it("each orchestrator may tag the tasks it starts (RunTask with PropagateTags), and only at RunTask", () => {
+    for (const p of PIPELINES) {
+      const tag = statementsOf(`acmeaws-dev-${p.replace(/_/g, "-")}-orchestrator`).find((x) => x.Sid === "TagOwnTasks")!;
+      assert.deepEqual(list(tag.Action), ["ecs:TagResource"]);
+      assert.deepEqual(tag.Condition, { StringEquals: { "ecs:CreateAction": "RunTask" } });
+    }
+  });
+});
+
+describe("aws CI access in an account that already has GitHub's OIDC provider", () => {
+  it("creates no provider and trusts the account's existing one", async () => {
+    const r = await synthAws({ ci: { githubRepository: "acme/data-platform", reuseOidcProvider: true } });
+    assert.equal(byType(r.plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+    const deploy = one(r.plan, T.role, (x) => x.inputs.name === "acmeaws-dev-ci-deploy");
+    assert.deepEqual(json(deploy.inputs.assumeRolePolicy).Statement[0].Principal, { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` });
+  });
+});
+
 describe("aws security invariants", () => {
   it("no bucket is public: every bucket blocks public access and no policy allows anyone", () => {
     const blocked = new Set(byType(s.plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").filter((p) => p.inputs.blockPublicPolicy && p.inputs.restrictPublicBuckets && p.inputs.blockPublicAcls && p.inputs.ignorePublicAcls).map((p) => p.inputs.bucket));

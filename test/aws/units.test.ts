@@ -105,6 +105,25 @@ describe("ciSubjects", () => {
   });
 });
 
+describe("ECS retries and task references (issue 13)", () => {
+  // Stands for botocore's ECS model (RunTask declares ServerException, no throttling or limit error) and
+  // Step Functions' AmazonECS.Unknown for RunTask failures (Fargate capacity); the tier checks the model itself.
+  it("retries ECS.ServerException, ECS.AmazonECSException and AmazonECS.Unknown, nothing RunTask never raises", () => {
+    assert.deepEqual([...ECS_TRANSIENT_ERRORS].sort(), ["AmazonECS.Unknown", "ECS.AmazonECSException", "ECS.ServerException"]);
+  });
+  it("refuses a task definition pinned to a revision (a deploy deregisters it mid-run)", () => {
+    const spec: FlowSpec = {
+      pipeline: "orders",
+      clusterArn: "arn:aws:ecs:eu-west-1:1:cluster/c",
+      network: { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: true },
+      dbt: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/dbt:3", container: "dbt", timeoutSeconds: 60, maxRetries: 0 },
+      ingestion: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/ingest", container: "ingestion", timeoutSeconds: 60, maxRetries: 0 },
+      stepRetries: 1,
+    };
+    assert.throws(() => flowDefinition(spec), /pins a revision/);
+  });
+});
+
 describe("flowDefinition", () => {
   const base: FlowSpec = {
     pipeline: "orders",

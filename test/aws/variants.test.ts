@@ -24,6 +24,12 @@ describe("aws environment in a protected staging stack with named subnets and a 
       ci: undefined,
     });
   });
+  it("a protected stack's deploy role cannot empty buckets (no version listing or object deletion)", async () => {
+    const ci = await synthAws({ environment: "stg", protect: true, allowDataDestroy: false, aws: { accountId: ACCOUNT, subnetIds: ["subnet-0aaa111"] }, lake: { kmsKey: KMS } });
+    const deploy = policies(ci.plan).filter((p) => p.resource.type === "aws:iam/rolePolicy:RolePolicy" && policyRole(p.resource) === "acmeaws-stg-ci-deploy").flatMap((p) => p.statements);
+    const actions = deploy.filter((x) => x.Effect !== "Deny").flatMap((x) => list(x.Action));
+    for (const a of ["s3:ListBucketVersions", "s3:DeleteObjectVersion", "s3:DeleteObject"]) assert.ok(!actions.includes(a), a);
+  });
   it("protects and retains buckets and repositories, and never force-destroys them", () => {
     for (const r of [...byType(s.plan, "aws:s3/bucket:Bucket"), ...byType(s.plan, "aws:ecr/repository:Repository")]) {
       assert.equal(r.options.protect, true, r.name);
