@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
 import sys
 import threading
@@ -349,8 +350,6 @@ def main() -> None:
         endpoint = f"http://127.0.0.1:{port}"
         JOB["_endpoint"] = endpoint
         JOB["_fivetran"] = f"http://127.0.0.1:{fivetran.server_address[1]}"
-        import os
-
         os.environ["MOTO_PORT"] = str(port)  # moto's interpreter calls ECS on its own server
         # moto's documented switch for real execution in server mode.
         urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/config", data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(), method="POST"))
@@ -366,8 +365,10 @@ def run(client: Any) -> dict:
     ec2, ecs, sfn = client("ec2"), client("ecs"), client("stepfunctions")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     definition = JOB["definition"]
-    for placeholder in JOB["subnets"]:
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{len(LOG['waits']) + JOB['subnets'].index(placeholder)}.0/24")["Subnet"]["SubnetId"]
+    # The plan's network ids are mock values: moto's RunTask needs real subnets and groups, so each
+    # placeholder in the definition is swapped for one created here (nothing else is rewritten).
+    for i, placeholder in enumerate(JOB["subnets"]):
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"]
         definition = definition.replace(json.dumps(placeholder), json.dumps(subnet))
     for placeholder in JOB["securityGroups"]:
         sg = ec2.create_security_group(GroupName=placeholder, Description="tasks", VpcId=vpc)["GroupId"]
