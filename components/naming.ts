@@ -48,6 +48,9 @@ export const NAME_RULES = {
   securityGroup: kebab("EC2 security group name", 1, 255),
   eventBridgeRule: kebab("EventBridge rule name", 1, 64),
   eventBridgeConnection: kebab("EventBridge connection name", 1, 64),
+  sqsQueue: kebab("SQS queue name", 1, 80),
+  cloudWatchAlarm: kebab("CloudWatch alarm name", 1, 255),
+  iamPolicy: kebab("IAM managed policy name", 1, 128),
 } satisfies Record<string, NameRule>;
 
 export type NameRuleId = keyof typeof NAME_RULES;
@@ -86,6 +89,13 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
     environment: {
       raw: "s3Bucket",
       artifacts: "s3Bucket",
+      // Server access logs of raw and artifacts (S3 cannot log a bucket into itself usefully).
+      "access-logs": "s3Bucket",
+      // Schedules whose start failed land here; the alarm mails the environment's alert topic.
+      "schedule-dlq": "sqsQueue",
+      "schedule-dlq-alarm": "cloudWatchAlarm",
+      // Permissions boundary of every workload role: caps what CI's deploy role may grant.
+      "workload-boundary": "iamPolicy",
       // ECR namespace: the repositories are `<name>/ingestion` and `<name>/dbt` (see cloud/aws/README.md).
       images: "ecrRepository",
       cluster: "ecsCluster",

@@ -57,6 +57,6 @@ export interface PlatformConfig {
   images: StackConfig["images"];
   alerts: StackConfig["alerts"];
   logRetentionDays: number;
-  ci?: { githubRepository: string; deployBranch: string };
+  ci?: { githubRepository: string; deployBranch: string; reuseOidcProvider?: boolean };
   pipelines: PipelineConfig[];
 }

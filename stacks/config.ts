@@ -39,7 +39,7 @@ export const STACK_DEFAULTS = {
   },
   fivetran: { region: "GCP_EUROPE_WEST3", timeZoneOffset: "0" } as const,
   logRetentionDays: 30,
-  ci: { deployBranch: "main" },
+  ci: { deployBranch: "main", reuseOidcProvider: false },
   images: { ingestionContext: "ingestion", dbtContext: "dbt", build: true },
 } as const;
 
@@ -164,6 +164,8 @@ export const stackConfigSchema = z
         /** GitHub repository (`owner/name`) whose workflows may preview and deploy this stack. */
         githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "GitHub repository as owner/name" }),
         deployBranch: z.string().min(1).default(D.ci.deployBranch),
+        /** AWS: the account already has GitHub's OIDC provider (IAM allows one per account): use it instead of creating it. */
+        reuseOidcProvider: z.boolean().default(D.ci.reuseOidcProvider),
       })
       .optional(),
     /** Fivetran API credentials (set with `pulumi config set --secret`); FIVETRAN_API_KEY/SECRET also work. */

@@ -131,6 +131,12 @@ const SUITES: Suite[] = [
     },
   },
   {
+    // AWS's own rules and behaviour over the dev-aws plan: parliament, iam-simulate, asl-validator, moto's
+    // Step Functions interpreter on loopback, botocore's service models (test/tiers/aws-emulated/).
+    name: "aws-emulated",
+    run: () => nodeTests(tierFiles("aws-emulated")),
+  },
+  {
     // The Fivetran resources through the real Pulumi CLI (built from its Go module, cached per machine
     // by test/tiers/engine/install-pulumi.sh) and the Automation API, against the contract server.
     name: "engine",

@@ -44,7 +44,7 @@ before(async () => {
 
 describe("aws lake", () => {
   it("has a raw and an artifacts bucket with planned names and s3:// URIs", () => {
-    assert.deepEqual(byType(s.plan, T.bucket).map((b) => b.inputs.bucket).sort(), ["acmeaws-dev-artifacts", "acmeaws-dev-raw"]);
+    assert.deepEqual(byType(s.plan, T.bucket).map((b) => b.inputs.bucket).sort(), ["acmeaws-dev-access-logs", "acmeaws-dev-artifacts", "acmeaws-dev-raw"]);
     assert.equal(s.plan.outputs.rawBucket, "s3://acmeaws-dev-raw");
     assert.equal(s.plan.outputs.artifactsBucket, "s3://acmeaws-dev-artifacts");
   });
@@ -130,7 +130,10 @@ describe("aws identities", () => {
       const base = `acmeaws-dev-${p.replace(/_/g, "-")}`;
       const st = statementsOf(`${base}-orchestrator`);
       const run = st.find((x) => x.Sid === "RunOwnTasks")!;
-      const families = [taskOf(p, "ingest"), taskOf(p, "dbt")].filter((t): t is PlannedResource => !!t).map((t) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${t.inputs.family}:*`);
+      // The flow names families (no revision, so a deploy mid-run cannot strand it); ECS authorizes the resolved revision: both forms.
+      const families = [taskOf(p, "ingest"), taskOf(p, "dbt")]
+        .filter((t): t is PlannedResource => !!t)
+        .flatMap((t) => [`arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${t.inputs.family}`, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${t.inputs.family}:*`]);
       assert.deepEqual(list(run.Resource), families, p);
       assert.deepEqual(run.Condition, { ArnEquals: { "ecs:cluster": `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/acmeaws-dev-cluster` } });
       const pass = st.find((x) => x.Sid === "PassOwnRoles")!;
@@ -201,12 +204,15 @@ describe("aws secrets", () => {
     }
     assert.deepEqual(grants.sort(), [
       "acmeaws-dev-* <- acmeaws-dev-ci-deploy",
+      // The boundary caps what a workload role may be granted (environment-wide); it grants nothing itself.
+      "acmeaws-dev-* <- policy acmeaws-dev-workload-boundary",
       "acmeaws-dev-fivetran-api <- acmeaws-dev-shop-postgres-orchestrator",
       "acmeaws-dev-snowflake-loader-key <- acmeaws-dev-jsonplaceholder-ingest-exec",
       "acmeaws-dev-snowflake-loader-key <- acmeaws-dev-orders-files-ingest-exec",
       "acmeaws-dev-snowflake-transformer-key <- acmeaws-dev-jsonplaceholder-dbt-exec",
       "acmeaws-dev-snowflake-transformer-key <- acmeaws-dev-orders-files-dbt-exec",
       "acmeaws-dev-snowflake-transformer-key <- acmeaws-dev-shop-postgres-dbt-exec",
+      "events!connection/acmeaws-dev-* <- policy acmeaws-dev-workload-boundary",
       "events!connection/acmeaws-dev-fivetran <- acmeaws-dev-shop-postgres-orchestrator",
     ]);
   });
@@ -266,8 +272,9 @@ describe("aws orchestration and schedules", () => {
     for (const p of ["jsonplaceholder", "orders_files"]) {
       const d = json(sfnOf(p).inputs.definition);
       assert.equal(d.StartAt, "Ingest");
-      assert.equal(d.States.Ingest.Arguments.TaskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${taskOf(p, "ingest")!.inputs.family}:1`);
-      assert.equal(d.States.Transform.Arguments.TaskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${taskOf(p, "dbt")!.inputs.family}:1`);
+      // Family ARNs, no revision: each step runs the latest ACTIVE revision, so a deploy during a run does not fail its next step.
+      assert.equal(d.States.Ingest.Arguments.TaskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${taskOf(p, "ingest")!.inputs.family}`);
+      assert.equal(d.States.Transform.Arguments.TaskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${taskOf(p, "dbt")!.inputs.family}`);
       assert.equal(d.States.Ingest.Retry[0].MaxAttempts, s.config.orchestration.stepRetries);
       assert.equal(sfnOf(p).inputs.roleArn, roleArn(`acmeaws-dev-${p.replace(/_/g, "-")}-orchestrator`));
     }
@@ -305,8 +312,11 @@ describe("aws orchestration and schedules", () => {
       assert.equal(sch.inputs.scheduleExpression, expressions[p.name], p.name);
       assert.equal(sch.inputs.scheduleExpressionTimezone, p.schedule.timezone);
       const starts = statementsOf(`${base}-scheduler`);
-      assert.deepEqual(starts.flatMap((x) => list(x.Resource)), [flowArn]);
-      assert.deepEqual(starts.flatMap((x) => list(x.Action)), ["states:StartExecution"]);
+      const dlq = `arn:aws:sqs:${REGION}:${ACCOUNT}:acmeaws-dev-schedule-dlq`;
+      assert.deepEqual(starts.flatMap((x) => list(x.Resource)), [flowArn, dlq]);
+      assert.deepEqual(starts.flatMap((x) => list(x.Action)), ["states:StartExecution", "sqs:SendMessage"]);
+      // A start that fails after its retries goes to the dead-letter queue, not nowhere.
+      assert.deepEqual(target.deadLetterConfig, { arn: dlq }, p.name);
     }
   });
   it("dev schedules are disabled (every pipeline pauses in dev)", () => {
@@ -360,13 +370,14 @@ describe("aws alerts", () => {
 });
 
 describe("aws CI access", () => {
-  it("trusts GitHub's OIDC provider for this repository: pull requests and drift checks preview, the deploy branch deploys", () => {
+  it("trusts GitHub's OIDC provider for this repository: pull requests and drift checks preview, the stack's GitHub environment deploys", () => {
     const oidc = one(s.plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
     assert.equal(oidc.inputs.url, "https://token.actions.githubusercontent.com");
     assert.deepEqual(oidc.inputs.clientIdLists, ["sts.amazonaws.com"]);
     const trust = (n: string) => json(roleNamed(n).inputs.assumeRolePolicy).Statement[0];
     const main = "repo:acme/data-platform:ref:refs/heads/main";
-    for (const [role, sub] of [["acmeaws-dev-ci-preview", ["repo:acme/data-platform:pull_request", main]], ["acmeaws-dev-ci-deploy", main]] as const) {
+    const env = "repo:acme/data-platform:environment:dev-aws";
+    for (const [role, sub] of [["acmeaws-dev-ci-preview", ["repo:acme/data-platform:pull_request", main]], ["acmeaws-dev-ci-deploy", env]] as const) {
       const t = trust(role);
       assert.equal(t.Action, "sts:AssumeRoleWithWebIdentity");
       assert.deepEqual(t.Condition.StringEquals, { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": sub }, role);
@@ -386,6 +397,82 @@ describe("aws CI access", () => {
         assert.ok(/acmeaws-dev-|oidc-provider\/token\.actions\.githubusercontent\.com|^arn:aws:ec2:eu-west-1:123456789012:\*$/.test(r), `${st.Sid}: ${r}`);
       }
     }
+  });
+});
+
+describe("aws CI deploy role: bounded roles, no self-escalation, destroy calls (issue 13)", () => {
+  const boundary = `arn:aws:iam::${ACCOUNT}:policy/acmeaws-dev-workload-boundary`;
+  const st = (sid: string) => statementsOf("acmeaws-dev-ci-deploy").find((x) => x.Sid === sid)!;
+  it("every workload role carries the workload boundary; the CI roles carry none", () => {
+    for (const r of byType(s.plan, T.role)) {
+      const ci = /-ci-(preview|deploy)$/.test(String(r.inputs.name));
+      assert.equal(r.inputs.permissionsBoundary, ci ? undefined : boundary, String(r.inputs.name));
+    }
+  });
+  it("the boundary holds every action a workload role is granted", () => {
+    const capped = new Set(policies(s.plan).filter((p) => p.resource.type === "aws:iam/policy:Policy").flatMap((p) => p.statements.flatMap((x) => list(x.Action))));
+    for (const r of byType(s.plan, T.role).filter((x) => x.inputs.permissionsBoundary)) {
+      for (const a of actionsOf(String(r.inputs.name))) assert.ok(capped.has(a), `${r.inputs.name}: ${a} is outside the boundary`);
+    }
+  });
+  it("creates and grants roles only with that boundary, denies every write on the CI roles", () => {
+    assert.deepEqual(st("GrantBoundedRoles").Condition, { ArnEquals: { "iam:PermissionsBoundary": boundary } });
+    const deny = st("ProtectCiRoles");
+    assert.equal(deny.Effect, "Deny");
+    assert.deepEqual(list(deny.Resource), [roleArn("acmeaws-dev-ci-preview"), roleArn("acmeaws-dev-ci-deploy")]);
+    for (const a of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:PassRole"]) assert.ok(list(deny.Action).includes(a), a);
+    assert.ok(!actionsOf("acmeaws-dev-ci-deploy").has("iam:CreatePolicyVersion"), "the boundary cannot be rewritten by CI");
+  });
+  it("may delete roles (the provider lists instance profiles first) and, in a destroyable stack, empty versioned buckets", () => {
+    assert.ok(list(st("ManageRoles").Action).includes("iam:ListInstanceProfilesForRole"));
+    assert.deepEqual(list(st("ListVersionsToEmpty").Action), ["s3:ListBucketVersions"]);
+    assert.deepEqual(list(st("EmptyBuckets").Action), ["s3:DeleteObject", "s3:DeleteObjectVersion"]);
+  });
+});
+
+describe("aws lake access logs and schedule dead letters (issue 13)", () => {
+  it("raw and artifacts log their access to the access-log bucket, each under its own prefix", () => {
+    const logging = byType(s.plan, "aws:s3/bucketLogging:BucketLogging");
+    assert.deepEqual(logging.map((l) => `${l.inputs.bucket} -> ${l.inputs.targetBucket}/${l.inputs.targetPrefix}`).sort(), [
+      "acmeaws-dev-artifacts -> acmeaws-dev-access-logs/artifacts/",
+      "acmeaws-dev-raw -> acmeaws-dev-access-logs/raw/",
+    ]);
+  });
+  it("the access-log bucket admits S3 log delivery from the lake's buckets only, encrypts with SSE-S3 and expires logs", () => {
+    const p = policies(s.plan).find((x) => x.resource.name === "access-logs-tls-only")!;
+    const delivery = p.statements.find((x) => x.Sid === "S3ServerAccessLogs")!;
+    assert.deepEqual(delivery.Principal, { Service: "logging.s3.amazonaws.com" });
+    assert.deepEqual(delivery.Condition!.ArnLike["aws:SourceArn"], ["arn:aws:s3:::acmeaws-dev-raw", "arn:aws:s3:::acmeaws-dev-artifacts"]);
+    const enc = one(s.plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", (r) => r.name === "access-logs-encryption");
+    assert.deepEqual((enc.inputs.rules as any[])[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "AES256" });
+    const lc = one(s.plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", (r) => r.name === "access-logs-lifecycle");
+    assert.deepEqual((lc.inputs.rules as any[])[0].expiration, { days: 365 });
+  });
+  it("one dead-letter queue for every schedule, with an alarm that mails the environment's topic", () => {
+    const q = one(s.plan, "aws:sqs/queue:Queue", (r) => r.inputs.name === "acmeaws-dev-schedule-dlq");
+    assert.equal(q.inputs.sqsManagedSseEnabled, true);
+    const alarm = one(s.plan, "aws:cloudwatch/metricAlarm:MetricAlarm", (r) => r.inputs.name === "acmeaws-dev-schedule-dlq-alarm");
+    assert.deepEqual(alarm.inputs.dimensions, { QueueName: "acmeaws-dev-schedule-dlq" });
+    assert.deepEqual(alarm.inputs.alarmActions, [`arn:aws:sns:${REGION}:${ACCOUNT}:acmeaws-dev-alerts`]);
+    const topicPolicy = policies(s.plan).find((x) => x.resource.type === "aws:sns/topicPolicy:TopicPolicy" && x.resource.name === "alerts")!;
+    const cw = topicPolicy.statements.find((x) => x.Sid === "CloudWatchPublishesAlarm")!;
+    assert.equal(cw.Condition!.ArnLike["aws:SourceArn"], `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:acmeaws-dev-schedule-dlq-alarm`);
+  });
+  it("each orchestrator may tag the tasks it starts (RunTask with PropagateTags), and only at RunTask", () => {
+    for (const p of PIPELINES) {
+      const tag = statementsOf(`acmeaws-dev-${p.replace(/_/g, "-")}-orchestrator`).find((x) => x.Sid === "TagOwnTasks")!;
+      assert.deepEqual(list(tag.Action), ["ecs:TagResource"]);
+      assert.deepEqual(tag.Condition, { StringEquals: { "ecs:CreateAction": "RunTask" } });
+    }
+  });
+});
+
+describe("aws CI access in an account that already has GitHub's OIDC provider", () => {
+  it("creates no provider and trusts the account's existing one", async () => {
+    const r = await synthAws({ ci: { githubRepository: "acme/data-platform", reuseOidcProvider: true } });
+    assert.equal(byType(r.plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+    const deploy = one(r.plan, T.role, (x) => x.inputs.name === "acmeaws-dev-ci-deploy");
+    assert.deepEqual(json(deploy.inputs.assumeRolePolicy).Statement[0].Principal, { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` });
   });
 });
 

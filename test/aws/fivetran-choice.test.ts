@@ -17,7 +17,7 @@ const definition: any = flowDefinition({
   pipeline: "shop",
   clusterArn: "arn:aws:ecs:eu-west-1:1:cluster/c",
   network: { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: false },
-  dbt: { taskDefinition: "arn:dbt:1", container: "dbt", timeoutSeconds: 600, maxRetries: 0 },
+  dbt: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/dbt", container: "dbt", timeoutSeconds: 600, maxRetries: 0 },
   fivetran: { connectionId: "conn_1", connectionArn: "arn:aws:events:eu-west-1:1:connection/c/u" },
   stepRetries: 1,
 });

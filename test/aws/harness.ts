@@ -162,8 +162,8 @@ export function policies(plan: Plan): { resource: PlannedResource; statements: P
     .map((r) => ({ resource: r, statements: list(json(r.inputs[carriers[r.type]]).Statement) as PolicyStatement[] }));
 }
 
-/** The role (by physical name) a RolePolicy is attached to. */
-export const policyRole = (r: PlannedResource) => String(r.inputs.role);
+/** The role (by physical name) a RolePolicy is attached to; `policy <name>` for a managed policy (the workload boundary). */
+export const policyRole = (r: PlannedResource) => (r.type === "aws:iam/policy:Policy" ? `policy ${r.inputs.name}` : String(r.inputs.role));
 
 /** Whether `r` is `ancestor` or sits below it. */
 export function isUnder(plan: Plan, r: PlannedResource, ancestorUrn: string): boolean {

@@ -95,11 +95,32 @@ describe("lifecycle", () => {
 });
 
 describe("ciSubjects", () => {
-  it("pins preview to the repository's pull requests and its deploy branch (drift checks), deploy to the branch alone", () => {
-    assert.deepEqual(ciSubjects({ githubRepository: "acme/data-platform", deployBranch: "release" }), {
+  // Stands for: GitHub's token subject (a job with `environment:` gets `...:environment:<name>`); a branch
+  // subject on the deploy role would let a job without the environment (and its approval) deploy.
+  it("pins preview to the repository's pull requests and its deploy branch (drift checks), deploy to the stack's GitHub environment alone", () => {
+    assert.deepEqual(ciSubjects({ githubRepository: "acme/data-platform", deployBranch: "release" }, "prod"), {
       preview: ["repo:acme/data-platform:pull_request", "repo:acme/data-platform:ref:refs/heads/release"],
-      deploy: ["repo:acme/data-platform:ref:refs/heads/release"],
+      deploy: ["repo:acme/data-platform:environment:prod"],
     });
+  });
+});
+
+describe("ECS retries and task references (issue 13)", () => {
+  // Stands for botocore's ECS model (RunTask declares ServerException, no throttling or limit error) and
+  // Step Functions' AmazonECS.Unknown for RunTask failures (Fargate capacity); the tier checks the model itself.
+  it("retries ECS.ServerException, ECS.AmazonECSException and AmazonECS.Unknown, nothing RunTask never raises", () => {
+    assert.deepEqual([...ECS_TRANSIENT_ERRORS].sort(), ["AmazonECS.Unknown", "ECS.AmazonECSException", "ECS.ServerException"]);
+  });
+  it("refuses a task definition pinned to a revision (a deploy deregisters it mid-run)", () => {
+    const spec: FlowSpec = {
+      pipeline: "orders",
+      clusterArn: "arn:aws:ecs:eu-west-1:1:cluster/c",
+      network: { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: true },
+      dbt: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/dbt:3", container: "dbt", timeoutSeconds: 60, maxRetries: 0 },
+      ingestion: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/ingest", container: "ingestion", timeoutSeconds: 60, maxRetries: 0 },
+      stepRetries: 1,
+    };
+    assert.throws(() => flowDefinition(spec), /pins a revision/);
   });
 });
 
@@ -108,8 +129,8 @@ describe("flowDefinition", () => {
     pipeline: "orders",
     clusterArn: "arn:aws:ecs:eu-west-1:1:cluster/c",
     network: { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: true },
-    ingestion: { taskDefinition: "arn:ingest:3", container: "ingestion", timeoutSeconds: 1800, maxRetries: 1 },
-    dbt: { taskDefinition: "arn:dbt:2", container: "dbt", timeoutSeconds: 1800, maxRetries: 0 },
+    ingestion: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/ingest", container: "ingestion", timeoutSeconds: 1800, maxRetries: 1 },
+    dbt: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/dbt", container: "dbt", timeoutSeconds: 1800, maxRetries: 0 },
     stepRetries: 2,
   };
   it("chains ingestion then dbt with RunTask .sync, retrying transient errors stepRetries times", () => {
@@ -123,7 +144,7 @@ describe("flowDefinition", () => {
       assert.equal(s.Retry[0].MaxAttempts, 2);
       assert.equal(s.Arguments.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp, "ENABLED");
     }
-    assert.equal(d.States.Ingest.Arguments.TaskDefinition, "arn:ingest:3");
+    assert.equal(d.States.Ingest.Arguments.TaskDefinition, "arn:aws:ecs:eu-west-1:1:task-definition/ingest");
     assert.deepEqual(d.States.Ingest.Retry[1], { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 60, MaxAttempts: 1, BackoffRate: 2 }, "job.maxRetries");
     assert.equal(d.States.Transform.Retry.length, 1, "dbt maxRetries 0: no retry of a failed dbt run");
     assert.equal(d.States.Ingest.TimeoutSeconds, 1800);

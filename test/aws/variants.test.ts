@@ -24,6 +24,12 @@ describe("aws environment in a protected staging stack with named subnets and a 
       ci: undefined,
     });
   });
+  it("a protected stack's deploy role cannot empty buckets (no version listing or object deletion)", async () => {
+    const ci = await synthAws({ environment: "stg", protect: true, allowDataDestroy: false, aws: { accountId: ACCOUNT, subnetIds: ["subnet-0aaa111"] }, lake: { kmsKey: KMS } });
+    const deploy = policies(ci.plan).filter((p) => p.resource.type === "aws:iam/rolePolicy:RolePolicy" && policyRole(p.resource) === "acmeaws-stg-ci-deploy").flatMap((p) => p.statements);
+    const actions = deploy.filter((x) => x.Effect !== "Deny").flatMap((x) => list(x.Action));
+    for (const a of ["s3:ListBucketVersions", "s3:DeleteObjectVersion", "s3:DeleteObject"]) assert.ok(!actions.includes(a), a);
+  });
   it("protects and retains buckets and repositories, and never force-destroys them", () => {
     for (const r of [...byType(s.plan, "aws:s3/bucket:Bucket"), ...byType(s.plan, "aws:ecr/repository:Repository")]) {
       assert.equal(r.options.protect, true, r.name);
@@ -34,13 +40,15 @@ describe("aws environment in a protected staging stack with named subnets and a 
   });
   it("encrypts with SSE-KMS under the stack's key and lets the lake's users use that key only", () => {
     for (const e of byType(s.plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")) {
-      assert.deepEqual((e.inputs.rules as any[])[0], { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS }, bucketKeyEnabled: true });
+      // S3 delivers server access logs only into an SSE-S3 bucket; the lake's data buckets use the key.
+      const expected = e.name === "access-logs-encryption" ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS }, bucketKeyEnabled: true };
+      assert.deepEqual((e.inputs.rules as any[])[0], expected, e.name);
     }
     const kmsUsers = policies(s.plan)
       .filter((p) => p.statements.some((st) => list(st.Action).some((a) => a.startsWith("kms:"))))
       .map((p) => policyRole(p.resource))
       .sort();
-    assert.deepEqual(kmsUsers, ["acmeaws-stg-dbt", "acmeaws-stg-jsonplaceholder-ingest", "acmeaws-stg-orders-files-ingest", "acmeaws-stg-snowflake-lake"]);
+    assert.deepEqual(kmsUsers, ["acmeaws-stg-dbt", "acmeaws-stg-jsonplaceholder-ingest", "acmeaws-stg-orders-files-ingest", "acmeaws-stg-snowflake-lake", "policy acmeaws-stg-workload-boundary"]);
     for (const p of policies(s.plan)) for (const st of p.statements) if (list(st.Action).some((a) => a.startsWith("kms:"))) assert.deepEqual(list(st.Resource), [KMS]);
   });
   it("runs tasks in the named subnets without a public IP, and creates no VPC", () => {

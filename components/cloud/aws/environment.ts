@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FIVETRAN_CONFIG_KEYS } from "../../fivetran/session";
 import type { CloudContext, CloudEnvironment, LakeReaderGrant, PipelineRuntime, PipelineRuntimeArgs, SecretRef, Workload } from "../cloud";
 import { Alerts } from "./alerts";
+import { WorkloadBoundary } from "./boundary";
 import { CiAccess } from "./ci";
 import { Lake } from "./lake";
 import { createLakeReader, lakeReaderRoleArn } from "./lake-reader";
@@ -33,6 +34,7 @@ export class AwsEnvironment implements CloudEnvironment {
   readonly workloads: Workloads;
   readonly alerts: Alerts;
   readonly ci?: CiAccess;
+  readonly boundary: WorkloadBoundary;
   readonly secrets: SecretStore;
   private readonly scope: AwsScope;
   private lakeReader?: aws.iam.Role;
@@ -41,15 +43,16 @@ export class AwsEnvironment implements CloudEnvironment {
   constructor(private readonly ctx: CloudContext) {
     this.scope = awsScope(ctx);
     const parent = { parent: ctx.parent };
-    this.lake = new Lake("lake", ctx, parent);
+    this.boundary = new WorkloadBoundary("boundary", { ctx, scope: this.scope }, parent);
+    this.lake = new Lake("lake", { ctx, scope: this.scope }, parent);
     this.rawBucket = this.lake.raw;
     this.artifactsBucket = this.lake.artifacts;
     this.registry = new Registry("registry", { ctx, scope: this.scope }, parent);
     this.network = new Network("network", ctx, parent);
-    this.workloads = new Workloads("workloads", { ctx, scope: this.scope, artifacts: this.lake.artifacts }, parent);
+    this.workloads = new Workloads("workloads", { ctx, scope: this.scope, artifacts: this.lake.artifacts, boundary: this.boundary.policy.arn }, parent);
     this.alerts = new Alerts("alerts", { ctx, scope: this.scope }, parent);
     this.secrets = new SecretStore("secrets", ctx, parent);
-    if (ctx.config.ci) this.ci = new CiAccess("ci", { ctx, scope: this.scope, repositoryNamespace: ctx.names.env("images") }, parent);
+    if (ctx.config.ci) this.ci = new CiAccess("ci", { ctx, scope: this.scope, repositoryNamespace: ctx.names.env("images"), boundaryArn: this.boundary.policy.arn }, parent);
     this.lakeReaderRoleArn = pulumi.output(lakeReaderRoleArn(ctx, this.scope));
   }
 
@@ -61,7 +64,7 @@ export class AwsEnvironment implements CloudEnvironment {
 
   grantLakeReader(grant: LakeReaderGrant): void {
     if (this.lakeReader) throw new Error("grantLakeReader: the lake reader role is already granted (one storage integration per environment)");
-    this.lakeReader = createLakeReader(this.ctx, this.scope, this.lake.raw, grant, this.lake);
+    this.lakeReader = createLakeReader(this.ctx, this.scope, this.lake.raw, grant, this.lake, this.boundary.policy.arn);
   }
 
   pipeline(args: PipelineRuntimeArgs): PipelineRuntime {
@@ -76,6 +79,8 @@ export class AwsEnvironment implements CloudEnvironment {
         workloads: this.workloads,
         secrets: this.secrets,
         envAlerts: this.alerts.topic,
+        scheduleDeadLetters: this.alerts.scheduleDeadLetters,
+        boundary: this.boundary.policy.arn,
         fivetranConnection: (credential) => this.fivetranConnection(credential),
       },
       { parent: args.parent },
@@ -90,6 +95,8 @@ export class AwsEnvironment implements CloudEnvironment {
         cluster: this.workloads.cluster.arn,
         vpc: this.network.vpcId,
         alertsTopic: this.alerts.topic.arn,
+        scheduleDeadLetters: this.alerts.scheduleDeadLetters.arn,
+        registry: this.registry.url,
         lakeReaderRole: this.lakeReaderRoleArn,
         ...(this.ci ? { ciPreviewRole: this.ci.previewRole.arn, ciDeployRole: this.ci.deployRole.arn } : {}),
       },

@@ -9,6 +9,11 @@
 import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
 
 export interface FlowTask {
+  /**
+   * The task definition's family ARN, without a revision: each step runs the family's latest ACTIVE
+   * revision, so a run in flight during a deploy starts its next step on the new revision instead of
+   * failing on the revision the deploy deregistered.
+   */
   taskDefinition: string;
   container: string;
   timeoutSeconds: number;
@@ -26,8 +31,14 @@ export interface FlowSpec {
   stepRetries: number;
 }
 
-/** Errors worth retrying on an ECS RunTask `.sync` step (API throttling, capacity, internal errors). */
-export const ECS_TRANSIENT_ERRORS = ["ECS.AmazonECSException", "ECS.ServerException", "ECS.ThrottlingException", "ECS.LimitExceededException"];
+/**
+ * Errors worth retrying on an ECS RunTask `.sync` step. Step Functions names an ECS API error
+ * `ECS.<exception>` after the exceptions RunTask declares (botocore's ECS model: `ServerException` is
+ * ECS's internal error; it declares no throttling or limit exception), `ECS.AmazonECSException` for one
+ * it does not model, and `AmazonECS.Unknown` when RunTask answers with `failures` instead of a task,
+ * which is how Fargate reports missing capacity ("Capacity is unavailable at this time").
+ */
+export const ECS_TRANSIENT_ERRORS = ["ECS.ServerException", "ECS.AmazonECSException", "AmazonECS.Unknown"];
 /** Errors worth retrying on a Fivetran API call. */
 export const HTTP_TRANSIENT_ERRORS = [
   "States.Http.Socket",
@@ -45,6 +56,7 @@ function transientRetry(errors: string[], attempts: number): State[] {
 }
 
 function runTask(spec: FlowSpec, task: FlowTask, next: string | undefined): State {
+  if (/:\d+$/.test(task.taskDefinition)) throw new Error(`pipeline ${spec.pipeline}: task definition ${task.taskDefinition} pins a revision; the flow needs the family ARN (a deploy deregisters old revisions)`);
   return {
     Type: "Task",
     Resource: "arn:aws:states:::ecs:runTask.sync",
@@ -62,6 +74,7 @@ function runTask(spec: FlowSpec, task: FlowTask, next: string | undefined): Stat
       },
       // Both tasks of one execution share its run id (the execution name), so run records line up.
       Overrides: { ContainerOverrides: [{ Name: task.container, Environment: [{ Name: "DP_RUN_ID", Value: "{% $states.context.Execution.Name %}" }] }] },
+      // Tags the task at creation: the orchestrator needs ecs:TagResource on its tasks (runtime.ts).
       PropagateTags: "TASK_DEFINITION",
     },
     TimeoutSeconds: task.timeoutSeconds,

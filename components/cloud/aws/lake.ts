@@ -1,18 +1,29 @@
 /**
  * The lake: the raw bucket (landing files, dlt load files, run records; read by Snowflake) and the
  * artifacts bucket (dbt manifests, run results, logs). Both secure by default: private, owner-enforced,
- * versioned, encrypted, TLS-only, with lifecycle rules from the stack config.
+ * versioned, encrypted, TLS-only, with lifecycle rules from the stack config, and server access logs
+ * (who read or wrote what) delivered to the environment's access-log bucket.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BucketRef, CloudContext } from "../cloud";
+import type { Statement } from "./policy";
 import { policyDocument } from "./policy";
+import { arns, type AwsScope } from "./scope";
 
 export interface DataBucketArgs {
   ctx: CloudContext;
   bucketName: string;
   /** Lifecycle rules for this bucket (each with id and status). */
   lifecycle: aws.types.input.s3.BucketLifecycleConfigurationRule[];
+  /** Where this bucket's server access logs go (`<bucket>/<logPrefix>`); absent for the log bucket itself. */
+  accessLogs?: { bucket: pulumi.Input<string>; prefix: string };
+  /** Versioning: on for data; off for the access-log bucket (log objects are written once, never overwritten). */
+  versioned?: boolean;
+  /** Extra statements of the bucket policy (the log bucket admits S3's log delivery). */
+  policy?: Statement[];
+  /** S3 log delivery writes only with SSE-S3: the log bucket ignores lake.kmsKey. */
+  encryption?: "lake" | "s3";
 }
 
 export class DataBucket extends pulumi.ComponentResource implements BucketRef {
@@ -24,7 +35,7 @@ export class DataBucket extends pulumi.ComponentResource implements BucketRef {
   constructor(name: string, args: DataBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:aws:DataBucket", name, {}, opts);
     const { ctx } = args;
-    const kmsKey = ctx.config.lake.kmsKey;
+    const kmsKey = args.encryption === "s3" ? undefined : ctx.config.lake.kmsKey;
     this.bucket = new aws.s3.Bucket(
       name,
       { bucket: args.bucketName, forceDestroy: ctx.config.destroyableData, tags: ctx.labels() },
@@ -38,7 +49,14 @@ export class DataBucket extends pulumi.ComponentResource implements BucketRef {
       child,
     );
     new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: "Enabled" } }, child);
+    const versioning = new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket, versioningConfiguration: { status: args.versioned === false ? "Suspended" : "Enabled" } },
+      child,
+    );
+    if (args.accessLogs) {
+      new aws.s3.BucketLogging(`${name}-access-logs`, { bucket, targetBucket: args.accessLogs.bucket, targetPrefix: args.accessLogs.prefix }, child);
+    }
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
@@ -65,6 +83,7 @@ export class DataBucket extends pulumi.ComponentResource implements BucketRef {
             Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
+          ...(args.policy ?? []),
         ]),
       },
       // S3 rejects concurrent configuration changes to one bucket ("conflicting conditional operation").
@@ -119,15 +138,50 @@ export function artifactsLifecycle(lake: CloudContext["config"]["lake"]): aws.ty
   ];
 }
 
+/** Access logs are kept a year (an audit trail outlives the data it describes in dev, too). */
+export const ACCESS_LOG_DAYS = 365;
+
+/** Lifecycle of the access-log bucket: logs expire after ACCESS_LOG_DAYS. */
+export function accessLogLifecycle(): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+  return [{ id: "access-log-retention", status: "Enabled", filter: {}, expiration: { days: ACCESS_LOG_DAYS }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }];
+}
+
+/** S3's log delivery may write into the log bucket, only for the lake's buckets of this account (S3 docs: "Enabling Amazon S3 server access logging"). */
+export function logDeliveryStatement(scope: AwsScope, logBucket: string, sources: string[]): Statement {
+  return {
+    Sid: "S3ServerAccessLogs",
+    Principal: { Service: "logging.s3.amazonaws.com" },
+    Action: ["s3:PutObject"],
+    Resource: [`${arns.bucket(scope, logBucket)}/*`],
+    Condition: { ArnLike: { "aws:SourceArn": sources.map((b) => arns.bucket(scope, b)) }, StringEquals: { "aws:SourceAccount": scope.account } },
+  };
+}
+
 export class Lake extends pulumi.ComponentResource {
   readonly raw: DataBucket;
   readonly artifacts: DataBucket;
+  readonly accessLogs: DataBucket;
 
-  constructor(name: string, ctx: CloudContext, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: { ctx: CloudContext; scope: AwsScope }, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:aws:Lake", name, {}, opts);
+    const { ctx, scope } = args;
     const lake = ctx.config.lake;
-    this.raw = new DataBucket("raw", { ctx, bucketName: ctx.names.env("raw"), lifecycle: rawLifecycle(lake) }, { parent: this });
-    this.artifacts = new DataBucket("artifacts", { ctx, bucketName: ctx.names.env("artifacts"), lifecycle: artifactsLifecycle(lake) }, { parent: this });
-    this.registerOutputs({ raw: this.raw.uri, artifacts: this.artifacts.uri });
+    const names = { raw: ctx.names.env("raw"), artifacts: ctx.names.env("artifacts"), logs: ctx.names.env("access-logs") };
+    this.accessLogs = new DataBucket(
+      "access-logs",
+      {
+        ctx,
+        bucketName: names.logs,
+        lifecycle: accessLogLifecycle(),
+        versioned: false,
+        encryption: "s3",
+        policy: [logDeliveryStatement(scope, names.logs, [names.raw, names.artifacts])],
+      },
+      { parent: this },
+    );
+    const logsTo = (prefix: string) => ({ bucket: this.accessLogs.name, prefix: `${prefix}/` });
+    this.raw = new DataBucket("raw", { ctx, bucketName: names.raw, lifecycle: rawLifecycle(lake), accessLogs: logsTo("raw") }, { parent: this });
+    this.artifacts = new DataBucket("artifacts", { ctx, bucketName: names.artifacts, lifecycle: artifactsLifecycle(lake), accessLogs: logsTo("artifacts") }, { parent: this });
+    this.registerOutputs({ raw: this.raw.uri, artifacts: this.artifacts.uri, accessLogs: this.accessLogs.uri });
   }
 }

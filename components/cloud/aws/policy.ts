@@ -12,12 +12,9 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export const UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   "ecr:GetAuthorizationToken": "registry login token: account-wide, no resource type",
-  "ecs:RegisterTaskDefinition": "task definitions get their ARN on registration: no resource type",
   "ecs:DeregisterTaskDefinition": "no resource type",
   "ecs:DescribeTaskDefinition": "no resource type",
-  "ecs:CreateCluster": "no resource type (the ARN exists only after creation)",
   "ec2:DescribeVpcs": "EC2 Describe* actions have no resource type",
-  "ec2:DescribeVpcAttribute": "EC2 Describe* actions have no resource type",
   "ec2:DescribeSubnets": "EC2 Describe* actions have no resource type",
   "ec2:DescribeSecurityGroups": "EC2 Describe* actions have no resource type",
   "ec2:DescribeSecurityGroupRules": "EC2 Describe* actions have no resource type",

@@ -12,12 +12,24 @@ export interface RoleArgs {
   trust: pulumi.Output<string>;
   tags: Record<string, string>;
   parent: pulumi.Resource;
+  /**
+   * The workload boundary's ARN (boundary.ts). Required, so no workload role is made without one;
+   * `null` only for the CI roles, which the deploy role must not be able to change.
+   */
+  permissionsBoundary: pulumi.Input<string> | null;
 }
 
 export function role(name: string, args: RoleArgs): aws.iam.Role {
   return new aws.iam.Role(
     name,
-    { name: args.roleName, description: args.description, assumeRolePolicy: args.trust, maxSessionDuration: 3600, tags: args.tags },
+    {
+      name: args.roleName,
+      description: args.description,
+      assumeRolePolicy: args.trust,
+      maxSessionDuration: 3600,
+      ...(args.permissionsBoundary !== null ? { permissionsBoundary: args.permissionsBoundary } : {}),
+      tags: args.tags,
+    },
     { parent: args.parent },
   );
 }

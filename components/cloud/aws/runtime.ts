@@ -10,6 +10,7 @@ import type { PipelineConfig } from "../../types";
 import { containerArgs, ingestionPrefixes, runsIngestion, type CloudContext, type PipelineRuntime as Runtime, type PipelineRuntimeArgs } from "../cloud";
 import { alertTopic, failedExecutionPattern } from "./alerts";
 import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
+import { SFN_ECS_SYNC_RULE } from "./boundary";
 import { flowDefinition } from "./flow";
 import type { Lake } from "./lake";
 import type { Network } from "./network";
@@ -28,15 +29,16 @@ export interface RuntimeDeps {
   workloads: Workloads;
   secrets: SecretStore;
   envAlerts: aws.sns.Topic;
+  /** Where each schedule sends a start it could not deliver (Alerts: an alarm mails the environment). */
+  scheduleDeadLetters: aws.sqs.Queue;
+  /** The workload boundary every role here carries (boundary.ts). */
+  boundary: pulumi.Input<string>;
   /** The EventBridge connection holding the Fivetran credential, checked by the runtime (created on first use). */
   fivetranConnection: (credential: SecretEntry) => aws.cloudwatch.EventConnection;
 }
 
 const CONTAINERS = { ingestion: "ingestion", dbt: "dbt" } as const;
 type Job = keyof typeof CONTAINERS;
-
-/** The EventBridge rule Step Functions manages for ECS `.sync` integrations. */
-const SFN_ECS_SYNC_RULE = "StepFunctionsGetEventsForECSTaskRule";
 
 
 export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runtime {
@@ -97,10 +99,13 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
       {
         Sid: "RunOwnTasks",
         Action: ["ecs:RunTask"],
-        Resource: tasks.map((t) => pulumi.interpolate`${t.arnWithoutRevision}:*`),
+        // The flow names the family (no revision); ECS authorizes the revision it resolves: both forms.
+        Resource: tasks.flatMap((t) => [t.arnWithoutRevision, pulumi.interpolate`${t.arnWithoutRevision}:*`]),
         Condition: { ArnEquals: { "ecs:cluster": arns.cluster(scope, w.clusterName) } },
       },
       { Sid: "WatchTasks", Action: ["ecs:StopTask", "ecs:DescribeTasks"], Resource: [arns.tasks(scope, w.clusterName)] },
+      // RunTask with PropagateTags tags the task as it creates it, which ECS authorizes as ecs:TagResource.
+      { Sid: "TagOwnTasks", Action: ["ecs:TagResource"], Resource: [arns.tasks(scope, w.clusterName)], Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } } },
       { Sid: "EcsSyncRule", Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"], Resource: [arns.rule(scope, SFN_ECS_SYNC_RULE)] },
       { Sid: "PassOwnRoles", Action: ["iam:PassRole"], Resource: passRoles.map((r) => r.arn), Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
       ...(fivetran && credential && connection
@@ -121,7 +126,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
         : []),
     ]);
     const definition = pulumi
-      .all([w.cluster.arn, network.tasks.subnets, network.tasks.securityGroups, ingestTask?.arn ?? "", dbtTask.arn, fivetran?.connectionId ?? "", connection?.arn ?? ""])
+      .all([w.cluster.arn, network.tasks.subnets, network.tasks.securityGroups, ingestTask?.arnWithoutRevision ?? "", dbtTask.arnWithoutRevision, fivetran?.connectionId ?? "", connection?.arn ?? ""])
       .apply(([clusterArn, subnets, securityGroups, ingestArn, dbtArn, connectionId, connectionArn]) =>
         JSON.stringify(
           flowDefinition({
@@ -148,6 +153,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     const scheduler = this.role("scheduler", `EventBridge Scheduler: start pipeline ${p.name}`, serviceTrust("scheduler.amazonaws.com", scope.account));
     const schedulerPolicy = inlinePolicy(n("scheduler"), scheduler, "start-flow", [
       { Sid: "StartOwnFlow", Action: ["states:StartExecution"], Resource: [this.stateMachine.arn] },
+      { Sid: "ReportFailedStarts", Action: ["sqs:SendMessage"], Resource: [deps.scheduleDeadLetters.arn] },
     ]);
     const schedule = new aws.scheduler.Schedule(
       n("schedule"),
@@ -163,6 +169,8 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
           roleArn: scheduler.arn,
           input: JSON.stringify({ pipeline: p.name, trigger: "schedule" }),
           retryPolicy: { maximumRetryAttempts: ctx.config.orchestration.stepRetries, maximumEventAgeInSeconds: 3600 },
+          // A start that still fails is kept and alarmed on, not dropped.
+          deadLetterConfig: { arn: deps.scheduleDeadLetters.arn },
         },
       },
       { parent: this, dependsOn: [schedulerPolicy] },
@@ -180,7 +188,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
 
   /** This pipeline's role of `kind` (logical name `<pipeline>-<kind>`, physical name from the Namer). */
   private role(kind: string, description: string, trust: pulumi.Output<string>): aws.iam.Role {
-    return role(`${this.p.name}-${kind}`, { roleName: this.name(kind), description, trust, tags: this.deps.ctx.labels(this.p.name), parent: this });
+    return role(`${this.p.name}-${kind}`, { roleName: this.name(kind), description, trust, tags: this.deps.ctx.labels(this.p.name), parent: this, permissionsBoundary: this.deps.boundary });
   }
 
   /** The ingestion task role: its own raw-bucket prefixes, and the landing folder of a filesystem source. */

@@ -32,4 +32,39 @@ export const arns = {
   repository: (s: AwsScope, name: string) => `arn:${s.partition}:ecr:${s.region}:${s.account}:repository/${name}`,
   schedule: (s: AwsScope, name: string) => `arn:${s.partition}:scheduler:${s.region}:${s.account}:schedule/default/${name}`,
   connection: (s: AwsScope, name: string) => `arn:${s.partition}:events:${s.region}:${s.account}:connection/${name}/*`,
+  queue: (s: AwsScope, name: string) => `arn:${s.partition}:sqs:${s.region}:${s.account}:${name}`,
+  alarm: (s: AwsScope, name: string) => `arn:${s.partition}:cloudwatch:${s.region}:${s.account}:alarm:${name}`,
+  policy: (s: AwsScope, name: string) => `arn:${s.partition}:iam::${s.account}:policy/${name}`,
 };
+
+/** The GitHub Actions OIDC issuer: one IAM provider per account, named by its host. */
+export const GITHUB_OIDC = { url: "https://token.actions.githubusercontent.com", host: "token.actions.githubusercontent.com", audience: "sts.amazonaws.com" };
+
+/** ARN patterns of everything this environment names `<base>-*` (`<prefix>-<env>-*`), per service. */
+export function envPatterns(scope: AwsScope, base: string) {
+  const { partition: pt, region: r, account: a } = scope;
+  const all = `${base}-*`;
+  return {
+    buckets: [arns.bucket(scope, all)],
+    objects: [`${arns.bucket(scope, all)}/*`],
+    roles: [arns.role(scope, all)],
+    policies: [arns.policy(scope, all)],
+    oidc: [`arn:${pt}:iam::${a}:oidc-provider/${GITHUB_OIDC.host}`],
+    repositories: [arns.repository(scope, all)],
+    // Not arns.secret / arns.connection: their suffixes (`-??????`, `/*`) are already inside the `*`.
+    secrets: [`arn:${pt}:secretsmanager:${r}:${a}:secret:${all}`],
+    clusters: [arns.cluster(scope, all)],
+    taskDefinitions: [arns.taskFamily(scope, all)],
+    tasks: [arns.tasks(scope, all)],
+    logGroups: [arns.logGroup(scope, all)],
+    stateMachines: [arns.stateMachine(scope, all)],
+    executions: [arns.execution(scope, all)],
+    schedules: [arns.schedule(scope, all)],
+    rules: [arns.rule(scope, all)],
+    connections: [`arn:${pt}:events:${r}:${a}:connection/${all}`],
+    topics: [arns.topic(scope, all)],
+    queues: [arns.queue(scope, all)],
+    alarms: [arns.alarm(scope, all)],
+    ec2: [`arn:${pt}:ec2:${r}:${a}:*`],
+  };
+}

@@ -15,7 +15,7 @@ export class Workloads extends pulumi.ComponentResource {
   /** The dbt task role, shared by every pipeline's dbt task (one dbt identity per environment). */
   readonly dbt: aws.iam.Role;
 
-  constructor(name: string, args: { ctx: CloudContext; scope: AwsScope; artifacts: DataBucket }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: { ctx: CloudContext; scope: AwsScope; artifacts: DataBucket; boundary: pulumi.Input<string> }, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:aws:Workloads", name, {}, opts);
     const { ctx, scope } = args;
     const tags = ctx.labels();
@@ -26,7 +26,7 @@ export class Workloads extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.dbt = role("dbt", { roleName: ctx.names.env("dbt"), description: "dbt tasks: write artifacts", trust: ecsTaskTrust(scope), tags, parent: this });
+    this.dbt = role("dbt", { roleName: ctx.names.env("dbt"), description: "dbt tasks: write artifacts", trust: ecsTaskTrust(scope), tags, parent: this, permissionsBoundary: args.boundary });
     inlinePolicy("dbt-artifacts", this.dbt, "artifacts", [
       { Sid: "ListArtifacts", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: [args.artifacts.arn] },
       { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:PutObject"], Resource: [pulumi.interpolate`${args.artifacts.arn}/*`] },
