@@ -32,7 +32,7 @@ fi
 
 # --- Python --------------------------------------------------------------------------------------
 REQS=()
-for f in ingestion/requirements.txt dbt/requirements.txt ingestion/requirements-dev.txt; do
+for f in ingestion/requirements.txt dbt/requirements.txt ingestion/requirements-dev.txt tools/scaffold/requirements.txt; do
   [ -f "$f" ] && REQS+=("$f")
 done
 [ ${#REQS[@]} -eq 0 ] && exit 0
