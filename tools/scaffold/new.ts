@@ -7,7 +7,8 @@
  *   pipelines/<name>.yaml                                  the spec, with its schema header
  *   dbt/models/staging/<name>/_<name>__sources.yml         the dbt source, tagged for the pipeline
  *   dbt/models/staging/<name>/_<name>__models.yml          the staging models' key tests (unique, not_null)
- *   dbt/models/staging/<name>/stg_<table>.sql              one staging model per resource or table
+ *   dbt/models/staging/<name>/stg_<name>__<table>.sql      one staging model per resource or table (dbt's
+ *                                                          stg_<source>__<entity>: unique across pipelines)
  *   ingestion/sample_data/...                              a local fixture per resource or table (rest_api, filesystem)
  *
  * Questions not given as flags are asked when stdin is a terminal; otherwise their defaults are used
@@ -226,6 +227,9 @@ export function scaffold(a: Answers, root: string = ROOT): string[] {
     render(a, scratch);
     const files = filesUnder(scratch);
     const clashes = files.filter((f) => fs.existsSync(path.join(root, f)));
+    // dbt refuses two models of one name anywhere in the project, whatever their folders.
+    const models = new Set(filesUnder(path.join(root, "dbt", "models")).filter((f) => f.endsWith(".sql")).map((f) => path.basename(f)));
+    clashes.push(...files.filter((f) => f.startsWith("dbt/models/") && f.endsWith(".sql") && models.has(path.basename(f)) && !clashes.includes(f)).map((f) => `${f} (a dbt model named ${path.basename(f, ".sql")} exists)`));
     if (clashes.length) throw new ScaffoldError(`these files already exist; nothing was written:\n  ${clashes.join("\n  ")}`);
     checkAgainstStacks(root, scratch);
     for (const f of files) {
@@ -244,7 +248,7 @@ function nextSteps(a: Answers): string[] {
   if (a.source === "fivetran") steps[0] = `(Fivetran loads it in the cloud: the local run lists it as skipped)`;
   if (a.source === "filesystem" && a.format === "parquet") steps.unshift(`put a sample .parquet file into ingestion/sample_data/${a.bucket_path}/ for the local run`);
   steps.push(`npm run plan -- --stack dev                # the resources it adds`);
-  steps.push(`edit dbt/models/staging/${a.name}/stg_*.sql: list and cast the columns you use`);
+  steps.push(`edit dbt/models/staging/${a.name}/stg_${a.name}__*.sql: list and cast the columns you use`);
   return steps;
 }
 
