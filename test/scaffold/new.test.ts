@@ -102,7 +102,7 @@ describe("npm run new: scaffolding a pipeline", () => {
     assert.ok(!fs.existsSync(path.join(project, "dbt/models/staging", name)));
   });
 
-  it("rest_api: npm run local -- --pipeline <name> passes at once on the scaffolded fixture (dlt into DuckDB, dbt build)", { timeout: 240_000 }, () => {
+  it("rest_api: npm run local -- --pipeline <name> passes at once on the scaffolded fixture (dlt into DuckDB, dbt build)", { timeout: 300_000 }, () => {
     const local = fs.mkdtempSync(path.join(os.tmpdir(), "dp-scaffold-local-"));
     try {
       const r = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "albums_api"], {
@@ -113,6 +113,19 @@ describe("npm run new: scaffolding a pipeline", () => {
       const out = `${r.stdout}${r.stderr}`;
       assert.equal(r.status, 0, out);
       assert.match(out, /albums_api\s+SUCCESS\s+albums=2 photos=2\s+2\s+4\s/, out);
+
+      // The first edit a user makes, gone wrong: the summary carries dbt's own reason, not just
+      // "model stg_albums_api__albums error" (the reason used to be only in the run record).
+      const model = path.join(project, "dbt/models/staging/albums_api/stg_albums_api__albums.sql");
+      fs.writeFileSync(model, fs.readFileSync(model, "utf8").replace("    *\n", "    no_such_column\n"));
+      const broken = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "albums_api"], {
+        cwd: project,
+        env: { ...process.env, DP_LOCAL_DIR: local, DP_PYTHON: PYTHON },
+        encoding: "utf8",
+      });
+      const text = `${broken.stdout}${broken.stderr}`;
+      assert.equal(broken.status, 1, text);
+      assert.match(text, /albums_api: dbt: model stg_albums_api__albums error: .*no_such_column/, text);
     } finally {
       fs.rmSync(local, { recursive: true, force: true });
     }
