@@ -177,12 +177,21 @@ function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFil
 }
 
 function cloudNameIssues(names: Namer, planned: { name: string; secrets: string[] }[], byName: Map<string, ParsedSpec>, stackFile: YamlFile): ConfigIssue[] {
-  return names.problems(planned).map((problem) => {
+  const budget = names.pipelineNameBudget();
+  const overBudget = new Set<string>();
+  return names.problems(planned).flatMap((problem) => {
     const expected = `names that fit the ${problem.rule.what} rule (${problem.rule.description})`;
     const found = `"${problem.name}" (${problem.name.length} characters)`;
     const spec = problem.pipeline ? byName.get(problem.pipeline) : undefined;
-    if (spec) return spec.file.issue(["name"], `a shorter name: ${expected}`, found);
-    return stackFile.issue(["config", `${PROJECT}:prefix`], `a shorter prefix or environment: ${expected}`, found);
+    if (spec && problem.pipeline!.length > budget.max) {
+      // One issue per pipeline, with the budget in this stack's own terms, whichever names overflow.
+      if (overBudget.has(problem.pipeline!)) return [];
+      overBudget.add(problem.pipeline!);
+      const limit = `a pipeline name of at most ${budget.max} characters on ${names.cloud.toUpperCase()} with prefix ${names.base} (the ${budget.rule.what} ${budget.pattern} allows ${budget.rule.max})`;
+      return [spec.file.issue(["name"], limit, `"${problem.pipeline}" (${problem.pipeline!.length} characters, making ${found})`)];
+    }
+    if (spec) return [spec.file.issue(["name"], `a shorter name: ${expected}`, found)];
+    return [stackFile.issue(["config", `${PROJECT}:prefix`], `a shorter prefix or environment: ${expected}`, found)];
   });
 }
 
