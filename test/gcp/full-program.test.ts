@@ -7,11 +7,12 @@ import { before, describe, it } from "node:test";
 import { synthesize, type Plan } from "../../tools/synth/synthesize";
 import { inputs, loadConfig, ofType, one, T } from "./harness";
 import * as check from "./invariants";
+import { examplesRoot } from "../examples";
 
 const plans: Record<string, Plan> = {};
 before(async () => {
-  plans.dev = await synthesize({ stack: "dev" });
-  plans.prod = await synthesize({ stack: "prod" });
+  plans.dev = await synthesize({ stack: "dev", root: examplesRoot() });
+  plans.prod = await synthesize({ stack: "prod", root: examplesRoot() });
 });
 
 for (const stack of ["dev", "prod"]) {

@@ -37,10 +37,10 @@ function scratchProject(): string {
 
 const base = { description: "Test pipeline", owner: "data@example.com", cron: "0 3 * * *", primary_key: "id" };
 const CASES: Answers[] = [
-  { ...base, name: "albums_api", source: "rest_api", base_url: "https://api.example.com", tables: ["albums", "photos"] },
-  { ...base, name: "invoices_drop", source: "filesystem", bucket_path: "landing/invoices", format: "csv", tables: ["invoices"], primary_key: "invoice_id" },
-  { ...base, name: "erp_tables", source: "sql_database", credentials_secret: "erp_url", db_schema: "public", tables: ["orders", "lines"] },
-  { ...base, name: "crm_sync", source: "fivetran", service: "postgres", db_schema: "public", tables: ["accounts"] },
+  { ...base, name: "scaf_rest", source: "rest_api", base_url: "https://api.example.com", tables: ["albums", "photos"] },
+  { ...base, name: "scaf_files", source: "filesystem", bucket_path: "landing/invoices", format: "csv", tables: ["invoices"], primary_key: "invoice_id" },
+  { ...base, name: "scaf_sql", source: "sql_database", credentials_secret: "erp_url", db_schema: "public", tables: ["orders", "lines"] },
+  { ...base, name: "scaf_fivetran", source: "fivetran", service: "postgres", db_schema: "public", tables: ["accounts"] },
 ];
 
 describe("npm run new: scaffolding a pipeline", () => {
@@ -88,9 +88,9 @@ describe("npm run new: scaffolding a pipeline", () => {
   }
 
   it("refuses to overwrite: a second scaffold of the same pipeline writes nothing", () => {
-    const before = fs.readFileSync(path.join(project, "pipelines/albums_api.yaml"), "utf8");
-    assert.throws(() => scaffold({ ...CASES[0], base_url: "https://other.example.com" }, project), (e: Error) => e instanceof ScaffoldError && /already exist; nothing was written/.test(e.message) && e.message.includes("pipelines/albums_api.yaml"));
-    assert.equal(fs.readFileSync(path.join(project, "pipelines/albums_api.yaml"), "utf8"), before);
+    const before = fs.readFileSync(path.join(project, "pipelines/scaf_rest.yaml"), "utf8");
+    assert.throws(() => scaffold({ ...CASES[0], base_url: "https://other.example.com" }, project), (e: Error) => e instanceof ScaffoldError && /already exist; nothing was written/.test(e.message) && e.message.includes("pipelines/scaf_rest.yaml"));
+    assert.equal(fs.readFileSync(path.join(project, "pipelines/scaf_rest.yaml"), "utf8"), before);
   });
 
   it("a name too long for a cloud's limit is refused with the loader's message, and nothing is written", () => {
@@ -105,27 +105,27 @@ describe("npm run new: scaffolding a pipeline", () => {
   it("rest_api: npm run local -- --pipeline <name> passes at once on the scaffolded fixture (dlt into DuckDB, dbt build)", { timeout: 300_000 }, () => {
     const local = fs.mkdtempSync(path.join(os.tmpdir(), "dp-scaffold-local-"));
     try {
-      const r = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "albums_api"], {
+      const r = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "scaf_rest"], {
         cwd: project,
         env: { ...process.env, DP_LOCAL_DIR: local, DP_PYTHON: PYTHON },
         encoding: "utf8",
       });
       const out = `${r.stdout}${r.stderr}`;
       assert.equal(r.status, 0, out);
-      assert.match(out, /albums_api\s+SUCCESS\s+albums=2 photos=2\s+2\s+4\s/, out);
+      assert.match(out, /scaf_rest\s+SUCCESS\s+albums=2 photos=2\s+2\s+4\s/, out);
 
       // The first edit a user makes, gone wrong: the summary carries dbt's own reason, not just
-      // "model stg_albums_api__albums error" (the reason used to be only in the run record).
-      const model = path.join(project, "dbt/models/staging/albums_api/stg_albums_api__albums.sql");
+      // "model stg_scaf_rest__albums error" (the reason used to be only in the run record).
+      const model = path.join(project, "dbt/models/staging/scaf_rest/stg_scaf_rest__albums.sql");
       fs.writeFileSync(model, fs.readFileSync(model, "utf8").replace("    *\n", "    no_such_column\n"));
-      const broken = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "albums_api"], {
+      const broken = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "scaf_rest"], {
         cwd: project,
         env: { ...process.env, DP_LOCAL_DIR: local, DP_PYTHON: PYTHON },
         encoding: "utf8",
       });
       const text = `${broken.stdout}${broken.stderr}`;
       assert.equal(broken.status, 1, text);
-      assert.match(text, /albums_api: dbt: model stg_albums_api__albums error: .*no_such_column/, text);
+      assert.match(text, /scaf_rest: dbt: model stg_scaf_rest__albums error: .*no_such_column/, text);
     } finally {
       fs.rmSync(local, { recursive: true, force: true });
     }

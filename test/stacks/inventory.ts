@@ -12,10 +12,10 @@
  * itself; the invariants (test/stacks/invariants.test.ts) check it with the rest.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { maskSecrets, type Plan } from "../../tools/synth/synthesize";
+export { fixtureRoot } from "../examples";
 
 export const GOLDEN_DIR = path.resolve(__dirname, "..", "golden");
 export const MISSING = "__missing__";
@@ -88,18 +88,4 @@ const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 /** The pipeline names in the project's pipelines/ folder. */
 export function shippedPipelines(root = PROJECT_ROOT): string[] {
   return fs.readdirSync(path.join(root, "pipelines")).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, "")).sort();
-}
-
-/**
- * A scratch project holding the stack files and only `pipelines` of this project's pipeline files;
- * the image build contexts are linked, so their hashes are the project's. Removed at exit.
- */
-export function fixtureRoot(pipelines: string[], root = PROJECT_ROOT): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-golden-"));
-  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-  for (const f of fs.readdirSync(root).filter((x) => /^Pulumi\..+\.yaml$/.test(x))) fs.copyFileSync(path.join(root, f), path.join(dir, f));
-  for (const ctx of ["ingestion", "dbt"]) fs.symlinkSync(path.join(root, ctx), path.join(dir, ctx));
-  fs.mkdirSync(path.join(dir, "pipelines"));
-  for (const p of pipelines) fs.copyFileSync(path.join(root, "pipelines", `${p}.yaml`), path.join(dir, "pipelines", `${p}.yaml`));
-  return dir;
 }

@@ -114,7 +114,7 @@ export function parseArgs(argv: string[]): Parsed {
  */
 export async function gather(parsed: Parsed, prompt?: (question: string, def?: string) => Promise<string>): Promise<Answers> {
   const problems: string[] = [];
-  const a: Partial<Answers> & Record<string, unknown> = {};
+  const a: Partial<Answers> = {};
   let name = parsed.name;
   if (!name && prompt) name = await prompt("pipeline name (lower_snake)");
   if (!name) problems.push("the pipeline name: npm run new -- pipeline <name> ...");
@@ -140,7 +140,7 @@ export async function gather(parsed: Parsed, prompt?: (question: string, def?: s
         if (q.key === "source") break;
         continue;
       }
-      a[q.key] = q.list ? v.split(",").map((s) => s.trim()) : v;
+      (a as Record<string, unknown>)[q.key] = q.list ? v.split(",").map((s) => s.trim()) : v;
     }
   }
   for (const flag of parsed.flags.keys()) {
