@@ -9,6 +9,7 @@ import { Namer } from "../components/naming";
 import { checkSnowflakeNames } from "../components/warehouse/model";
 import type { JobSize, PipelineConfig, PlatformConfig } from "../components/types";
 import { PROJECT, SECRET_STACK_KEYS, stackConfigSchema, type StackConfig } from "./config";
+import { evaluateSelection, freshManifest } from "./dbt-selection";
 import { ConfigError, describeFound, type ConfigIssue } from "./errors";
 import { pipelineSpecSchema, type PipelineSpec } from "./pipeline-spec";
 import { YamlFile } from "./yaml-file";
@@ -60,6 +61,7 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
     const environments = knownEnvironments(opts.root, stack.environment);
     for (const spec of specs.values()) issues.push(...crossCheck(stack, stackFile, spec, environments));
     issues.push(...nameChecks(stack, specs, stackFile));
+    issues.push(...selectionChecks(opts.root, stack, specs));
   }
   if (issues.length || !stack) throw new ConfigError(issues);
 
@@ -164,6 +166,24 @@ function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec, e
     }
   }
   return issues;
+}
+
+/**
+ * Each pipeline's dbt selection must select something. Checked where a manifest of the dbt project,
+ * newer than its sources, is at hand (`dbt parse`); the dbt runner checks every run regardless.
+ */
+function selectionChecks(root: string, stack: StackConfig, specs: Map<string, ParsedSpec>): ConfigIssue[] {
+  const dbtDir = path.resolve(root, stack.images.dbtContext);
+  const parsed = freshManifest(dbtDir);
+  if (!parsed) return [];
+  const manifest = path.relative(root, parsed.file);
+  return [...specs.values()].flatMap(({ file, value }) => {
+    const selection = value.transform?.select ?? `tag:${value.name}+`;
+    if (evaluateSelection(selection, parsed.manifest) !== "empty") return [];
+    const where = value.transform ? ["transform", "select"] : ["name"];
+    const hint = value.transform ? "" : ` (the default tag:${value.name}+, as transform.select is not set)`;
+    return [file.issue(where, `a dbt selection that selects at least one model or test of ${manifest}: tag the pipeline's models with tags: [${value.name}]`, `${describeFound(selection)}${hint}, which selects nothing`, false, where.join("."))];
+  });
 }
 
 function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFile: YamlFile): ConfigIssue[] {
