@@ -177,9 +177,8 @@ function fixtureOf(a: Answers): { dir: string; format: "json" | "csv" | "jsonl" 
 
 /** Render every template for `a` into `dst` (a scratch folder laid out like the project). */
 export function render(a: Answers, dst: string): void {
-  const { tables, ...rest } = a;
-  copier("pipeline", dst, { ...rest, tables });
-  for (const table of tables) {
+  copier("pipeline", dst, { ...a });
+  for (const table of a.tables) {
     copier("staging-model", dst, { name: a.name, source: a.source, table, primary_key: a.primary_key });
     const fixture = fixtureOf(a);
     if (fixture) copier("fixture", path.join(dst, fixture.dir), { table, primary_key: a.primary_key, format: fixture.format });
