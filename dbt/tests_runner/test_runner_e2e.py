@@ -184,8 +184,9 @@ def test_unstorable_artifacts_exit_3_even_when_dbt_succeeds(warehouse, run_runne
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the artifacts folder should be")
 
-    res = run_runner("build", "--select", "tag:shop_postgres+", "--artifacts-uri", str(blocker))
+    # A selection that builds (an empty one is FAILED now, whatever the upload does).
+    res = run_runner("build", "--select", "tag:orders_files+", "--artifacts-uri", str(blocker))
 
-    assert res.returncode == 3
+    assert res.returncode == 3, res.stderr[-3000:]
     assert res.summary["status"] == "SUCCESS" and res.summary["exit_code"] == 3
     assert res.summary["upload_errors"] and res.summary["run_record_uri"] is None
