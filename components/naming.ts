@@ -195,6 +195,22 @@ export class Namer {
     return out;
   }
 
+  /**
+   * The longest pipeline name this environment's per-pipeline names leave room for, and the name that
+   * sets it: on GCP with `acme-dev`, 17, because the ingestion service account id
+   * `acme-dev-<pipeline>-ing` has at most 30 characters. (Secret names add the secret's name, and have
+   * hundreds of characters to spare.)
+   */
+  pipelineNameBudget(): { max: number; kind: string; rule: NameRule; pattern: string } {
+    let best: { max: number; kind: string; rule: NameRule; pattern: string } | undefined;
+    for (const [kind, id] of Object.entries(NAME_PLAN[this.cloud].pipeline)) {
+      const rule = NAME_RULES[id];
+      const max = rule.max - this.join(["", kind]).length;
+      if (!best || max < best.max) best = { max, kind, rule, pattern: this.join(["<pipeline>", kind]) };
+    }
+    return best!;
+  }
+
   private pipelineParts(pipeline: string, kind: string, detail?: string): string[] {
     return [pipeline, kind, ...(detail ? [detail] : [])].map((s) => s.replace(/_/g, "-"));
   }

@@ -57,122 +57,157 @@ const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARG
 const jobSize = (defaults: { cpu: number; memoryGiB: number; timeoutMinutes: number; maxRetries: number }) =>
   z
     .strictObject({
-      cpu: z.union([z.literal(0.25), z.literal(0.5), z.literal(1), z.literal(2), z.literal(4)], { error: "cpu of 0.25, 0.5, 1, 2 or 4 vCPU" }).default(defaults.cpu as 1),
-      memoryGiB: z.number({ error: "memoryGiB as a number" }).min(0.5, { error: "memoryGiB of at least 0.5" }).max(30, { error: "memoryGiB of at most 30" }).default(defaults.memoryGiB),
-      timeoutMinutes: z.number().int().min(1).max(1440, { error: "timeoutMinutes between 1 and 1440 (24 h)" }).default(defaults.timeoutMinutes),
-      maxRetries: z.number().int().min(0).max(10, { error: "maxRetries between 0 and 10" }).default(defaults.maxRetries),
+      cpu: z.union([z.literal(0.25), z.literal(0.5), z.literal(1), z.literal(2), z.literal(4)], { error: "cpu of 0.25, 0.5, 1, 2 or 4 vCPU" }).default(defaults.cpu as 1).describe("vCPUs per run: 0.25, 0.5, 1, 2 or 4."),
+      memoryGiB: z.number({ error: "memoryGiB as a number" }).min(0.5, { error: "memoryGiB of at least 0.5" }).max(30, { error: "memoryGiB of at most 30" }).default(defaults.memoryGiB).describe("Memory per run in GiB, 0.5 to 30."),
+      timeoutMinutes: z.number().int().min(1).max(1440, { error: "timeoutMinutes between 1 and 1440 (24 h)" }).default(defaults.timeoutMinutes).describe("Minutes before a run is stopped, 1 to 1440."),
+      maxRetries: z.number().int().min(0).max(10, { error: "maxRetries between 0 and 10" }).default(defaults.maxRetries).describe("Retries of a failed run, 0 to 10."),
     })
-    .prefault({});
+    .prefault({})
+    .describe("Size and retries of one kind of job; pipelines may override them (jobs: in the pipeline file).");
 
 const warehouseSize = (d: { size: string; autoSuspendSeconds: number; statementTimeoutSeconds: number }) =>
   z
     .strictObject({
-      size: z.enum(WAREHOUSE_SIZES, { error: `size, one of ${WAREHOUSE_SIZES.join(", ")}` }).default(d.size as "XSMALL"),
+      size: z.enum(WAREHOUSE_SIZES, { error: `size, one of ${WAREHOUSE_SIZES.join(", ")}` }).default(d.size as "XSMALL").describe(`Snowflake warehouse size: ${WAREHOUSE_SIZES.join(", ")}.`),
       // Cost control: a warehouse that never suspends bills forever, so 0 (never) is not allowed.
-      autoSuspendSeconds: z.number().int().min(60, { error: "autoSuspendSeconds of at least 60 (a warehouse must suspend when idle)" }).max(3600).default(d.autoSuspendSeconds),
-      statementTimeoutSeconds: z.number().int().min(60).max(172800).default(d.statementTimeoutSeconds),
+      autoSuspendSeconds: z.number().int().min(60, { error: "autoSuspendSeconds of at least 60 (a warehouse must suspend when idle)" }).max(3600).default(d.autoSuspendSeconds).describe("Idle seconds before the warehouse suspends (and stops billing), 60 to 3600."),
+      statementTimeoutSeconds: z.number().int().min(60).max(172800).default(d.statementTimeoutSeconds).describe("Seconds before a statement is cancelled."),
     })
-    .prefault({});
+    .prefault({})
+    .describe("One Snowflake warehouse.");
 
 export const stackConfigSchema = z
   .strictObject({
-    /** Which cloud this stack deploys to. */
-    cloud: z.enum(["gcp", "aws"], { error: 'cloud, "gcp" or "aws"' }),
-    /** Environment name, part of every resource name. `prod` is the production environment. */
-    environment: lowerName("environment", 8),
-    /** Organisation prefix, part of every resource name (bucket names are global, so make it yours). */
-    prefix: lowerName("prefix", 10),
-    /** Region for every regional resource. */
-    region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, { error: "region like europe-west1 or eu-west-1" }),
+    cloud: z.enum(["gcp", "aws"], { error: 'cloud, "gcp" or "aws"' }).describe("Which cloud this stack deploys to."),
+    environment: lowerName("environment", 8).describe("Environment name, part of every resource name; prod is the production environment."),
+    prefix: lowerName("prefix", 10).describe("Organisation prefix, part of every resource name (bucket names are global, so make it yours). With the environment it sets the pipeline-name budget: 17 characters on GCP for acme-dev."),
+    region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, { error: "region like europe-west1 or eu-west-1" }).describe("Region for every regional resource, e.g. europe-west1 or eu-west-1."),
     gcp: z
       .strictObject({
-        project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }),
-        /**
-         * Send the jobs' outbound traffic through Cloud NAT with one reserved address, which the
-         * Snowflake network policy then allows. Needed with warehouse.allowedIpRanges: Cloud Run has
-         * no fixed outbound address of its own. Costs a NAT gateway and an address (components/cloud/gcp/README.md).
-         */
-        staticEgress: z.boolean({ error: "staticEgress as true or false" }).default(D.gcp.staticEgress),
+        project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }).describe("GCP project id the stack deploys into."),
+        staticEgress: z
+          .boolean({ error: "staticEgress as true or false" })
+          .default(D.gcp.staticEgress)
+          .describe(
+            "Send the jobs' outbound traffic through Cloud NAT with one reserved address, which the Snowflake network policy then allows. Needed with warehouse.allowedIpRanges: Cloud Run has no fixed outbound address of its own. Costs a NAT gateway and an address (components/cloud/gcp/README.md).",
+          ),
       })
-      .optional(),
+      .optional()
+      .describe("GCP settings; required when cloud is gcp."),
     aws: z
       .strictObject({
-        accountId: z.string().regex(/^\d{12}$/, { error: "AWS account id of 12 digits (quote it in YAML)" }),
-        /** Private subnets for the tasks; when empty the stack creates a minimal VPC. */
-        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "subnet id like subnet-0abc123" })).default([]),
-        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "VPC id like vpc-0abc123" }).optional(),
-        vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: "CIDR like 10.40.0.0/16" }).default("10.40.0.0/16"),
+        accountId: z.string().regex(/^\d{12}$/, { error: "AWS account id of 12 digits (quote it in YAML)" }).describe("AWS account id, 12 digits, quoted."),
+        subnetIds: z
+          .array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "subnet id like subnet-0abc123" }))
+          .default([])
+          .describe("Private subnets for the tasks; when empty the stack creates a minimal VPC."),
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "VPC id like vpc-0abc123" }).optional().describe("VPC of subnetIds."),
+        vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: "CIDR like 10.40.0.0/16" }).default("10.40.0.0/16").describe("CIDR of the VPC the stack creates when subnetIds is empty."),
       })
-      .optional(),
-    /** Protect stateful resources (buckets, databases, registry) from deletion. */
-    protect: z.boolean({ error: "protect as true or false" }).default(D.protect),
-    /** Second key for destroying data: only honoured on a non-production stack that also has protect: false. */
-    allowDataDestroy: z.boolean({ error: "allowDataDestroy as true or false" }).default(D.allowDataDestroy),
+      .optional()
+      .describe("AWS settings; required when cloud is aws."),
+    protect: z.boolean({ error: "protect as true or false" }).default(D.protect).describe("Protect stateful resources (buckets, databases, registry) from deletion."),
+    allowDataDestroy: z
+      .boolean({ error: "allowDataDestroy as true or false" })
+      .default(D.allowDataDestroy)
+      .describe("Second key for destroying data: only honoured on a non-production stack that also has protect: false."),
     lake: z
       .strictObject({
-        coldAfterDays: positiveInt("coldAfterDays").default(D.lake.coldAfterDays),
-        expireAfterDays: positiveInt("expireAfterDays").default(D.lake.expireAfterDays),
-        noncurrentVersionDays: positiveInt("noncurrentVersionDays").default(D.lake.noncurrentVersionDays),
-        artifactsExpireAfterDays: positiveInt("artifactsExpireAfterDays").default(D.lake.artifactsExpireAfterDays),
-        /** Customer-managed key: a Cloud KMS key name (GCP) or a KMS key ARN (AWS). */
-        kmsKey: z.string().min(1).optional(),
+        coldAfterDays: positiveInt("coldAfterDays").default(D.lake.coldAfterDays).describe("Days before raw objects move to colder storage (Nearline / S3 Standard-IA)."),
+        expireAfterDays: positiveInt("expireAfterDays").default(D.lake.expireAfterDays).describe("Days before raw objects expire; 0 keeps them forever."),
+        noncurrentVersionDays: positiveInt("noncurrentVersionDays").default(D.lake.noncurrentVersionDays).describe("Days a replaced (noncurrent) object version is kept."),
+        artifactsExpireAfterDays: positiveInt("artifactsExpireAfterDays").default(D.lake.artifactsExpireAfterDays).describe("Days artifacts (dbt manifests, logs, run records) are kept."),
+        kmsKey: z.string().min(1).optional().describe("Customer-managed key: a Cloud KMS key name (GCP) or a KMS key ARN (AWS)."),
       })
-      .prefault({}),
-    jobs: z.strictObject({ ingestion: jobSize(D.jobs.ingestion), dbt: jobSize(D.jobs.dbt) }).prefault({}),
-    orchestration: z.strictObject({ stepRetries: z.number().int().min(0).max(10).default(D.orchestration.stepRetries) }).prefault({}),
+      .prefault({})
+      .describe("The raw and artifacts buckets: lifecycle and encryption."),
+    jobs: z.strictObject({ ingestion: jobSize(D.jobs.ingestion), dbt: jobSize(D.jobs.dbt) }).prefault({}).describe("Default job sizes: the ingestion job and the dbt job of every pipeline."),
+    orchestration: z
+      .strictObject({ stepRetries: z.number().int().min(0).max(10).default(D.orchestration.stepRetries).describe("Retries of a failed orchestration step (sync, ingestion, dbt), 0 to 10.") })
+      .prefault({})
+      .describe("The per-pipeline orchestration (Workflows / Step Functions)."),
     warehouse: z
       .strictObject({
-        /** Snowflake account identifier `<ORGNAME>-<ACCOUNT_NAME>` (the same as `snowflake:organizationName`/`accountName`). */
-        account: z.string().regex(/^[A-Za-z0-9_]+-[A-Za-z0-9_]+$/, { error: "Snowflake account identifier like MYORG-MYACCOUNT" }),
-        /** Prefix of every Snowflake object name; defaults to `<ENVIRONMENT>_` so several environments share one account. */
-        objectPrefix: z.string().regex(/^([A-Z][A-Z0-9_]*)?$/, { error: "objectPrefix in UPPER_SNAKE (or empty)" }).optional(),
-        dataRetentionDays: z.number().int().min(0).max(90).default(D.warehouse.dataRetentionDays),
-        loading: warehouseSize(D.warehouse.loading),
-        transforming: warehouseSize(D.warehouse.transforming),
-        reporting: warehouseSize(D.warehouse.reporting),
-        monthlyCreditQuota: z.number().int().min(1, { error: "monthlyCreditQuota of at least 1" }).default(D.warehouse.monthlyCreditQuota),
-        notifyAtPercent: z.array(z.number().int().min(1).max(99)).default([...D.warehouse.notifyAtPercent]),
-        /** IP ranges (CIDR) the service users may connect from; empty means no network policy. */
-        allowedIpRanges: z.array(z.string().regex(/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/, { error: "IPv4 CIDR like 203.0.113.0/24" })).default([]),
-      }),
+        account: z
+          .string()
+          .regex(/^[A-Za-z0-9_]+-[A-Za-z0-9_]+$/, { error: "Snowflake account identifier like MYORG-MYACCOUNT" })
+          .describe("Snowflake account identifier <ORGNAME>-<ACCOUNT_NAME> (the same as snowflake:organizationName / accountName)."),
+        objectPrefix: z
+          .string()
+          .regex(/^([A-Z][A-Z0-9_]*)?$/, { error: "objectPrefix in UPPER_SNAKE (or empty)" })
+          .optional()
+          .describe("Prefix of every Snowflake object name; defaults to <ENVIRONMENT>_ so several environments share one account."),
+        dataRetentionDays: z.number().int().min(0).max(90).default(D.warehouse.dataRetentionDays).describe("Time Travel days of the databases, 0 to 90."),
+        loading: warehouseSize(D.warehouse.loading).describe("The warehouse ingestion loads with."),
+        transforming: warehouseSize(D.warehouse.transforming).describe("The warehouse dbt builds with."),
+        reporting: warehouseSize(D.warehouse.reporting).describe("The warehouse readers query with."),
+        monthlyCreditQuota: z
+          .number()
+          .int()
+          .min(1, { error: "monthlyCreditQuota of at least 1" })
+          .default(D.warehouse.monthlyCreditQuota)
+          .describe("Credits per month the resource monitor allows before it suspends the warehouses."),
+        notifyAtPercent: z.array(z.number().int().min(1).max(99)).default([...D.warehouse.notifyAtPercent]).describe("Quota percentages that send a notification."),
+        allowedIpRanges: z
+          .array(z.string().regex(/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/, { error: "IPv4 CIDR like 203.0.113.0/24" }))
+          .default([])
+          .describe("IP ranges (CIDR) the service users may connect from; empty means no network policy."),
+      })
+      .describe("The Snowflake warehouse: account, object names, sizes, quota."),
     fivetran: z
       .strictObject({
-        /** Fivetran group (one destination) for this environment; defaults to `<prefix>_<environment>`. */
-        groupName: z.string().regex(/^[a-z][a-z0-9_]{0,59}$/, { error: "groupName in lower_snake" }).optional(),
-        /** Fivetran processing region of the destination, e.g. GCP_EUROPE_WEST3 or AWS_EU_WEST_1. */
-        region: z.enum(FIVETRAN_REGIONS, { error: "a Fivetran region like GCP_EUROPE_WEST3 or AWS_EU_WEST_1" }).default(D.fivetran.region),
-        /** Time zone offset (hours) the destination uses for daily sync times. */
-        timeZoneOffset: z.enum(FIVETRAN_TIME_ZONE_OFFSETS, { error: 'timeZoneOffset from "-11" to "+12", like "0" or "+1"' }).default(D.fivetran.timeZoneOffset),
+        groupName: z.string().regex(/^[a-z][a-z0-9_]{0,59}$/, { error: "groupName in lower_snake" }).optional().describe("Fivetran group (one destination) for this environment; defaults to <prefix>_<environment>."),
+        region: z
+          .enum(FIVETRAN_REGIONS, { error: "a Fivetran region like GCP_EUROPE_WEST3 or AWS_EU_WEST_1" })
+          .default(D.fivetran.region)
+          .describe("Fivetran processing region of the destination, e.g. GCP_EUROPE_WEST3 or AWS_EU_WEST_1."),
+        timeZoneOffset: z
+          .enum(FIVETRAN_TIME_ZONE_OFFSETS, { error: 'timeZoneOffset from "-11" to "+12", like "0" or "+1"' })
+          .default(D.fivetran.timeZoneOffset)
+          .describe("Time zone offset (hours) the destination uses for daily sync times."),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("The Fivetran group and destination of this environment."),
     images: z
       .strictObject({
-        /** Prebuilt image references pinned by digest (`repo@sha256:...`): promote what CI built instead of building. */
-        ingestion: z.string().regex(/@sha256:[0-9a-f]{64}$/, { error: "image reference pinned by digest (…@sha256:<64 hex>)" }).optional(),
-        dbt: z.string().regex(/@sha256:[0-9a-f]{64}$/, { error: "image reference pinned by digest (…@sha256:<64 hex>)" }).optional(),
-        /** Build contexts, relative to the project root; point dbtContext at your own dbt project. */
-        ingestionContext: z.string().min(1).default(D.images.ingestionContext),
-        dbtContext: z.string().min(1).default(D.images.dbtContext),
-        /** false: this stack never builds images; `pulumi up` needs both digests pinned (promoted from CI). */
-        build: z.boolean().default(D.images.build),
+        ingestion: z
+          .string()
+          .regex(/@sha256:[0-9a-f]{64}$/, { error: "image reference pinned by digest (…@sha256:<64 hex>)" })
+          .optional()
+          .describe("Prebuilt ingestion image pinned by digest (repo@sha256:...): promote what CI built instead of building."),
+        dbt: z
+          .string()
+          .regex(/@sha256:[0-9a-f]{64}$/, { error: "image reference pinned by digest (…@sha256:<64 hex>)" })
+          .optional()
+          .describe("Prebuilt dbt image pinned by digest (repo@sha256:...)."),
+        ingestionContext: z.string().min(1).default(D.images.ingestionContext).describe("Build context of the ingestion image, relative to the project root."),
+        dbtContext: z.string().min(1).default(D.images.dbtContext).describe("Build context of the dbt image, relative to the project root; point it at your own dbt project."),
+        build: z.boolean().default(D.images.build).describe("false: this stack never builds images; pulumi up needs both digests pinned (promoted from CI)."),
       })
-      .prefault({}),
-    alerts: z.strictObject({ emails: z.array(z.email({ error: "e-mail address" })).default([]) }).prefault({}),
-    logRetentionDays: z.number().int().min(1).max(3653).default(D.logRetentionDays),
+      .prefault({})
+      .describe("The two images: built from their contexts (tagged by content hash), or pinned digests."),
+    alerts: z
+      .strictObject({ emails: z.array(z.email({ error: "e-mail address" })).default([]).describe("Recipients of every pipeline's failure alerts, besides each pipeline's owner.") })
+      .prefault({})
+      .describe("Failure alerts."),
+    logRetentionDays: z.number().int().min(1).max(3653).default(D.logRetentionDays).describe("Days the jobs' logs are kept."),
     ci: z
       .strictObject({
-        /** GitHub repository (`owner/name`) whose workflows may preview and deploy this stack. */
-        githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "GitHub repository as owner/name" }),
-        deployBranch: z.string().min(1).default(D.ci.deployBranch),
-        /** AWS: the account already has GitHub's OIDC provider (IAM allows one per account): use it instead of creating it. */
-        reuseOidcProvider: z.boolean().default(D.ci.reuseOidcProvider),
+        githubRepository: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "GitHub repository as owner/name" })
+          .describe("GitHub repository (owner/name) whose workflows may preview and deploy this stack."),
+        deployBranch: z.string().min(1).default(D.ci.deployBranch).describe("The branch whose workflows may deploy."),
+        reuseOidcProvider: z.boolean().default(D.ci.reuseOidcProvider).describe("AWS: the account already has GitHub's OIDC provider (IAM allows one per account): use it instead of creating it."),
       })
-      .optional(),
-    /** Fivetran API credentials (set with `pulumi config set --secret`); FIVETRAN_API_KEY/SECRET also work. */
-    fivetranApiKey: z.string().min(1).optional(),
-    fivetranApiSecret: z.string().min(1).optional(),
-    /** Values of the pipelines' source secrets: `pipelineSecrets.<pipeline>.<secret>`, set with `pulumi config set --secret --path`. */
-    pipelineSecrets: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+      .optional()
+      .describe("CI access through OIDC: a read-only preview identity and a deploy identity."),
+    fivetranApiKey: z.string().min(1).optional().describe("Fivetran API key (pulumi config set --secret); FIVETRAN_API_KEY also works."),
+    fivetranApiSecret: z.string().min(1).optional().describe("Fivetran API secret (pulumi config set --secret); FIVETRAN_API_SECRET also works."),
+    pipelineSecrets: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .default({})
+      .describe("Values of the pipelines' source secrets, pipelineSecrets.<pipeline>.<secret>, set with pulumi config set --secret --path."),
   })
   .superRefine((c, ctx) => {
     if (c.cloud === "gcp" && !c.gcp) ctx.addIssue({ code: "custom", path: ["gcp"], message: "a gcp: { project } section because cloud is gcp", input: undefined });

@@ -46,9 +46,16 @@ function fieldProblem(text: string, f: Field): string | undefined {
     const values = bounds.map((b) => value(b, f));
     if (values.some((v) => v === undefined)) return `${f.name} values between ${f.min} and ${f.max}${f.names ? ` or ${f.names[0]}-${f.names[f.names.length - 1]}` : ""} in "${item}"`;
     if (values.length === 2 && values[0]! > values[1]!) return `${f.name} range "${range}" to go upwards`;
-    if (f.name === "day-of-week" && values.length === 2 && values[1] === 7) return `day-of-week range "${range}" to end before Sunday as 7 (AWS EventBridge counts SUN=1; write e.g. 5-6,0)`;
+    if (f.name === "day-of-week" && values.length === 2 && values[1] === 7) return `day-of-week range "${range}" to end before Sunday as 7 (AWS EventBridge counts SUN=1; write ${throughSunday(values[0]!)})`;
   }
   return undefined;
+}
+
+/** The portable spelling of the day-of-week range `from-7` (through Sunday written as 7). */
+function throughSunday(from: number): string {
+  if (from <= 1) return `* (${from}-7 is every day)`;
+  if (from === 7) return "0";
+  return from === 6 ? "6,0" : `${from}-6,0`;
 }
 
 function value(token: string, f: Field): number | undefined {

@@ -9,6 +9,7 @@ import { Namer } from "../components/naming";
 import { checkSnowflakeNames } from "../components/warehouse/model";
 import type { JobSize, PipelineConfig, PlatformConfig } from "../components/types";
 import { PROJECT, SECRET_STACK_KEYS, stackConfigSchema, type StackConfig } from "./config";
+import { evaluateSelection, freshManifest } from "./dbt-selection";
 import { ConfigError, describeFound, type ConfigIssue } from "./errors";
 import { pipelineSpecSchema, type PipelineSpec } from "./pipeline-spec";
 import { YamlFile } from "./yaml-file";
@@ -60,6 +61,7 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
     const environments = knownEnvironments(opts.root, stack.environment);
     for (const spec of specs.values()) issues.push(...crossCheck(stack, stackFile, spec, environments));
     issues.push(...nameChecks(stack, specs, stackFile));
+    issues.push(...selectionChecks(opts.root, stack, specs));
   }
   if (issues.length || !stack) throw new ConfigError(issues);
 
@@ -166,6 +168,24 @@ function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec, e
   return issues;
 }
 
+/**
+ * Each pipeline's dbt selection must select something. Checked where a manifest of the dbt project,
+ * newer than its sources, is at hand (`dbt parse`); the dbt runner checks every run regardless.
+ */
+function selectionChecks(root: string, stack: StackConfig, specs: Map<string, ParsedSpec>): ConfigIssue[] {
+  const dbtDir = path.resolve(root, stack.images.dbtContext);
+  const parsed = freshManifest(dbtDir);
+  if (!parsed) return [];
+  const manifest = path.relative(root, parsed.file);
+  return [...specs.values()].flatMap(({ file, value }) => {
+    const selection = value.transform?.select ?? `tag:${value.name}+`;
+    if (evaluateSelection(selection, parsed.manifest) !== "empty") return [];
+    const where = value.transform ? ["transform", "select"] : ["name"];
+    const hint = value.transform ? "" : ` (the default tag:${value.name}+, as transform.select is not set)`;
+    return [file.issue(where, `a dbt selection that selects at least one model or test of ${manifest}: tag the pipeline's models with tags: [${value.name}]`, `${describeFound(selection)}${hint}, which selects nothing`, false, where.join("."))];
+  });
+}
+
 function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFile: YamlFile): ConfigIssue[] {
   const names = new Namer(stack.cloud, stack.prefix, stack.environment);
   const byName = new Map([...specs.values()].map((s) => [s.value.name, s]));
@@ -177,12 +197,21 @@ function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFil
 }
 
 function cloudNameIssues(names: Namer, planned: { name: string; secrets: string[] }[], byName: Map<string, ParsedSpec>, stackFile: YamlFile): ConfigIssue[] {
-  return names.problems(planned).map((problem) => {
+  const budget = names.pipelineNameBudget();
+  const overBudget = new Set<string>();
+  return names.problems(planned).flatMap((problem) => {
     const expected = `names that fit the ${problem.rule.what} rule (${problem.rule.description})`;
     const found = `"${problem.name}" (${problem.name.length} characters)`;
     const spec = problem.pipeline ? byName.get(problem.pipeline) : undefined;
-    if (spec) return spec.file.issue(["name"], `a shorter name: ${expected}`, found);
-    return stackFile.issue(["config", `${PROJECT}:prefix`], `a shorter prefix or environment: ${expected}`, found);
+    if (spec && problem.pipeline!.length > budget.max) {
+      // One issue per pipeline, with the budget in this stack's own terms, whichever names overflow.
+      if (overBudget.has(problem.pipeline!)) return [];
+      overBudget.add(problem.pipeline!);
+      const limit = `a pipeline name of at most ${budget.max} characters on ${names.cloud.toUpperCase()} with prefix ${names.base} (the ${budget.rule.what} ${budget.pattern} allows ${budget.rule.max})`;
+      return [spec.file.issue(["name"], limit, `"${problem.pipeline}" (${problem.pipeline!.length} characters, making ${found})`)];
+    }
+    if (spec) return [spec.file.issue(["name"], `a shorter name: ${expected}`, found)];
+    return [stackFile.issue(["config", `${PROJECT}:prefix`], `a shorter prefix or environment: ${expected}`, found)];
   });
 }
 

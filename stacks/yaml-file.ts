@@ -76,7 +76,11 @@ export class YamlFile {
     const result = schema.safeParse(value, { reportInput: true });
     if (result.success) return result.data;
     for (const zi of result.error.issues) {
-      const input = (zi as { input?: unknown }).input;
+      let input = (zi as { input?: unknown }).input;
+      // A discriminated union with no matching member reports the whole mapping as its input, at
+      // the discriminator's path: what was found is the discriminator's value (`type: restapi`).
+      const discriminator = (zi as { discriminator?: string }).discriminator;
+      if (zi.code === "invalid_union" && discriminator && input && typeof input === "object" && !Array.isArray(input)) input = (input as Record<string, unknown>)[discriminator];
       if (zi.code === "unrecognized_keys") {
         for (const k of zi.keys) {
           const w = where([...zi.path, k]);

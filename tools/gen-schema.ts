@@ -24,6 +24,7 @@ export function generateSchemas(): Record<string, string> {
     type: "object",
     properties: {
       config: {
+        description: "Stack config: provider keys (gcp:project, aws:region, snowflake:*) and this project's keys under data-platform:.",
         type: "object",
         properties: Object.fromEntries(Object.entries(stack.properties).map(([k, v]) => [`${PROJECT}:${k}`, v])),
         required: (stack.required ?? []).map((k) => `${PROJECT}:${k}`),

@@ -262,9 +262,12 @@ function printSummary(outcomes: Outcome[]): void {
   console.log(line(header));
   console.log(line(widths.map((w) => "-".repeat(w))));
   for (const r of rows) console.log(line(r));
+  // The reasons, in the tools' own words (dbt's error text, not just "model x error"); a multi-line
+  // message stays under its pipeline.
+  const indent = (text: string) => text.replace(/\n/g, "\n      ");
   for (const o of outcomes) {
-    if (o.reason) console.log(`  ${o.pipeline}: ${o.status}: ${o.reason}`);
-    if (o.dbt?.error) console.log(`  ${o.pipeline}: dbt: ${o.dbt.error}`);
+    if (o.reason) console.log(`  ${o.pipeline}: ${o.status}: ${indent(o.reason)}`);
+    if (o.dbt?.error) console.log(`  ${o.pipeline}: dbt: ${indent(o.dbt.error)}`);
   }
   const totalRows = outcomes.reduce((n, o) => n + Object.values(o.rows).reduce((a, b) => a + b, 0), 0);
   const models = outcomes.reduce((n, o) => n + (o.dbt?.models_built ?? 0), 0);
@@ -319,7 +322,10 @@ async function main(): Promise<void> {
     await fixtures.close();
   }
   printSummary(outcomes);
-  process.exitCode = outcomes.some((o) => o.status === "FAILED" || o.status === "PARTIAL") ? 1 : 0;
+  // A pipeline asked for by name that did not run is a failed request, not a pass.
+  const skippedOnRequest = opts.pipelines.length ? outcomes.filter((o) => o.status === "SKIPPED").map((o) => o.pipeline) : [];
+  if (skippedOnRequest.length) console.log(`\n  asked for with --pipeline but skipped: ${skippedOnRequest.join(", ")} (see the reason above)`);
+  process.exitCode = outcomes.some((o) => o.status === "FAILED" || o.status === "PARTIAL") || skippedOnRequest.length ? 1 : 0;
 }
 
 main().catch((e) => {

@@ -122,7 +122,7 @@ const SUITES: Suite[] = [
       const bin = path.join(ROOT, ".tools", "bin", "actionlint");
       const dir = path.join(ROOT, ".github", "workflows");
       const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(".github", "workflows", f));
-      if (!fs.existsSync(bin)) return { passed: 0, failed: Math.max(files.length, 1), crashed: "no .tools/bin/actionlint (run tools/bootstrap.sh; it needs Go)" };
+      if (!fs.existsSync(bin)) return { passed: 0, failed: Math.max(files.length, 1), crashed: "no .tools/bin/actionlint (run tools/bootstrap.sh --with-actionlint; it needs Go)" };
       const r = sh(bin, ["-format", "{{range $err := .}}{{$err.Filepath}}\n{{end}}", ...files]);
       if (r.code !== 0 && r.code !== 1) return { passed: 0, failed: Math.max(files.length, 1), crashed: `actionlint exited ${r.code}` };
       const bad = new Set(r.out.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => path.relative(ROOT, path.resolve(ROOT, l))));

@@ -208,6 +208,25 @@ def upload(store, work: Path, prefix: str, redactor: Redactor, logger: JsonLogge
     return uploaded, errors
 
 
+def empty_selection_error(settings: dict[str, Any], manifest_path: Path) -> str:
+    """The error for a selection that matched no node, with the nodes of the pipeline's tag that this
+    target disables (e.g. Fivetran-loaded models on DuckDB), when the manifest lists any."""
+    pipeline, selection = settings["pipeline"], settings["selection"]
+    text = (f"pipeline {pipeline}: dbt selection {selection!r} selected no models or tests on target "
+            f"{settings['target']} (tag the pipeline's models with `tags: [{pipeline}]`, or fix "
+            f"transform.select in pipelines/{pipeline}.yaml)")
+    try:
+        disabled = json.loads(manifest_path.read_text(encoding="utf-8")).get("disabled") or {}
+    except (OSError, ValueError):
+        return text
+    tagged = sorted(uid for uid, versions in disabled.items()
+                    if any(pipeline in (v.get("tags") or []) or pipeline in ((v.get("config") or {}).get("tags") or [])
+                           for v in versions))
+    if tagged:
+        text += f"; {len(tagged)} node(s) tagged {pipeline} are disabled on this target: {', '.join(tagged[:5])}"
+    return text
+
+
 def _print_summary(summary: dict[str, Any], redactor: Redactor) -> None:
     print(redactor(json.dumps(summary, default=str, ensure_ascii=False)), flush=True)
 
@@ -260,6 +279,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary = summarize(json.loads(run_results_path.read_text(encoding="utf-8")))
     elif not dbt_errored:
         error = "dbt produced no run_results.json"
+    if summary is not None and not dbt_errored and summary.counts["nodes_total"] == 0:
+        # dbt calls an empty selection a success ("Nothing to do"); for a pipeline it means its models
+        # are not tagged, or its selection is misspelt, and nothing would ever be transformed.
+        error, dbt_errored = empty_selection_error(settings, work / "target" / "manifest.json"), True
+        logger.error("empty_selection", error, selection=settings["selection"])
     status = classify(dbt_success, dbt_errored, summary)
     if status != SUCCESS and error is None:
         error = describe_failures(summary) if summary and summary.failures else "dbt build did not succeed"

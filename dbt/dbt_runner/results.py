@@ -78,12 +78,20 @@ def classify(dbt_success: bool, dbt_errored: bool, summary: Summary | None) -> s
     return FAILED
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
 def describe_failures(summary: Summary, limit: int = 5) -> str:
     parts = []
     for f in summary.failures[:limit]:
         what = f"{f['resource_type']} {f['name']} {f['status']}"
         if f.get("failures"):
             what += f" ({f['failures']} failing rows)"
+        elif f.get("message"):
+            # dbt's own reason ("Binder Error: Referenced column ... not found"), on one line.
+            what += f": {_one_line(f['message'])}"
         parts.append(what)
     more = len(summary.failures) - limit
     if more > 0:

@@ -128,18 +128,34 @@ def test_missing_raw_data_is_failed(local_dir, run_runner):
     assert res.summary["status"] == "FAILED"
     assert res.summary["models_built"] == 0 and res.summary["models_failed"] >= 1
     assert "stg_posts" in res.summary["error"]
+    # dbt's own reason, not just "model stg_posts error": the missing raw table.
+    assert "raw_jsonplaceholder" in res.summary["error"] and "does not exist" in res.summary["error"], res.summary["error"]
     assert res.run_record()["status"] == "FAILED"
 
 
-def test_shop_postgres_is_disabled_on_the_local_target(warehouse, run_runner):
+def test_shop_postgres_is_disabled_on_the_local_target_so_its_selection_is_empty_and_fails(warehouse, run_runner):
+    # An empty selection is an error (dbt itself calls it success): the record names the pipeline,
+    # the selection and the nodes of its tag that the DuckDB target disables.
     res = run_runner("build", "--select", "tag:shop_postgres+")
 
-    assert res.returncode == 0, res.stderr[-3000:]
-    assert res.summary["status"] == "SUCCESS"
-    assert res.summary["nodes_total"] == 0
+    assert res.returncode == 2, res.stderr[-3000:]
+    s = res.summary
+    assert s["status"] == "FAILED" and s["nodes_total"] == 0
+    assert "pipeline shop_postgres: dbt selection 'tag:shop_postgres+' selected no models or tests on target local" in s["error"]
+    assert "disabled on this target" in s["error"] and "model.data_platform.stg_customers" in s["error"]
     manifest = json.loads((res.run_dir() / "manifest.json").read_text())
     assert not any("shop_postgres" in n.get("tags", []) for n in manifest["nodes"].values())
     assert "model.data_platform.stg_customers" in manifest.get("disabled", {})
+    assert res.run_record()["status"] == "FAILED"
+
+
+def test_a_selection_no_model_carries_fails_naming_the_pipeline(warehouse, run_runner):
+    res = run_runner("build", "--select", "tag:orders_flies+", "--pipeline", "orders_flies")
+
+    assert res.returncode == 2, res.stderr[-3000:]
+    assert res.summary["status"] == "FAILED"
+    assert res.summary["error"].startswith("pipeline orders_flies: dbt selection 'tag:orders_flies+' selected no models")
+    assert "disabled" not in res.summary["error"]
 
 
 def test_usage_errors_exit_64_with_a_summary_line(run_runner):
@@ -168,8 +184,9 @@ def test_unstorable_artifacts_exit_3_even_when_dbt_succeeds(warehouse, run_runne
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the artifacts folder should be")
 
-    res = run_runner("build", "--select", "tag:shop_postgres+", "--artifacts-uri", str(blocker))
+    # A selection that builds (an empty one is FAILED now, whatever the upload does).
+    res = run_runner("build", "--select", "tag:orders_files+", "--artifacts-uri", str(blocker))
 
-    assert res.returncode == 3
+    assert res.returncode == 3, res.stderr[-3000:]
     assert res.summary["status"] == "SUCCESS" and res.summary["exit_code"] == 3
     assert res.summary["upload_errors"] and res.summary["run_record_uri"] is None

@@ -11,7 +11,7 @@ import { secretEnvName } from "../../components/pipeline";
 import { cloudContext } from "../../components/platform";
 import type { PlatformConfig } from "../../components/types";
 import { loadPlatformConfig } from "../../stacks/load";
-import { PROJECT_ROOT } from "../../stacks/program";
+import { examplesRoot } from "../examples";
 import { readStackFile } from "../../tools/synth/stack-file";
 import { isSecretValue, synthesize, type Plan, type PlannedResource } from "../../tools/synth/synthesize";
 
@@ -31,7 +31,7 @@ export class TestPlatform extends pulumi.ComponentResource {
 
 /** Stack config of `dev-aws`, with `data-platform:<key>` values replaced (objects as JS values). */
 export function stackConfig(overrides: Record<string, unknown> = {}): { config: Record<string, string>; secretKeys: string[] } {
-  const file = readStackFile(PROJECT_ROOT, STACK);
+  const file = readStackFile(examplesRoot(), STACK);
   const config = { ...file.config };
   for (const [k, v] of Object.entries(overrides)) {
     const key = `data-platform:${k}`;
@@ -62,7 +62,7 @@ export async function synthAws(overrides: Record<string, unknown> = {}, customiz
     config: map,
     secretKeys,
     program: async () => {
-      config = loadPlatformConfig({ root: PROJECT_ROOT, stack: STACK, config: pulumi.runtime.allConfig() }).config;
+      config = loadPlatformConfig({ root: examplesRoot(), stack: STACK, config: pulumi.runtime.allConfig() }).config;
       const parent = new TestPlatform(`${config.prefix}-${config.environment}`);
       const env = awsCloud.environment(cloudContext(config, parent));
       env.grantLakeReader({ awsIamUserArn: SNOWFLAKE_USER, awsExternalId: SNOWFLAKE_EXTERNAL_ID });

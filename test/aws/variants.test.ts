@@ -9,6 +9,7 @@ import type { PlatformConfig } from "../../components/types";
 import { synthesize } from "../../tools/synth/synthesize";
 import { cloudContext } from "../../components/platform";
 import { ACCOUNT, byType, json, list, one, policies, policyRole, synthAws, TestPlatform } from "./harness";
+import { examplesRoot } from "../examples";
 
 const KMS = "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd";
 
@@ -100,7 +101,7 @@ describe("aws refusals", () => {
 
 describe("aws through the real program (components/platform.ts)", () => {
   it("synthesizes dev-aws end to end with the warehouse, Fivetran and images", async () => {
-    const plan = await synthesize({ stack: "dev-aws" });
+    const plan = await synthesize({ stack: "dev-aws", root: examplesRoot() });
     assert.equal(plan.outputs.cloud, "aws");
     assert.equal(plan.outputs.rawBucket, "s3://acmeaws-dev-raw");
     assert.equal(plan.outputs.registry, `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/acmeaws-dev-images`);

@@ -18,11 +18,21 @@ describe("cron validation", () => {
     ["0 3 1 * 1", /AWS EventBridge/],
     ["0 4 * * */2", /day-of-week "\*\/2" without a step/],
     ["0 4 * * 1-5/2", /without a step/],
-    ["0 4 * * 5-7", /end before Sunday as 7/],
+    ["0 4 * * 5-7", /end before Sunday as 7 .*write 5-6,0\)/],
+    // The advice fits the range: 1-7 is every day, 6-7 is Saturday and Sunday.
+    ["0 4 * * 1-7", /write \* \(1-7 is every day\)/],
+    ["0 4 * * 6-7", /write 6,0\)/],
+    ["0 4 * * 7-7", /write 0\)/],
   ];
   for (const [expr, why] of bad) {
     it(`rejects "${expr}"`, () => assert.match(cronProblem(expr) ?? "(accepted)", why));
   }
+  it("the advice for a range through 7 is itself accepted and means the same days on AWS", () => {
+    for (const [range, advice] of [["5-7", "5-6,0"], ["6-7", "6,0"], ["7-7", "0"], ["1-7", "*"]]) {
+      assert.ok(cronProblem(`0 4 * * ${range}`)?.includes(`write ${advice}`), range);
+      assert.equal(cronProblem(`0 4 * * ${advice}`), undefined, advice);
+    }
+  });
 });
 
 describe("EventBridge cron", () => {

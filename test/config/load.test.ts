@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { STACK_DEFAULTS } from "../../stacks/config";
 import { ConfigError, type ConfigIssue } from "../../stacks/errors";
@@ -19,7 +21,11 @@ describe("shipped stacks", () => {
   for (const stack of ["dev", "prod", "dev-aws"]) {
     it(`${stack} loads with every shipped pipeline`, () => {
       const { config } = load(ROOT, stack);
-      assert.deepEqual(config.pipelines.map((p) => p.name), ["jsonplaceholder", "orders_files", "shop_postgres"]);
+      // Every file in pipelines/ (an added pipeline included: adding one turns no test red by itself),
+      // and at least the shipped examples the other tests rely on.
+      const files = fs.readdirSync(path.join(ROOT, "pipelines")).filter((f) => f.endsWith(".yaml")).map((f) => f.replace(/\.yaml$/, "")).sort();
+      assert.deepEqual(config.pipelines.map((p) => p.name), files);
+      for (const shipped of ["jsonplaceholder", "orders_files", "shop_postgres"]) assert.ok(files.includes(shipped), `${shipped} is a shipped example`);
       assert.equal(config.stack, stack);
     });
   }
@@ -114,7 +120,18 @@ describe("bad input", () => {
     const sa = issues.find((i) => /GCP service account id/.test(i.expected));
     assert.ok(sa, JSON.stringify(issues));
     assert.equal(sa.file, `pipelines/${long}.yaml`);
-    assert.match(sa.found, /"acme-dev-orders-from-partner-feed-v2-ing" \(40 characters\)/);
+    // The budget in this stack's terms: 30 - "acme-dev-" - "-ing" = 17, once per pipeline.
+    assert.equal(sa.expected, "a pipeline name of at most 17 characters on GCP with prefix acme-dev (the GCP service account id acme-dev-<pipeline>-ing allows 30)");
+    assert.match(sa.found, /"orders_from_partner_feed_v2" \(27 characters, making "acme-dev-orders-from-partner-feed-v2-ing" \(40 characters\)\)/);
+    assert.equal(issues.filter((i) => i.file === sa.file && i.path === "name").length, 1, JSON.stringify(issues));
+  });
+
+  it("the name budget is each cloud's own: a name that fits exactly passes, one more character fails", () => {
+    const at = (name: string, stack = VALID_STACK) => project({ stack, pipelines: { [`${name}.yaml`]: VALID_PIPELINE.replace("name: orders", `name: ${name}`) } });
+    assert.doesNotThrow(() => load(at("a".repeat(17))));
+    assert.match(issuesOf(at("a".repeat(18)))[0].expected, /at most 17 characters on GCP with prefix acme-dev/);
+    const aws = VALID_STACK.replace("data-platform:cloud: gcp", "data-platform:cloud: aws").replace(/  data-platform:gcp:\n    project: acme-data-dev\n/, "  data-platform:aws:\n    accountId: \"123456789012\"\n");
+    assert.doesNotThrow(() => load(at("a".repeat(25), aws)), "AWS leaves more room than GCP for acme-dev");
   });
 
   it("reports every error in every file at once, stack file included", () => {
@@ -188,6 +205,14 @@ describe("bad input", () => {
     const [issue] = issuesOf(root);
     assert.equal(issue.path, "data-platform:pipelineSecrets.orders.api_token");
     assert.equal(issue.line, 12);
+  });
+
+  it("an unknown source type says which type was found, not \"a mapping\"", () => {
+    const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace("type: filesystem", "type: filesytem") } });
+    const [issue] = issuesOf(root);
+    assert.equal(issue.path, "source.type");
+    assert.equal(issue.found, '"filesytem"');
+    assert.match(issue.expected, /"rest_api", "filesystem", "sql_database" or "fivetran"/);
   });
 
   it("the formatted message lists file:line:col, path, expected and found", () => {

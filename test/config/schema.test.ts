@@ -26,4 +26,25 @@ describe("editor schemas", () => {
     assert.equal(schema.additionalProperties, false);
     assert.ok(schema.required.includes("source"));
   });
+
+  // Stands for: editor hover text on every field (yaml-language-server shows `description`).
+  // Proven on the generated schemas themselves; cannot prove the text is helpful, only present.
+  it("every field of both editor schemas has a description (hover text), from the zod schemas", () => {
+    const missing: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (!node || typeof node !== "object") return;
+      if (Array.isArray(node)) return node.forEach((n) => walk(n, at));
+      const s = node as Record<string, unknown>;
+      for (const [key, v] of Object.entries((s.properties ?? {}) as Record<string, Record<string, unknown>>)) {
+        const alternatives = ((v.anyOf ?? v.oneOf ?? []) as Record<string, unknown>[]);
+        if (!v.description && !alternatives.some((x) => x.description)) missing.push(`${at}.${key}`);
+        walk(v, `${at}.${key}`);
+      }
+      for (const k of ["anyOf", "oneOf", "allOf"]) if (s[k]) walk(s[k], at);
+      if (s.items) walk(s.items, `${at}[]`);
+      if (s.additionalProperties && typeof s.additionalProperties === "object") walk(s.additionalProperties, `${at}.*`);
+    };
+    for (const [file, content] of Object.entries(generateSchemas())) walk(JSON.parse(content), file);
+    assert.deepEqual(missing, [], `fields without a description (add .describe() in the zod schema, then npm run schema):\n${missing.join("\n")}`);
+  });
 });

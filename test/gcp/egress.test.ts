@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { synthesize, type Plan } from "../../tools/synth/synthesize";
 import { inputs, loadConfig, ofType, one, T } from "./harness";
+import { examplesRoot } from "../examples";
 
 const COMPUTE = {
   network: "gcp:compute/network:Network",
@@ -20,8 +21,8 @@ describe("gcp static egress", () => {
   let prod: Plan;
   let dev: Plan;
   before(async () => {
-    prod = await synthesize({ stack: "prod" });
-    dev = await synthesize({ stack: "dev" });
+    prod = await synthesize({ stack: "prod", root: examplesRoot() });
+    dev = await synthesize({ stack: "dev", root: examplesRoot() });
   });
 
   it("sends every job's traffic into the jobs subnet", () => {

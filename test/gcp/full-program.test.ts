@@ -9,13 +9,14 @@ import { readStackFile, withPinnedImages } from "../../tools/synth/stack-file";
 import { synthesize, type Plan } from "../../tools/synth/synthesize";
 import { inputs, loadConfig, ofType, one, T } from "./harness";
 import * as check from "./invariants";
+import { examplesRoot } from "../examples";
 
 const plans: Record<string, Plan> = {};
 before(async () => {
-  plans.dev = await synthesize({ stack: "dev" });
+  plans.dev = await synthesize({ stack: "dev", root: examplesRoot() });
   // prod never builds (images.build: false): planned as the deploy runs it, with the digests CI promotes.
   const promoted = { ingestion: `europe-west1-docker.pkg.dev/acme-data-prod/acme-prod-images/ingestion@sha256:${"a".repeat(64)}`, dbt: `europe-west1-docker.pkg.dev/acme-data-prod/acme-prod-images/dbt@sha256:${"b".repeat(64)}` };
-  plans.prod = await synthesize({ stack: "prod", ...withPinnedImages(readStackFile(PROJECT_ROOT, "prod"), promoted) });
+  plans.prod = await synthesize({ stack: "prod", root: examplesRoot(), ...withPinnedImages(readStackFile(PROJECT_ROOT, "prod"), promoted) });
 });
 
 for (const stack of ["dev", "prod"]) {

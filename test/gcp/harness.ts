@@ -10,7 +10,7 @@ import { secretEnvName } from "../../components/pipeline";
 import { cloudContext } from "../../components/platform";
 import type { PlatformConfig } from "../../components/types";
 import { loadPlatformConfig } from "../../stacks/load";
-import { PROJECT_ROOT } from "../../stacks/program";
+import { examplesRoot } from "../examples";
 import { readStackFile } from "../../tools/synth/stack-file";
 import { maskSecrets, synthesize, type Plan, type PlannedResource } from "../../tools/synth/synthesize";
 
@@ -37,12 +37,12 @@ class TestPipeline extends pulumi.ComponentResource {
   }
 }
 
-/** Load the real stack file and pipelines; `edit` may change the config map (e.g. drop `ci`). */
+/** Load the real stack file and the shipped example pipelines (test/examples.ts); `edit` may change the config map (e.g. drop `ci`). */
 export function loadConfig(stack: string, edit?: (config: Record<string, string>) => void): { config: PlatformConfig; map: Record<string, string>; secretKeys: string[] } {
-  const file = readStackFile(PROJECT_ROOT, stack);
+  const file = readStackFile(examplesRoot(), stack);
   const map = { ...file.config };
   edit?.(map);
-  return { config: loadPlatformConfig({ root: PROJECT_ROOT, stack, config: map }).config, map, secretKeys: file.secretKeys };
+  return { config: loadPlatformConfig({ root: examplesRoot(), stack, config: map }).config, map, secretKeys: file.secretKeys };
 }
 
 export async function synthGcp(stack: string, edit?: (config: Record<string, string>) => void): Promise<GcpSynth> {

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { synthesize, type Plan, type PlannedResource } from "../../tools/synth/synthesize";
+import { examplesRoot } from "../examples";
 
 type Capability = "ingestion job" | "dbt job" | "orchestration" | "schedule" | "failure alert" | "fivetran sync";
 
@@ -52,8 +53,8 @@ function capabilities(plan: Plan, cloud: "gcp" | "aws"): Record<string, Capabili
 let gcp: Plan;
 let aws: Plan;
 before(async () => {
-  gcp = await synthesize({ stack: "dev" });
-  aws = await synthesize({ stack: "dev-aws" });
+  gcp = await synthesize({ stack: "dev", root: examplesRoot() });
+  aws = await synthesize({ stack: "dev-aws", root: examplesRoot() });
 });
 
 describe("the same pipeline files on both clouds", () => {

@@ -5,21 +5,29 @@
  *
  * Subset semantics: a value listed must match exactly, a key not listed is not checked, and the
  * sentinel `__missing__` asserts that a key is absent.
+ *
+ * Fixed fixtures: each file records the pipelines it was taken from (`pipelines:`), and the check
+ * synthesizes the stack with exactly those pipeline files. A pipeline added to pipelines/ is
+ * reported as added, not as a change to every inventory, so adding a pipeline turns no test red by
+ * itself; the invariants (test/stacks/invariants.test.ts) check it with the rest.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { maskSecrets, type Plan } from "../../tools/synth/synthesize";
+export { fixtureRoot } from "../examples";
 
 export const GOLDEN_DIR = path.resolve(__dirname, "..", "golden");
 export const MISSING = "__missing__";
 
 export interface Inventory {
+  /** The pipeline files (names) the inventory was synthesized from. */
+  pipelines: string[];
   counts: Record<string, number>;
   values: Record<string, unknown>;
 }
 
-export function inventoryOf(plan: Plan): Inventory {
+export function inventoryOf(plan: Plan, pipelines: string[]): Inventory {
   const counts: Record<string, number> = {};
   const values: Record<string, unknown> = {};
   for (const r of [...plan.resources].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))) {
@@ -28,7 +36,7 @@ export function inventoryOf(plan: Plan): Inventory {
     const { __provider, ...inputs } = r.inputs as Record<string, unknown>;
     values[`${r.type}::${r.name}`] = stabilize(maskSecrets({ ...inputs, ...(r.options.protect ? { "(protect)": true } : {}) }));
   }
-  return { counts: Object.fromEntries(Object.entries(counts).sort()), values };
+  return { pipelines: [...pipelines].sort(), counts: Object.fromEntries(Object.entries(counts).sort()), values };
 }
 
 /**
@@ -71,6 +79,13 @@ export function readGolden(stack: string): Inventory | undefined {
 
 export function writeGolden(stack: string, inv: Inventory): void {
   fs.mkdirSync(GOLDEN_DIR, { recursive: true });
-  const header = `# Golden inventory of stack "${stack}": regenerate with npm run test:update, then review the diff.\n# counts: resources per type. values: inputs matched as a subset (${MISSING} = must be absent).\n`;
+  const header = `# Golden inventory of stack "${stack}": regenerate with npm run test:update, then review the diff.\n# pipelines: the pipeline files it was synthesized from (a pipeline added later is reported, not compared).\n# counts: resources per type. values: inputs matched as a subset (${MISSING} = must be absent).\n`;
   fs.writeFileSync(goldenPath(stack), header + stringify(inv, { lineWidth: 0, sortMapEntries: false }));
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** The pipeline names in the project's pipelines/ folder. */
+export function shippedPipelines(root = PROJECT_ROOT): string[] {
+  return fs.readdirSync(path.join(root, "pipelines")).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, "")).sort();
 }

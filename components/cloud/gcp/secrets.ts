@@ -46,6 +46,9 @@ export class Secrets extends pulumi.ComponentResource {
     );
     if (value !== undefined) {
       new gcp.secretmanager.SecretVersion(logical, { secret: secret.id, secretData: pulumi.secret(value) }, { parent: this });
+    } else {
+      // Said at plan time, as on AWS: a job reading a secret without a version fails at its first run.
+      pulumi.log.info(`secret ${secretId} has no value yet; add one with: printf %s '<value>' | gcloud secrets versions add ${secretId} --project ${project} --data-file=-`, this);
     }
     const ref: SecretRef = { key, id: secret.name };
     const stored: StoredSecret = { secret, key: logical, readers: new Set() };
