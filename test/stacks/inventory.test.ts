@@ -48,7 +48,8 @@ describe("golden inventories (npm run test:update regenerates them)", () => {
     });
   }
 
-  it("a pipeline added to pipelines/ is reported as added, while a change to a covered one still fails", async () => {
+  // Not while regenerating: compareWithGolden would write this scratch project's plan into the golden file.
+  it("a pipeline added to pipelines/ is reported as added, while a change to a covered one still fails", { skip: UPDATE && "npm run test:update" }, async () => {
     const root = fixtureRoot(readGolden("dev")!.pipelines);
     fs.writeFileSync(path.join(root, "pipelines", "zz_added.yaml"), fs.readFileSync(path.join(root, "pipelines", "orders_files.yaml"), "utf8").replace("name: orders_files", "name: zz_added").replace("tag:orders_files+", "tag:zz_added+"));
     assert.deepEqual(await compareWithGolden("dev", root), { problems: [], added: ["zz_added"] });
