@@ -63,13 +63,13 @@ def _load(spec: PipelineSpec, paths: Paths, secrets: SecretResolver, base_url: s
     )
     reroute_dlt_logger()
 
-    # A fresh container has no local state: fetch it (incremental cursors, file dates) from the
-    # destination, where dlt stores it with every load, before the source reads it.
-    pipeline.sync_destination()
-    log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"))
-
+    # A fresh container has no local state: `run` fetches it (incremental cursors, file dates) from
+    # the destination, where dlt stores it with every load, before extract reads it. Sources read
+    # state only while extracting, so building the source first is safe; an explicit
+    # `sync_destination()` here would make dlt restore twice (it does not mark the state restored).
     source = build_source(SourceContext(spec=spec, paths=paths, secrets=secrets, base_url=base_url))
     info = pipeline.run(source)
+    log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"))
 
     trace = pipeline.last_trace
     for step in trace.steps:
