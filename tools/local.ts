@@ -14,7 +14,7 @@
  * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
  * SKIPPED with the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
  */
-import { spawn } from "child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -213,18 +213,100 @@ async function ingest(spec: PipelineConfig, env: Record<string, string>): Promis
   return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason };
 }
 
-async function buildDbt(spec: PipelineConfig): Promise<NonNullable<Outcome["dbt"]>> {
+/**
+ * One dbt process for the whole run (`python -m dbt_runner serve`): it parses the project once,
+ * while the first pipeline loads, and then builds each pipeline's selection on request. A `build`
+ * process per pipeline would parse the whole project again each time (4-5 s, even with nothing
+ * loaded), which is most of a many-pipeline local run. Each build is still its own run: selection,
+ * artifacts, run record and summary line, as in the cloud.
+ */
+class DbtServer {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private stdout = "";
+  private partial = "";
+  private readonly tail: string[] = [];
+  private waiting?: (line: string | undefined) => void;
+  private onEvent: (e: Record<string, unknown>) => void = () => undefined;
+  private exited = false;
+
+  constructor() {
+    this.child = spawn(PYTHON, ["-m", "dbt_runner", "serve", "--target", "local"], { cwd: DBT_DIR, env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR } });
+    this.child.stdout.on("data", (d: Buffer) => {
+      this.stdout += d.toString();
+      let nl: number;
+      while ((nl = this.stdout.indexOf("\n")) >= 0) {
+        const line = this.stdout.slice(0, nl).trim();
+        this.stdout = this.stdout.slice(nl + 1);
+        if (line) this.resolve(line);
+      }
+    });
+    this.child.stderr.on("data", (d: Buffer) => {
+      const lines = (this.partial + d.toString()).split("\n");
+      this.partial = lines.pop() ?? "";
+      for (const line of lines) this.handleLine(line);
+    });
+    this.child.on("error", (e) => this.tail.push(String(e)));
+    this.child.on("close", () => {
+      this.exited = true;
+      this.handleLine(this.partial);
+      this.resolve(undefined);
+    });
+  }
+
+  private handleLine(line: string): void {
+    if (!line.trim()) return;
+    this.tail.push(line);
+    if (this.tail.length > 20) this.tail.shift();
+    try {
+      this.onEvent(JSON.parse(line));
+    } catch {
+      /* not JSON: kept in the tail for error reports */
+    }
+  }
+
+  private resolve(line: string | undefined): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.(line);
+  }
+
+  private next(): Promise<string | undefined> {
+    return this.exited ? Promise.resolve(undefined) : new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /** One build: its summary (the last stdout line a `build` process would print), or the server's last words. */
+  async build(args: string[], onEvent: (e: Record<string, unknown>) => void): Promise<ProcessResult> {
+    this.onEvent = onEvent;
+    const answer = this.next();
+    if (!this.exited) this.child.stdin.write(JSON.stringify(["build", ...args]) + "\n");
+    let line = await answer;
+    if (line && JSON.parse(line).ready) line = await this.next(); // the parse finished first
+    this.onEvent = () => undefined;
+    const lastJson = line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
+    return { code: lastJson ? Number(lastJson.exit_code ?? 1) : 1, lastJson, stderrTail: [...this.tail] };
+  }
+
+  close(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once("close", () => resolve());
+      this.child.stdin.end();
+    });
+  }
+}
+
+async function buildDbt(spec: PipelineConfig, dbtServer: DbtServer): Promise<NonNullable<Outcome["dbt"]>> {
   const selection = spec.dbtSelect;
   step(spec.name, `dbt build --select ${selection}`);
   let nodes = 0;
-  const result = await runProcess(PYTHON, ["-m", "dbt_runner", "build", "--select", selection, "--target", "local", "--pipeline", spec.name], DBT_DIR, {}, (e) => {
+  const result = await dbtServer.build(["--select", selection, "--target", "local", "--pipeline", spec.name], (e) => {
     // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line.
     if (typeof e.event === "string" && /NodeFinished|LogModelResult|LogTestResult/.test(e.event)) {
       nodes++;
       if (nodes % 10 === 0) step(spec.name, `dbt ${nodes} nodes done`);
     }
   });
-  const s = result.lastJson as Record<string, unknown> | undefined;
+  const s = result.lastJson;
   if (!s) return { status: "FAILED", models_built: 0, tests_passed: 0, tests_failed: 0, error: `dbt_runner exited ${result.code} without a summary:\n    ${result.stderrTail.join("\n    ")}` };
   const ok = result.code === 0;
   return {
@@ -286,6 +368,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(LAKE_DIR, { recursive: true });
   console.log(`local platform: ${selected.length} pipeline(s) into ${show(LOCAL_DIR)}/`);
   const fixtures = await startFixtureServer();
+  const dbtServer = opts.skipDbt ? undefined : new DbtServer();
   const outcomes: Outcome[] = [];
   try {
     for (const spec of selected) {
@@ -310,13 +393,13 @@ async function main(): Promise<void> {
         continue;
       }
       step(spec.name, `loaded ${Object.entries(loaded.rows).map(([t, n]) => `${t}=${n}`).join(" ") || "no new rows"}`);
-      const dbt = opts.skipDbt ? undefined : await buildDbt(spec);
+      const dbt = dbtServer ? await buildDbt(spec, dbtServer) : undefined;
       if (dbt) step(spec.name, `dbt ${dbt.status}: ${dbt.models_built} models, ${dbt.tests_passed} tests passed`);
       const status = !dbt || dbt.status === "SUCCESS" ? "SUCCESS" : dbt.status === "PARTIAL" ? "PARTIAL" : "FAILED";
       outcomes.push({ pipeline: spec.name, status, rows: loaded.rows, dbt, seconds: seconds() });
     }
   } finally {
-    await fixtures.close();
+    await Promise.all([fixtures.close(), dbtServer?.close()]);
   }
   printSummary(outcomes);
   process.exitCode = outcomes.some((o) => o.status === "FAILED" || o.status === "PARTIAL") ? 1 : 0;
