@@ -31,6 +31,8 @@ const LOCAL_DIR = path.resolve(process.env.DP_LOCAL_DIR ?? path.join(ROOT, ".loc
 const LAKE_DIR = path.join(LOCAL_DIR, "lake");
 const SAMPLE_DIR = path.join(ROOT, "ingestion", "sample_data");
 const DBT_DIR = path.join(ROOT, "dbt");
+/** Where the stack file and `pipelines/` are read: the repo, or a generated project (bench:local). */
+const PROJECT_ROOT = path.resolve(process.env.DP_PROJECT_ROOT ?? ROOT);
 /** The stack whose pipelines run locally: a pipeline disabled in dev is not run here either. */
 const LOCAL_STACK = "dev";
 
@@ -79,7 +81,7 @@ function fail(message: string): never {
 /** The pipelines as the Pulumi program sees them for the dev stack: same loader, same checks, same errors. */
 function readPipelines(): PipelineConfig[] {
   try {
-    return loadPlatformConfig({ root: ROOT, stack: LOCAL_STACK, config: readStackFile(ROOT, LOCAL_STACK).config }).config.pipelines;
+    return loadPlatformConfig({ root: PROJECT_ROOT, stack: LOCAL_STACK, config: readStackFile(PROJECT_ROOT, LOCAL_STACK).config }).config.pipelines;
   } catch (e) {
     if (e instanceof ConfigError) fail(`stack ${LOCAL_STACK} or pipeline files are invalid; nothing ran:\n  ${e.issues.map(formatIssue).join("\n  ")}`);
     throw e;
@@ -160,7 +162,7 @@ interface ProcessResult {
 /** Run a command; stderr JSON lines go to `onEvent`, the last stdout JSON line is the result. */
 function runProcess(cmd: string, args: string[], cwd: string, env: Record<string, string>, onEvent: (e: Record<string, unknown>) => void): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines"), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let partial = "";
     const tail: string[] = [];
