@@ -136,10 +136,13 @@ def serve(argv: Sequence[str], stdin: Any = None) -> int:
         except ValueError as exc:
             _print_summary({"status": FAILED, "error": f"usage: {exc}", "exit_code": EXIT_USAGE}, redactor)
             continue
+        environ = dict(os.environ)  # a build fills env vars (DP_PIPELINE, ...): none may leak into the next
         try:
             main(request)
         finally:
             _release_database()
+            os.environ.clear()
+            os.environ.update(environ)
     return 0
 
 
