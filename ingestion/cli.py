@@ -2,13 +2,22 @@
 
 Exit codes: 0 SUCCESS or SKIPPED, 1 the run FAILED (a run record says why), 2 bad arguments or an
 unreadable pipeline file (nothing ran). The run record is printed as the last stdout line.
+
+`python -m ingestion serve` (the local run of many pipelines): one process, imports paid once, that
+reads one JSON array of `run` arguments per stdin line and answers each with one stdout line: that
+run's record plus `exit_code` (the code a `run` process would have exited with). Each run is the
+same as a `run` process: its own dlt pipeline, state, run record; the DuckDB file is released
+between runs so other processes (dbt) can open it.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import sys
 from pathlib import Path
+from typing import Any, Iterable
 
 from .errors import IngestionError
 from .logs import configure, log
@@ -30,8 +39,40 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     configure(os.environ.get("DP_LOG_LEVEL", "INFO").upper())
+    if argv[:1] == ["serve"]:
+        return serve(sys.stdin)
+    args = parser().parse_args(argv)
+    code, record = run_command(args)
+    if record is not None:
+        print(record.to_json())
+    return code
+
+
+def serve(lines: Iterable[str]) -> int:
+    import dlt  # noqa: F401 - imported once here, not in the first request
+
+    print(json.dumps({"ready": True}), flush=True)
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not (isinstance(request, list) and request[:1] == ["run"] and all(isinstance(a, str) for a in request)):
+                raise ValueError(f"expected a JSON array of strings starting with \"run\", found {line.strip()[:200]}")
+            args = parser().parse_args(request)
+        except (ValueError, SystemExit) as e:  # argparse exits on bad arguments: answer, keep serving
+            print(json.dumps({"status": "FAILED", "error": f"bad request: {e}", "exit_code": 2}), flush=True)
+            continue
+        code, record = run_command(args)
+        answer = {**json.loads(record.to_json()), "exit_code": code} if record is not None else {"pipeline": args.pipeline, "status": "FAILED", "error": "cannot run (see log)", "exit_code": code}
+        print(json.dumps(answer), flush=True)
+    return 0
+
+
+def run_command(args: argparse.Namespace) -> tuple[int, Any]:
+    """One `run`: (exit code, run record or None when nothing ran)."""
     try:
         spec = load_spec(args.pipeline, (args.pipelines_dir or pipelines_dir()).resolve())
         base_url = args.base_url or os.environ.get(base_url_env(spec.name)) or None
@@ -43,6 +84,5 @@ def main(argv: list[str] | None = None) -> int:
         record = run_pipeline(spec, args.target, base_url=base_url if spec.source_type == "rest_api" else None, run_id=args.run_id, skip_missing_secrets=args.skip_missing_secrets)
     except IngestionError as e:
         log("cannot run", logging.ERROR, pipeline=args.pipeline, error=str(e))
-        return 2
-    print(record.to_json())
-    return 1 if record.status == FAILED else 0
+        return 2, None
+    return (1 if record.status == FAILED else 0), record

@@ -52,7 +52,7 @@ def secret_resolver(spec: PipelineSpec, paths: Paths) -> SecretResolver:
 def _load(spec: PipelineSpec, paths: Paths, secrets: SecretResolver, base_url: str | None) -> tuple[dict[str, int], list[str]]:
     import dlt
 
-    from .destinations import destination_kwargs
+    from .destinations import destination_kwargs, loader_file_format
     from .sources import SourceContext, build_source
 
     pipeline = dlt.pipeline(
@@ -63,13 +63,13 @@ def _load(spec: PipelineSpec, paths: Paths, secrets: SecretResolver, base_url: s
     )
     reroute_dlt_logger()
 
-    # A fresh container has no local state: fetch it (incremental cursors, file dates) from the
-    # destination, where dlt stores it with every load, before the source reads it.
-    pipeline.sync_destination()
-    log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"))
-
+    # A fresh container has no local state: `run` fetches it (incremental cursors, file dates) from
+    # the destination, where dlt stores it with every load, before extract reads it. Sources read
+    # state only while extracting, so building the source first is safe; an explicit
+    # `sync_destination()` here would make dlt restore twice (it does not mark the state restored).
     source = build_source(SourceContext(spec=spec, paths=paths, secrets=secrets, base_url=base_url))
-    info = pipeline.run(source)
+    info = pipeline.run(source, loader_file_format=loader_file_format(paths))
+    log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"))
 
     trace = pipeline.last_trace
     for step in trace.steps:

@@ -10,11 +10,11 @@
  *
  * Offline by construction: filesystem pipelines read sample files copied from
  * `ingestion/sample_data/<bucket_path>/` into the lake (the "file drop"); rest_api pipelines are
- * pointed (env `DP_REST_BASE_URL_<NAME>`) at a fixture server started here that serves
+ * pointed (`--base-url`) at a fixture server started here that serves
  * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
  * SKIPPED with the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
  */
-import { spawn } from "child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -31,6 +31,8 @@ const LOCAL_DIR = path.resolve(process.env.DP_LOCAL_DIR ?? path.join(ROOT, ".loc
 const LAKE_DIR = path.join(LOCAL_DIR, "lake");
 const SAMPLE_DIR = path.join(ROOT, "ingestion", "sample_data");
 const DBT_DIR = path.join(ROOT, "dbt");
+/** Where the stack file and `pipelines/` are read: the repo, or a generated project (bench:local). */
+const PROJECT_ROOT = path.resolve(process.env.DP_PROJECT_ROOT ?? ROOT);
 /** The stack whose pipelines run locally: a pipeline disabled in dev is not run here either. */
 const LOCAL_STACK = "dev";
 
@@ -49,7 +51,8 @@ interface Outcome {
   seconds: number;
 }
 
-type Plan = { run: true; env: Record<string, string> } | { run: false; reason: string };
+/** `baseUrl`: a rest_api pipeline's fixture server, passed as `--base-url`. */
+type Plan = { run: true; baseUrl?: string } | { run: false; reason: string };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -79,7 +82,7 @@ function fail(message: string): never {
 /** The pipelines as the Pulumi program sees them for the dev stack: same loader, same checks, same errors. */
 function readPipelines(): PipelineConfig[] {
   try {
-    return loadPlatformConfig({ root: ROOT, stack: LOCAL_STACK, config: readStackFile(ROOT, LOCAL_STACK).config }).config.pipelines;
+    return loadPlatformConfig({ root: PROJECT_ROOT, stack: LOCAL_STACK, config: readStackFile(PROJECT_ROOT, LOCAL_STACK).config }).config.pipelines;
   } catch (e) {
     if (e instanceof ConfigError) fail(`stack ${LOCAL_STACK} or pipeline files are invalid; nothing ran:\n  ${e.issues.map(formatIssue).join("\n  ")}`);
     throw e;
@@ -131,21 +134,21 @@ function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
     case "filesystem": {
       const copied = dropSampleFiles(source.filesystem.bucket_path);
       if (copied) step(spec.name, `dropped ${copied} sample file(s) into lake/${source.filesystem.bucket_path}/`);
-      return { run: true, env: {} };
+      return { run: true };
     }
     case "rest_api": {
       const overrideEnv = `DP_REST_BASE_URL_${spec.name.toUpperCase()}`;
       if (fs.existsSync(path.join(SAMPLE_DIR, spec.name))) {
         step(spec.name, `serving fixtures from ingestion/sample_data/${spec.name}/ instead of ${source.rest_api.client.base_url}`);
-        return { run: true, env: { [overrideEnv]: `${fixtureBaseUrl}/${spec.name}` } };
+        return { run: true, baseUrl: `${fixtureBaseUrl}/${spec.name}` };
       }
-      if (process.env[overrideEnv]) return { run: true, env: {} };
+      if (process.env[overrideEnv]) return { run: true }; // ingestion reads it itself
       return { run: false, reason: `no fixtures in ingestion/sample_data/${spec.name}/ and ${overrideEnv} unset (the local run makes no outside calls)` };
     }
     case "sql_database":
       // Runs only when its database credentials are set; ingestion itself checks (it owns the
       // secret lookup) and records SKIPPED with the reason when they are not.
-      return { run: true, env: {} };
+      return { run: true };
   }
 }
 
@@ -157,47 +160,95 @@ interface ProcessResult {
   stderrTail: string[];
 }
 
-/** Run a command; stderr JSON lines go to `onEvent`, the last stdout JSON line is the result. */
-function runProcess(cmd: string, args: string[], cwd: string, env: Record<string, string>, onEvent: (e: Record<string, unknown>) => void): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let partial = "";
-    const tail: string[] = [];
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => {
-      const lines = (partial + d.toString()).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) handleLine(line);
-    });
-    const handleLine = (line: string) => {
-      if (!line.trim()) return;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      try {
-        onEvent(JSON.parse(line));
-      } catch {
-        /* not JSON: kept in the tail for error reports */
+/**
+ * A long-lived Python process answering one request (a JSON array of CLI arguments) per stdin line
+ * with one summary line on stdout; its stderr JSON lines go to the current request's `onEvent`.
+ * The local run keeps two: `python -m ingestion serve` (imports and interpreter start paid once, not
+ * per pipeline) and `python -m dbt_runner serve`, which parses the dbt project once, while the first
+ * pipeline loads: a process per pipeline would parse the whole project again each time (4-5 s, even
+ * with nothing loaded), most of a many-pipeline local run. Each request is still its own run, with
+ * its own run record (and, for dbt, selection and artifacts), as in the cloud. Both release the
+ * DuckDB file between requests, so the other can open it.
+ */
+class Server {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private stdout = "";
+  private partial = "";
+  private readonly tail: string[] = [];
+  private waiting?: (line: string | undefined) => void;
+  private onEvent: (e: Record<string, unknown>) => void = () => undefined;
+  private exited = false;
+
+  constructor(args: string[], cwd: string) {
+    this.child = spawn(PYTHON, args, { cwd, env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines") } });
+    this.child.stdout.on("data", (d: Buffer) => {
+      this.stdout += d.toString();
+      let nl: number;
+      while ((nl = this.stdout.indexOf("\n")) >= 0) {
+        const line = this.stdout.slice(0, nl).trim();
+        this.stdout = this.stdout.slice(nl + 1);
+        if (line) this.resolve(line);
       }
-    };
-    child.on("error", (e) => resolve({ code: 127, stderrTail: [String(e)] }));
-    child.on("close", (code) => {
-      handleLine(partial);
-      const last = stdout.trim().split("\n").filter(Boolean).pop();
-      let lastJson: Record<string, unknown> | undefined;
-      try {
-        lastJson = last ? JSON.parse(last) : undefined;
-      } catch {
-        lastJson = undefined;
-      }
-      resolve({ code: code ?? 1, lastJson, stderrTail: tail });
     });
-  });
+    this.child.stderr.on("data", (d: Buffer) => {
+      const lines = (this.partial + d.toString()).split("\n");
+      this.partial = lines.pop() ?? "";
+      for (const line of lines) this.handleLine(line);
+    });
+    this.child.on("error", (e) => this.tail.push(String(e)));
+    this.child.on("close", () => {
+      this.exited = true;
+      this.handleLine(this.partial);
+      this.resolve(undefined);
+    });
+  }
+
+  private handleLine(line: string): void {
+    if (!line.trim()) return;
+    this.tail.push(line);
+    if (this.tail.length > 20) this.tail.shift();
+    try {
+      this.onEvent(JSON.parse(line));
+    } catch {
+      /* not JSON: kept in the tail for error reports */
+    }
+  }
+
+  private resolve(line: string | undefined): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.(line);
+  }
+
+  private next(): Promise<string | undefined> {
+    return this.exited ? Promise.resolve(undefined) : new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /** One request: its summary line (what the CLI's own process prints last), or the server's last words. */
+  async request(args: string[], onEvent: (e: Record<string, unknown>) => void): Promise<ProcessResult> {
+    this.onEvent = onEvent;
+    const answer = this.next();
+    if (!this.exited) this.child.stdin.write(JSON.stringify(args) + "\n");
+    let line = await answer;
+    if (line && JSON.parse(line).ready) line = await this.next(); // started (or parsed) before this request
+    this.onEvent = () => undefined;
+    const lastJson = line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
+    return { code: lastJson ? Number(lastJson.exit_code ?? 1) : 1, lastJson, stderrTail: [...this.tail] };
+  }
+
+  close(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once("close", () => resolve());
+      this.child.stdin.end();
+    });
+  }
 }
 
-async function ingest(spec: PipelineConfig, env: Record<string, string>): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
+async function ingest(spec: PipelineConfig, baseUrl: string | undefined, server: Server): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
-  const result = await runProcess(PYTHON, ["-m", "ingestion", "run", "--pipeline", spec.name, "--target", "local", "--skip-missing-secrets"], ROOT, env, (e) => {
+  const args = ["run", "--pipeline", spec.name, "--target", "local", "--skip-missing-secrets", ...(baseUrl ? ["--base-url", baseUrl] : [])];
+  const result = await server.request(args, (e) => {
     if (e.event === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
     else if (e.level === "warning" || e.level === "error") {
       const message = `${e.level}: ${String(e.error ?? e.event).replace(/ at [0-9a-f]{6,}/g, "")}`;
@@ -209,22 +260,22 @@ async function ingest(spec: PipelineConfig, env: Record<string, string>): Promis
   if (!record) return { status: "FAILED", rows: {}, error: `ingestion exited ${result.code} without a run record:\n    ${result.stderrTail.join("\n    ")}` };
   const status = runStatus(record.status);
   const error = record.error ?? (status === "SUCCESS" || status === "SKIPPED" ? undefined : `exit ${result.code}, status ${String(record.status)}`);
-  // A zero exit is part of success: a record that says SUCCESS from a failing process is not trusted.
+  // A zero exit is part of success: a record that says SUCCESS from a failing run is not trusted.
   return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason };
 }
 
-async function buildDbt(spec: PipelineConfig): Promise<NonNullable<Outcome["dbt"]>> {
+async function buildDbt(spec: PipelineConfig, dbtServer: Server): Promise<NonNullable<Outcome["dbt"]>> {
   const selection = spec.dbtSelect;
   step(spec.name, `dbt build --select ${selection}`);
   let nodes = 0;
-  const result = await runProcess(PYTHON, ["-m", "dbt_runner", "build", "--select", selection, "--target", "local", "--pipeline", spec.name], DBT_DIR, {}, (e) => {
+  const result = await dbtServer.request(["build", "--select", selection, "--target", "local", "--pipeline", spec.name], (e) => {
     // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line.
     if (typeof e.event === "string" && /NodeFinished|LogModelResult|LogTestResult/.test(e.event)) {
       nodes++;
       if (nodes % 10 === 0) step(spec.name, `dbt ${nodes} nodes done`);
     }
   });
-  const s = result.lastJson as Record<string, unknown> | undefined;
+  const s = result.lastJson;
   if (!s) return { status: "FAILED", models_built: 0, tests_passed: 0, tests_failed: 0, error: `dbt_runner exited ${result.code} without a summary:\n    ${result.stderrTail.join("\n    ")}` };
   const ok = result.code === 0;
   return {
@@ -289,6 +340,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(LAKE_DIR, { recursive: true });
   console.log(`local platform: ${selected.length} pipeline(s) into ${show(LOCAL_DIR)}/`);
   const fixtures = await startFixtureServer();
+  const ingestServer = new Server(["-m", "ingestion", "serve"], ROOT);
+  const dbtServer = opts.skipDbt ? undefined : new Server(["-m", "dbt_runner", "serve", "--target", "local"], DBT_DIR);
   const outcomes: Outcome[] = [];
   try {
     for (const spec of selected) {
@@ -301,7 +354,7 @@ async function main(): Promise<void> {
         continue;
       }
       step(spec.name, `ingestion (${spec.source.type})`);
-      const loaded = await ingest(spec, plan.env);
+      const loaded = await ingest(spec, plan.baseUrl, ingestServer);
       if (loaded.status === "SKIPPED") {
         step(spec.name, `ingestion SKIPPED: ${loaded.reason ?? "nothing to run"}`);
         outcomes.push({ pipeline: spec.name, status: "SKIPPED", reason: `ingestion: ${loaded.reason ?? "nothing to run"}`, rows: {}, seconds: seconds() });
@@ -313,13 +366,13 @@ async function main(): Promise<void> {
         continue;
       }
       step(spec.name, `loaded ${Object.entries(loaded.rows).map(([t, n]) => `${t}=${n}`).join(" ") || "no new rows"}`);
-      const dbt = opts.skipDbt ? undefined : await buildDbt(spec);
+      const dbt = dbtServer ? await buildDbt(spec, dbtServer) : undefined;
       if (dbt) step(spec.name, `dbt ${dbt.status}: ${dbt.models_built} models, ${dbt.tests_passed} tests passed`);
       const status = !dbt || dbt.status === "SUCCESS" ? "SUCCESS" : dbt.status === "PARTIAL" ? "PARTIAL" : "FAILED";
       outcomes.push({ pipeline: spec.name, status, rows: loaded.rows, dbt, seconds: seconds() });
     }
   } finally {
-    await fixtures.close();
+    await Promise.all([fixtures.close(), ingestServer.close(), dbtServer?.close()]);
   }
   printSummary(outcomes);
   // A pipeline asked for by name that did not run is a failed request, not a pass.

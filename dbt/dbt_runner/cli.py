@@ -3,6 +3,12 @@
 stdout carries exactly one line: the final JSON summary (the run record plus `exit_code`,
 `artifacts_uri` and `run_record_uri`). Everything else - the runner's own events and dbt's events -
 goes to stderr as JSON lines, and to `logs/runner.jsonl` in the artifacts.
+
+`python -m dbt_runner serve [--target local]` (the local run of many pipelines): one process that
+parses the project once and then reads one JSON array of `build` arguments per stdin line, answering
+each with exactly that build's summary line on stdout. Every build is the same as a `build` process
+(selection, artifacts, run record, exit code in the summary); only the parse is shared, which is
+4-5 s of every `build` process even when nothing changed.
 """
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -66,6 +73,90 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--full-refresh", action="store_true", help="pass --full-refresh to dbt")
     b.add_argument("--vars", default=None, help="dbt --vars (YAML/JSON string)")
     return p
+
+
+# serve: parsed manifests, by what parsing depends on (project, profile target, --vars).
+_MANIFESTS: dict[tuple[str, str, str | None], Any] = {}
+_SERVING = False
+
+
+def _parsed_manifest(settings: dict[str, Any], args: argparse.Namespace, logger: JsonLogger) -> Any:
+    """serve only: the project parsed once per (project, target, vars); None means parse as usual
+    (the build then reports any parse error itself, exactly as a `build` process would)."""
+    if not _SERVING:
+        return None
+    key = (str(settings["project_dir"]), settings["target"], args.vars)
+    if key not in _MANIFESTS:
+        from dbt.cli.main import dbtRunner
+
+        work = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
+        project_dir = str(settings["project_dir"])
+        cli = ["parse", "--project-dir", project_dir, "--profiles-dir", project_dir, "--target", settings["target"],
+               "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--log-level", "none",
+               "--log-level-file", "none", "--no-partial-parse", "--no-send-anonymous-usage-stats", "--no-write-json"]
+        if args.vars:
+            cli += ["--vars", args.vars]
+        try:
+            res = dbtRunner().invoke(cli)
+            manifest = res.result if res.success else None
+        except Exception as exc:  # noqa: BLE001 - the build parses again and reports it
+            logger.warning("parse_failed", f"shared parse failed, the build parses itself: {exc}")
+            manifest = None
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if manifest is None:
+            return None
+        _MANIFESTS[key] = manifest
+    return _MANIFESTS[key]
+
+
+def serve(argv: Sequence[str], stdin: Any = None) -> int:
+    """Answer one `build` per stdin line (a JSON array of its arguments) with its summary line."""
+    global _SERVING
+    _SERVING = True
+    p = _Parser(prog="python -m dbt_runner serve")
+    p.add_argument("--target", "-t", choices=TARGETS, default=None, help="parse for this target before the first request")
+    redactor = Redactor()
+    try:
+        args = p.parse_args(argv)
+    except UsageError as exc:
+        _print_summary({"status": FAILED, "error": f"usage: {exc}", "exit_code": EXIT_USAGE}, redactor)
+        return EXIT_USAGE
+    if args.target:  # parse while the caller loads its first pipeline
+        warm = build_parser().parse_args(["build", "--select", "warmup", "--target", args.target])
+        _parsed_manifest(resolve_settings(warm, dict(os.environ)), warm, JsonLogger(redactor))
+    print(json.dumps({"ready": True}), flush=True)
+    for line in stdin or sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not (isinstance(request, list) and request and request[0] == "build" and all(isinstance(a, str) for a in request)):
+                raise ValueError(f"expected a JSON array of strings starting with \"build\", found {line.strip()[:200]}")
+        except ValueError as exc:
+            _print_summary({"status": FAILED, "error": f"usage: {exc}", "exit_code": EXIT_USAGE}, redactor)
+            continue
+        environ = dict(os.environ)  # a build fills env vars (DP_PIPELINE, ...): none may leak into the next
+        try:
+            main(request)
+        finally:
+            _release_database()
+            os.environ.clear()
+            os.environ.update(environ)
+    return 0
+
+
+def _release_database() -> None:
+    """dbt-duckdb keeps the database file open across invocations in one process (a class-level
+    environment); the next pipeline's ingestion is another process and must be able to lock it."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter: nothing held between builds
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def _default_run_id() -> str:
@@ -172,12 +263,13 @@ def _dbt_callback(logger: JsonLogger):
     return on_event
 
 
-def run_dbt(cli: list[str], logger: JsonLogger) -> tuple[bool, str | None]:
-    """Returns (dbt reported success, error message if dbt itself raised)."""
+def run_dbt(cli: list[str], logger: JsonLogger, manifest: Any = None) -> tuple[bool, str | None]:
+    """Returns (dbt reported success, error message if dbt itself raised). With `manifest` (serve),
+    dbt skips parsing."""
     from dbt.cli.main import dbtRunner
 
     try:
-        res = dbtRunner(callbacks=[_dbt_callback(logger)]).invoke(cli)
+        res = dbtRunner(manifest=manifest, callbacks=[_dbt_callback(logger)]).invoke(cli)
     except BaseException as exc:  # noqa: BLE001 - report, never crash without a run record
         if isinstance(exc, KeyboardInterrupt):
             return False, "interrupted"
@@ -232,6 +324,9 @@ def _print_summary(summary: dict[str, Any], redactor: Redactor) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:
+        return serve(argv[1:])
     environ = os.environ
     redactor = Redactor()
     logger = JsonLogger(redactor)
@@ -269,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dbt_errored = True
     else:
         cli = dbt_args(settings, args, work)
-        dbt_success, dbt_error = run_dbt(cli, logger)
+        dbt_success, dbt_error = run_dbt(cli, logger, _parsed_manifest(settings, args, logger))
         if dbt_error:
             error, dbt_errored = dbt_error, True
 

@@ -11,9 +11,12 @@ import dlt
 from dlt.sources.filesystem import filesystem, read_csv_duckdb, read_jsonl, read_parquet
 
 from ..errors import SpecError
+from ..row_ids import with_row_ids
 from ..spec import require
 from . import SourceContext
 
+# Readers whose items are Arrow tables: dlt's normalizer does not give them `_dlt_id`; row_ids does.
+ARROW_FORMATS = ("csv", "parquet")
 READERS = {
     "csv": lambda: read_csv_duckdb(use_pyarrow=True, chunk_size=100_000),
     "jsonl": lambda: read_jsonl(chunksize=10_000),
@@ -41,4 +44,4 @@ def build_filesystem_source(ctx: SourceContext) -> Any:
     if block.get("primary_key"):
         hints["primary_key"] = block["primary_key"]
     reader.apply_hints(**hints)
-    return reader
+    return with_row_ids(reader) if fmt in ARROW_FORMATS else reader
