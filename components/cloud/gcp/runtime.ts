@@ -113,7 +113,8 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
               [WORKFLOW_ENV.fivetranSecret]: args.fivetran.apiCredential.id.apply((id) => id.split("/").pop() ?? id),
             }
           : undefined,
-        deletionProtection: !ctx.config.destroyableData,
+        // Stateless: a workflow is rebuilt from this program, so removing or renaming a pipeline must apply.
+        deletionProtection: false,
         labels: ctx.labels(p.name),
       },
       { parent: this, dependsOn: apis.on("workflows") },
@@ -171,7 +172,8 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
         project,
         location: region,
         name,
-        deletionProtection: !ctx.config.destroyableData,
+        // Stateless: the job holds no data (its runs' records are in the lake), so it never blocks a plan.
+        deletionProtection: false,
         labels: ctx.labels(p.name),
         template: {
           taskCount: 1,
@@ -197,7 +199,9 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
           },
         },
       },
-      { parent: this, dependsOn: apis.on("run") },
+      // Cloud Run checks, when it creates or updates the job, that the job's account can read each secret
+      // version it names: so the job comes after every version it reads and every accessor grant it needs.
+      { parent: this, dependsOn: [...apis.on("run"), ...Object.values(secretEnv).flatMap((ref) => this.deps.secrets.readDependencies(ref, identity))] },
     );
     // The orchestrator starts this job and follows its execution; nothing else may.
     const logical = `${p.name}-${key}`;
