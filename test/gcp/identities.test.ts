@@ -7,7 +7,7 @@ import { KEEP_RECENT_VERSIONS } from "../../components/cloud/gcp/registry";
 import { cloudContext } from "../../components/platform";
 import { Namer, NAME_PLAN } from "../../components/naming";
 import { ConfigError } from "../../stacks/errors";
-import { isSecretValue, synthesize } from "../../tools/synth/synthesize";
+import { isSecretValue, maskSecrets, synthesize } from "../../tools/synth/synthesize";
 import { assertFields, inputs, loadConfig, member, ofType, one, synthGcp, T, TestRoot, type GcpSynth } from "./harness";
 
 let dev: GcpSynth;
@@ -103,10 +103,18 @@ describe("gcp secrets", () => {
     assert.equal(inputs(one(dev.plan, T.secret, "shop_postgres-db_password")).labels.pipeline, "shop_postgres");
   });
 
-  it("adds a version only when a value is given, as a secret", () => {
+  it("adds a version only when a value is given, write-only and as a secret (a refresh never reads the value back)", () => {
     const versions = ofType(dev.plan, T.secretVersion);
     assert.deepEqual(versions.map((v) => v.name).sort(), ["snowflake-loader-key", "snowflake-transformer-key"]);
-    for (const v of versions) assert.ok(isSecretValue(v.inputs.secretData), `${v.name} secretData is a secret`);
+    for (const v of versions) {
+      assert.ok(isSecretValue(v.inputs.secretDataWo), `${v.name} secretDataWo is a secret`);
+      assert.equal(v.inputs.secretData, undefined, `${v.name} keeps no readable payload in state`);
+      // Derived from the value, so it is itself kept secret.
+      assert.ok(isSecretValue(v.inputs.secretDataWoVersion), `${v.name} secretDataWoVersion is a secret`);
+      assert.equal(typeof maskSecrets(v.inputs.secretDataWoVersion, true), "number", `${v.name} has a write-only version number`);
+    }
+    const [a, b] = versions.map((v) => maskSecrets(v.inputs.secretDataWoVersion, true));
+    assert.notEqual(a, b, "different values get different write-only versions");
   });
 
   it("grants secretAccessor per secret, to exactly the identities named as readers", () => {

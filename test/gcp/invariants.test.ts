@@ -85,11 +85,11 @@ describe("gcp dev/prod differences", () => {
     }
     for (const r of ofType(stacks.prod.plan, T.bucket)) assert.equal(inputs(r).forceDestroy, false);
   });
-  it("turns deletion protection on for prod jobs and workflows only", () => {
+  it("never puts deletion protection on jobs and workflows (stateless: removing a pipeline must apply), and protects prod's buckets", () => {
     for (const type of [T.job, T.workflow]) {
-      for (const r of ofType(stacks.prod.plan, type)) assert.equal(inputs(r).deletionProtection, true, r.name);
-      for (const r of ofType(stacks.dev.plan, type)) assert.equal(inputs(r).deletionProtection, false, r.name);
+      for (const plan of [stacks.prod.plan, stacks.dev.plan]) for (const r of ofType(plan, type)) assert.equal(inputs(r).deletionProtection, false, r.name);
     }
+    for (const r of ofType(stacks.prod.plan, "gcp:storage/bucket:Bucket")) assert.ok(r.options.protect && r.options.retainOnDelete, r.name);
   });
   it("pauses dev schedules and runs prod ones", () => {
     assert.ok(ofType(stacks.dev.plan, T.schedule).every((r) => inputs(r).paused === true));

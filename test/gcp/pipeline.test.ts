@@ -79,23 +79,23 @@ describe("gcp pipeline workflow", () => {
 
   it("chains ingestion → dbt through the Cloud Run connector", () => {
     const main = definition("jsonplaceholder").main.steps.map((s: object) => Object.keys(s)[0]);
-    assert.deepEqual(main, ["init", "ingest", "transform", "done"]);
+    assert.deepEqual(main, ["init", "overlap", "skip_if_running", "ingest", "transform", "done"]);
     const steps = definition("jsonplaceholder").main.steps;
-    assert.equal(steps[1].ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
-    assert.equal(steps[2].transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
+    assert.equal(steps[3].ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
+    assert.equal(steps[4].transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
     // dbt in dev: 30 min timeout, no retry, plus 600 s slack; ingestion: 30 min, one retry.
-    assert.equal(steps[2].transform.args.max_wait_seconds, 2400);
-    assert.equal(steps[1].ingest.args.max_wait_seconds, 4200);
+    assert.equal(steps[4].transform.args.max_wait_seconds, 2400);
+    assert.equal(steps[3].ingest.args.max_wait_seconds, 4200);
     const start = definition("jsonplaceholder").run_job.steps[0].start;
     assert.equal(start.try.call, "googleapis.run.v2.projects.locations.jobs.run");
     assert.equal(start.retry.max_retries, 2, "orchestration.stepRetries (default)");
-    assert.equal(start.retry.predicate, "${transient}");
+    assert.equal(start.retry.predicate, "${http.default_retry_predicate_non_idempotent}", "a job start is retried only where Google says a non-idempotent call may be");
   });
 
   it("syncs Fivetran first for a Fivetran source, and skips the ingestion job", () => {
     const doc = definition("shop_postgres");
-    assert.deepEqual(doc.main.steps.map((s: object) => Object.keys(s)[0]), ["init", "fivetran_sync", "transform", "done"]);
-    assert.equal(doc.main.steps[1].fivetran_sync.args.max_wait_seconds, 6 * 3600);
+    assert.deepEqual(doc.main.steps.map((s: object) => Object.keys(s)[0]), ["init", "overlap", "skip_if_running", "fivetran_sync", "transform", "done"]);
+    assert.equal(doc.main.steps[3].fivetran_sync.args.max_wait_seconds, 6 * 3600);
     const wf = inputs(one(dev.plan, T.workflow, "shop_postgres-flow"));
     assert.deepEqual(wf.userEnvVars, { FIVETRAN_CONNECTION_ID: "conn_shop_postgres", FIVETRAN_API_SECRET_ID: "acme-dev-fivetran-api" });
     assert.equal(definition("jsonplaceholder").fivetran_sync, undefined);
