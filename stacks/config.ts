@@ -93,6 +93,20 @@ export const stackConfigSchema = z
          * no fixed outbound address of its own. Costs a NAT gateway and an address (components/cloud/gcp/README.md).
          */
         staticEgress: z.boolean({ error: "staticEgress as true or false" }).default(D.gcp.staticEgress),
+        /**
+         * Environments that run this stack's images (prod runs the digests dev built and tested): their
+         * Cloud Run service agent and deployer may read the registry, and its cleanup keeps every tagged
+         * image, so no digest they run is deleted (components/cloud/gcp/README.md, "Images").
+         */
+        imageConsumers: z
+          .array(
+            z.strictObject({
+              environment: lowerName("environment", 8),
+              project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }),
+              projectNumber: z.string({ error: "the project number as a quoted string" }).regex(/^\d{6,20}$/, { error: "the project number (digits, quoted)" }),
+            }),
+          )
+          .default([]),
       })
       .optional(),
     aws: z
@@ -161,6 +175,12 @@ export const stackConfigSchema = z
       .strictObject({
         /** GitHub repository (`owner/name`) whose workflows may preview and deploy this stack. */
         githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "GitHub repository as owner/name" }),
+        /**
+         * The repository's immutable numeric id (`gh api repos/<owner>/<name> --jq .id`), quoted. GCP trusts
+         * tokens by it as well as by name, so a repository renamed, deleted and re-created under the same
+         * name by someone else is not trusted. Required on GCP stacks.
+         */
+        githubRepositoryId: z.string({ error: "the repository id as a quoted string" }).regex(/^\d{1,20}$/, { error: "the numeric GitHub repository id, quoted" }).optional(),
         deployBranch: z.string().min(1).default(D.ci.deployBranch),
       })
       .optional(),
@@ -190,6 +210,9 @@ export const stackConfigSchema = z
           "aws.subnetIds of subnets behind a NAT whose public addresses are in warehouse.allowedIpRanges (without them tasks get a new public IP per run, which the network policy would lock out of Snowflake)",
         input: [],
       });
+    }
+    if (c.cloud === "gcp" && c.ci && !c.ci.githubRepositoryId) {
+      ctx.addIssue({ code: "custom", path: ["ci", "githubRepositoryId"], message: "ci.githubRepositoryId (the repository's numeric id, quoted) on a GCP stack: CI trust is bound to it", input: undefined });
     }
     if (c.allowDataDestroy && c.environment === "prod") {
       ctx.addIssue({ code: "custom", path: ["allowDataDestroy"], message: "allowDataDestroy: false on the prod environment (data is never destroyable there)", input: true });
