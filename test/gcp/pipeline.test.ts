@@ -32,7 +32,7 @@ describe("gcp pipeline jobs", () => {
     assert.deepEqual(container(job).args, ["run", "--pipeline", "jsonplaceholder", "--target", "cloud"]);
     const env = envOf(job);
     assert.equal(env.DP_PIPELINE, "jsonplaceholder");
-    assert.equal(env.DP_RAW_BUCKET_URI, "gs://acme-dev-raw");
+    assert.equal(env.DP_RAW_BUCKET_URI, "gs://acme-dev-raw-65ce4e");
     assert.deepEqual(env.SNOWFLAKE_PRIVATE_KEY, { secretKeyRef: { secret: "projects/acme-data-dev/secrets/acme-dev-snowflake-loader-key", version: "latest" } });
     assert.equal(job.template.template.serviceAccount, "acme-dev-jsonplaceholder-ing@acme-data-dev.iam.gserviceaccount.com");
   });
