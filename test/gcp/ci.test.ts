@@ -92,7 +92,8 @@ describe("gcp CI access", () => {
     const ids = ofType(noCi.plan, T.account).map((r) => inputs(r).accountId);
     assert.ok(!ids.some((id) => id.includes("ci-")), ids.join(","));
     const members = noCi.plan.resources.map((r) => String(inputs(r).member ?? ""));
-    assert.ok(!members.some((m) => m.includes("ci-preview") || m.includes("ci-deploy")));
+    // (The prod deployer reading the dev registry is another environment's account: gcp.imageConsumers.)
+    assert.ok(!members.some((m) => m.includes("acme-dev-ci-preview") || m.includes("acme-dev-ci-deploy")));
     assert.equal(noCi.plan.resources.filter((r) => r.type === "data-platform:gcp:CiAccess").length, 0);
     assert.equal((noCi.plan.outputs as any).ciWorkloadIdentityProviders, undefined);
   });

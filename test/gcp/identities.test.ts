@@ -71,6 +71,28 @@ describe("gcp registry", () => {
     assert.ok(repo.cleanupPolicies.some((p: any) => p.action === "DELETE" && p.condition.olderThan));
   });
 
+  // Stands for: prod's jobs pulling the digests dev built from dev's registry (cross-project pull) and
+  // Artifact Registry's cleanup never deleting one of them. Proven under mocks (the declared grants and
+  // policy); what the cleanup really deletes, and the pull, need the real services.
+  it("lets each consumer environment's Cloud Run agent and deployer read it, and then deletes only untagged versions", async () => {
+    const readers = ofType(dev.plan, T.repoIam).map(inputs).filter((g) => g.role === "roles/artifactregistry.reader").map((g) => g.member).sort();
+    assert.deepEqual(readers, [
+      "serviceAccount:acme-prod-ci-deploy@acme-data-prod.iam.gserviceaccount.com",
+      member(dev.config, "acme-dev-ci-preview"),
+      "serviceAccount:service-210987654321@serverless-robot-prod.iam.gserviceaccount.com",
+    ].sort());
+    const deletes = inputs(one(dev.plan, T.repo, "images")).cleanupPolicies.filter((p: any) => p.action === "DELETE");
+    assert.deepEqual(deletes.map((p: any) => p.condition.tagState), ["UNTAGGED"], "a consumed registry never deletes a tagged (deployed) image");
+    const alone = await synthGcp("dev", (m) => {
+      const g = JSON.parse(m["data-platform:gcp"]);
+      delete g.imageConsumers;
+      m["data-platform:gcp"] = JSON.stringify(g);
+    });
+    const aloneDeletes = inputs(one(alone.plan, T.repo, "images")).cleanupPolicies.filter((p: any) => p.action === "DELETE");
+    assert.deepEqual(aloneDeletes.map((p: any) => p.condition.tagState), ["ANY"], "a registry nobody else runs from keeps only recent versions");
+    assert.equal(ofType(alone.plan, T.repoIam).map(inputs).filter((g) => g.member.includes("serverless-robot")).length, 0);
+  });
+
   it("returns registry credentials: oauth2accesstoken and the access token as a secret", async () => {
     const result: Record<string, unknown> = {};
     const { config, map } = loadConfig("dev");
