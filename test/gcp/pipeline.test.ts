@@ -6,6 +6,8 @@ import { parse } from "yaml";
 import { mockState } from "../../tools/synth/mock-state";
 import type { PlannedResource } from "../../tools/synth/synthesize";
 import { assertFields, IMAGES, inputs, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
+import { overdueAfterSeconds } from "../../components/cloud/gcp/alerts";
+import { cronLongestGapSeconds } from "../../stacks/cron";
 
 let dev: GcpSynth;
 before(async () => {
@@ -141,5 +143,42 @@ describe("gcp pipeline alerts", () => {
     assert.deepEqual(policy.notificationChannels.map((n: string) => emailOf.get(n)).sort(), ["commerce-analytics@example.com", "data-platform-dev@example.com"]);
     const jp = inputs(one(dev.plan, T.alert, "jsonplaceholder-failed"));
     assert.deepEqual(jp.notificationChannels.map((n: string) => emailOf.get(n)).sort(), ["data-platform-dev@example.com", "data-team@example.com"]);
+  });
+});
+
+// Stands for: Cloud Monitoring notifying the owner when Cloud Scheduler fails to start a workflow (it
+// logs the failed attempt at ERROR) and when no run finishes for longer than the schedule allows.
+// Proven under mocks (declared policies, filters, windows) plus the cron arithmetic; whether Monitoring
+// fires on them needs the real service (an absence condition also needs the series to have existed).
+describe("gcp pipeline: runs that do not start or do not happen", () => {
+  let prod: GcpSynth;
+  before(async () => {
+    prod = await synthGcp("prod");
+  });
+
+  it("alerts the owner when the schedule fails to start the workflow", () => {
+    const policy = inputs(one(prod.plan, T.alert, "jsonplaceholder-not-started"));
+    assert.equal(policy.conditions[0].conditionMatchedLog.filter, 'resource.type="cloud_scheduler_job" AND resource.labels.job_id="acme-prod-jsonplaceholder-schedule" AND severity>=ERROR');
+    assert.ok(policy.alertStrategy.notificationRateLimit.period, "log-match policies need a rate limit");
+    const failed = inputs(one(prod.plan, T.alert, "jsonplaceholder-failed"));
+    assert.deepEqual(policy.notificationChannels, failed.notificationChannels, "same recipients as failures: the owner and alerts.emails");
+  });
+
+  it("alerts when no run finished within the schedule's longest gap plus the longest run, and not for paused schedules", () => {
+    // prod jsonplaceholder: every 6 h; ingestion 120 min × 3 attempts + 600 s, dbt 120 min × 2 + 600 s; + 1 h.
+    const expected = 6 * 3600 + (7200 * 3 + 600) + (7200 * 2 + 600) + 3600;
+    const policy = inputs(one(prod.plan, T.alert, "jsonplaceholder-overdue"));
+    assert.equal(policy.conditions[0].conditionAbsent.duration, `${expected}s`);
+    assert.match(policy.conditions[0].conditionAbsent.filter, /workflow_id = "acme-prod-jsonplaceholder-flow"/);
+    assert.equal(ofType(dev.plan, T.alert).filter((r) => r.name.endsWith("-overdue")).length, 0, "dev schedules are paused");
+    assert.equal(ofType(dev.plan, T.alert).filter((r) => r.name.endsWith("-not-started")).length, dev.config.pipelines.length);
+  });
+
+  it("computes schedule gaps from the cron, and gives up where Monitoring cannot watch that long", () => {
+    assert.equal(cronLongestGapSeconds("0 */6 * * *"), 6 * 3600);
+    assert.equal(cronLongestGapSeconds("5 4 * * 1-5"), 72 * 3600, "Friday to Monday");
+    assert.equal(cronLongestGapSeconds("0 9-17/2 * * *"), 16 * 3600);
+    assert.equal(overdueAfterSeconds(7 * 86400, 0), undefined, "a weekly schedule is beyond 23.5 h");
+    assert.equal(overdueAfterSeconds(3600, 1800), 3600 + 1800 + 3600);
   });
 });

@@ -8,7 +8,8 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobSize, PipelineConfig } from "../../types";
 import type { PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../cloud";
-import type { Alerts } from "./alerts";
+import { overdueAfterSeconds, type Alerts } from "./alerts";
+import { cronLongestGapSeconds } from "../../../stacks/cron";
 import type { Egress } from "./egress";
 import { grantName } from "./iam";
 import type { Identities, Identity } from "./identities";
@@ -146,6 +147,10 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
     );
 
     deps.alerts.policy(p, flowName, jobs, this);
+    // A paused schedule starts nothing, so only a running one can be overdue.
+    const longestRun = (ingestJob ? maxJobSeconds(p.jobs.ingestion) : 0) + maxJobSeconds(p.jobs.dbt) + (args.fivetran ? FIVETRAN_SYNC.timeoutSeconds : 0);
+    const overdue = p.schedule.paused ? undefined : overdueAfterSeconds(cronLongestGapSeconds(p.schedule.cron), longestRun);
+    deps.alerts.schedulePolicies(p, flowName, scheduleName, overdue, this);
 
     this.ingestionJob = ingestJob?.name;
     this.dbtJob = dbtJob.name;
