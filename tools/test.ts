@@ -130,6 +130,11 @@ const SUITES: Suite[] = [
       return { passed: files.filter((f) => !bad.has(f)).length, failed: files.filter((f) => bad.has(f)).length };
     },
   },
+  {
+    // GCP's own rules, offline once installed: predefined roles, workflows-emulator runs, discovery documents (test/tiers/gcp-emulated/).
+    name: "gcp-emulated",
+    run: () => nodeTests(tierFiles("gcp-emulated")),
+  },
 ];
 
 function main(): void {
