@@ -97,11 +97,11 @@ describe("gcp dev/prod differences", () => {
   });
   it("sizes prod jobs from Pulumi.prod.yaml", () => {
     const prod = inputs(one(stacks.prod.plan, T.job, "jsonplaceholder-ingest-job")).template.template;
-    assert.deepEqual(prod.containers[0].resources.limits, { cpu: "2000m", memory: "4096Mi" });
+    assert.deepEqual(prod.containers[0].resources.limits, { cpu: "2", memory: "4096Mi" });
     assert.equal(prod.timeout, "7200s");
     assert.equal(prod.maxRetries, 2);
     const dev = inputs(one(stacks.dev.plan, T.job, "jsonplaceholder-ingest-job")).template.template;
-    assert.deepEqual(dev.containers[0].resources.limits, { cpu: "1000m", memory: "2048Mi" });
+    assert.deepEqual(dev.containers[0].resources.limits, { cpu: "1", memory: "2048Mi" });
     assert.equal(dev.timeout, "1800s");
     const prodFlow = inputs(one(stacks.prod.plan, T.workflow, "jsonplaceholder-flow")).sourceContents as string;
     assert.match(prodFlow, /max_retries: 3/, "prod orchestration.stepRetries");

@@ -49,11 +49,11 @@ describe("gcp pipeline jobs", () => {
 
   it("sizes jobs from pipeline.jobs: CPU, memory, timeout, retries", () => {
     const orders = inputs(one(dev.plan, T.job, "orders_files-ingest-job")).template.template;
-    assert.deepEqual(orders.containers[0].resources.limits, { cpu: "1000m", memory: "4096Mi" }, "orders_files asks for 4 GiB");
+    assert.deepEqual(orders.containers[0].resources.limits, { cpu: "1", memory: "4096Mi" }, "orders_files asks for 4 GiB");
     assert.equal(orders.timeout, "1800s");
     assert.equal(orders.maxRetries, 1);
     const jp = inputs(one(dev.plan, T.job, "jsonplaceholder-ingest-job")).template.template;
-    assert.deepEqual(jp.containers[0].resources.limits, { cpu: "1000m", memory: "2048Mi" });
+    assert.deepEqual(jp.containers[0].resources.limits, { cpu: "1", memory: "2048Mi" });
   });
 
   it("lets only the orchestrator start and follow each job", () => {

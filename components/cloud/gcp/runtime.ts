@@ -12,6 +12,7 @@ import { overdueAfterSeconds, type Alerts } from "./alerts";
 import { cronLongestGapSeconds } from "../../../stacks/cron";
 import type { Egress } from "./egress";
 import { grantName } from "./iam";
+import { cloudRunLimits } from "./limits";
 import type { Identities, Identity } from "./identities";
 import { containerArgs, runsIngestion } from "../cloud";
 import type { GcpScope } from "./scope";
@@ -19,10 +20,6 @@ import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
 import type { Secrets } from "./secrets";
 import { WORKFLOW_ENV, workflowDefinition } from "./workflow";
 
-/** Cloud Run limits from a job size: millicores and MiB, the units Cloud Run stores. */
-function limits(size: JobSize): { cpu: string; memory: string } {
-  return { cpu: `${Math.round(size.cpu * 1000)}m`, memory: `${Math.round(size.memoryGiB * 1024)}Mi` };
-}
 
 /** Longest time one job can take, with all its retries, plus slack for scheduling. */
 export function maxJobSeconds(size: JobSize): number {
@@ -198,7 +195,7 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
                   ...Object.entries(env).map(([n, value]) => ({ name: n, value })),
                   ...Object.entries(secretEnv).map(([n, ref]) => ({ name: n, valueSource: { secretKeyRef: { secret: ref.id, version: "latest" } } })),
                 ],
-                resources: { limits: limits(size) },
+                resources: { limits: cloudRunLimits(size) },
               },
             ],
           },
