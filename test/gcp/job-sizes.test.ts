@@ -47,7 +47,7 @@ describe("gcp job sizes: Cloud Run CPU/memory pairs", () => {
     assert.equal(found[0].file, "pipelines/orders.yaml");
     assert.equal(found[0].path, "environments.dev.jobs.dbt.memoryGiB");
     assert.equal(found[0].line, 17);
-    assert.match(found[0].expected, /memoryGiB from 0.5 to 8 for cpu 2, in stack dev/);
+    assert.match(found[0].expected, /memoryGiB from 0.5 to 8 for cpu 2 .*, in stack dev/);
   });
 
   it("rejects a fractional CPU on GCP (the v2 API takes whole CPUs), pointing at the cpu the pipeline set", () => {
