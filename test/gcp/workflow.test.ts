@@ -28,7 +28,7 @@ describe("gcp workflow definition", () => {
     const steps = doc.run_job.steps;
     assert.deepEqual(step(steps, "start").try.args.connector_params, { skip_polling: true });
     assert.equal(step(steps, "poll").try.call, "googleapis.run.v2.projects.locations.jobs.executions.get");
-    assert.equal(step(steps, "poll").retry, "${http.default_retry}");
+    assert.equal(step(steps, "poll").retry.predicate, "${transient}", "polls are reads: retried on transient errors, 500 included");
     assert.equal(step(steps, "wait").args.seconds, 30);
     assert.equal(step(steps, "check").next, "failed", "an execution that completed without success fails");
     assert.match(step(steps, "failed").raise, /failed/);
@@ -56,8 +56,11 @@ describe("gcp workflow definition", () => {
     const steps = doc.fivetran_sync.steps;
     assert.equal(step(steps, "read_credential").call, "googleapis.secretmanager.v1.projects.secrets.versions.accessString");
     const prepare = step(steps, "prepare").assign;
-    assert.equal(prepare[1].headers.Authorization, '${"Basic " + base64.encode(text.encode(credential))}');
-    assert.equal(prepare[1].headers.Accept, "application/json;version=2");
+    assert.equal(prepare[1].authorization, '${"Basic " + base64.encode(text.encode(credential))}');
+    for (const call of ["trigger", "poll"]) {
+      assert.equal(step(steps, call).try.args.headers.Authorization, "${authorization}");
+      assert.equal(step(steps, call).try.args.headers.Accept, "application/json;version=2");
+    }
     assert.equal(prepare[0].url, '${"https://api.fivetran.com/v1/connections/" + connection_id}');
     assert.equal(step(steps, "trigger").try.call, "http.post");
     assert.equal(step(steps, "trigger").try.args.url, '${url + "/sync"}');

@@ -9,7 +9,7 @@
  *   sync are not idempotent (a repeated start after a lost response launches a second execution), so
  *   they are retried only on 429 and 503 (`http.default_retry_predicate_non_idempotent`: the request
  *   was refused before anything started). Reads (polls) are idempotent and are retried on connection
- *   errors, timeouts, 429 and 5xx (`transient`, `http.default_retry`). `stepRetries` times, with backoff.
+ *   errors, timeouts, 429 and 5xx (`transient`). `stepRetries` times, with backoff.
  * - Runs of one pipeline never overlap: the first step lists the workflow's active executions, and an
  *   execution that finds an older active one (earlier start, ties broken by execution id) does nothing,
  *   logs a warning and returns `status: skipped` with the execution it yielded to.
@@ -218,7 +218,8 @@ function runJob(retry: Retries) {
       {
         poll: {
           try: { call: "googleapis.run.v2.projects.locations.jobs.executions.get", args: { name: "${execution}" }, result: "state" },
-          retry: "${http.default_retry}",
+          // A read: also 500 is safe to repeat (http.default_retry would give up on it and fail the run).
+          retry: retry.read,
         },
       },
       {
@@ -245,6 +246,8 @@ function runJob(retry: Retries) {
 
 function fivetranSync(retry: Retries) {
   const epoch = '"1970-01-01T00:00:00Z"';
+  // A literal map in each call: the published Workflows schema takes `headers` only as a map.
+  const headers = { Authorization: "${authorization}", Accept: FIVETRAN_SYNC.accept, "Content-Type": "application/json" };
   return {
     params: ["project", "connection_id", "secret_id", "max_wait_seconds"],
     steps: [
@@ -259,27 +262,21 @@ function fivetranSync(retry: Retries) {
         prepare: {
           assign: [
             { url: `\${"${FIVETRAN_CONNECTIONS}" + connection_id}` },
-            {
-              headers: {
-                Authorization: '${"Basic " + base64.encode(text.encode(credential))}',
-                Accept: FIVETRAN_SYNC.accept,
-                "Content-Type": "application/json",
-              },
-            },
+            { authorization: '${"Basic " + base64.encode(text.encode(credential))}' },
             { triggered: "${sys.now()}" },
           ],
         },
       },
       {
         trigger: {
-          try: { call: "http.post", args: { url: '${url + "/sync"}', headers: "${headers}", body: FIVETRAN_SYNC.triggerBody, timeout: 60 }, result: "accepted" },
+          try: { call: "http.post", args: { url: '${url + "/sync"}', headers, body: FIVETRAN_SYNC.triggerBody, timeout: 60 }, result: "accepted" },
           retry: retry.start,
         },
       },
       { wait: { call: "sys.sleep", args: { seconds: POLL_SECONDS.fivetran } } },
       {
         poll: {
-          try: { call: "http.get", args: { url: "${url}", headers: "${headers}", timeout: 60 }, result: "status" },
+          try: { call: "http.get", args: { url: "${url}", headers, timeout: 60 }, result: "status" },
           retry: retry.read,
         },
       },
