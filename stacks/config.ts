@@ -11,7 +11,7 @@ export const PROJECT = "data-platform";
 /** Every default of the stack config, in one place. Production stacks override sizes and protection. */
 export const STACK_DEFAULTS = {
   protect: true,
-  gcp: { staticEgress: false },
+  gcp: { staticEgress: false, imageConsumers: [] as { environment: string; project: string; projectNumber: string }[] },
   allowDataDestroy: false,
   lake: {
     /** Days before raw objects move to colder storage (Nearline / S3 Standard-IA). */
@@ -106,7 +106,7 @@ export const stackConfigSchema = z
               projectNumber: z.string({ error: "the project number as a quoted string" }).regex(/^\d{6,20}$/, { error: "the project number (digits, quoted)" }),
             }),
           )
-          .default([]),
+          .default([...D.gcp.imageConsumers]),
       })
       .optional(),
     aws: z
