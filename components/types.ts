@@ -43,7 +43,7 @@ export interface PlatformConfig {
   prefix: string;
   cloud: CloudKind;
   region: string;
-  gcp?: { project: string; staticEgress: boolean };
+  gcp?: { project: string; staticEgress: boolean; imageConsumers: { environment: string; project: string; projectNumber: string }[] };
   aws?: { accountId: string; subnetIds: string[]; vpcId?: string; vpcCidr: string };
   /** protect + retainOnDelete on stateful resources. */
   protect: boolean;
@@ -57,6 +57,6 @@ export interface PlatformConfig {
   images: StackConfig["images"];
   alerts: StackConfig["alerts"];
   logRetentionDays: number;
-  ci?: { githubRepository: string; deployBranch: string; reuseOidcProvider?: boolean };
+  ci?: { githubRepository: string; githubRepositoryId?: string; deployBranch: string; reuseOidcProvider?: boolean };
   pipelines: PipelineConfig[];
 }

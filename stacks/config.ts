@@ -11,7 +11,7 @@ export const PROJECT = "data-platform";
 /** Every default of the stack config, in one place. Production stacks override sizes and protection. */
 export const STACK_DEFAULTS = {
   protect: true,
-  gcp: { staticEgress: false },
+  gcp: { staticEgress: false, imageConsumers: [] as { environment: string; project: string; projectNumber: string }[] },
   allowDataDestroy: false,
   lake: {
     /** Days before raw objects move to colder storage (Nearline / S3 Standard-IA). */
@@ -90,6 +90,18 @@ export const stackConfigSchema = z
           .default(D.gcp.staticEgress)
           .describe(
             "Send the jobs' outbound traffic through Cloud NAT with one reserved address, which the Snowflake network policy then allows. Needed with warehouse.allowedIpRanges: Cloud Run has no fixed outbound address of its own. Costs a NAT gateway and an address (components/cloud/gcp/README.md).",
+          ),
+        imageConsumers: z
+          .array(
+            z.strictObject({
+              environment: lowerName("environment", 8).describe("The consuming environment's name, e.g. prod."),
+              project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }).describe("The consuming environment's GCP project id."),
+              projectNumber: z.string({ error: "the project number as a quoted string" }).regex(/^\d{6,20}$/, { error: "the project number (digits, quoted)" }).describe("The consuming project's number, quoted (its Cloud Run service agent is named by it)."),
+            }),
+          )
+          .default([...D.gcp.imageConsumers])
+          .describe(
+            "Environments that run this stack's images (prod runs the digests dev built and tested): their Cloud Run service agent and deployer may read the registry, and its cleanup keeps every tagged image, so no digest they run is deleted (components/cloud/gcp/README.md, Images).",
           ),
       })
       .optional()
@@ -197,6 +209,13 @@ export const stackConfigSchema = z
           .string()
           .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "GitHub repository as owner/name" })
           .describe("GitHub repository (owner/name) whose workflows may preview and deploy this stack."),
+        githubRepositoryId: z
+          .string({ error: "the repository id as a quoted string" })
+          .regex(/^\d{1,20}$/, { error: "the numeric GitHub repository id, quoted" })
+          .optional()
+          .describe(
+            "The repository's immutable numeric id (gh api repos/<owner>/<name> --jq .id), quoted. GCP trusts tokens by it as well as by name, so a repository renamed, deleted and re-created under the same name by someone else is not trusted. Required on GCP stacks.",
+          ),
         deployBranch: z.string().min(1).default(D.ci.deployBranch).describe("The branch whose workflows may deploy."),
         reuseOidcProvider: z.boolean().default(D.ci.reuseOidcProvider).describe("AWS: the account already has GitHub's OIDC provider (IAM allows one per account): use it instead of creating it."),
       })
@@ -229,6 +248,9 @@ export const stackConfigSchema = z
           "aws.subnetIds of subnets behind a NAT whose public addresses are in warehouse.allowedIpRanges (without them tasks get a new public IP per run, which the network policy would lock out of Snowflake)",
         input: [],
       });
+    }
+    if (c.cloud === "gcp" && c.ci && !c.ci.githubRepositoryId) {
+      ctx.addIssue({ code: "custom", path: ["ci", "githubRepositoryId"], message: "ci.githubRepositoryId (the repository's numeric id, quoted) on a GCP stack: CI trust is bound to it", input: undefined });
     }
     if (c.allowDataDestroy && c.environment === "prod") {
       ctx.addIssue({ code: "custom", path: ["allowDataDestroy"], message: "allowDataDestroy: false on the prod environment (data is never destroyable there)", input: true });

@@ -80,3 +80,42 @@ export function toAwsCron(expr: string): string {
       : dow.replace(/\d+/g, (d) => String((Number(d) % 7) + 1)); // 0 and 7 are both Sunday
   return `cron(${min} ${hour} ${dow === "*" ? dom : "?"} ${month} ${awsDow} *)`;
 }
+
+/** The values one valid field matches (`*`, lists, ranges, steps, names; 7 is Sunday as 0). */
+function fieldValues(text: string, f: Field): Set<number> {
+  const out = new Set<number>();
+  for (const item of text.split(",")) {
+    const [range, step] = item.split("/");
+    let lo: number;
+    let hi: number;
+    if (range === "*") [lo, hi] = [f.min, f.max];
+    else if (range.includes("-")) [lo, hi] = range.split("-").map((b) => value(b, f)!);
+    else [lo, hi] = [value(range, f)!, step ? f.max : value(range, f)!]; // `5/15` runs from 5 to the end
+    for (let v = lo; v <= hi; v += step ? Number(step) : 1) out.add(f.name === "day-of-week" ? v % 7 : v);
+  }
+  return out;
+}
+
+/**
+ * The longest time between two consecutive starts of a valid expression, in seconds, over a year in
+ * UTC (time zones shift starts by at most an hour at DST changes; callers add slack for that).
+ * Standard cron: with both day fields restricted a day matches either; cronProblem forbids that anyway.
+ */
+export function cronLongestGapSeconds(expr: string): number {
+  const problem = cronProblem(expr);
+  if (problem) throw new Error(`invalid cron "${expr}": expected ${problem}`);
+  const [minutes, hours, doms, months, dows] = expr.trim().split(/\s+/).map((t, i) => fieldValues(t, FIELDS[i]));
+  const parts = expr.trim().split(/\s+/);
+  const dayMatches = (d: Date) =>
+    months.has(d.getUTCMonth() + 1) && (parts[2] === "*" || doms.has(d.getUTCDate())) && (parts[4] === "*" || dows.has(d.getUTCDay()));
+  const starts: number[] = [];
+  const day0 = Date.UTC(2026, 0, 1);
+  for (let day = 0; day < 366 + 31; day++) {
+    const d = new Date(day0 + day * 86400_000);
+    if (!dayMatches(d)) continue;
+    for (const h of [...hours].sort((a, b) => a - b)) for (const m of [...minutes].sort((a, b) => a - b)) starts.push(d.getTime() / 1000 + h * 3600 + m * 60);
+  }
+  let longest = 0;
+  for (let i = 1; i < starts.length; i++) longest = Math.max(longest, starts[i] - starts[i - 1]);
+  return longest;
+}

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Namer } from "../components/naming";
 import { checkSnowflakeNames } from "../components/warehouse/model";
+import { cloudRunSizeProblem } from "../components/cloud/gcp/limits";
 import type { JobSize, PipelineConfig, PlatformConfig } from "../components/types";
 import { PROJECT, SECRET_STACK_KEYS, stackConfigSchema, type StackConfig } from "./config";
 import { evaluateSelection, freshManifest } from "./dbt-selection";
@@ -60,6 +61,7 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
   if (stack) {
     const environments = knownEnvironments(opts.root, stack.environment);
     for (const spec of specs.values()) issues.push(...crossCheck(stack, stackFile, spec, environments));
+    if (stack.cloud === "gcp") issues.push(...cloudRunSizeIssues(stack, stackFile, specs));
     issues.push(...nameChecks(stack, specs, stackFile));
     issues.push(...selectionChecks(opts.root, stack, specs));
   }
@@ -184,6 +186,44 @@ function selectionChecks(root: string, stack: StackConfig, specs: Map<string, Pa
     const hint = value.transform ? "" : ` (the default tag:${value.name}+, as transform.select is not set)`;
     return [file.issue(where, `a dbt selection that selects at least one model or test of ${manifest}: tag the pipeline's models with tags: [${value.name}]`, `${describeFound(selection)}${hint}, which selects nothing`, false, where.join("."))];
   });
+}
+
+/**
+ * GCP: each job's CPU and memory, as merged (stack → pipeline → environment override), must be a pair
+ * Cloud Run accepts. The error points at the layer that set the memory last, or at the CPU when neither
+ * layer of the pipeline set the memory.
+ */
+function cloudRunSizeIssues(stack: StackConfig, stackFile: YamlFile, specs: Map<string, ParsedSpec>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const kinds = ["ingestion", "dbt"] as const;
+  const stackKeys = (kind: string, field: string) => ({ keys: ["config", `${PROJECT}:jobs`, kind, field], display: `${PROJECT}:jobs.${kind}.${field}` });
+  for (const kind of kinds) {
+    const { cpu, memoryGiB } = stack.jobs[kind];
+    const problem = cloudRunSizeProblem(cpu, memoryGiB);
+    if (problem) {
+      const at = stackKeys(kind, "memoryGiB");
+      issues.push(stackFile.issue(at.keys, problem, `memoryGiB ${memoryGiB} with cpu ${cpu}`, false, at.display));
+    }
+  }
+  for (const spec of specs.values()) {
+    const p = spec.value;
+    const env = p.environments[stack.environment];
+    if (env?.enabled === false) continue;
+    for (const kind of kinds) {
+      const layers = [
+        { size: p.jobs?.[kind], keys: ["jobs", kind] },
+        { size: env?.jobs?.[kind], keys: ["environments", stack.environment, "jobs", kind] },
+      ];
+      if (!layers.some((l) => l.size)) continue;
+      const merged = { ...stack.jobs[kind], ...p.jobs?.[kind], ...env?.jobs?.[kind] };
+      const problem = cloudRunSizeProblem(merged.cpu, merged.memoryGiB);
+      if (!problem) continue;
+      const last = [...layers].reverse().find((l) => l.size?.memoryGiB !== undefined) ?? [...layers].reverse().find((l) => l.size?.cpu !== undefined)!;
+      const field = last.size?.memoryGiB !== undefined ? "memoryGiB" : "cpu";
+      issues.push(spec.file.issue([...last.keys, field], `${problem}, in stack ${stack.environment}`, `memoryGiB ${merged.memoryGiB} with cpu ${merged.cpu}`));
+    }
+  }
+  return issues;
 }
 
 function nameChecks(stack: StackConfig, specs: Map<string, ParsedSpec>, stackFile: YamlFile): ConfigIssue[] {

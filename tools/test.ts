@@ -131,6 +131,11 @@ const SUITES: Suite[] = [
     },
   },
   {
+    // GCP's own rules, offline once installed: predefined roles, workflows-emulator runs, discovery documents (test/tiers/gcp-emulated/).
+    name: "gcp-emulated",
+    run: () => nodeTests(tierFiles("gcp-emulated")),
+  },
+  {
     // AWS's own rules and behaviour over the dev-aws plan: parliament, iam-simulate, asl-validator, moto's
     // Step Functions interpreter on loopback, botocore's service models (test/tiers/aws-emulated/).
     name: "aws-emulated",

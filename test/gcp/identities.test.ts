@@ -7,7 +7,7 @@ import { KEEP_RECENT_VERSIONS } from "../../components/cloud/gcp/registry";
 import { cloudContext } from "../../components/platform";
 import { Namer, NAME_PLAN } from "../../components/naming";
 import { ConfigError } from "../../stacks/errors";
-import { isSecretValue, synthesize } from "../../tools/synth/synthesize";
+import { isSecretValue, maskSecrets, synthesize } from "../../tools/synth/synthesize";
 import { assertFields, inputs, loadConfig, member, ofType, one, synthGcp, T, TestRoot, type GcpSynth } from "./harness";
 
 let dev: GcpSynth;
@@ -71,6 +71,28 @@ describe("gcp registry", () => {
     assert.ok(repo.cleanupPolicies.some((p: any) => p.action === "DELETE" && p.condition.olderThan));
   });
 
+  // Stands for: prod's jobs pulling the digests dev built from dev's registry (cross-project pull) and
+  // Artifact Registry's cleanup never deleting one of them. Proven under mocks (the declared grants and
+  // policy); what the cleanup really deletes, and the pull, need the real services.
+  it("lets each consumer environment's Cloud Run agent and deployer read it, and then deletes only untagged versions", async () => {
+    const readers = ofType(dev.plan, T.repoIam).map(inputs).filter((g) => g.role === "roles/artifactregistry.reader").map((g) => g.member).sort();
+    assert.deepEqual(readers, [
+      "serviceAccount:acme-prod-ci-deploy@acme-data-prod.iam.gserviceaccount.com",
+      member(dev.config, "acme-dev-ci-preview"),
+      "serviceAccount:service-210987654321@serverless-robot-prod.iam.gserviceaccount.com",
+    ].sort());
+    const deletes = inputs(one(dev.plan, T.repo, "images")).cleanupPolicies.filter((p: any) => p.action === "DELETE");
+    assert.deepEqual(deletes.map((p: any) => p.condition.tagState), ["UNTAGGED"], "a consumed registry never deletes a tagged (deployed) image");
+    const alone = await synthGcp("dev", (m) => {
+      const g = JSON.parse(m["data-platform:gcp"]);
+      delete g.imageConsumers;
+      m["data-platform:gcp"] = JSON.stringify(g);
+    });
+    const aloneDeletes = inputs(one(alone.plan, T.repo, "images")).cleanupPolicies.filter((p: any) => p.action === "DELETE");
+    assert.deepEqual(aloneDeletes.map((p: any) => p.condition.tagState), ["ANY"], "a registry nobody else runs from keeps only recent versions");
+    assert.equal(ofType(alone.plan, T.repoIam).map(inputs).filter((g) => g.member.includes("serverless-robot")).length, 0);
+  });
+
   it("returns registry credentials: oauth2accesstoken and the access token as a secret", async () => {
     const result: Record<string, unknown> = {};
     const { config, map } = loadConfig("dev");
@@ -103,10 +125,18 @@ describe("gcp secrets", () => {
     assert.equal(inputs(one(dev.plan, T.secret, "shop_postgres-db_password")).labels.pipeline, "shop_postgres");
   });
 
-  it("adds a version only when a value is given, as a secret", () => {
+  it("adds a version only when a value is given, write-only and as a secret (a refresh never reads the value back)", () => {
     const versions = ofType(dev.plan, T.secretVersion);
     assert.deepEqual(versions.map((v) => v.name).sort(), ["snowflake-loader-key", "snowflake-transformer-key"]);
-    for (const v of versions) assert.ok(isSecretValue(v.inputs.secretData), `${v.name} secretData is a secret`);
+    for (const v of versions) {
+      assert.ok(isSecretValue(v.inputs.secretDataWo), `${v.name} secretDataWo is a secret`);
+      assert.equal(v.inputs.secretData, undefined, `${v.name} keeps no readable payload in state`);
+      // Derived from the value, so it is itself kept secret.
+      assert.ok(isSecretValue(v.inputs.secretDataWoVersion), `${v.name} secretDataWoVersion is a secret`);
+      assert.equal(typeof maskSecrets(v.inputs.secretDataWoVersion, true), "number", `${v.name} has a write-only version number`);
+    }
+    const [a, b] = versions.map((v) => maskSecrets(v.inputs.secretDataWoVersion, true));
+    assert.notEqual(a, b, "different values get different write-only versions");
   });
 
   it("grants secretAccessor per secret, to exactly the identities named as readers", () => {

@@ -85,11 +85,11 @@ describe("gcp dev/prod differences", () => {
     }
     for (const r of ofType(stacks.prod.plan, T.bucket)) assert.equal(inputs(r).forceDestroy, false);
   });
-  it("turns deletion protection on for prod jobs and workflows only", () => {
+  it("never puts deletion protection on jobs and workflows (stateless: removing a pipeline must apply), and protects prod's buckets", () => {
     for (const type of [T.job, T.workflow]) {
-      for (const r of ofType(stacks.prod.plan, type)) assert.equal(inputs(r).deletionProtection, true, r.name);
-      for (const r of ofType(stacks.dev.plan, type)) assert.equal(inputs(r).deletionProtection, false, r.name);
+      for (const plan of [stacks.prod.plan, stacks.dev.plan]) for (const r of ofType(plan, type)) assert.equal(inputs(r).deletionProtection, false, r.name);
     }
+    for (const r of ofType(stacks.prod.plan, "gcp:storage/bucket:Bucket")) assert.ok(r.options.protect && r.options.retainOnDelete, r.name);
   });
   it("pauses dev schedules and runs prod ones", () => {
     assert.ok(ofType(stacks.dev.plan, T.schedule).every((r) => inputs(r).paused === true));
@@ -97,11 +97,11 @@ describe("gcp dev/prod differences", () => {
   });
   it("sizes prod jobs from Pulumi.prod.yaml", () => {
     const prod = inputs(one(stacks.prod.plan, T.job, "jsonplaceholder-ingest-job")).template.template;
-    assert.deepEqual(prod.containers[0].resources.limits, { cpu: "2000m", memory: "4096Mi" });
+    assert.deepEqual(prod.containers[0].resources.limits, { cpu: "2", memory: "4096Mi" });
     assert.equal(prod.timeout, "7200s");
     assert.equal(prod.maxRetries, 2);
     const dev = inputs(one(stacks.dev.plan, T.job, "jsonplaceholder-ingest-job")).template.template;
-    assert.deepEqual(dev.containers[0].resources.limits, { cpu: "1000m", memory: "2048Mi" });
+    assert.deepEqual(dev.containers[0].resources.limits, { cpu: "1", memory: "2048Mi" });
     assert.equal(dev.timeout, "1800s");
     const prodFlow = inputs(one(stacks.prod.plan, T.workflow, "jsonplaceholder-flow")).sourceContents as string;
     assert.match(prodFlow, /max_retries: 3/, "prod orchestration.stepRetries");

@@ -35,9 +35,15 @@ describe("gcp APIs", () => {
 });
 
 describe("gcp lake", () => {
-  it("declares a raw and an artifacts bucket named by the Namer, in the stack's region", () => {
-    assert.equal(inputs(one(dev.plan, T.bucket, "raw")).name, "acme-dev-raw");
-    assert.equal(inputs(one(dev.plan, T.bucket, "artifacts")).name, "acme-dev-artifacts");
+  it("declares a raw and an artifacts bucket named by the Namer plus a project-unique part, in the stack's region", async () => {
+    // 65ce4e: the first 6 hex digits of sha256("acme-data-dev"), the dev project id (bucket names are global).
+    assert.equal(inputs(one(dev.plan, T.bucket, "raw")).name, "acme-dev-raw-65ce4e");
+    assert.equal(inputs(one(dev.plan, T.bucket, "artifacts")).name, "acme-dev-artifacts-65ce4e");
+    const other = await synthGcp("dev", (m) => {
+      m["data-platform:gcp"] = JSON.stringify({ ...JSON.parse(m["data-platform:gcp"]), project: "another-project" });
+    });
+    assert.notEqual(inputs(one(other.plan, T.bucket, "raw")).name, "acme-dev-raw-65ce4e", "another project picks other names");
+    assert.match(inputs(one(other.plan, T.bucket, "raw")).name, /^acme-dev-raw-[0-9a-f]{6}$/);
     for (const b of ofType(dev.plan, T.bucket).map(inputs)) assert.equal(b.location, "EUROPE-WEST1");
   });
 
@@ -53,6 +59,9 @@ describe("gcp lake", () => {
   it("versions the raw bucket and applies the dev lake lifecycle from config", () => {
     const raw = inputs(one(dev.plan, T.bucket, "raw"));
     assert.equal(raw.versioning.enabled, true);
+    // Noncurrent versions are the raw bucket's undo; soft delete on top would bill the bytes twice.
+    assert.deepEqual(raw.softDeletePolicy, { retentionDurationSeconds: 0 });
+    assert.equal(inputs(one(dev.plan, T.bucket, "artifacts")).softDeletePolicy, undefined, "the unversioned artifacts bucket keeps Google's default soft delete");
     const rules = raw.lifecycleRules as any[];
     const cold = rules.find((r) => r.action.type === "SetStorageClass");
     assert.equal(cold.action.storageClass, "NEARLINE");
@@ -79,7 +88,7 @@ describe("gcp lake", () => {
 
   it("grants the warehouse integration read access on the raw bucket only", () => {
     const grants = ofType(dev.plan, T.bucketIam).map(inputs).filter((g) => g.member === `serviceAccount:${STORAGE_INTEGRATION_SA}`);
-    assert.deepEqual(grants.map((g) => `${g.bucket}:${g.role}`).sort(), ["acme-dev-raw:roles/storage.legacyBucketReader", "acme-dev-raw:roles/storage.objectViewer"]);
+    assert.deepEqual(grants.map((g) => `${g.bucket}:${g.role}`).sort(), ["acme-dev-raw-65ce4e:roles/storage.legacyBucketReader", "acme-dev-raw-65ce4e:roles/storage.objectViewer"]);
   });
 
   it("limits each ingestion account to its own prefixes of the raw bucket", () => {
@@ -89,14 +98,14 @@ describe("gcp lake", () => {
     assert.match(jp.condition.expression, /objects\/_runs\/jsonplaceholder\/'\)/);
     assert.doesNotMatch(jp.condition.expression, /orders_files/);
     const landing = inputs(one(dev.plan, T.bucketIam, "raw-storage-objectviewer-ing-orders_files"));
-    assert.equal(landing.condition.expression, "resource.name.startsWith('projects/_/buckets/acme-dev-raw/objects/landing/orders/')");
+    assert.equal(landing.condition.expression, "resource.name.startsWith('projects/_/buckets/acme-dev-raw-65ce4e/objects/landing/orders/')");
     assert.equal(ofType(dev.plan, T.bucketIam).filter((r) => r.name.includes("shop_postgres")).length, 0, "Fivetran pipelines have no ingestion account");
   });
 
   it("lets dbt create artifacts, and nothing on the raw bucket", () => {
     const dbt = member(dev.config, "acme-dev-dbt");
     const grants = ofType(dev.plan, T.bucketIam).map(inputs).filter((g) => g.member === dbt);
-    assert.deepEqual(grants.map((g) => `${g.bucket}:${g.role}`), ["acme-dev-artifacts:roles/storage.objectCreator"]);
+    assert.deepEqual(grants.map((g) => `${g.bucket}:${g.role}`), ["acme-dev-artifacts-65ce4e:roles/storage.objectCreator"]);
   });
 });
 

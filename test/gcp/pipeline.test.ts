@@ -6,6 +6,8 @@ import { parse } from "yaml";
 import { mockState } from "../../tools/synth/mock-state";
 import type { PlannedResource } from "../../tools/synth/synthesize";
 import { assertFields, IMAGES, inputs, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
+import { overdueAfterSeconds } from "../../components/cloud/gcp/alerts";
+import { cronLongestGapSeconds } from "../../stacks/cron";
 
 let dev: GcpSynth;
 before(async () => {
@@ -32,7 +34,7 @@ describe("gcp pipeline jobs", () => {
     assert.deepEqual(container(job).args, ["run", "--pipeline", "jsonplaceholder", "--target", "cloud"]);
     const env = envOf(job);
     assert.equal(env.DP_PIPELINE, "jsonplaceholder");
-    assert.equal(env.DP_RAW_BUCKET_URI, "gs://acme-dev-raw");
+    assert.equal(env.DP_RAW_BUCKET_URI, "gs://acme-dev-raw-65ce4e");
     assert.deepEqual(env.SNOWFLAKE_PRIVATE_KEY, { secretKeyRef: { secret: "projects/acme-data-dev/secrets/acme-dev-snowflake-loader-key", version: "latest" } });
     assert.equal(job.template.template.serviceAccount, "acme-dev-jsonplaceholder-ing@acme-data-dev.iam.gserviceaccount.com");
   });
@@ -47,11 +49,11 @@ describe("gcp pipeline jobs", () => {
 
   it("sizes jobs from pipeline.jobs: CPU, memory, timeout, retries", () => {
     const orders = inputs(one(dev.plan, T.job, "orders_files-ingest-job")).template.template;
-    assert.deepEqual(orders.containers[0].resources.limits, { cpu: "1000m", memory: "4096Mi" }, "orders_files asks for 4 GiB");
+    assert.deepEqual(orders.containers[0].resources.limits, { cpu: "1", memory: "4096Mi" }, "orders_files asks for 4 GiB");
     assert.equal(orders.timeout, "1800s");
     assert.equal(orders.maxRetries, 1);
     const jp = inputs(one(dev.plan, T.job, "jsonplaceholder-ingest-job")).template.template;
-    assert.deepEqual(jp.containers[0].resources.limits, { cpu: "1000m", memory: "2048Mi" });
+    assert.deepEqual(jp.containers[0].resources.limits, { cpu: "1", memory: "2048Mi" });
   });
 
   it("lets only the orchestrator start and follow each job", () => {
@@ -79,23 +81,23 @@ describe("gcp pipeline workflow", () => {
 
   it("chains ingestion → dbt through the Cloud Run connector", () => {
     const main = definition("jsonplaceholder").main.steps.map((s: object) => Object.keys(s)[0]);
-    assert.deepEqual(main, ["init", "ingest", "transform", "done"]);
+    assert.deepEqual(main, ["init", "overlap", "skip_if_running", "ingest", "transform", "done"]);
     const steps = definition("jsonplaceholder").main.steps;
-    assert.equal(steps[1].ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
-    assert.equal(steps[2].transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
+    assert.equal(steps[3].ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
+    assert.equal(steps[4].transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
     // dbt in dev: 30 min timeout, no retry, plus 600 s slack; ingestion: 30 min, one retry.
-    assert.equal(steps[2].transform.args.max_wait_seconds, 2400);
-    assert.equal(steps[1].ingest.args.max_wait_seconds, 4200);
+    assert.equal(steps[4].transform.args.max_wait_seconds, 2400);
+    assert.equal(steps[3].ingest.args.max_wait_seconds, 4200);
     const start = definition("jsonplaceholder").run_job.steps[0].start;
     assert.equal(start.try.call, "googleapis.run.v2.projects.locations.jobs.run");
     assert.equal(start.retry.max_retries, 2, "orchestration.stepRetries (default)");
-    assert.equal(start.retry.predicate, "${transient}");
+    assert.equal(start.retry.predicate, "${http.default_retry_predicate_non_idempotent}", "a job start is retried only where Google says a non-idempotent call may be");
   });
 
   it("syncs Fivetran first for a Fivetran source, and skips the ingestion job", () => {
     const doc = definition("shop_postgres");
-    assert.deepEqual(doc.main.steps.map((s: object) => Object.keys(s)[0]), ["init", "fivetran_sync", "transform", "done"]);
-    assert.equal(doc.main.steps[1].fivetran_sync.args.max_wait_seconds, 6 * 3600);
+    assert.deepEqual(doc.main.steps.map((s: object) => Object.keys(s)[0]), ["init", "overlap", "skip_if_running", "fivetran_sync", "transform", "done"]);
+    assert.equal(doc.main.steps[3].fivetran_sync.args.max_wait_seconds, 6 * 3600);
     const wf = inputs(one(dev.plan, T.workflow, "shop_postgres-flow"));
     assert.deepEqual(wf.userEnvVars, { FIVETRAN_CONNECTION_ID: "conn_shop_postgres", FIVETRAN_API_SECRET_ID: "acme-dev-fivetran-api" });
     assert.equal(definition("jsonplaceholder").fivetran_sync, undefined);
@@ -141,5 +143,42 @@ describe("gcp pipeline alerts", () => {
     assert.deepEqual(policy.notificationChannels.map((n: string) => emailOf.get(n)).sort(), ["commerce-analytics@example.com", "data-platform-dev@example.com"]);
     const jp = inputs(one(dev.plan, T.alert, "jsonplaceholder-failed"));
     assert.deepEqual(jp.notificationChannels.map((n: string) => emailOf.get(n)).sort(), ["data-platform-dev@example.com", "data-team@example.com"]);
+  });
+});
+
+// Stands for: Cloud Monitoring notifying the owner when Cloud Scheduler fails to start a workflow (it
+// logs the failed attempt at ERROR) and when no run finishes for longer than the schedule allows.
+// Proven under mocks (declared policies, filters, windows) plus the cron arithmetic; whether Monitoring
+// fires on them needs the real service (an absence condition also needs the series to have existed).
+describe("gcp pipeline: runs that do not start or do not happen", () => {
+  let prod: GcpSynth;
+  before(async () => {
+    prod = await synthGcp("prod");
+  });
+
+  it("alerts the owner when the schedule fails to start the workflow", () => {
+    const policy = inputs(one(prod.plan, T.alert, "jsonplaceholder-not-started"));
+    assert.equal(policy.conditions[0].conditionMatchedLog.filter, 'resource.type="cloud_scheduler_job" AND resource.labels.job_id="acme-prod-jsonplaceholder-schedule" AND severity>=ERROR');
+    assert.ok(policy.alertStrategy.notificationRateLimit.period, "log-match policies need a rate limit");
+    const failed = inputs(one(prod.plan, T.alert, "jsonplaceholder-failed"));
+    assert.deepEqual(policy.notificationChannels, failed.notificationChannels, "same recipients as failures: the owner and alerts.emails");
+  });
+
+  it("alerts when no run finished within the schedule's longest gap plus the longest run, and not for paused schedules", () => {
+    // prod jsonplaceholder: every 6 h; ingestion 120 min × 3 attempts + 600 s, dbt 120 min × 2 + 600 s; + 1 h.
+    const expected = 6 * 3600 + (7200 * 3 + 600) + (7200 * 2 + 600) + 3600;
+    const policy = inputs(one(prod.plan, T.alert, "jsonplaceholder-overdue"));
+    assert.equal(policy.conditions[0].conditionAbsent.duration, `${expected}s`);
+    assert.match(policy.conditions[0].conditionAbsent.filter, /workflow_id = "acme-prod-jsonplaceholder-flow"/);
+    assert.equal(ofType(dev.plan, T.alert).filter((r) => r.name.endsWith("-overdue")).length, 0, "dev schedules are paused");
+    assert.equal(ofType(dev.plan, T.alert).filter((r) => r.name.endsWith("-not-started")).length, dev.config.pipelines.length);
+  });
+
+  it("computes schedule gaps from the cron, and gives up where Monitoring cannot watch that long", () => {
+    assert.equal(cronLongestGapSeconds("0 */6 * * *"), 6 * 3600);
+    assert.equal(cronLongestGapSeconds("5 4 * * 1-5"), 72 * 3600, "Friday to Monday");
+    assert.equal(cronLongestGapSeconds("0 9-17/2 * * *"), 16 * 3600);
+    assert.equal(overdueAfterSeconds(7 * 86400, 0), undefined, "a weekly schedule is beyond 23.5 h");
+    assert.equal(overdueAfterSeconds(3600, 1800), 3600 + 1800 + 3600);
   });
 });

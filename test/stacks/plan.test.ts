@@ -23,7 +23,8 @@ describe("npm run plan", () => {
     for (const res of json.resources) assert.deepEqual(Object.keys(res).filter((k) => k !== "parent"), ["urn", "type", "name", "inputs"]);
     const versions = json.resources.filter((x: { type: string }) => x.type === "gcp:secretmanager/secretVersion:SecretVersion");
     assert.ok(versions.length > 0);
-    for (const v of versions) assert.equal(v.inputs.secretData, "[secret]");
+    // GCP writes secret values write-only (secretDataWo): never in state, never read back by a refresh.
+    for (const v of versions) assert.equal(v.inputs.secretDataWo, "[secret]");
     assert.doesNotMatch(r.stdout, /PRIVATE KEY/);
   });
 

@@ -50,6 +50,24 @@ function anyFailure(displayName: string, filter: string): gcp.types.input.monito
   };
 }
 
+/** Longest metric-absence window Cloud Monitoring accepts (23 h 30 min). */
+export const MAX_ABSENCE_SECONDS = 23 * 3600 + 1800;
+
+/**
+ * How long without a finished run before a pipeline counts as overdue: the longest gap between two
+ * scheduled starts, plus the longest a run may take, plus an hour for time-zone (DST) shifts. Undefined
+ * when that is longer than Cloud Monitoring can watch for (MAX_ABSENCE_SECONDS): weekly schedules, say.
+ */
+export function overdueAfterSeconds(longestGapSeconds: number, longestRunSeconds: number): number | undefined {
+  const window = Math.ceil((longestGapSeconds + longestRunSeconds + 3600) / 60) * 60;
+  return window <= MAX_ABSENCE_SECONDS ? window : undefined;
+}
+
+/** Logging filter: a Cloud Scheduler job's failed attempts (it could not start the workflow). */
+export function schedulerFailedFilter(scheduleJob: string): string {
+  return [`resource.type="cloud_scheduler_job"`, `resource.labels.job_id="${scheduleJob}"`, `severity>=ERROR`].join(" AND ");
+}
+
 export class Alerts extends pulumi.ComponentResource {
   /** e-mail → channel */
   readonly channels: ReadonlyMap<string, gcp.monitoring.NotificationChannel>;
@@ -72,14 +90,81 @@ export class Alerts extends pulumi.ComponentResource {
     this.registerOutputs({ channels: [...emails] });
   }
 
-  /** The alert policy of one pipeline, declared under `parent`. */
-  policy(pipeline: PipelineConfig, workflow: string, jobs: string[], parent: pulumi.Resource): gcp.monitoring.AlertPolicy {
+  /**
+   * A pipeline's schedule did not start its workflow (Cloud Scheduler logs each failed attempt at ERROR),
+   * or, with `overdueAfterSeconds`, no run of the workflow finished for that long: the schedule was
+   * paused, deleted or broken outside the stack, or runs hang. Both go to the pipeline's recipients.
+   */
+  schedulePolicies(pipeline: PipelineConfig, workflow: string, scheduleJob: string, overdueAfterSeconds: number | undefined, parent: pulumi.Resource): gcp.monitoring.AlertPolicy[] {
     const { ctx, project, apis } = this.scope;
-    const to = recipients(pipeline, ctx.config.alerts.emails).map((e) => {
+    const to = this.to(pipeline, parent);
+    const common = { project, notificationChannels: to, userLabels: ctx.labels(pipeline.name) };
+    const policies = [
+      new gcp.monitoring.AlertPolicy(
+        `${pipeline.name}-not-started`,
+        {
+          ...common,
+          displayName: `${ctx.names.base} pipeline ${pipeline.name}: schedule failed to start it`,
+          combiner: "OR",
+          severity: "ERROR",
+          conditions: [{ displayName: `${pipeline.name}: scheduler attempt failed`, conditionMatchedLog: { filter: schedulerFailedFilter(scheduleJob) } }],
+          // Log-match policies must rate-limit their notifications.
+          alertStrategy: { notificationRateLimit: { period: "3600s" }, autoClose: "86400s" },
+          documentation: {
+            mimeType: "text/markdown",
+            subject: `Pipeline ${pipeline.name} was not started in ${ctx.config.environment}`,
+            content: `Cloud Scheduler job \`${scheduleJob}\` failed to start workflow \`${workflow}\` (${pipeline.file}). See its attempts: \`gcloud logging read 'resource.type="cloud_scheduler_job" AND resource.labels.job_id="${scheduleJob}"' --limit 5\`.`,
+          },
+        },
+        { parent, dependsOn: apis.on("monitoring", "logging") },
+      ),
+    ];
+    if (overdueAfterSeconds !== undefined) {
+      policies.push(
+        new gcp.monitoring.AlertPolicy(
+          `${pipeline.name}-overdue`,
+          {
+            ...common,
+            displayName: `${ctx.names.base} pipeline ${pipeline.name}: no run finished for ${Math.round(overdueAfterSeconds / 360) / 10} h`,
+            combiner: "OR",
+            severity: "ERROR",
+            conditions: [
+              {
+                displayName: `${pipeline.name}: no finished execution`,
+                conditionAbsent: {
+                  filter: [`resource.type = "workflows.googleapis.com/Workflow"`, `resource.labels.workflow_id = "${workflow}"`, `metric.type = "workflows.googleapis.com/finished_execution_count"`].join(" AND "),
+                  duration: `${overdueAfterSeconds}s`,
+                  aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_SUM" }],
+                  trigger: { count: 1 },
+                },
+              },
+            ],
+            alertStrategy: { autoClose: "86400s" },
+            documentation: {
+              mimeType: "text/markdown",
+              subject: `Pipeline ${pipeline.name} has not run in ${ctx.config.environment}`,
+              content: `No execution of \`${workflow}\` finished within ${overdueAfterSeconds} s (the schedule's longest gap plus the longest run). Check schedule \`${scheduleJob}\` (paused? deleted?) and running executions: \`gcloud workflows executions list ${workflow} --location ${this.scope.region}\`.`,
+            },
+          },
+          { parent, dependsOn: apis.on("monitoring") },
+        ),
+      );
+    }
+    return policies;
+  }
+
+  private to(pipeline: PipelineConfig, parent: pulumi.Resource): pulumi.Output<string>[] {
+    return recipients(pipeline, this.scope.ctx.config.alerts.emails).map((e) => {
       const channel = this.channels.get(e);
       if (!channel) throw new pulumi.ResourceError(`gcp: no notification channel for ${e}`, parent);
       return channel.name;
     });
+  }
+
+  /** The alert policy of one pipeline, declared under `parent`. */
+  policy(pipeline: PipelineConfig, workflow: string, jobs: string[], parent: pulumi.Resource): gcp.monitoring.AlertPolicy {
+    const { ctx, project, apis } = this.scope;
+    const to = this.to(pipeline, parent);
     return new gcp.monitoring.AlertPolicy(
       `${pipeline.name}-failed`,
       {

@@ -11,6 +11,7 @@ import { CiAccess } from "./ci";
 import { Egress } from "./egress";
 import { Identities } from "./identities";
 import { Lake } from "./lake";
+import { Logs } from "./logs";
 import { Registry } from "./registry";
 import { GcpPipelineRuntime, validateRuntime } from "./runtime";
 import { ingestionPrefixes, runsIngestion } from "../cloud";
@@ -47,6 +48,7 @@ export class GcpEnvironment implements CloudEnvironment {
     this.registryComponent = new Registry("registry", this.scope, opts);
     this.secrets = new Secrets("secrets", this.scope, this.identities, opts);
     this.alerts = new Alerts("alerts", this.scope, opts);
+    new Logs("logs", this.scope, opts);
     if (staticEgress) this.egress = new Egress("egress", this.scope, opts);
     this.egressCidrs = this.egress ? [this.egress.cidr] : [];
     if (ctx.config.ci) this.ci = new CiAccess("ci", { scope: this.scope, identities: this.identities, ci: ctx.config.ci }, opts);

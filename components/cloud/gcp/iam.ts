@@ -32,18 +32,25 @@ export const PROJECT_LEVEL_GRANTS: Record<ProjectPrincipal, Record<string, strin
     "roles/cloudscheduler.viewer": "Reads scheduler jobs; Cloud Scheduler has no per-job IAM.",
     "roles/monitoring.viewer": "Reads notification channels and alert policies; Monitoring has no per-policy IAM.",
     "roles/iam.workloadIdentityPoolViewer": "Reads the CI workload identity pool and providers; pools have no resource-level IAM.",
+    "roles/logging.viewer":
+      "Reads the _Default log bucket's retention (logging.buckets.get; log buckets have no resource-level IAM, and no narrower predefined role has it). Also reads the project's non-private logs, which the deploy and preview logs of this stack are anyway.",
   },
   ciDeploy: {
     "roles/serviceusage.serviceUsageAdmin": "Enables the platform's APIs (gcp.projects.Service); a project-level operation.",
-    "roles/storage.admin": "Creates the lake buckets (storage.buckets.create exists only on the project) and manages their IAM.",
+    "roles/storage.admin":
+      "Creates the lake buckets (storage.buckets.create exists only on the project) and manages their IAM. Conditional: never on objects, so it cannot read lake data (on a destroyable stack, objects of this environment's buckets only, to empty them on destroy).",
     "roles/artifactregistry.admin": "Creates the image repository (repositories.create is project-level), sets its IAM, pushes images.",
-    "roles/secretmanager.admin": "Creates secrets (secrets.create is project-level), adds versions, sets per-secret IAM.",
+    "roles/secretmanager.admin":
+      "Creates secrets (secrets.create is in no narrower predefined role) and sets per-secret IAM. Conditional: never on secret versions, so it cannot read a secret's value (secretmanager.versions.access).",
+    "roles/secretmanager.secretVersionManager": "Adds, reads the metadata of and destroys secret versions (the write-only payloads); it has no versions.access, so no values.",
+    "roles/logging.configWriter": "Sets the retention of the project's _Default log bucket to logRetentionDays (logging.buckets.update; log buckets have no resource-level IAM).",
     "roles/run.admin": "Creates Cloud Run jobs (jobs.create is project-level) and sets per-job IAM (run.developer cannot).",
     "roles/workflows.editor": "Creates and updates workflows; Workflows has no per-workflow IAM.",
     "roles/cloudscheduler.admin": "Creates scheduler jobs; Cloud Scheduler has no per-job IAM.",
     "roles/monitoring.notificationChannelEditor": "Creates e-mail notification channels; Monitoring has no per-channel IAM.",
     "roles/monitoring.alertPolicyEditor": "Creates alert policies; Monitoring has no per-policy IAM.",
-    "roles/iam.serviceAccountAdmin": "Creates the workload service accounts (serviceAccounts.create is project-level) and sets IAM on them.",
+    "roles/iam.serviceAccountAdmin":
+      "Creates the workload service accounts (serviceAccounts.create is project-level) and sets IAM on them, including accounts a new pipeline adds. Conditional: on accounts it may only grant serviceAccountUser and serviceAccountViewer (modifiedGrantsByRole), never token creation, keys or workload identity, so it cannot give itself or anyone else another account's tokens.",
     "roles/iam.workloadIdentityPoolAdmin": "Manages the CI workload identity pool and its GitHub providers.",
     "roles/resourcemanager.projectIamAdmin":
       "Maintains the project-level grants above. Conditional: it may only add or remove the roles in this list (modifiedGrantsByRole), never itself, owner or editor.",
@@ -73,13 +80,58 @@ function delegableProjectRoles(grants: Record<ProjectPrincipal, Record<string, s
 }
 
 /** IAM condition limiting project IAM changes to the delegable roles (CFF's "delegated role grants"). */
-export function delegatedGrantsCondition(grants: Record<ProjectPrincipal, Record<string, string>>): { title: string; description: string; expression: string } {
+export function delegatedGrantsCondition(grants: Record<ProjectPrincipal, Record<string, string>>): IamCondition {
   const roles = delegableProjectRoles(grants).map((r) => `'${r}'`).join(", ");
   return {
     title: "delegated-role-grants",
     description: "May only grant or revoke the project-level roles this stack declares",
     expression: `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${roles}])`,
   };
+}
+
+/** Roles the deploy identity may grant on service accounts: deploying as a runtime account, and the preview's read access. */
+export const DELEGABLE_ACCOUNT_ROLES = ["roles/iam.serviceAccountUser", "roles/iam.serviceAccountViewer"] as const;
+
+export interface IamCondition {
+  title: string;
+  description: string;
+  expression: string;
+}
+
+/**
+ * The condition on one project-level grant, where its role is broader than what the stack needs. The
+ * conditions exclude resource types (never "only these names"), because a create is checked against
+ * the project, whose name no prefix matches.
+ */
+export function projectGrantCondition(
+  principal: ProjectPrincipal,
+  role: string,
+  grants: Record<ProjectPrincipal, Record<string, string>>,
+  env: { destroyableData: boolean; namePrefix: string },
+): IamCondition | undefined {
+  if (principal !== "ciDeploy") return undefined;
+  switch (role) {
+    case "roles/resourcemanager.projectIamAdmin":
+      return delegatedGrantsCondition(grants);
+    case "roles/iam.serviceAccountAdmin":
+      return {
+        title: "delegated-account-grants",
+        description: "May only grant serviceAccountUser and serviceAccountViewer on service accounts",
+        expression: `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${DELEGABLE_ACCOUNT_ROLES.map((r) => `'${r}'`).join(", ")}])`,
+      };
+    case "roles/storage.admin":
+      return {
+        title: env.destroyableData ? "no-objects-but-own" : "no-objects",
+        description: env.destroyableData ? "Buckets; objects only in this environment's buckets (destroy empties them)" : "Buckets and their IAM, never objects (no lake data)",
+        expression: env.destroyableData
+          ? `resource.type != 'storage.googleapis.com/Object' || resource.name.startsWith('projects/_/buckets/${env.namePrefix}-')`
+          : `resource.type != 'storage.googleapis.com/Object'`,
+      };
+    case "roles/secretmanager.admin":
+      return { title: "no-secret-values", description: "Secrets and their IAM, never secret versions (no values)", expression: `resource.type != 'secretmanager.googleapis.com/SecretVersion'` };
+    default:
+      return undefined;
+  }
 }
 
 /** `serviceAccount:<email>` for an account's email output. */

@@ -7,7 +7,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Workload } from "../cloud";
-import { delegatedGrantsCondition, grantName, projectLevelGrants, saMember, type Grantee, type ProjectPrincipal } from "./iam";
+import { grantName, projectGrantCondition, projectLevelGrants, saMember, type Grantee, type ProjectPrincipal } from "./iam";
 import { runsIngestion } from "../cloud";
 import type { GcpScope } from "./scope";
 
@@ -98,7 +98,7 @@ export class Identities extends pulumi.ComponentResource {
 
   /**
    * The project-level grants of one principal, exactly as `projectLevelGrants` lists them (the only place
-   * project-level grants come from). The deploy identity's project IAM admin role is conditional.
+   * project-level grants come from). The deploy identity's broad roles carry conditions (`projectGrantCondition`).
    */
   onProject(principal: ProjectPrincipal, identity: Identity): gcp.projects.IAMMember[] {
     const grants = projectLevelGrants(this.scope.ctx.config);
@@ -110,7 +110,7 @@ export class Identities extends pulumi.ComponentResource {
             project: this.scope.project,
             role,
             member: identity.member,
-            ...(role === "roles/resourcemanager.projectIamAdmin" ? { condition: delegatedGrantsCondition(grants) } : {}),
+            condition: projectGrantCondition(principal, role, grants, { destroyableData: this.scope.ctx.config.destroyableData, namePrefix: this.scope.ctx.names.base }),
           },
           { parent: this, dependsOn: this.scope.apis.on("resourcemanager") },
         ),

@@ -9,7 +9,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { BucketRef, LakeReaderGrant } from "../cloud";
 import type { PlatformConfig } from "../../types";
-import { grantName, saMember, type Grantee } from "./iam";
+import { grantName, saMember, shortHash, type Grantee } from "./iam";
 import type { GcpScope } from "./scope";
 
 type LakeConfig = PlatformConfig["lake"];
@@ -34,6 +34,15 @@ export function artifactsLifecycle(lake: LakeConfig): LifecycleRule[] {
   return rules;
 }
 
+/**
+ * Bucket names are global across all of Cloud Storage: `<prefix>-<env>-<kind>` alone may be taken by
+ * anyone. The suffix is a hash of the project id (globally unique), so each project gets names of its
+ * own, stable across deploys, and the `<prefix>-<env>-` stem that scopes policies stays in front.
+ */
+export function bucketName(stem: string, project: string): string {
+  return `${stem}-${shortHash(project).slice(0, 6)}`;
+}
+
 export class Lake extends pulumi.ComponentResource {
   readonly raw: gcp.storage.Bucket;
   readonly artifacts: gcp.storage.Bucket;
@@ -46,8 +55,8 @@ export class Lake extends pulumi.ComponentResource {
     const { ctx } = scope;
     const lake = ctx.config.lake;
     const keyGrant = lake.kmsKey ? this.storageAgentKeyGrant(lake.kmsKey) : undefined;
-    this.rawName = ctx.names.env("raw");
-    this.artifactsName = ctx.names.env("artifacts");
+    this.rawName = bucketName(ctx.names.env("raw"), scope.project);
+    this.artifactsName = bucketName(ctx.names.env("artifacts"), scope.project);
     this.raw = this.bucket("raw", this.rawName, true, rawLifecycle(lake), keyGrant);
     this.artifacts = this.bucket("artifacts", this.artifactsName, false, artifactsLifecycle(lake), keyGrant);
     this.registerOutputs({ raw: this.raw.url, artifacts: this.artifacts.url });
@@ -88,6 +97,9 @@ export class Lake extends pulumi.ComponentResource {
         uniformBucketLevelAccess: true,
         publicAccessPrevention: "enforced",
         versioning: { enabled: versioned },
+        // The versioned bucket already keeps replaced and deleted objects as noncurrent versions
+        // (lake.noncurrentVersionDays); soft delete would bill the same bytes again for 7 more days.
+        ...(versioned ? { softDeletePolicy: { retentionDurationSeconds: 0 } } : {}),
         lifecycleRules,
         labels: ctx.labels(),
         forceDestroy: ctx.config.destroyableData,

@@ -6,6 +6,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryRef } from "../cloud";
+import { Namer } from "../../naming";
 import { grantName, type Grantee } from "./iam";
 import type { GcpScope } from "./scope";
 
@@ -13,6 +14,21 @@ import type { GcpScope } from "./scope";
 export const KEEP_RECENT_VERSIONS = 20;
 /** Older versions beyond those are deleted after this long. */
 const DELETE_OLDER_THAN_DAYS = 30;
+
+/**
+ * The cleanup policy. Alone, a registry keeps its KEEP_RECENT_VERSIONS newest versions and deletes the
+ * others after DELETE_OLDER_THAN_DAYS. When other environments run its images (`gcp.imageConsumers`),
+ * this registry cannot know which digests they still run, so it deletes only untagged versions: every
+ * image the deploy built is tagged (by its content hash, and tags are immutable), so no digest prod runs
+ * can be deleted; pruning old tagged images is an operator's task (README, "Images").
+ */
+export function cleanupPolicies(consumed: boolean): gcp.types.input.artifactregistry.RepositoryCleanupPolicy[] {
+  const olderThan = `${DELETE_OLDER_THAN_DAYS * 86400}s`;
+  return [
+    { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: KEEP_RECENT_VERSIONS } },
+    consumed ? { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan } } : { id: "delete-old", action: "DELETE", condition: { tagState: "ANY", olderThan } },
+  ];
+}
 
 export class Registry extends pulumi.ComponentResource {
   readonly repository: gcp.artifactregistry.Repository;
@@ -22,6 +38,7 @@ export class Registry extends pulumi.ComponentResource {
     super("data-platform:gcp:Registry", name, {}, opts);
     const { ctx, project, region, apis } = scope;
     const repositoryId = ctx.names.env("images");
+    const consumers = ctx.config.gcp?.imageConsumers ?? [];
     this.repository = new gcp.artifactregistry.Repository(
       "images",
       {
@@ -32,10 +49,7 @@ export class Registry extends pulumi.ComponentResource {
         description: `dbt and ingestion images of ${ctx.names.base}`,
         dockerConfig: { immutableTags: true },
         cleanupPolicyDryRun: false,
-        cleanupPolicies: [
-          { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: KEEP_RECENT_VERSIONS } },
-          { id: "delete-old", action: "DELETE", condition: { tagState: "ANY", olderThan: `${DELETE_OLDER_THAN_DAYS * 86400}s` } },
-        ],
+        cleanupPolicies: cleanupPolicies(consumers.length > 0),
         labels: ctx.labels(),
       },
       { parent: this, ...ctx.stateful, dependsOn: apis.on("artifactregistry") },
@@ -48,6 +62,14 @@ export class Registry extends pulumi.ComponentResource {
       username: pulumi.output("oauth2accesstoken"),
       password: pulumi.secret(token),
     };
+    // Cross-project pulls: the consumer's Cloud Run service agent pulls the image when a job runs, and
+    // its deployer reads the image when it creates or updates the job.
+    for (const c of consumers) {
+      const agent = `service-${c.projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`;
+      const deployer = `${new Namer("gcp", ctx.config.prefix, c.environment).env("ci-deploy")}@${c.project}.iam.gserviceaccount.com`;
+      this.grant("roles/artifactregistry.reader", { key: `${c.environment}-run-agent`, member: `serviceAccount:${agent}` });
+      this.grant("roles/artifactregistry.reader", { key: `${c.environment}-ci-deploy`, member: `serviceAccount:${deployer}` });
+    }
     this.registerOutputs({ url: this.ref.url });
   }
 

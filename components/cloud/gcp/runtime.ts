@@ -8,9 +8,11 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobSize, PipelineConfig } from "../../types";
 import type { PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../cloud";
-import type { Alerts } from "./alerts";
+import { overdueAfterSeconds, type Alerts } from "./alerts";
+import { cronLongestGapSeconds } from "../../../stacks/cron";
 import type { Egress } from "./egress";
 import { grantName } from "./iam";
+import { cloudRunLimits } from "./limits";
 import type { Identities, Identity } from "./identities";
 import { containerArgs, runsIngestion } from "../cloud";
 import type { GcpScope } from "./scope";
@@ -18,10 +20,6 @@ import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
 import type { Secrets } from "./secrets";
 import { WORKFLOW_ENV, workflowDefinition } from "./workflow";
 
-/** Cloud Run limits from a job size: millicores and MiB, the units Cloud Run stores. */
-function limits(size: JobSize): { cpu: string; memory: string } {
-  return { cpu: `${Math.round(size.cpu * 1000)}m`, memory: `${Math.round(size.memoryGiB * 1024)}Mi` };
-}
 
 /** Longest time one job can take, with all its retries, plus slack for scheduling. */
 export function maxJobSeconds(size: JobSize): number {
@@ -113,7 +111,8 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
               [WORKFLOW_ENV.fivetranSecret]: args.fivetran.apiCredential.id.apply((id) => id.split("/").pop() ?? id),
             }
           : undefined,
-        deletionProtection: !ctx.config.destroyableData,
+        // Stateless: a workflow is rebuilt from this program, so removing or renaming a pipeline must apply.
+        deletionProtection: false,
         labels: ctx.labels(p.name),
       },
       { parent: this, dependsOn: apis.on("workflows") },
@@ -145,6 +144,10 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
     );
 
     deps.alerts.policy(p, flowName, jobs, this);
+    // A paused schedule starts nothing, so only a running one can be overdue.
+    const longestRun = (ingestJob ? maxJobSeconds(p.jobs.ingestion) : 0) + maxJobSeconds(p.jobs.dbt) + (args.fivetran ? FIVETRAN_SYNC.timeoutSeconds : 0);
+    const overdue = p.schedule.paused ? undefined : overdueAfterSeconds(cronLongestGapSeconds(p.schedule.cron), longestRun);
+    deps.alerts.schedulePolicies(p, flowName, scheduleName, overdue, this);
 
     this.ingestionJob = ingestJob?.name;
     this.dbtJob = dbtJob.name;
@@ -171,7 +174,8 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
         project,
         location: region,
         name,
-        deletionProtection: !ctx.config.destroyableData,
+        // Stateless: the job holds no data (its runs' records are in the lake), so it never blocks a plan.
+        deletionProtection: false,
         labels: ctx.labels(p.name),
         template: {
           taskCount: 1,
@@ -191,13 +195,15 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
                   ...Object.entries(env).map(([n, value]) => ({ name: n, value })),
                   ...Object.entries(secretEnv).map(([n, ref]) => ({ name: n, valueSource: { secretKeyRef: { secret: ref.id, version: "latest" } } })),
                 ],
-                resources: { limits: limits(size) },
+                resources: { limits: cloudRunLimits(size) },
               },
             ],
           },
         },
       },
-      { parent: this, dependsOn: apis.on("run") },
+      // Cloud Run checks, when it creates or updates the job, that the job's account can read each secret
+      // version it names: so the job comes after every version it reads and every accessor grant it needs.
+      { parent: this, dependsOn: [...apis.on("run"), ...Object.values(secretEnv).flatMap((ref) => this.deps.secrets.readDependencies(ref, identity))] },
     );
     // The orchestrator starts this job and follows its execution; nothing else may.
     const logical = `${p.name}-${key}`;

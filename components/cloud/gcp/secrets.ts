@@ -4,6 +4,7 @@
  * secret itself. A secret declared without a value is created empty; an operator adds a version:
  *   gcloud secrets versions add <secret id> --data-file=-
  */
+import * as crypto from "crypto";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { SecretRef, Workload } from "../cloud";
@@ -15,6 +16,10 @@ const SECRET_ROLES = { accessor: "roles/secretmanager.secretAccessor", viewer: "
 
 interface StoredSecret {
   secret: gcp.secretmanager.Secret;
+  /** The version holding the value, when the stack sets one. */
+  version?: gcp.secretmanager.SecretVersion;
+  /** identity key → its accessor grant on this secret. */
+  grants: Map<string, gcp.secretmanager.SecretIamMember>;
   /** Logical key of the secret for resource names (`snowflake-loader-key`, `orders_files-api-token`). */
   key: string;
   /** Identity keys that may read the value. */
@@ -44,14 +49,21 @@ export class Secrets extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: apis.on("secretmanager") },
     );
-    if (value !== undefined) {
-      new gcp.secretmanager.SecretVersion(logical, { secret: secret.id, secretData: pulumi.secret(value) }, { parent: this });
-    } else {
-      // Said at plan time, as on AWS: a job reading a secret without a version fails at its first run.
-      pulumi.log.info(`secret ${secretId} has no value yet; add one with: printf %s '<value>' | gcloud secrets versions add ${secretId} --project ${project} --data-file=-`, this);
-    }
+    // Write-only payload (`secretDataWo`): never stored in state and never read back, so refreshing the
+    // version (previews, drift) reads only its metadata (`versions.get`, in secretmanager.viewer), not its
+    // value (`versions.access`). `secretDataWoVersion` tells the provider when to write a new version.
+    const version =
+      value === undefined
+        ? undefined
+        : new gcp.secretmanager.SecretVersion(
+            logical,
+            { secret: secret.id, secretDataWo: pulumi.secret(value), secretDataWoVersion: pulumi.output(value).apply(writeOnlyVersion) },
+            { parent: this },
+          );
+    // Said at plan time, as on AWS: a job reading a secret without a version fails at its first run.
+    if (value === undefined) pulumi.log.info(`secret ${secretId} has no value yet; add one with: printf %s '<value>' | gcloud secrets versions add ${secretId} --project ${project} --data-file=-`, this);
     const ref: SecretRef = { key, id: secret.name };
-    const stored: StoredSecret = { secret, key: logical, readers: new Set() };
+    const stored: StoredSecret = { secret, version, key: logical, readers: new Set(), grants: new Map() };
     this.stored.set(ref, stored);
     for (const workload of readers) for (const identity of this.identities.resolve(workload, pipeline)) this.grantAccess(stored, identity);
     // CI preview sees that the secret exists and how it is configured, never its value.
@@ -64,6 +76,17 @@ export class Secrets extends pulumi.ComponentResource {
     return this.stored.get(ref)?.readers.has(identity.key) ?? false;
   }
 
+  /**
+   * What a job reading `ref` as `identity` must be created after: the version it reads and the grant
+   * that lets it. Cloud Run checks both when it creates or updates the job.
+   */
+  readDependencies(ref: SecretRef, identity: Identity): pulumi.Resource[] {
+    const stored = this.stored.get(ref);
+    const grant = stored?.grants.get(identity.key);
+    if (!stored || !grant) throw new pulumi.ResourceError(`gcp: ${identity.key} may not read secret "${ref.key}"`, this);
+    return [...(stored.version ? [stored.version] : []), grant];
+  }
+
   /** Is this ref one of ours? */
   has(ref: SecretRef): boolean {
     return this.stored.has(ref);
@@ -72,7 +95,7 @@ export class Secrets extends pulumi.ComponentResource {
   private grantAccess(stored: StoredSecret, identity: Identity): void {
     if (stored.readers.has(identity.key)) return;
     stored.readers.add(identity.key);
-    this.grant(stored, "accessor", identity);
+    stored.grants.set(identity.key, this.grant(stored, "accessor", identity));
   }
 
   private grant(stored: StoredSecret, slug: keyof typeof SECRET_ROLES, identity: Identity): gcp.secretmanager.SecretIamMember {
@@ -82,4 +105,13 @@ export class Secrets extends pulumi.ComponentResource {
       { parent: this },
     );
   }
+}
+
+/**
+ * The write-only version number of a value: a new number exactly when the value changes, so the
+ * provider writes a new secret version then and only then. 31 bits of a SHA-256 of the value: enough
+ * to tell versions apart, far too little to recover a key or a random credential from.
+ */
+export function writeOnlyVersion(value: string): number {
+  return parseInt(crypto.createHash("sha256").update(value).digest("hex").slice(0, 8), 16) & 0x7fffffff;
 }

@@ -5,8 +5,14 @@
  * - Jobs start through the Cloud Run connector (`googleapis.run.v2.projects.locations.jobs.run`,
  *   `skip_polling`), then the workflow polls the execution (`...jobs.executions.get`) until it completes.
  *   Starting needs `run.jobs.run` and polling `run.executions.get`, both granted on the job itself.
- * - Transient API failures (connection errors, 429, 5xx) are retried `stepRetries` times with
- *   exponential backoff (the `transient` predicate); polling uses `http.default_retry`.
+ * - Retries follow Google's rule for what is safe to repeat. Starting a job and triggering a Fivetran
+ *   sync are not idempotent (a repeated start after a lost response launches a second execution), so
+ *   they are retried only on 429 and 503 (`http.default_retry_predicate_non_idempotent`: the request
+ *   was refused before anything started). Reads (polls) are idempotent and are retried on connection
+ *   errors, timeouts, 429 and 5xx (`transient`). `stepRetries` times, with backoff.
+ * - Runs of one pipeline never overlap: the first step lists the workflow's active executions, and an
+ *   execution that finds an older active one (earlier start, ties broken by execution id) does nothing,
+ *   logs a warning and returns `status: skipped` with the execution it yielded to.
  * - A failed job, a failed or overdue Fivetran sync, or a timeout raises: the execution fails, and the
  *   pipeline's alert policy sees it.
  * - Values that are only known at deploy time (Fivetran connection id, secret id) come from the
@@ -42,15 +48,52 @@ export const POLL_SECONDS = { job: 30, fivetran: FIVETRAN_SYNC.pollIntervalSecon
 const FIVETRAN_CONNECTIONS = fivetranEndpoint(FIVETRAN_SYNC.statusPath(""));
 
 export function workflowDefinition(spec: WorkflowSpec): string {
-  const retry = {
-    predicate: "${transient}",
-    max_retries: spec.stepRetries,
-    backoff: { initial_delay: 10, max_delay: 300, multiplier: 2 },
+  const backoff = { initial_delay: 10, max_delay: 300, multiplier: 2 };
+  const retry: Retries = {
+    read: { predicate: "${transient}", max_retries: spec.stepRetries, backoff },
+    start: { predicate: "${http.default_retry_predicate_non_idempotent}", max_retries: spec.stepRetries, backoff },
   };
   const steps: Record<string, unknown>[] = [
-    { init: { assign: [{ project: '${sys.get_env("GOOGLE_CLOUD_PROJECT_ID")}' }, { location: spec.region }] } },
+    {
+      init: {
+        assign: [
+          { project: '${sys.get_env("GOOGLE_CLOUD_PROJECT_ID")}' },
+          { location: spec.region },
+          { workflow: '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_ID")}' },
+          { execution_id: '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}' },
+        ],
+      },
+    },
+    {
+      overlap: {
+        call: "older_active_execution",
+        args: { project: "${project}", location: "${location}", workflow: "${workflow}", execution_id: "${execution_id}" },
+        result: "running",
+      },
+    },
+    {
+      skip_if_running: {
+        switch: [
+          {
+            condition: "${running != null}",
+            steps: [
+              {
+                record_skip: {
+                  call: "sys.log",
+                  args: {
+                    severity: "WARNING",
+                    json: { pipeline: spec.pipeline, status: "skipped", reason: "another run of this pipeline is still running", running: "${running}" },
+                  },
+                },
+              },
+              { skipped: { return: { pipeline: spec.pipeline, status: "skipped", running: "${running}" } } },
+            ],
+          },
+        ],
+      },
+    },
   ];
-  const result: Record<string, string> = { pipeline: spec.pipeline };
+  const result: Record<string, string> = { pipeline: spec.pipeline, status: "succeeded" };
   if (spec.fivetran) {
     steps.push({
       fivetran_sync: {
@@ -76,6 +119,7 @@ export function workflowDefinition(spec: WorkflowSpec): string {
 
   const doc: Record<string, unknown> = {
     main: { params: ["input"], steps },
+    older_active_execution: olderActiveExecution(retry.read),
     run_job: runJob(retry),
     ...(spec.fivetran ? { fivetran_sync: fivetranSync(retry) } : {}),
     transient: transient(),
@@ -87,7 +131,75 @@ function jobArgs(job: string, maxWait: number) {
   return { project: "${project}", location: "${location}", job, max_wait_seconds: maxWait };
 }
 
-function runJob(retry: object) {
+/** Retry policies: `read` for idempotent calls, `start` for calls that must not run twice. */
+interface Retries {
+  read: object;
+  start: object;
+}
+
+/**
+ * The execution id of an older active execution of this workflow, or null. Filtered here as well as in
+ * the request, so a list that ignores the filter (or returns finished ones) cannot make a run skip.
+ */
+function olderActiveExecution(retry: object) {
+  const activeOther = '${default(map.get(e, "state"), "") == "ACTIVE" and e.name != my_name}';
+  return {
+    params: ["project", "location", "workflow", "execution_id"],
+    steps: [
+      {
+        list: {
+          try: {
+            call: "googleapis.workflowexecutions.v1.projects.locations.workflows.executions.list",
+            args: { parent: '${"projects/" + project + "/locations/" + location + "/workflows/" + workflow}', filter: 'state="ACTIVE"', pageSize: 100 },
+            result: "page",
+          },
+          retry,
+        },
+      },
+      {
+        prepare: {
+          assign: [
+            { active: '${default(map.get(page, "executions"), [])}' },
+            { my_name: '${"projects/" + project + "/locations/" + location + "/workflows/" + workflow + "/executions/" + execution_id}' },
+            // Until this execution is found in the list, it counts as starting now.
+            { my_start: "${sys.now()}" },
+            { older: null },
+          ],
+        },
+      },
+      {
+        find_mine: {
+          for: {
+            value: "e",
+            in: "${active}",
+            steps: [{ is_mine: { switch: [{ condition: '${e.name == my_name and map.get(e, "startTime") != null}', assign: [{ my_start: "${time.parse(e.startTime)}" }] }] } }],
+          },
+        },
+      },
+      {
+        find_older: {
+          for: {
+            value: "e",
+            in: "${active}",
+            steps: [
+              {
+                is_older: {
+                  switch: [
+                    { condition: activeOther.replace("}", ' and time.parse(e.startTime) < my_start}'), assign: [{ older: "${e.name}" }] },
+                    { condition: activeOther.replace("}", " and time.parse(e.startTime) == my_start and e.name < my_name}"), assign: [{ older: "${e.name}" }] },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      },
+      { found: { return: "${older}" } },
+    ],
+  };
+}
+
+function runJob(retry: Retries) {
   return {
     params: ["project", "location", "job", "max_wait_seconds"],
     steps: [
@@ -98,7 +210,7 @@ function runJob(retry: object) {
             args: { name: '${"projects/" + project + "/locations/" + location + "/jobs/" + job}', connector_params: { skip_polling: true } },
             result: "operation",
           },
-          retry,
+          retry: retry.start,
         },
       },
       { remember: { assign: [{ execution: "${operation.metadata.name}" }, { started: "${sys.now()}" }] } },
@@ -106,7 +218,8 @@ function runJob(retry: object) {
       {
         poll: {
           try: { call: "googleapis.run.v2.projects.locations.jobs.executions.get", args: { name: "${execution}" }, result: "state" },
-          retry: "${http.default_retry}",
+          // A read: also 500 is safe to repeat (http.default_retry would give up on it and fail the run).
+          retry: retry.read,
         },
       },
       {
@@ -131,8 +244,10 @@ function runJob(retry: object) {
   };
 }
 
-function fivetranSync(retry: object) {
+function fivetranSync(retry: Retries) {
   const epoch = '"1970-01-01T00:00:00Z"';
+  // A literal map in each call: the published Workflows schema takes `headers` only as a map.
+  const headers = { Authorization: "${authorization}", Accept: FIVETRAN_SYNC.accept, "Content-Type": "application/json" };
   return {
     params: ["project", "connection_id", "secret_id", "max_wait_seconds"],
     steps: [
@@ -147,28 +262,22 @@ function fivetranSync(retry: object) {
         prepare: {
           assign: [
             { url: `\${"${FIVETRAN_CONNECTIONS}" + connection_id}` },
-            {
-              headers: {
-                Authorization: '${"Basic " + base64.encode(text.encode(credential))}',
-                Accept: FIVETRAN_SYNC.accept,
-                "Content-Type": "application/json",
-              },
-            },
+            { authorization: '${"Basic " + base64.encode(text.encode(credential))}' },
             { triggered: "${sys.now()}" },
           ],
         },
       },
       {
         trigger: {
-          try: { call: "http.post", args: { url: '${url + "/sync"}', headers: "${headers}", body: FIVETRAN_SYNC.triggerBody, timeout: 60 }, result: "accepted" },
-          retry,
+          try: { call: "http.post", args: { url: '${url + "/sync"}', headers, body: FIVETRAN_SYNC.triggerBody, timeout: 60 }, result: "accepted" },
+          retry: retry.start,
         },
       },
       { wait: { call: "sys.sleep", args: { seconds: POLL_SECONDS.fivetran } } },
       {
         poll: {
-          try: { call: "http.get", args: { url: "${url}", headers: "${headers}", timeout: 60 }, result: "status" },
-          retry,
+          try: { call: "http.get", args: { url: "${url}", headers, timeout: 60 }, result: "status" },
+          retry: retry.read,
         },
       },
       {
@@ -200,7 +309,7 @@ function fivetranSync(retry: object) {
   };
 }
 
-/** Retry predicate: connection problems, timeouts, 429 and 5xx are transient; everything else is not. */
+/** Retry predicate for idempotent reads: connection problems, timeouts, 429 and 5xx; everything else is not. */
 function transient() {
   return {
     params: ["e"],
