@@ -52,7 +52,7 @@ def test_no_secrets_baked_in():
         if ins in ("COPY", "ADD"):
             assert not re.search(r"\.pem|\.p8|\.env\b|\.local", args), args
     ignore = (DBT_DIR / ".dockerignore").read_text().split()
-    for entry in ("target/", "logs/", "dbt_packages/", ".venv/", "__pycache__/", "*.pem", ".env"):
+    for entry in ("target/", "logs/", "dbt_packages/", ".venv/", "__pycache__/", "**/*.pem", "**/.env", "**/.local/"):
         assert entry in ignore, entry
 
 

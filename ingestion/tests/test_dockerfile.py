@@ -49,7 +49,7 @@ def test_no_secrets_in_the_image():
     for env in instructions("ENV"):
         assert not re.search(r"(PRIVATE_KEY|TOKEN|PASSWORD|DP_SECRET_)", env)
     ignored = (INGESTION / ".dockerignore").read_text().split()
-    for pattern in ("*.env", "*.pem", "tests/", "sample_data/", ".local/"):
+    for pattern in ("**/*.env", "**/*.pem", "tests/", "sample_data/", "**/.local/"):
         assert pattern in ignored
 
 
