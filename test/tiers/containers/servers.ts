@@ -134,12 +134,12 @@ export function startGceMetadata(serviceAccount: string, project: string): Promi
       return;
     }
     const send = (body: string, type = "text/plain") => res.writeHead(200, { "Metadata-Flavor": "Google", "Content-Type": type }).end(body);
-    if (url === "/" || url.startsWith("/computeMetadata/v1/?")) return send("computeMetadata/");
-    if (url.startsWith("/computeMetadata/v1/project/project-id")) return send(project);
-    if (/\/service-accounts\/default\/token/.test(url)) return send(JSON.stringify({ access_token: "metadata-token-for-" + serviceAccount.split("@")[0], expires_in: 3600, token_type: "Bearer" }), "application/json");
-    if (/\/service-accounts\/default\/email/.test(url)) return send(serviceAccount);
-    if (/\/service-accounts\/default\/?(\?.*)?$/.test(url)) return send(JSON.stringify({ email: serviceAccount, aliases: ["default"], scopes: ["https://www.googleapis.com/auth/cloud-platform"] }), "application/json");
-    res.writeHead(404, { "Metadata-Flavor": "Google" }).end();
+    if (url === "/" || url.startsWith("/computeMetadata/v1/?")) send("computeMetadata/");
+    else if (url.startsWith("/computeMetadata/v1/project/project-id")) send(project);
+    else if (/\/service-accounts\/default\/token/.test(url)) send(JSON.stringify({ access_token: "metadata-token-for-" + serviceAccount.split("@")[0], expires_in: 3600, token_type: "Bearer" }), "application/json");
+    else if (/\/service-accounts\/default\/email/.test(url)) send(serviceAccount);
+    else if (/\/service-accounts\/default\/?(\?.*)?$/.test(url)) send(JSON.stringify({ email: serviceAccount, aliases: ["default"], scopes: ["https://www.googleapis.com/auth/cloud-platform"] }), "application/json");
+    else res.writeHead(404, { "Metadata-Flavor": "Google" }).end();
   });
 }
 
