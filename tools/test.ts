@@ -130,6 +130,12 @@ const SUITES: Suite[] = [
       return { passed: files.filter((f) => !bad.has(f)).length, failed: files.filter((f) => bad.has(f)).length };
     },
   },
+  {
+    // Docker's engine (started by the tier), both images built from their Dockerfiles and run as their
+    // jobs run them against fake-gcs-server, moto, PostgreSQL and a registry: test/tiers/containers/.
+    name: "containers",
+    run: () => nodeTests(tierFiles("containers")),
+  },
 ];
 
 function main(): void {

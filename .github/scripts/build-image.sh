@@ -18,7 +18,9 @@ if digest="$(docker buildx imagetools inspect "$image:$tag" --format '{{.Manifes
   echo "$image:$tag exists ($digest): not rebuilding" >&2
 else
   meta="$(mktemp)"
-  docker buildx build --platform linux/amd64 --provenance=false --push --tag "$image:$tag" --metadata-file "$meta" "$context"
+  # BASE_IMAGE (optional) replaces the Dockerfiles' pinned base, e.g. with a mirror's copy of it.
+  docker buildx build --platform linux/amd64 --provenance=false --push --tag "$image:$tag" --metadata-file "$meta" \
+    ${BASE_IMAGE:+--build-arg "BASE_IMAGE=$BASE_IMAGE"} "$context"
   digest="$(jq -r '."containerimage.digest"' "$meta")"
 fi
 

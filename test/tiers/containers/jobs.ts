@@ -60,8 +60,9 @@ function awsJobs(plan: Plan): JobRun[] {
     });
 }
 
-export async function planJobs(stack: string): Promise<{ plan: Plan; jobs: JobRun[] }> {
-  const plan = await synthesize({ stack });
+/** The jobs of a stack's synthesized plan; `root` is a project root other than this checkout. */
+export async function planJobs(stack: string, root?: string): Promise<{ plan: Plan; jobs: JobRun[] }> {
+  const plan = await synthesize({ stack, root });
   const jobs = [...gcpJobs(plan), ...awsJobs(plan)];
   if (!jobs.length) throw new Error(`stack ${stack}: the synthesized plan declares no Cloud Run job and no ECS task definition`);
   return { plan, jobs };

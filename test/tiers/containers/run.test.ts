@@ -97,7 +97,16 @@ const CLOUDS: Cloud[] = [
           const md = await startGceMetadata(j.identity, "acme-data-dev");
           stopAfter.push(md);
           const host = `127.0.0.1:${md.port}`;
-          return { GCE_METADATA_HOST: host, GCE_METADATA_IP: host, STORAGE_EMULATOR_HOST: gcs.url, CLOUD_RUN_JOB: `${j.pipeline}-${j.kind}`, CLOUD_RUN_EXECUTION: runId };
+          return {
+            GCE_METADATA_HOST: host,
+            GCE_METADATA_IP: host,
+            STORAGE_EMULATOR_HOST: gcs.url,
+            // fake-gcs-server has no Storage Control (gRPC) API: without this, gcsfs asks it each
+            // bucket's type and waits 60 s per bucket for a TLS handshake that cannot succeed.
+            GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT: "false",
+            CLOUD_RUN_JOB: `${j.pipeline}-${j.kind}`,
+            CLOUD_RUN_EXECUTION: runId,
+          };
         },
       };
     },
