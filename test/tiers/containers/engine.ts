@@ -77,8 +77,13 @@ export function startEngine(): Engine | { skip: string } {
   }
   installEngine();
   fs.mkdirSync(ENGINE_DIR, { recursive: true });
-  // A daemon left behind by an interrupted run of this tier: ours (its pid file), so stop it first.
-  if (fs.existsSync(PIDFILE)) stopPid(Number(fs.readFileSync(PIDFILE, "utf8").trim()));
+  // The tier's daemon already up (another test file of this tier is using it): share it, and leave
+  // stopping it to the file that started it. A pid file without a live, answering daemon is stale.
+  if (fs.existsSync(PIDFILE)) {
+    const pid = Number(fs.readFileSync(PIDFILE, "utf8").trim());
+    if (alive(pid) && spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { env: DOCKER_ENV }).status === 0) return { stop: () => undefined };
+    stopPid(pid);
+  }
   fs.rmSync(SOCKET, { force: true });
   const log = fs.openSync(path.join(ENGINE_DIR, "dockerd.log"), "w");
   const child = spawn(

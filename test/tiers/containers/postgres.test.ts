@@ -4,7 +4,7 @@
  * local`) and in the ingestion image (the job the plan declares for it, on dev-aws: S3 through moto).
  *
  * Stands for: a pipeline author pointing a pipeline at the team's Postgres database. Proven by: the
- * shipped driver (psycopg2) and dlt's sql_database source against a real server (ran for real);
+ * shipped driver (psycopg 3, binary) and dlt's sql_database source against a real server (ran for real);
  * incremental cursors restored from the destination on a fresh container. Stand-in: Snowflake is the
  * DuckDB file of standin/sitecustomize.py in the image run. Cannot prove: MySQL (PyMySQL is shipped
  * and imported, but no MySQL server is started here), TLS to the database, network paths in a VPC.
@@ -86,8 +86,8 @@ after(async () => {
 });
 
 describe("containers: sql_database from PostgreSQL", () => {
-  test("the drivers are in the project's runtime: psycopg2 for postgresql://, PyMySQL for mysql+pymysql://", () => {
-    const r = spawnSync(PY, ["-c", "import sqlalchemy as sa; [sa.create_engine(u).dialect.dbapi for u in ('postgresql://u@h/d','mysql+pymysql://u@h/d')]; import psycopg2, pymysql; print(psycopg2.__version__.split()[0], pymysql.__version__)"], { encoding: "utf8" });
+  test("the drivers are in the project's runtime: psycopg 3 for postgresql://, PyMySQL for mysql+pymysql://", () => {
+    const r = spawnSync(PY, ["-c", "import sqlalchemy as sa; [sa.create_engine(u).dialect.dbapi for u in ('postgresql://u@h/d','mysql+pymysql://u@h/d')]; import psycopg, pymysql; print(psycopg.__version__, psycopg.pq.__impl__, pymysql.__version__)"], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
   });
 
