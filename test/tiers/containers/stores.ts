@@ -16,7 +16,14 @@ async function ok(r: Response, what: string): Promise<Response> {
   return r;
 }
 
+/**
+ * moto does not verify signatures, but it answers anonymous GETs of objects written by a principal
+ * with 403 (as S3 would): an Authorization header makes the test's requests a principal's.
+ */
+const S3_AUTH = { authorization: "AWS4-HMAC-SHA256 Credential=AKIATESTREADER/20240101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=0" };
+
 export function s3Store(endpoint: string): ObjectStore {
+  const fetch = (url: string, init: RequestInit = {}) => globalThis.fetch(url, { ...init, headers: { ...S3_AUTH, ...(init.headers as Record<string, string>) } });
   return {
     scheme: "s3",
     async createBucket(bucket) {
