@@ -27,7 +27,9 @@ export function s3Store(endpoint: string): ObjectStore {
   return {
     scheme: "s3",
     async createBucket(bucket) {
-      await ok(await fetch(`${endpoint}/${bucket}`, { method: "PUT" }), `create s3://${bucket}`);
+      // In the stacks' region (eu-west-1): S3 refuses a bucket without a location outside us-east-1.
+      const body = "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>";
+      await ok(await fetch(`${endpoint}/${bucket}`, { method: "PUT", body }), `create s3://${bucket}`);
     },
     async put(bucket, key, body) {
       await ok(await fetch(`${endpoint}/${bucket}/${key}`, { method: "PUT", body }), `put s3://${bucket}/${key}`);
