@@ -18,9 +18,10 @@ if digest="$(docker buildx imagetools inspect "$image:$tag" --format '{{.Manifes
   echo "$image:$tag exists ($digest): not rebuilding" >&2
 else
   meta="$(mktemp)"
-  # BASE_IMAGE (optional) replaces the Dockerfiles' pinned base, e.g. with a mirror's copy of it.
+  # Optional: BASE_IMAGE replaces the Dockerfiles' pinned base (e.g. a mirror's copy of it);
+  # BUILD_NETWORK sets the RUN steps' network (e.g. host, on an engine without a bridge).
   docker buildx build --platform linux/amd64 --provenance=false --push --tag "$image:$tag" --metadata-file "$meta" \
-    ${BASE_IMAGE:+--build-arg "BASE_IMAGE=$BASE_IMAGE"} "$context"
+    ${BASE_IMAGE:+--build-arg "BASE_IMAGE=$BASE_IMAGE"} ${BUILD_NETWORK:+--network "$BUILD_NETWORK"} "$context"
   digest="$(jq -r '."containerimage.digest"' "$meta")"
 fi
 

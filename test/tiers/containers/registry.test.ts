@@ -84,7 +84,7 @@ describe("containers: build-image.sh and pin-images.sh against a registry", () =
     test(`build-image.sh ${kind}: pushes the content-hash tag once, then skips the build`, async (t) => {
       if (skip) return t.skip(skip);
       const out = path.join(work, `${kind}.out`);
-      const env = { IMAGE_REPOSITORY: `${registry.url}/dp`, GITHUB_OUTPUT: out, BASE_IMAGE: base };
+      const env = { IMAGE_REPOSITORY: `${registry.url}/dp`, GITHUB_OUTPUT: out, BASE_IMAGE: base, BUILD_NETWORK: "host" };
       const first = sh(".github/scripts/build-image.sh", [kind, "dev"], env);
       assert.equal(first.status, 0, `${first.stdout}\n${first.stderr}`);
       const tag = contextHash(path.join(ROOT, kind));
