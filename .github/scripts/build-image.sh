@@ -14,7 +14,9 @@ context="$(jq -r .context <<<"$resolved")"
 tag="$(jq -r .tag <<<"$resolved")"
 image="$IMAGE_REPOSITORY/$kind"
 
-if digest="$(docker buildx imagetools inspect "$image:$tag" --format '{{.Manifest.Digest}}' 2>/dev/null)" && [ -n "$digest" ]; then
+# `{{json .Manifest}}`, not `{{.Manifest.Digest}}`: buildx pretty-prints any format that starts with
+# `{{.Manifest` (Name/MediaType/Digest lines), which is no digest (found by the containers tier).
+if digest="$(docker buildx imagetools inspect "$image:$tag" --format '{{json .Manifest}}' 2>/dev/null | jq -r .digest)" && [ -n "$digest" ] && [ "$digest" != null ]; then
   echo "$image:$tag exists ($digest): not rebuilding" >&2
 else
   meta="$(mktemp)"
