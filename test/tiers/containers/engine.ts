@@ -99,7 +99,8 @@ export function startEngine(): Engine | { skip: string } {
   );
   child.unref();
   const pid = child.pid!;
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded 2-core machine containerd alone can take a minute to come up.
+  const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     if (!alive(pid)) break;
     if (spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { env: DOCKER_ENV }).status === 0) {
@@ -109,7 +110,7 @@ export function startEngine(): Engine | { skip: string } {
   }
   stopPid(pid);
   const tail = fs.readFileSync(path.join(ENGINE_DIR, "dockerd.log"), "utf8").split("\n").slice(-15).join("\n");
-  throw new Error(`dockerd did not come up within 60 s (log ${path.join(ENGINE_DIR, "dockerd.log")}):\n${tail}`);
+  throw new Error(`dockerd did not come up within 240 s (log ${path.join(ENGINE_DIR, "dockerd.log")}):\n${tail}`);
 }
 
 /** `docker <args>`; throws with its output when it fails (unless `allowFail`). */
