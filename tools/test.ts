@@ -147,6 +147,12 @@ const SUITES: Suite[] = [
     name: "engine",
     run: () => nodeTests(tierFiles("engine")),
   },
+  {
+    // Docker's engine (started by the tier), both images built from their Dockerfiles and run as their
+    // jobs run them against fake-gcs-server, moto, PostgreSQL and a registry: test/tiers/containers/.
+    name: "containers",
+    run: () => nodeTests(tierFiles("containers")),
+  },
 ];
 
 function main(): void {

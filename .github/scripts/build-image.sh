@@ -14,11 +14,16 @@ context="$(jq -r .context <<<"$resolved")"
 tag="$(jq -r .tag <<<"$resolved")"
 image="$IMAGE_REPOSITORY/$kind"
 
-if digest="$(docker buildx imagetools inspect "$image:$tag" --format '{{.Manifest.Digest}}' 2>/dev/null)" && [ -n "$digest" ]; then
+# `{{json .Manifest}}`, not `{{.Manifest.Digest}}`: buildx pretty-prints any format that starts with
+# `{{.Manifest` (Name/MediaType/Digest lines), which is no digest (found by the containers tier).
+if digest="$(docker buildx imagetools inspect "$image:$tag" --format '{{json .Manifest}}' 2>/dev/null | jq -r .digest)" && [ -n "$digest" ] && [ "$digest" != null ]; then
   echo "$image:$tag exists ($digest): not rebuilding" >&2
 else
   meta="$(mktemp)"
-  docker buildx build --platform linux/amd64 --provenance=false --push --tag "$image:$tag" --metadata-file "$meta" "$context"
+  # Optional: BASE_IMAGE replaces the Dockerfiles' pinned base (e.g. a mirror's copy of it);
+  # BUILD_NETWORK sets the RUN steps' network (e.g. host, on an engine without a bridge).
+  docker buildx build --platform linux/amd64 --provenance=false --push --tag "$image:$tag" --metadata-file "$meta" \
+    ${BASE_IMAGE:+--build-arg "BASE_IMAGE=$BASE_IMAGE"} ${BUILD_NETWORK:+--network "$BUILD_NETWORK"} "$context"
   digest="$(jq -r '."containerimage.digest"' "$meta")"
 fi
 

@@ -78,7 +78,8 @@ exit 0`;
   });
 
   it("does not rebuild a tag the registry already has, and outputs its digest", () => {
-    const { bin, calls } = standIns({ docker: docker(`echo ${DIGEST}`) });
+    // What `imagetools inspect --format '{{json .Manifest}}'` prints (the containers tier runs the real one).
+    const { bin, calls } = standIns({ docker: docker(`echo '{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"${DIGEST}","size":1234}'`) });
     const r = run("build-image.sh", ["ingestion", "dev"], bin, { IMAGE_REPOSITORY: REPO });
     assert.equal(r.code, 0, r.out);
     assert.ok(!calls().some((c) => c.startsWith("docker buildx build")), calls().join("\n"));
