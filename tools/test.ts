@@ -130,6 +130,13 @@ const SUITES: Suite[] = [
       return { passed: files.filter((f) => !bad.has(f)).length, failed: files.filter((f) => bad.has(f)).length };
     },
   },
+  {
+    // The ingestion CLI and dbt runner with each job's plan env against fakesnow's server (its venv is
+    // cached per machine by test/tiers/snowflake-emulated/toolchain.ts), plus the grants against
+    // Snowflake's documented privileges.
+    name: "snowflake-emulated",
+    run: () => nodeTests(tierFiles("snowflake-emulated")),
+  },
 ];
 
 function main(): void {
