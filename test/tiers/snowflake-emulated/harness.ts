@@ -138,7 +138,7 @@ export class World {
    * (shim/sitecustomize.py). The ingestion image runs from its /app (the package), the dbt image from
    * the dbt project folder.
    */
-  runJob(j: PlannedJob, extra: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  runJob(j: PlannedJob, extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     const secrets: Record<string, string> = {};
     for (const name of j.secretEnv) {
       if (name !== "SNOWFLAKE_PRIVATE_KEY") throw new Error(`job ${j.pipeline}/${j.kind} needs secret ${name}, which the tier has no value for`);
@@ -158,8 +158,19 @@ export class World {
     };
     const module = j.kind === "ingestion" ? "ingestion" : "dbt_runner";
     const cwd = j.kind === "ingestion" ? ROOT : path.join(ROOT, "dbt");
-    const r = spawnSync(this.python, ["-m", module, ...j.args], { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60 * 1000 });
-    return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+    // Asynchronous: the REST fixture server lives in this process and must answer while the job runs.
+    const child = spawn(this.python, ["-m", module, ...j.args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-200000)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15 * 60 * 1000);
+    return new Promise((resolve) =>
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr });
+      }),
+    );
   }
 }
 

@@ -11,7 +11,8 @@ Two emulator differences, each replaced by the smallest stand-in:
 2. Where the bucket is. The jobs read and write `gs://<bucket>/...` (GCP) or `s3://<bucket>/...` (AWS)
    through fsspec (dlt's filesystem staging and sources, the run records). Here both protocols map to
    `$DP_TIER_LAKE_ROOT/<bucket>/...`, the folder fakesnow's stages read (fakesnow_server.py). Bucket
-   IAM is not proven here.
+   IAM is not proven here. The cloud's ambient credentials (Cloud Run's metadata server for
+   `google.auth.default()`, the ECS task role for boto) are stood in for by anonymous ones.
 """
 from __future__ import annotations
 
@@ -62,6 +63,13 @@ def _map_buckets() -> None:
 
     for protocol in LakeFileSystem.protocol:
         fsspec.register_implementation(protocol, LakeFileSystem, clobber=True)
+
+    import google.auth
+    from google.auth.credentials import AnonymousCredentials
+
+    google.auth.default = lambda *args, **kwargs: (AnonymousCredentials(), "tier-project")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ.setdefault(name, "tier-stand-in")
 
 
 if _PORT:
