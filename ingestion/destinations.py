@@ -55,6 +55,13 @@ def destination_kwargs(paths: Paths) -> dict[str, Any]:
     }
 
 
+def run_kwargs(paths: Paths) -> dict[str, Any]:
+    """Arguments for `pipeline.run(...)`. In the cloud every table is staged as Parquet, which keeps
+    column types in the lake's files (dlt's default for Snowflake staging is gzipped JSON lines) and
+    which Snowflake's COPY matches to the table by column name."""
+    return {} if paths.target == "local" else {"loader_file_format": "parquet"}
+
+
 def staging_uri(paths: Paths) -> str:
     """The staging folder the platform names; it must lie inside the raw bucket (the lake)."""
     uri = os.environ.get(DLT_STAGING_ENV, "").strip().rstrip("/")

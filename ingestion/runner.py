@@ -52,7 +52,7 @@ def secret_resolver(spec: PipelineSpec, paths: Paths) -> SecretResolver:
 def _load(spec: PipelineSpec, paths: Paths, secrets: SecretResolver, base_url: str | None) -> tuple[dict[str, int], list[str]]:
     import dlt
 
-    from .destinations import destination_kwargs
+    from .destinations import destination_kwargs, run_kwargs
     from .sources import SourceContext, build_source
 
     pipeline = dlt.pipeline(
@@ -69,7 +69,7 @@ def _load(spec: PipelineSpec, paths: Paths, secrets: SecretResolver, base_url: s
     log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"))
 
     source = build_source(SourceContext(spec=spec, paths=paths, secrets=secrets, base_url=base_url))
-    info = pipeline.run(source)
+    info = pipeline.run(source, **run_kwargs(paths))
 
     trace = pipeline.last_trace
     for step in trace.steps:

@@ -26,6 +26,8 @@ from urllib.parse import urlparse
 import re
 
 import fakesnow
+import snowflake.connector.errors
+import sqlglot
 import fakesnow.copy_into as copy_into
 import fakesnow.cursor as cursor
 
@@ -41,27 +43,77 @@ def to_local(url: str) -> str:
     return os.path.join(LAKE_ROOT, u.netloc, posixpath.normpath(u.path).lstrip("/"))
 
 
+# Emulator difference: Snowflake loads JSON lines by column name (MATCH_BY_COLUMN_NAME with TYPE = JSON,
+# https://docs.snowflake.com/en/sql-reference/sql/copy-into-table#type-json), which dlt uses for its own
+# tables (_dlt_pipeline_state, ...); fakesnow loads JSON only into one VARIANT column. So such a COPY is
+# run as Parquet (_execute_like_snowflake) over a Parquet copy DuckDB makes of each JSON-lines file,
+# kept outside the lake so the lake holds only what the job wrote.
+JSON_AS_PARQUET = os.path.join(os.path.dirname(LAKE_ROOT), "fakesnow-json-as-parquet")
+
+
+def as_parquet(path: str) -> str:
+    if not re.search(r"\.jsonl(\.gz)?$", path) or not os.path.exists(path):
+        return path
+    import duckdb
+
+    out = os.path.join(JSON_AS_PARQUET, os.path.relpath(path, LAKE_ROOT) + ".parquet")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    duckdb.sql(f"COPY (SELECT * FROM read_json_auto('{path}', format = 'newline_delimited')) TO '{out}' (FORMAT PARQUET)")
+    return out
+
+
 _source_urls = copy_into._source_urls
 _source_glob = copy_into._source_glob
-copy_into._source_urls = lambda source, files: [to_local(u) for u in _source_urls(source, files)]
+copy_into._source_urls = lambda source, files: [as_parquet(to_local(u)) for u in _source_urls(source, files)]
 copy_into._source_glob = lambda source, conn: _source_glob(to_local(source), conn)
 
 
-# Emulator difference: Snowflake takes a column comment inside CREATE TABLE's column list
-# (`"ID" COMMENT $$Primary key.$$`, https://docs.snowflake.com/en/sql-reference/sql/create-table), which
-# dbt-snowflake emits for `persist_docs: {columns: true}` on table models; fakesnow's parser rejects it.
-# Only that clause is dropped (the models' SQL is unchanged); the comments themselves are not checked.
-_COLUMN_COMMENT = re.compile(r'("[^"]+"|\b[A-Za-z_][A-Za-z0-9_$]*)\s+COMMENT\s+\$\$.*?\$\$', re.S)
+# Emulator differences in what clients send, each undone before fakesnow sees it:
+# - A column comment inside CREATE TABLE's column list (`"ID" NUMBER COMMENT 'Primary key'`, or dbt's
+#   `"ID" COMMENT $$Primary key.$$` for `persist_docs: {columns: true}`), which Snowflake takes
+#   (https://docs.snowflake.com/en/sql-reference/sql/create-table) and fakesnow's parser rejects: only
+#   that clause is dropped; the comments themselves are not checked.
+# - Several statements in one request, which dlt sends (joined by `;`) and Snowflake runs in order
+#   when the session allows it (MULTI_STATEMENT_COUNT, https://docs.snowflake.com/en/sql-reference/
+#   parameters#multi-statement-count): fakesnow runs one, so they are run one after the other here.
+# - The Parquet options dlt sets on COPY (`BINARY_AS_TEXT = FALSE, USE_LOGICAL_TYPE = TRUE`,
+#   https://docs.snowflake.com/en/sql-reference/sql/create-file-format#type-parquet), which fakesnow's
+#   option parser rejects; DuckDB reads Parquet logical types and binary columns natively, so they are
+#   dropped. And `MATCH_BY_COLUMN_NAME='CASE_INSENSITIVE'`, quoted as dlt writes it (Snowflake takes the
+#   value quoted or not), is given to fakesnow unquoted, the only form it implements.
+_COLUMN_COMMENT = re.compile(r"""\s+COMMENT\s+('(?:[^']|'')*'|\$\$.*?\$\$)(?=\s*[,)])""", re.S | re.I)
+_PARQUET_OPTIONS = re.compile(r",?\s*\b(BINARY_AS_TEXT|USE_LOGICAL_TYPE)\s*=\s*(TRUE|FALSE)\b", re.I)
 _execute = cursor.FakeSnowflakeCursor.execute
 
 
-def _execute_without_column_comments(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
-    if isinstance(command, str) and "COMMENT $$" in command and re.match(r"\s*create\b", command, re.I):
-        command = _COLUMN_COMMENT.sub(r"\1", command)
-    return _execute(self, command, *args, **kwargs)
+def _execute_like_snowflake(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
+    if not isinstance(command, str):
+        return _execute(self, command, *args, **kwargs)
+    statements = [e.sql(dialect="snowflake") for e in sqlglot.parse(command, read="snowflake") if e is not None] if ";" in command else [command]
+    if len(statements) <= 1:
+        statements = [command]
+    for statement in statements:
+        if re.match(r"\s*create\b", statement, re.I):
+            statement = _COLUMN_COMMENT.sub("", statement)
+        elif re.match(r"\s*copy\b", statement, re.I):
+            statement = _PARQUET_OPTIONS.sub("", statement)
+            if re.search(r"MATCH_BY_COLUMN_NAME", statement, re.I):
+                statement = re.sub(r"FILE_FORMAT\s*=\s*\(\s*TYPE\s*=\s*'JSON'[^)]*\)", "FILE_FORMAT = (TYPE = 'PARQUET')", statement, flags=re.I)
+            statement = re.sub(r"MATCH_BY_COLUMN_NAME\s*=\s*'(\w+)'", r"MATCH_BY_COLUMN_NAME = \1", statement, flags=re.I)
+        try:
+            result = _execute(self, statement, *args, **kwargs)
+        except snowflake.connector.errors.Error:
+            raise
+        except Exception as e:
+            # fakesnow answers its own bugs with HTTP 500, which the connector retries for many
+            # minutes; an error response instead makes the job fail now, naming the statement.
+            raise snowflake.connector.errors.ProgrammingError(
+                msg=f"fakesnow cannot run this statement ({type(e).__name__}: {e}): {statement[:500]}", errno=1003, sqlstate="42000"
+            ) from e
+    return result
 
 
-cursor.FakeSnowflakeCursor.execute = _execute_without_column_comments  # type: ignore[method-assign]
+cursor.FakeSnowflakeCursor.execute = _execute_like_snowflake  # type: ignore[method-assign]
 
 
 def main() -> None:

@@ -52,6 +52,37 @@ def _map_buckets() -> None:
             os.makedirs(root, exist_ok=True)
             super().__init__(path=root, fs=LocalFileSystem(auto_mkdir=True))
 
+        # gcsfs reports modification times as `updated` (ISO 8601) and s3fs as `LastModified`
+        # (datetime); dlt's filesystem source reads the one of the bucket's protocol.
+        @staticmethod
+        def _with_times(entry):  # type: ignore[no-untyped-def]
+            if isinstance(entry, dict) and "mtime" in entry:
+                import datetime
+
+                modified = datetime.datetime.fromtimestamp(entry["mtime"], tz=datetime.timezone.utc)
+                entry.setdefault("updated", modified.isoformat())
+                entry.setdefault("LastModified", modified)
+            return entry
+
+        def _times(self, result):  # type: ignore[no-untyped-def]
+            if isinstance(result, dict):
+                return {k: self._with_times(v) for k, v in result.items()} if all(isinstance(v, dict) for v in result.values()) else self._with_times(result)
+            if isinstance(result, list):
+                return [self._with_times(v) for v in result]
+            return result
+
+        def info(self, path, **kwargs):  # type: ignore[no-untyped-def]
+            return self._times(super().info(path, **kwargs))
+
+        def ls(self, path, detail=True, **kwargs):  # type: ignore[no-untyped-def]
+            return self._times(super().ls(path, detail=detail, **kwargs))
+
+        def find(self, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return self._times(super().find(path, *args, **kwargs))
+
+        def glob(self, path, **kwargs):  # type: ignore[no-untyped-def]
+            return self._times(super().glob(path, **kwargs))
+
         @classmethod
         def _strip_protocol(cls, path):  # type: ignore[no-untyped-def]
             if isinstance(path, list):
