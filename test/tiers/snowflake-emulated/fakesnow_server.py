@@ -82,6 +82,15 @@ copy_into._source_glob = lambda source, conn: _source_glob(to_local(source), con
 #   dropped. And `MATCH_BY_COLUMN_NAME='CASE_INSENSITIVE'`, quoted as dlt writes it (Snowflake takes the
 #   value quoted or not), is given to fakesnow unquoted, the only form it implements.
 _COLUMN_COMMENT = re.compile(r"""\s+COMMENT\s+('(?:[^']|'')*'|\$\$.*?\$\$)(?=\s*[,)])""", re.S | re.I)
+# - dbt's CTAS with a column list of names and comments only (`create ... table t ("ID" COMMENT $$..$$)
+#   as (select ...)`), whose names are the query's own columns: fakesnow implements neither the list nor
+#   `COPY GRANTS`-free parsing of it, so the list is dropped (the table gets the same column names).
+# - Dollar-quoted strings (https://docs.snowflake.com/en/sql-reference/data-types-text#dollar-quoted-string-constants),
+#   dbt's form for comments, rewritten as ordinary literals; fakesnow stores comments without escaping
+#   them (a `'` inside breaks the statement), so a `'` becomes `’` (comments are not checked here).
+_DOLLAR = re.compile(r"\$\$(.*?)\$\$", re.S)
+_NAME_COMMENT = r"""(?:"[^"]+"|\w+)(?:\s+COMMENT\s+'(?:[^']|'')*')?"""
+_CTAS_COLUMN_LIST = re.compile(rf"(\btable\s+[^\s(]+)\s*\(\s*(?:{_NAME_COMMENT}\s*,\s*)*{_NAME_COMMENT}\s*\)(?=\s*(?:copy\s+grants\s+)?as\b)", re.S | re.I)
 _PARQUET_OPTIONS = re.compile(r",?\s*\b(BINARY_AS_TEXT|USE_LOGICAL_TYPE)\s*=\s*(TRUE|FALSE)\b", re.I)
 _execute = cursor.FakeSnowflakeCursor.execute
 
@@ -93,9 +102,12 @@ def _execute_like_snowflake(self, command, *args, **kwargs):  # type: ignore[no-
     if len(statements) <= 1:
         statements = [command]
     for statement in statements:
-        if re.match(r"\s*create\b", statement, re.I):
+        statement = _DOLLAR.sub(lambda m: "'" + m.group(1).replace("'", "\u2019") + "'", statement)
+        # dbt opens each statement with a /* query comment */.
+        if re.match(r"\s*(/\*.*?\*/\s*)*create\b", statement, re.I | re.S):
+            statement = _CTAS_COLUMN_LIST.sub(r"\1", statement)
             statement = _COLUMN_COMMENT.sub("", statement)
-        elif re.match(r"\s*copy\b", statement, re.I):
+        elif re.match(r"\s*(/\*.*?\*/\s*)*copy\b", statement, re.I | re.S):
             statement = _PARQUET_OPTIONS.sub("", statement)
             if re.search(r"MATCH_BY_COLUMN_NAME", statement, re.I):
                 statement = re.sub(r"FILE_FORMAT\s*=\s*\(\s*TYPE\s*=\s*'JSON'[^)]*\)", "FILE_FORMAT = (TYPE = 'PARQUET')", statement, flags=re.I)
