@@ -91,6 +91,10 @@ _COLUMN_COMMENT = re.compile(r"""\s+COMMENT\s+('(?:[^']|'')*'|\$\$.*?\$\$)(?=\s*
 _DOLLAR = re.compile(r"\$\$(.*?)\$\$", re.S)
 _NAME_COMMENT = r"""(?:"[^"]+"|\w+)(?:\s+COMMENT\s+'(?:[^']|'')*')?"""
 _CTAS_COLUMN_LIST = re.compile(rf"(\btable\s+[^\s(]+)\s*\(\s*(?:{_NAME_COMMENT}\s*,\s*)*{_NAME_COMMENT}\s*\)(?=\s*(?:copy\s+grants\s+)?as\b)", re.S | re.I)
+# - dbt's `alter table t alter "C" COMMENT $$..$$, ...` (column comments on an existing table,
+#   https://docs.snowflake.com/en/sql-reference/sql/alter-table-column), which fakesnow cannot parse:
+#   answered as done without running (comments are not checked here).
+_ALTER_COLUMN_COMMENTS = re.compile(r"\s*alter\s+table\s+\S+\s+(alter|modify)\s+(?:(?:\"[^\"]+\"|\w+)\s+COMMENT\s+'(?:[^']|'')*'\s*,?\s*)+(/\*.*?\*/\s*)?;?\s*$", re.S | re.I)
 _PARQUET_OPTIONS = re.compile(r",?\s*\b(BINARY_AS_TEXT|USE_LOGICAL_TYPE)\s*=\s*(TRUE|FALSE)\b", re.I)
 _execute = cursor.FakeSnowflakeCursor.execute
 
@@ -103,6 +107,8 @@ def _execute_like_snowflake(self, command, *args, **kwargs):  # type: ignore[no-
         statements = [command]
     for statement in statements:
         statement = _DOLLAR.sub(lambda m: "'" + m.group(1).replace("'", "\u2019") + "'", statement)
+        if _ALTER_COLUMN_COMMENTS.match(statement):
+            statement = "SELECT 'Statement executed successfully.' AS \"status\""
         # dbt opens each statement with a /* query comment */.
         if re.match(r"\s*(/\*.*?\*/\s*)*create\b", statement, re.I | re.S):
             statement = _CTAS_COLUMN_LIST.sub(r"\1", statement)
