@@ -134,6 +134,28 @@ def _execute_like_snowflake(self, command, *args, **kwargs):  # type: ignore[no-
 cursor.FakeSnowflakeCursor.execute = _execute_like_snowflake  # type: ignore[method-assign]
 
 
+# Emulator difference: fakesnow wraps every SUM/AVG/... argument in TRY_CAST(... AS DOUBLE) (to mimic
+# Snowflake's implicit VARCHAR-to-number cast), which turns exact NUMBER(18, 2) sums into floats, while
+# Snowflake sums fixed-point numbers exactly (https://docs.snowflake.com/en/sql-reference/data-types-numeric
+# "Fixed-point numbers"). The cast goes to DECIMAL(38, 10) instead: still numeric for VARCHAR, exact for money.
+import fakesnow.transforms as fs_transforms  # noqa: E402
+import fakesnow.transforms.transforms as fs_aggs  # noqa: E402
+from sqlglot import exp  # noqa: E402
+
+_numeric_agg = fs_transforms.numeric_agg_implicit_cast
+
+
+def _numeric_agg_exact(expression):  # type: ignore[no-untyped-def]
+    out = _numeric_agg(expression)
+    for cast in out.find_all(exp.TryCast):
+        if cast.to.this == exp.DataType.Type.DOUBLE and isinstance(cast.parent, fs_aggs._NUMERIC_ONLY_AGGS):
+            cast.set("to", exp.DataType.build("DECIMAL(38, 10)"))
+    return out
+
+
+fs_transforms.numeric_agg_implicit_cast = _numeric_agg_exact
+
+
 def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
