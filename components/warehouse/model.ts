@@ -3,6 +3,7 @@
  * users. Pure (no Pulumi calls), so the component, the README generator, config validation and the
  * tests all read the same values.
  */
+import { createHash } from "crypto";
 import { SNOWFLAKE_IDENTIFIER, snowflakeName } from "../naming";
 
 export const DATABASES = ["RAW", "ANALYTICS"] as const;
@@ -206,4 +207,14 @@ export function pemBody(pem: string): string {
   return pem
     .replace(/-----(BEGIN|END) [A-Z ]+-----/g, "")
     .replace(/\s+/g, "");
+}
+
+/**
+ * The fingerprint Snowflake shows as the user's RSA_PUBLIC_KEY_FP (`DESC USER`): `SHA256:` + base64 of
+ * the SHA-256 of the public key's DER (SubjectPublicKeyInfo), which is the PEM body decoded
+ * (https://docs.snowflake.com/en/user-guide/key-pair-auth, "Verify the user's public key fingerprint").
+ * Not OpenSSH's fingerprint, which hashes the key in SSH wire format.
+ */
+export function snowflakePublicKeyFingerprint(publicKeyPem: string): string {
+  return `SHA256:${createHash("sha256").update(Buffer.from(pemBody(publicKeyPem), "base64")).digest("base64")}`;
 }

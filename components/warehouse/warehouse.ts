@@ -22,6 +22,7 @@ import {
   SERVICE_USERS,
   snowflakeLocation,
   snowflakeNames,
+  snowflakePublicKeyFingerprint,
   WAREHOUSE_CONFIG_KEY,
   WAREHOUSES,
   type DatabaseKey,
@@ -220,7 +221,8 @@ export class Warehouse extends pulumi.ComponentResource {
         privateKey: pulumi.secret(keyPair.privateKeyPemPkcs8),
       };
       users[key] = user.name;
-      fingerprints[key] = keyPair.publicKeyFingerprintSha256;
+      // As Snowflake shows it (RSA_PUBLIC_KEY_FP), so an operator can compare the two.
+      fingerprints[key] = keyPair.publicKeyPem.apply(snowflakePublicKeyFingerprint);
     }
     this.logins = logins;
 

@@ -1,7 +1,8 @@
 /** Names, config-time name validation, and the small pure helpers the component relies on. */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { checkSnowflakeNames, dltStagingUri, pemBody, snowflakeLocation, snowflakeNames } from "../../components/warehouse/model";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { checkSnowflakeNames, dltStagingUri, pemBody, snowflakeLocation, snowflakeNames, snowflakePublicKeyFingerprint } from "../../components/warehouse/model";
 
 test("names: every object of an environment carries the object prefix, upper case", () => {
   assert.deepEqual(snowflakeNames("DEV_"), {
@@ -55,4 +56,14 @@ test("RSA public key: PEM body only, one line", () => {
 test("staging layout: dlt's folder in the raw bucket, one rule for the stage and the job", () => {
   assert.equal(dltStagingUri("gs://acme-dev-raw"), "gs://acme-dev-raw/dlt");
   assert.equal(dltStagingUri("s3://acmeaws-dev-raw/"), "s3://acmeaws-dev-raw/dlt");
+});
+
+test("public key fingerprint: Snowflake's RSA_PUBLIC_KEY_FP (SHA-256 of the DER key), not OpenSSH's", () => {
+  // Stands for Snowflake's documented check: openssl rsa -pubin -in key.pub -outform DER | openssl dgst -sha256 -binary | openssl enc -base64
+  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+  const der = publicKey.export({ type: "spki", format: "der" });
+  assert.equal(snowflakePublicKeyFingerprint(pem), `SHA256:${createHash("sha256").update(der).digest("base64")}`);
+  const ssh = publicKey.export({ type: "pkcs1", format: "der" });
+  assert.notEqual(snowflakePublicKeyFingerprint(pem), `SHA256:${createHash("sha256").update(ssh).digest("base64")}`);
 });
