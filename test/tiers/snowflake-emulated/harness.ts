@@ -149,12 +149,12 @@ export class World {
       HOME: this.dir,
       ...j.env,
       ...secrets,
-      ...extra,
       PYTHONPATH: path.join(HERE, "shim"),
       DP_TIER_FAKESNOW_PORT: String(this.port),
       DP_TIER_LAKE_ROOT: this.lake,
       // dlt's scratch folder: a container's /tmp, here the world's.
       DP_DLT_DIR: path.join(this.dir, `dlt-${j.pipeline}`),
+      ...extra,
     };
     const module = j.kind === "ingestion" ? "ingestion" : "dbt_runner";
     const cwd = j.kind === "ingestion" ? ROOT : path.join(ROOT, "dbt");
