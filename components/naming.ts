@@ -69,6 +69,7 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       github: "gcpWorkloadIdentityPool",
       "snowflake-loader-key": "gcpSecretId",
       "snowflake-transformer-key": "gcpSecretId",
+      "snowflake-reporter-key": "gcpSecretId",
       "fivetran-api": "gcpSecretId",
       // gcp.staticEgress: the jobs' network and subnet, and the NAT's router, gateway and address.
       jobs: "gcpCompute",
@@ -106,6 +107,7 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       "snowflake-lake": "iamRole",
       "snowflake-loader-key": "awsSecret",
       "snowflake-transformer-key": "awsSecret",
+      "snowflake-reporter-key": "awsSecret",
       "fivetran-api": "awsSecret",
       fivetran: "eventBridgeConnection",
       alerts: "snsTopic",

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CloudEnvironment, PipelineRuntime, SecretRef } from "./cloud/cloud";
 import { FivetranConnection, FivetranConnectionSchedule, FivetranSchemaConfig } from "./fivetran";
 import type { PipelineConfig, PlatformConfig } from "./types";
-import type { SnowflakeLogin } from "./warehouse";
+import { dltStagingUri, fivetranSchemaEnv, type SnowflakeLogin } from "./warehouse";
 
 /** The environment's Fivetran group and destination, and the API credential in the secret manager. */
 export interface FivetranTarget {
@@ -61,6 +61,8 @@ export class Pipeline extends pulumi.ComponentResource {
           // The image holds code only; the job gets the pipeline as deployed, so the two cannot drift.
           DP_PIPELINE_SPEC: JSON.stringify({ name: p.name, source: p.source }),
           SNOWFLAKE_STAGE: args.warehouse.lakeStage,
+          // Where dlt stages load files: the folder the stage above points at (one rule, model.ts).
+          DP_DLT_STAGING_URI: args.lake.raw.apply(dltStagingUri),
           DP_ENVIRONMENT: args.config.environment,
           DP_RAW_BUCKET_URI: args.lake.raw,
           DP_ARTIFACTS_URI: args.lake.artifacts,
@@ -81,6 +83,8 @@ export class Pipeline extends pulumi.ComponentResource {
           SNOWFLAKE_WAREHOUSE: transformer.warehouse,
           SNOWFLAKE_DATABASE: transformer.database,
           SNOWFLAKE_RAW_DATABASE: loader.database,
+          // Where the Fivetran connection lands, from the same destination_schema and service it is created with.
+          ...(p.source.type === "fivetran" ? fivetranSchemaEnv(p.source.fivetran) : {}),
         },
       },
       secretEnv: {

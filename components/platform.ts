@@ -48,6 +48,10 @@ export class DataPlatform extends pulumi.ComponentResource {
       loader: env.secret("snowflake-loader-key", warehouse.logins.loader.privateKey, ["ingestion"]),
       transformer: env.secret("snowflake-transformer-key", warehouse.logins.transformer.privateKey, ["dbt"]),
     };
+    // The BI tool's key: no workload of ours reads it; whoever sets up the BI tool reads it from the
+    // secret manager (the stack outputs say where), so the login is usable and the key stays out of state outputs.
+    const reporter = warehouse.logins.reporter;
+    const biKey = env.secret("snowflake-reporter-key", reporter.privateKey, []);
 
     const fivetran = config.pipelines.some((p) => p.source.type === "fivetran") ? this.fivetran(config, secrets, env, warehouse) : undefined;
 
@@ -80,6 +84,7 @@ export class DataPlatform extends pulumi.ComponentResource {
       images: { ingestion: images.ingestion, dbt: images.dbt },
       imageSources: images.sources,
       warehouse: warehouse.outputs,
+      biLogin: { account: config.warehouse.account, user: reporter.user, role: reporter.role, warehouse: reporter.warehouse, database: reporter.database, privateKeySecret: biKey.id },
       pipelines: Object.fromEntries(pipelines.map((p) => [p.name, p.outputs])),
       ...env.outputs(),
     };

@@ -52,7 +52,7 @@ def secret_resolver(spec: PipelineSpec, paths: Paths) -> SecretResolver:
 def _load(spec: PipelineSpec, paths: Paths, secrets: SecretResolver, base_url: str | None) -> tuple[dict[str, int], list[str]]:
     import dlt
 
-    from .destinations import destination_kwargs, loader_file_format
+    from .destinations import LOADER_FILE_FORMAT, destination_kwargs
     from .sources import SourceContext, build_source
 
     pipeline = dlt.pipeline(
@@ -68,7 +68,7 @@ def _load(spec: PipelineSpec, paths: Paths, secrets: SecretResolver, base_url: s
     # state only while extracting, so building the source first is safe; an explicit
     # `sync_destination()` here would make dlt restore twice (it does not mark the state restored).
     source = build_source(SourceContext(spec=spec, paths=paths, secrets=secrets, base_url=base_url))
-    info = pipeline.run(source, loader_file_format=loader_file_format(paths))
+    info = pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT)
     log("state restored", pipeline=spec.name, state_version=pipeline.state.get("_state_version"))
 
     trace = pipeline.last_trace

@@ -11,6 +11,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = ("local", "cloud")
 CLOUD_BUCKET_ENV = "DP_RAW_BUCKET_URI"
+# dlt's staging folder in the raw bucket; the Snowflake stage points at the same folder (the platform sets both).
+DLT_STAGING_ENV = "DP_DLT_STAGING_URI"
 SNOWFLAKE_ENV = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE", "SNOWFLAKE_PRIVATE_KEY")
 
 

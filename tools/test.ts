@@ -142,6 +142,13 @@ const SUITES: Suite[] = [
     run: () => nodeTests(tierFiles("aws-emulated")),
   },
   {
+    // The ingestion CLI and dbt runner with each job's plan env against fakesnow's server (its venv is
+    // cached per machine by test/tiers/snowflake-emulated/toolchain.ts), plus the grants against
+    // Snowflake's documented privileges.
+    name: "snowflake-emulated",
+    run: () => nodeTests(tierFiles("snowflake-emulated")),
+  },
+  {
     // The Fivetran resources through the real Pulumi CLI (built from its Go module, cached per machine
     // by test/tiers/engine/install-pulumi.sh) and the Automation API, against the contract server.
     name: "engine",

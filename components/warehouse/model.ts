@@ -3,6 +3,7 @@
  * users. Pure (no Pulumi calls), so the component, the README generator, config validation and the
  * tests all read the same values.
  */
+import { createHash } from "crypto";
 import { SNOWFLAKE_IDENTIFIER, snowflakeName } from "../naming";
 
 export const DATABASES = ["RAW", "ANALYTICS"] as const;
@@ -11,7 +12,8 @@ export type DatabaseKey = (typeof DATABASES)[number];
 export const WAREHOUSES = ["LOADING", "TRANSFORMING", "REPORTING"] as const;
 export type WarehouseKey = (typeof WAREHOUSES)[number];
 
-export const ROLES = ["LOADER", "TRANSFORMER", "REPORTER"] as const;
+/** LOADER is the ingestion jobs' (dlt) role, FIVETRAN Fivetran's: separate, so each owns only what it writes and either can be revoked alone. */
+export const ROLES = ["LOADER", "FIVETRAN", "TRANSFORMER", "REPORTER"] as const;
 export type RoleKey = (typeof ROLES)[number];
 
 /** The config section (`config.warehouse.<key>`) that sizes each warehouse. */
@@ -24,9 +26,20 @@ export const WAREHOUSE_CONFIG_KEY: Record<WarehouseKey, "loading" | "transformin
 /** The functional roles are granted to this system role, so SYSADMIN (and ACCOUNTADMIN above it) sees everything they create. */
 export const ROLE_PARENT = "SYSADMIN";
 
-/** Schema in RAW that holds the external stage over the raw bucket, and the stage's name. */
+/** Schema in RAW that holds the external stage over the raw bucket's dlt folder, and the stage's name. */
 export const LAKE_SCHEMA = "LAKE";
 export const LAKE_STAGE = "RAW_BUCKET";
+
+/**
+ * THE staging layout rule. dlt stages its load files under `<raw bucket>/<DLT_STAGING_FOLDER>` and,
+ * when loading through a named stage, names each file relative to that folder (`FILES = ('/<dataset>/
+ * <table>/<file>')`, dlt's snowflake `gen_copy_sql`). So the ingestion job is told this exact URI
+ * (DP_DLT_STAGING_URI) and the external stage points at this exact folder: one function, both sides.
+ */
+export const DLT_STAGING_FOLDER = "dlt";
+export function dltStagingUri(rawBucketUri: string): string {
+  return `${rawBucketUri.replace(/\/+$/, "")}/${DLT_STAGING_FOLDER}`;
+}
 
 /**
  * What a grant is on. Database, warehouse, schema and stage names are logical here (RAW, LOADING);
@@ -61,16 +74,20 @@ const readAll = (role: RoleKey, database: DatabaseKey): GrantRow[] =>
  * THE grant matrix: role × object → privileges. The component declares exactly one
  * GrantPrivilegesToAccountRole per row, and README.md renders this table (render-grants.ts).
  *
- * Writing works through ownership: LOADER creates the schemas it loads into RAW (Fivetran and the
- * ingestion jobs both use it) and TRANSFORMER the schemas dbt builds in ANALYTICS, so each owns what
- * it writes. Readers get USAGE + SELECT on what exists now and on everything created later.
+ * Writing works through ownership: LOADER (the ingestion jobs) and FIVETRAN each create the schemas
+ * they load into RAW, and TRANSFORMER the schemas dbt builds in ANALYTICS, so each owns what it writes. Readers get USAGE + SELECT on what exists now and on everything created later.
  */
 export const GRANT_MATRIX: readonly GrantRow[] = [
-  // LOADER: loads RAW, from the source systems and from the lake.
+  // LOADER: the ingestion jobs load RAW from the lake's dlt folder, through the stage.
   { role: "LOADER", object: { on: "warehouse", warehouse: "LOADING" }, privileges: ["USAGE"] },
   { role: "LOADER", object: { on: "database", database: "RAW" }, privileges: ["USAGE", "CREATE SCHEMA"] },
   { role: "LOADER", object: { on: "lakeSchema" }, privileges: ["USAGE"] },
   { role: "LOADER", object: { on: "lakeStage" }, privileges: ["USAGE"] },
+  // FIVETRAN: Fivetran's setup guide for Snowflake grants USAGE on the warehouse and USAGE, MONITOR and
+  // CREATE SCHEMA on the database; its troubleshooting names a missing MONITOR as the cause of
+  // "Insufficient privileges" (https://fivetran.com/docs/destinations/snowflake/setup-guide).
+  { role: "FIVETRAN", object: { on: "warehouse", warehouse: "LOADING" }, privileges: ["USAGE"] },
+  { role: "FIVETRAN", object: { on: "database", database: "RAW" }, privileges: ["USAGE", "MONITOR", "CREATE SCHEMA"] },
   // TRANSFORMER: reads RAW (tables, views and the lake), builds ANALYTICS.
   { role: "TRANSFORMER", object: { on: "warehouse", warehouse: "TRANSFORMING" }, privileges: ["USAGE"] },
   { role: "TRANSFORMER", object: { on: "database", database: "RAW" }, privileges: ["USAGE"] },
@@ -97,7 +114,7 @@ interface ServiceUserSpec {
 
 export const SERVICE_USERS = {
   loader: { user: "INGESTION", role: "LOADER", warehouse: "LOADING", database: "RAW", comment: "Ingestion jobs (dlt): load RAW" },
-  fivetran: { user: "FIVETRAN", role: "LOADER", warehouse: "LOADING", database: "RAW", comment: "Fivetran destination: load RAW" },
+  fivetran: { user: "FIVETRAN", role: "FIVETRAN", warehouse: "LOADING", database: "RAW", comment: "Fivetran destination: load RAW" },
   transformer: { user: "DBT", role: "TRANSFORMER", warehouse: "TRANSFORMING", database: "ANALYTICS", comment: "dbt: read RAW, build ANALYTICS" },
   reporter: { user: "BI", role: "REPORTER", warehouse: "REPORTING", database: "ANALYTICS", comment: "BI tool: read ANALYTICS" },
 } as const satisfies Record<string, ServiceUserSpec>;
@@ -175,13 +192,14 @@ export function checkSnowflakeNames(objectPrefix: string): SnowflakeNameProblem[
 }
 
 /**
- * A bucket URI as Snowflake writes locations: `gs://b` → `gcs://b/`, `s3://b` → `s3://b/`.
- * Snowflake matches allowed locations by prefix, so the trailing slash keeps `b` from matching `b-other`.
+ * A bucket URI (optionally with a folder) as Snowflake writes locations: `gs://b` → `gcs://b/`,
+ * `s3://b/dlt` → `s3://b/dlt/`. Snowflake matches allowed locations by prefix, so the trailing slash
+ * keeps `b` from matching `b-other`.
  */
 export function snowflakeLocation(bucketUri: string): string {
-  const m = /^(gs|gcs|s3):\/\/([a-z0-9][a-z0-9._-]*[a-z0-9])\/?$/.exec(bucketUri);
-  if (!m) throw new Error(`warehouse: raw bucket URI "${bucketUri}" is not gs://<bucket> or s3://<bucket>`);
-  return `${m[1] === "s3" ? "s3" : "gcs"}://${m[2]}/`;
+  const m = /^(gs|gcs|s3):\/\/([a-z0-9][a-z0-9._-]*[a-z0-9])((?:\/[A-Za-z0-9._-]+)*)\/?$/.exec(bucketUri);
+  if (!m) throw new Error(`warehouse: raw bucket URI "${bucketUri}" is not gs://<bucket>[/folder] or s3://<bucket>[/folder]`);
+  return `${m[1] === "s3" ? "s3" : "gcs"}://${m[2]}${m[3]}/`;
 }
 
 /** Snowflake wants the RSA public key as the base64 body only: no BEGIN/END lines, no newlines. */
@@ -189,4 +207,14 @@ export function pemBody(pem: string): string {
   return pem
     .replace(/-----(BEGIN|END) [A-Z ]+-----/g, "")
     .replace(/\s+/g, "");
+}
+
+/**
+ * The fingerprint Snowflake shows as the user's RSA_PUBLIC_KEY_FP (`DESC USER`): `SHA256:` + base64 of
+ * the SHA-256 of the public key's DER (SubjectPublicKeyInfo), which is the PEM body decoded
+ * (https://docs.snowflake.com/en/user-guide/key-pair-auth, "Verify the user's public key fingerprint").
+ * Not OpenSSH's fingerprint, which hashes the key in SSH wire format.
+ */
+export function snowflakePublicKeyFingerprint(publicKeyPem: string): string {
+  return `SHA256:${createHash("sha256").update(Buffer.from(pemBody(publicKeyPem), "base64")).digest("base64")}`;
 }

@@ -14,6 +14,7 @@ import type { PlatformConfig } from "../types";
 import {
   checkSnowflakeNames,
   DATABASES,
+  dltStagingUri,
   GRANT_MATRIX,
   pemBody,
   ROLE_PARENT,
@@ -21,6 +22,7 @@ import {
   SERVICE_USERS,
   snowflakeLocation,
   snowflakeNames,
+  snowflakePublicKeyFingerprint,
   WAREHOUSE_CONFIG_KEY,
   WAREHOUSES,
   type DatabaseKey,
@@ -134,8 +136,10 @@ export class Warehouse extends pulumi.ComponentResource {
       new snowflake.GrantAccountRole(`${name}-role-${r.toLowerCase()}-to-${ROLE_PARENT.toLowerCase()}`, { roleName: roles[r].name, parentRoleName: ROLE_PARENT }, child());
     }
 
-    // Reading from the lake: storage integration + external stage in RAW.LAKE.
+    // Reading from the lake: storage integration (the whole bucket) + external stage in RAW.LAKE over
+    // the folder dlt stages its load files in (dltStagingUri: the same rule the ingestion job gets).
     const location = pulumi.output(args.lake.rawBucketUri).apply(snowflakeLocation);
+    const stagingLocation = pulumi.output(args.lake.rawBucketUri).apply((uri) => snowflakeLocation(dltStagingUri(uri)));
     const integration = new snowflake.StorageIntegration(
       `${name}-lake-integration`,
       {
@@ -156,7 +160,7 @@ export class Warehouse extends pulumi.ComponentResource {
     );
     const stage = new snowflake.Stage(
       `${name}-lake-stage`,
-      { database: databases.RAW.name, schema: lakeSchema.name, name: names.lakeStage, url: location, storageIntegration: integration.name, comment },
+      { database: databases.RAW.name, schema: lakeSchema.name, name: names.lakeStage, url: stagingLocation, storageIntegration: integration.name, comment },
       child(),
     );
     this.lakeReaderGrant =
@@ -217,7 +221,8 @@ export class Warehouse extends pulumi.ComponentResource {
         privateKey: pulumi.secret(keyPair.privateKeyPemPkcs8),
       };
       users[key] = user.name;
-      fingerprints[key] = keyPair.publicKeyFingerprintSha256;
+      // As Snowflake shows it (RSA_PUBLIC_KEY_FP), so an operator can compare the two.
+      fingerprints[key] = keyPair.publicKeyPem.apply(snowflakePublicKeyFingerprint);
     }
     this.logins = logins;
 

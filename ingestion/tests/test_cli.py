@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +89,7 @@ def test_cloud_target_loads_snowflake_through_the_raw_bucket_with_a_key_pair(wor
     from ingestion.settings import paths_for
 
     monkeypatch.setenv("DP_RAW_BUCKET_URI", "s3://acme-dev-raw/")
+    monkeypatch.setenv("DP_DLT_STAGING_URI", "s3://acme-dev-raw/dlt")
     pem = "-----BEGIN PRIVATE KEY-----\nMIIfake\n-----END PRIVATE KEY-----\n"
     for name, value in {"SNOWFLAKE_ACCOUNT": "ab12345.eu-west-1", "SNOWFLAKE_USER": "LOADER", "SNOWFLAKE_ROLE": "LOADER_ROLE",
                         "SNOWFLAKE_WAREHOUSE": "LOAD_WH", "SNOWFLAKE_DATABASE": "DEV_RAW", "SNOWFLAKE_PRIVATE_KEY": pem}.items():
@@ -102,6 +104,29 @@ def test_cloud_target_loads_snowflake_through_the_raw_bucket_with_a_key_pair(wor
     creds = kwargs["destination"].config_params["credentials"]
     assert creds["private_key"] == pem and "password" not in creds
     assert (creds["host"], creds["username"], creds["database"], creds["role"]) == ("ab12345.eu-west-1", "LOADER", "DEV_RAW", "LOADER_ROLE")
+    # The bucket is the lake: dlt must not delete earlier load files from the staging folder.
+    assert kwargs["destination"].config_params["truncate_tables_on_staging_destination_before_load"] is False
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (None, "DP_DLT_STAGING_URI expected (the folder the Snowflake stage points at), found unset"),
+    ("s3://other-bucket/dlt", "DP_DLT_STAGING_URI: expected a folder inside s3://acme-dev-raw, found s3://other-bucket/dlt"),
+])
+def test_cloud_target_stages_only_in_the_folder_the_platform_names(workspace, monkeypatch, value, message):
+    """The stage points at DP_DLT_STAGING_URI (the platform sets both from one rule): guessing it would make COPY miss every file."""
+    from ingestion.destinations import destination_kwargs
+    from ingestion.errors import ConfigurationError
+    from ingestion.settings import paths_for
+
+    monkeypatch.setenv("DP_RAW_BUCKET_URI", "s3://acme-dev-raw")
+    if value:
+        monkeypatch.setenv("DP_DLT_STAGING_URI", value)
+    else:
+        monkeypatch.delenv("DP_DLT_STAGING_URI", raising=False)
+    for name in ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_ROLE", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE", "SNOWFLAKE_PRIVATE_KEY"):
+        monkeypatch.setenv(name, "x")
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        destination_kwargs(paths_for("cloud"))
 
 
 def test_cloud_target_names_missing_snowflake_variables(workspace, monkeypatch):

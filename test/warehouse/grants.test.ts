@@ -17,6 +17,8 @@ test("grant matrix: role × object → privileges is exactly the reviewed set", 
     "LOADER on database RAW": "CREATE SCHEMA, USAGE",
     "LOADER on schema RAW.LAKE": "USAGE",
     "LOADER on stage RAW.LAKE.RAW_BUCKET": "USAGE",
+    "FIVETRAN on warehouse LOADING": "USAGE",
+    "FIVETRAN on database RAW": "CREATE SCHEMA, MONITOR, USAGE",
     "TRANSFORMER on warehouse TRANSFORMING": "USAGE",
     "TRANSFORMER on database RAW": "USAGE",
     "TRANSFORMER on all schemas in RAW": "USAGE",
@@ -52,17 +54,19 @@ test("grant matrix: least privilege", () => {
   for (const r of GRANT_MATRIX) {
     assert.ok(!r.privileges.some((p) => /OWNERSHIP|ALL/.test(p)), `${grantLogicalName(r)} grants ${r.privileges.join(", ")}`);
     if (r.role === "REPORTER") assert.notEqual(dbOf(r), "RAW", `REPORTER must not see RAW: ${grantLogicalName(r)}`);
-    if (r.role === "LOADER") assert.notEqual(dbOf(r), "ANALYTICS", `LOADER must not see ANALYTICS: ${grantLogicalName(r)}`);
+    if (r.role === "LOADER" || r.role === "FIVETRAN") assert.notEqual(dbOf(r), "ANALYTICS", `${r.role} must not see ANALYTICS: ${grantLogicalName(r)}`);
+    // Fivetran writes its own schemas; it has no business with the lake's stage.
+    if (r.role === "FIVETRAN") assert.ok(!r.object.on.startsWith("lake"), `FIVETRAN must not use the lake: ${grantLogicalName(r)}`);
     if (r.object.on === "schemas" || r.object.on === "objects") {
       assert.ok(r.privileges.every((p) => p === "USAGE" || p === "SELECT"), `reads only on ${grantLogicalName(r)}`);
     }
   }
   // Each role uses exactly its own warehouse.
   const warehouseOf = Object.fromEntries(ROLES.map((role) => [role, GRANT_MATRIX.filter((r) => r.role === role && r.object.on === "warehouse").map((r) => describeObject(r.object))]));
-  assert.deepEqual(warehouseOf, { LOADER: ["warehouse LOADING"], TRANSFORMER: ["warehouse TRANSFORMING"], REPORTER: ["warehouse REPORTING"] });
+  assert.deepEqual(warehouseOf, { LOADER: ["warehouse LOADING"], FIVETRAN: ["warehouse LOADING"], TRANSFORMER: ["warehouse TRANSFORMING"], REPORTER: ["warehouse REPORTING"] });
   // Only the writer of a database may create schemas in it.
   const creators = GRANT_MATRIX.filter((r) => r.privileges.includes("CREATE SCHEMA")).map((r) => `${r.role} on ${describeObject(r.object)}`);
-  assert.deepEqual(creators.sort(), ["LOADER on database RAW", "TRANSFORMER on database ANALYTICS"]);
+  assert.deepEqual(creators.sort(), ["FIVETRAN on database RAW", "LOADER on database RAW", "TRANSFORMER on database ANALYTICS"]);
 });
 
 test("grant matrix: every read covers what exists now and what is created later", () => {
@@ -80,5 +84,5 @@ test("README.md grant table is generated from GRANT_MATRIX and up to date", () =
   assert.equal(renderReadme(readme), readme, "README.md is stale: run `npx tsx components/warehouse/render-grants.ts`");
   // The table really comes from the data: dropping a row changes it.
   assert.notEqual(renderGrantTable(GRANT_MATRIX.slice(1)), renderGrantTable());
-  assert.match(renderGrantTable(), /^\| database RAW \| USAGE, CREATE SCHEMA \| USAGE \|  \|$/m);
+  assert.match(renderGrantTable(), /^\| database RAW \| USAGE, CREATE SCHEMA \| USAGE, MONITOR, CREATE SCHEMA \| USAGE \|  \|$/m);
 });

@@ -239,7 +239,7 @@ test("lake on GCP: GCS integration and stage over gcs://<bucket>/, service accou
     ["DEV_LAKE_INTEGRATION", "EXTERNAL_STAGE", "GCS", ["gcs://acme-dev-raw/"], true, undefined],
   );
   const [stage] = dev.of(T.stage);
-  assert.deepEqual([stage.inputs.database, stage.inputs.schema, stage.inputs.name, stage.inputs.url, stage.inputs.storageIntegration], ["DEV_RAW", "LAKE", "RAW_BUCKET", "gcs://acme-dev-raw/", "DEV_LAKE_INTEGRATION"]);
+  assert.deepEqual([stage.inputs.database, stage.inputs.schema, stage.inputs.name, stage.inputs.url, stage.inputs.storageIntegration], ["DEV_RAW", "LAKE", "RAW_BUCKET", "gcs://acme-dev-raw/dlt/", "DEV_LAKE_INTEGRATION"]);
   const grant = dev.plan.outputs.lakeReaderGrant as Record<string, unknown>;
   assert.match(String(grant.gcpServiceAccount), /@.*\.iam\.gserviceaccount\.com$/);
   assert.equal(grant.awsIamUserArn, undefined);
@@ -251,7 +251,8 @@ test("lake on AWS: S3 integration assuming the lake role, IAM user and external 
     [integration.inputs.storageProvider, integration.inputs.storageAllowedLocations, integration.inputs.storageAwsRoleArn],
     ["S3", ["s3://acmeaws-dev-raw/"], "arn:aws:iam::123456789012:role/acmeaws-dev-snowflake-lake"],
   );
-  assert.equal(devAws.of(T.stage)[0].inputs.url, "s3://acmeaws-dev-raw/");
+  // The stage over dlt's staging folder, inside what the integration allows (the whole bucket).
+  assert.equal(devAws.of(T.stage)[0].inputs.url, "s3://acmeaws-dev-raw/dlt/");
   const grant = devAws.plan.outputs.lakeReaderGrant as Record<string, unknown>;
   assert.match(String(grant.awsIamUserArn), /^arn:aws:iam::\d{12}:user\//);
   assert.ok(String(grant.awsExternalId).length > 0);
@@ -261,7 +262,7 @@ test("lake on AWS: S3 integration assuming the lake role, IAM user and external 
 test("outputs: logins resolve to the environment's objects with the key as a secret; plain outputs hold no secret", () => {
   const logins = dev.plan.outputs.logins as Record<string, Record<string, unknown>>;
   assert.deepEqual(logins.loader, { user: "DEV_INGESTION_USER", role: "DEV_LOADER", warehouse: "DEV_LOADING", database: "DEV_RAW", privateKey: "[secret]" });
-  assert.deepEqual(logins.fivetran, { user: "DEV_FIVETRAN_USER", role: "DEV_LOADER", warehouse: "DEV_LOADING", database: "DEV_RAW", privateKey: "[secret]" });
+  assert.deepEqual(logins.fivetran, { user: "DEV_FIVETRAN_USER", role: "DEV_FIVETRAN", warehouse: "DEV_LOADING", database: "DEV_RAW", privateKey: "[secret]" });
   assert.deepEqual(logins.transformer, { user: "DEV_DBT_USER", role: "DEV_TRANSFORMER", warehouse: "DEV_TRANSFORMING", database: "DEV_ANALYTICS", privateKey: "[secret]" });
   assert.deepEqual(logins.reporter, { user: "DEV_BI_USER", role: "DEV_REPORTER", warehouse: "DEV_REPORTING", database: "DEV_ANALYTICS", privateKey: "[secret]" });
   const plain = dev.plan.outputs.warehouse as Record<string, unknown>;
@@ -272,7 +273,7 @@ test("outputs: logins resolve to the environment's objects with the key as a sec
     {
       account: "ACME-DATA",
       databases: { RAW: "DEV_RAW", ANALYTICS: "DEV_ANALYTICS" },
-      roles: { LOADER: "DEV_LOADER", TRANSFORMER: "DEV_TRANSFORMER", REPORTER: "DEV_REPORTER" },
+      roles: { LOADER: "DEV_LOADER", FIVETRAN: "DEV_FIVETRAN", TRANSFORMER: "DEV_TRANSFORMER", REPORTER: "DEV_REPORTER" },
       users: { loader: "DEV_INGESTION_USER", fivetran: "DEV_FIVETRAN_USER", transformer: "DEV_DBT_USER", reporter: "DEV_BI_USER" },
       lakeStage: "DEV_RAW.LAKE.RAW_BUCKET",
       networkPolicy: null,
