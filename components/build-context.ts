@@ -63,10 +63,20 @@ export function contextFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** sha256 over every context file's path, mode and content; the first 16 hex characters. */
+/**
+ * The files that decide what an image holds: the context Docker sends, plus the Dockerfile and
+ * `.dockerignore` even when `.dockerignore` lists them (Docker reads both whatever it says). Without
+ * them a new base digest or build step would keep the old tag, and nothing would rebuild or redeploy.
+ */
+export function imageInputs(dir: string): string[] {
+  const recipe = ["Dockerfile", ".dockerignore"].filter((f) => fs.existsSync(path.join(dir, f)));
+  return [...new Set([...contextFiles(dir), ...recipe])].sort();
+}
+
+/** sha256 over every image input's path, mode and content; the first 16 hex characters. */
 export function contextHash(dir: string): string {
   const h = crypto.createHash("sha256");
-  for (const f of contextFiles(dir)) {
+  for (const f of imageInputs(dir)) {
     const full = path.join(dir, f);
     h.update(`${f}\0${fs.statSync(full).mode & 0o111 ? "x" : "-"}\0`);
     h.update(fs.readFileSync(full));

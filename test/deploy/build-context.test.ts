@@ -38,6 +38,15 @@ describe("build context hash", () => {
     assert.notEqual(contextHash(context(without)), base);
   });
 
+  // Stands for: an image rebuilt and redeployed when its recipe changes (a new base digest, a new build
+  // step), although .dockerignore keeps the Dockerfile out of the context Docker sends. Our own check.
+  it("changes when the Dockerfile or .dockerignore changes, even when .dockerignore lists them", () => {
+    const listed = { ...BASE, ".dockerignore": `${BASE[".dockerignore"]}Dockerfile\n.dockerignore\n` };
+    const base = contextHash(context(listed));
+    assert.notEqual(contextHash(context({ ...listed, Dockerfile: "FROM python:3.11-slim@sha256:abc\n" })), base);
+    assert.notEqual(contextHash(context({ ...listed, ".dockerignore": `${listed[".dockerignore"]}docs/\n` })), base);
+  });
+
   it("changes when a file is renamed, even with the same content", () => {
     const { "ingestion/__main__.py": main, ...rest } = BASE;
     assert.notEqual(contextHash(context({ ...rest, "ingestion/main.py": main })), contextHash(context(BASE)));
