@@ -233,6 +233,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
           throw new Error(
             `${e.message}\nNo connection in group ${inputs.groupId} writes to destination schema "${expectedApiSchema(inputs)}", so there is nothing of ours to adopt; ` +
               "find the conflicting object in Fivetran (another schema name, or a connection being deleted) and run `pulumi up` again.",
+            { cause: e },
           );
         }
         id = ours.id;

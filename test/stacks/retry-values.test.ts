@@ -45,7 +45,12 @@ const seconds = (s: string) => Number(/^(\d+)s$/.exec(s)?.[1] ?? NaN);
 /** Every value of `key` anywhere in `v`. */
 function valuesOf(v: unknown, key: string, out: unknown[] = []): unknown[] {
   if (Array.isArray(v)) v.forEach((x) => valuesOf(x, key, out));
-  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) (k === key ? out.push(x) : undefined, valuesOf(x, key, out));
+  else if (v && typeof v === "object") {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === key) out.push(x);
+      valuesOf(x, key, out);
+    }
+  }
   return out;
 }
 
