@@ -32,7 +32,7 @@ fi
 
 # --- Python --------------------------------------------------------------------------------------
 REQS=()
-for f in ingestion/requirements.txt dbt/requirements.txt ingestion/requirements-dev.txt; do
+for f in ingestion/requirements.txt dbt/requirements.txt ingestion/requirements-dev.txt requirements-lint.txt; do  # requirements-lint.txt: ruff, mypy
   [ -f "$f" ] && REQS+=("$f")
 done
 [ ${#REQS[@]} -eq 0 ] && exit 0
