@@ -14,6 +14,7 @@ A read is required when the tuple it iterates is checked for missing names (a co
 over a *_ENV tuple), when a `raise` in the same function names the variable, or, in Jinja, when
 env_var has no default.
 """
+
 from __future__ import annotations
 
 import ast
@@ -61,7 +62,7 @@ def main(files: list[str]) -> None:
                     loops[n.target.id] = consts[n.iter.id]
             raised = " ".join(ast.unparse(n) for n in ast.walk(scope) if isinstance(n, ast.Raise))
 
-            def names(arg: ast.AST) -> tuple[list[str], bool]:
+            def names(arg: ast.AST, loops: dict[str, list[str]] = loops) -> tuple[list[str], bool]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     return [arg.value], False
                 if isinstance(arg, ast.Name) and arg.id in loops:
