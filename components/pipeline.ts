@@ -56,16 +56,15 @@ export class Pipeline extends pulumi.ComponentResource {
       pipeline: p,
       images: args.images,
       env: {
+        // Only what the images read (test/contract/job-env.test.ts checks both ways); the pipeline
+        // name travels as the `--pipeline` argument.
         ingestion: {
-          DP_PIPELINE: p.name,
           // The image holds code only; the job gets the pipeline as deployed, so the two cannot drift.
           DP_PIPELINE_SPEC: JSON.stringify({ name: p.name, source: p.source }),
           SNOWFLAKE_STAGE: args.warehouse.lakeStage,
           // Where dlt stages load files: the folder the stage above points at (one rule, model.ts).
           DP_DLT_STAGING_URI: args.lake.raw.apply(dltStagingUri),
-          DP_ENVIRONMENT: args.config.environment,
           DP_RAW_BUCKET_URI: args.lake.raw,
-          DP_ARTIFACTS_URI: args.lake.artifacts,
           SNOWFLAKE_ACCOUNT: args.config.warehouse.account,
           SNOWFLAKE_USER: loader.user,
           SNOWFLAKE_ROLE: loader.role,
@@ -74,7 +73,6 @@ export class Pipeline extends pulumi.ComponentResource {
         },
         dbt: {
           DP_PIPELINE: p.name,
-          DP_ENVIRONMENT: args.config.environment,
           DP_DBT_SELECT: p.dbtSelect,
           DP_ARTIFACTS_URI: args.lake.artifacts,
           SNOWFLAKE_ACCOUNT: args.config.warehouse.account,

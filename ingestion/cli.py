@@ -33,7 +33,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--target", choices=TARGETS, default=os.environ.get("DP_TARGET", "local"), help="local: DuckDB + .local/lake; cloud: raw bucket + Snowflake RAW")
     run.add_argument("--base-url", help="rest_api only: replace client.base_url (default: env DP_REST_BASE_URL_<PIPELINE>)")
     run.add_argument("--pipelines-dir", type=Path, help="folder of pipeline files (default: env DP_PIPELINES_DIR or ./pipelines)")
-    run.add_argument("--run-id", help="run id (default: time-sortable unique id)")
+    # The orchestration's run id (Step Functions sets DP_RUN_ID on both tasks, as the dbt runner reads it), so records line up.
+    run_id = os.environ.get("DP_RUN_ID") or os.environ.get("CLOUD_RUN_EXECUTION") or None
+    run.add_argument("--run-id", default=run_id, help="run id (default: $DP_RUN_ID, else $CLOUD_RUN_EXECUTION, else a time-sortable unique id)")
     run.add_argument("--skip-missing-secrets", action="store_true", help="record SKIPPED, not FAILED, when a secret the source needs is not set (the local run)")
     return p
 

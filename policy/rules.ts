@@ -153,7 +153,7 @@ const encryptionAtRest: Rule = {
   check(r) {
     const out: string[] = [];
     if (SSE_TYPES.has(r.type)) {
-      const rules = list(r.inputs.rules) as Record<string, any>[];
+      const rules = list(r.inputs.rules) as ({ applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } } | null)[];
       if (!rules.length) out.push("encryption configuration has no rules");
       for (const rule of rules) {
         const alg = rule?.applyServerSideEncryptionByDefault?.sseAlgorithm;

@@ -76,6 +76,8 @@ async function child(mode: Mode, arg: number): Promise<void> {
   const sdkClass = (type: string): (new (name: string, args: unknown) => unknown) | undefined => {
     const m = /^([\w-]+):([^/:]+)\/[^:]+:(\w+)$/.exec(type);
     if (!m || m[1] === "pulumi-nodejs") return undefined;
+    // The package is named by the recorded type, so it can only be loaded by name at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pkg = require(`@pulumi/${m[1]}`);
     return (m[2] === "index" ? pkg : pkg[m[2]])?.[m[3]];
   };

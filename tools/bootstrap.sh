@@ -47,7 +47,7 @@ fi
 
 # --- Python --------------------------------------------------------------------------------------
 REQS=()
-for f in ingestion/requirements.txt dbt/requirements.txt ingestion/requirements-dev.txt tools/scaffold/requirements.txt; do
+for f in ingestion/requirements.txt dbt/requirements.txt ingestion/requirements-dev.txt tools/scaffold/requirements.txt requirements-lint.txt; do  # requirements-lint.txt: ruff, mypy
   [ -f "$f" ] && REQS+=("$f")
 done
 [ ${#REQS[@]} -eq 0 ] && exit 0

@@ -76,6 +76,84 @@ function pytest(dir: string): SuiteResult {
   return result(r.code, count("passed"), count("failed") + count("error"), "pytest");
 }
 
+/** Files under the repository with one of `exts`, outside installed and generated folders. */
+function sourceFiles(exts: string[]): string[] {
+  const skip = new Set(["node_modules", ".venv", ".tools", ".local", ".git", "schemas", "target", "dbt_packages", "__pycache__"]);
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) { if (!skip.has(e.name)) walk(path.join(dir, e.name)); }
+      else if (exts.some((x) => e.name.endsWith(x))) out.push(path.relative(ROOT, path.join(dir, e.name)));
+    }
+  };
+  walk(ROOT);
+  return out.sort();
+}
+
+/** A lint suite's result: 1 passed per clean file, 1 failed per file with findings. */
+function perFile(files: string[], bad: Set<string>): SuiteResult {
+  return { passed: files.filter((f) => !bad.has(f)).length, failed: bad.size };
+}
+
+const venvTool = (name: string) => path.join(ROOT, ".venv", "bin", name);
+const missing = (what: string): SuiteResult => ({ passed: 0, failed: 1, crashed: `${what} is not installed (run tools/bootstrap.sh)` });
+
+/** The lint suites (eslint, prettier, ruff, mypy): configured in eslint.config.mjs, .prettierrc, ruff.toml, mypy.ini. */
+const LINT_SUITES: Suite[] = [
+  {
+    name: "eslint",
+    run: () => {
+      const bin = path.join(ROOT, "node_modules", ".bin", "eslint");
+      if (!fs.existsSync(bin)) return missing("eslint");
+      const r = spawnSync(bin, ["-f", "json", "."], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+      if (r.status !== 0 && r.status !== 1) return { passed: 0, failed: 1, crashed: `eslint exited ${r.status}: ${r.stderr}` };
+      const report = JSON.parse(r.stdout) as { filePath: string; messages: unknown[] }[];
+      const bad = new Set(report.filter((f) => f.messages.length).map((f) => path.relative(ROOT, f.filePath)));
+      if (bad.size) sh(bin, [...bad]); // again, readable
+      return perFile(report.map((f) => path.relative(ROOT, f.filePath)), bad);
+    },
+  },
+  {
+    name: "prettier",
+    run: () => {
+      const bin = path.join(ROOT, "node_modules", ".bin", "prettier");
+      if (!fs.existsSync(bin)) return missing("prettier");
+      const files = sourceFiles([".ts", ".mjs", ".cjs"]);
+      const r = sh(bin, ["--list-different", ...files]);
+      if (r.code !== 0 && r.code !== 1) return { passed: 0, failed: 1, crashed: `prettier exited ${r.code}` };
+      return perFile(files, new Set(r.out.split("\n").map((l) => l.trim()).filter((l) => files.includes(l))));
+    },
+  },
+  {
+    name: "ruff",
+    run: () => {
+      const bin = venvTool("ruff");
+      if (!fs.existsSync(bin)) return missing("ruff");
+      const files = sh(bin, ["check", "--show-files", "."]).out.split("\n").map((l) => l.trim()).filter((l) => l.endsWith(".py")).map((l) => path.relative(ROOT, l));
+      const lint = spawnSync(bin, ["check", "--output-format", "json", "."], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      if (lint.status !== 0 && lint.status !== 1) return { passed: 0, failed: 1, crashed: `ruff check exited ${lint.status}: ${lint.stderr}` };
+      const bad = new Set((JSON.parse(lint.stdout) as { filename: string }[]).map((f) => path.relative(ROOT, f.filename)));
+      if (bad.size) sh(bin, ["check", "."]); // again, readable
+      const format = sh(bin, ["format", "--check", "--output-format", "concise", "."]);
+      for (const m of format.out.matchAll(/^(.+\.py):\d+:\d+: unformatted/gm)) bad.add(path.relative(ROOT, path.resolve(ROOT, m[1].trim())));
+      if (!files.length) return { passed: 0, failed: 1, crashed: "ruff found no Python files" };
+      return perFile(files, bad);
+    },
+  },
+  {
+    name: "mypy",
+    run: () => {
+      const py = venvTool("python");
+      if (!fs.existsSync(py) || spawnSync(py, ["-m", "mypy", "--version"]).status !== 0) return missing("mypy");
+      const r = sh(py, ["-m", "mypy"]);
+      const checked = Number(r.out.match(/(?:checked|in) (\d+) source files?/)?.[1] ?? NaN);
+      if (Number.isNaN(checked) || (r.code !== 0 && r.code !== 1)) return { passed: 0, failed: 1, crashed: `mypy exited ${r.code} without a summary` };
+      const bad = new Set([...r.out.matchAll(/^([^\s:]+\.py):\d+: error:/gm)].map((m) => m[1]));
+      return { passed: checked - bad.size, failed: bad.size };
+    },
+  },
+];
+
 const SUITES: Suite[] = [
   {
     name: "typecheck",
@@ -160,6 +238,7 @@ const SUITES: Suite[] = [
     name: "containers",
     run: () => nodeTests(tierFiles("containers")),
   },
+  ...LINT_SUITES,
 ];
 
 function main(): void {

@@ -57,9 +57,9 @@ export interface RequestOptions {
 }
 
 export interface FivetranClient {
-  request<T = any>(method: HttpMethod, path: string, options?: RequestOptions): Promise<FivetranResponse<T>>;
+  request<T = unknown>(method: HttpMethod, path: string, options?: RequestOptions): Promise<FivetranResponse<T>>;
   /** Follows `next_cursor` until the last page and returns every item. */
-  listAll<T = any>(path: string, query?: Record<string, string | number | undefined>): Promise<T[]>;
+  listAll<T = unknown>(path: string, query?: Record<string, string | number | undefined>): Promise<T[]>;
 }
 
 export const DEFAULT_RETRY = { maxAttempts: 5, backoffBaseMs: 500, backoffMaxMs: 8_000, retryAfterMaxMs: 120_000 } as const;
@@ -100,7 +100,7 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
   const backoffMaxMs = options.backoffMaxMs ?? DEFAULT_RETRY.backoffMaxMs;
   const retryAfterMaxMs = options.retryAfterMaxMs ?? DEFAULT_RETRY.retryAfterMaxMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const doFetch = options.fetch ?? ((input: any, init?: any) => fetch(input, init));
+  const doFetch = options.fetch ?? ((input: string | URL | Request, init?: RequestInit) => fetch(input, init));
   const random = options.random ?? Math.random;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs;
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_TIMEOUTS.callTimeoutMs;
@@ -131,10 +131,10 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
       if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) {
         return { retryInMs: -1, error: fivetranApiError(method, path, 0, "Timeout", `no complete response within ${timeoutMs / 1000} s (${timeoutMs < requestTimeoutMs ? `what was left of the ${callTimeoutMs / 1000} s limit for one call` : "per-request timeout"})`) };
       }
-      const reason = e instanceof Error ? ((e as any).cause?.code ?? e.message) : String(e);
+      const reason = e instanceof Error ? ((e as Error & { cause?: { code?: string } }).cause?.code ?? e.message) : String(e);
       return { retryInMs: -1, error: fivetranApiError(method, path, 0, "NetworkError", clean(String(reason))) };
     }
-    let envelope: { code?: string; message?: string; data?: unknown } = {};
+    let envelope: { code?: string; message?: string; data?: unknown };
     try {
       envelope = text ? JSON.parse(text) : {};
     } catch {

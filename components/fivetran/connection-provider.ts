@@ -32,6 +32,12 @@ export interface ConnectionInputs {
   config: Record<string, unknown>;
   /** Config field the destination schema goes in; defaults to `schema_prefix` for database sources, else `schema`. */
   destinationSchemaField?: DestinationSchemaField;
+  /**
+   * Config keys whose values the program holds as Pulumi secrets. The provider receives them unwrapped
+   * (dynamic providers do not accept secrets), so this is how it knows to scrub them from errors before
+   * Fivetran has said what it masks, whatever their names.
+   */
+  secretConfigKeys?: string[];
 }
 
 export interface ConnectionOutputs {
@@ -85,23 +91,25 @@ function expectedApiSchema(inputs: ConnectionInputs): string {
   return inputs.destinationSchema;
 }
 
-function isSecretKey(key: string, remote: unknown): boolean {
-  return looksSecretKey(key) || containsMask(remote);
+function isSecretKey(key: string, remote: unknown, inputs: ConnectionInputs): boolean {
+  return looksSecretKey(key) || containsMask(remote) || (inputs.secretConfigKeys ?? []).includes(key);
 }
 
 /**
- * The values to keep out of every error and message: those of the keys Fivetran masks (`maskedKeys`:
- * seen as "******" in a response now, or recorded as secret in state), and, before Fivetran has
- * answered at all, of keys named like credentials.
+ * The values to keep out of every error and message: those of the keys the program marked secret
+ * (`secretConfigKeys`), of the keys Fivetran masks (`maskedKeys`: seen as "******" in a response now,
+ * or recorded as secret in state), and of keys named like credentials.
  */
-function secretStrings(config: Record<string, unknown>, maskedKeys: readonly string[] = []): string[] {
+function secretStrings(inputs: ConnectionInputs, maskedKeys: readonly string[] = []): string[] {
+  const config = inputs.config;
+  const marked = [...maskedKeys, ...(inputs.secretConfigKeys ?? [])];
   const out: string[] = [];
   const walk = (v: unknown) => {
     if (typeof v === "string") out.push(v);
     else if (typeof v === "number") out.push(String(v));
     else if (v && typeof v === "object") Object.values(v).forEach(walk);
   };
-  for (const [k, v] of Object.entries(config ?? {})) if (looksSecretKey(k) || maskedKeys.includes(k)) walk(v);
+  for (const [k, v] of Object.entries(config ?? {})) if (looksSecretKey(k) || marked.includes(k)) walk(v);
   return out;
 }
 
@@ -126,7 +134,7 @@ function outsOf(api: ApiConnection, inputs: ConnectionInputs): ConnectionOutputs
   const config: Record<string, unknown> = {};
   const configFingerprints: Record<string, string> = {};
   for (const [key, sent] of Object.entries(inputs.config ?? {})) {
-    if (isSecretKey(key, remote[key])) configFingerprints[key] = secretFingerprint(key, sent);
+    if (isSecretKey(key, remote[key], inputs)) configFingerprints[key] = secretFingerprint(key, sent);
     else config[key] = asTypeOf(remote[key], sent);
   }
   return outputs(api, { destinationSchema: inputs.destinationSchema, destinationSchemaField: schemaFieldOf(inputs), config, configFingerprints });
@@ -138,7 +146,7 @@ function sentSettings(inputs: ConnectionInputs, back: ApiConnection): SentSettin
     name: `config.${key}`,
     sent,
     got: remote[key],
-    secret: isSecretKey(key, remote[key]),
+    secret: isSecretKey(key, remote[key], inputs),
   }));
   settings.push({ name: "schema", sent: expectedApiSchema(inputs), got: back.schema });
   return settings;
@@ -202,7 +210,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
    */
   async function apply(existingId: string | undefined, inputs: ConnectionInputs, runSetupTests: boolean, knownMasked: readonly string[] = []) {
     let masked = [...knownMasked];
-    const client = () => session.client(secretStrings(inputs.config, masked));
+    const client = () => session.client(secretStrings(inputs, masked));
     const field = schemaFieldOf(inputs);
     let id = existingId;
     let written: ApiConnection | undefined;
@@ -225,6 +233,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
           throw new Error(
             `${e.message}\nNo connection in group ${inputs.groupId} writes to destination schema "${expectedApiSchema(inputs)}", so there is nothing of ours to adopt; ` +
               "find the conflicting object in Fivetran (another schema name, or a connection being deleted) and run `pulumi up` again.",
+            { cause: e },
           );
         }
         id = ours.id;
@@ -244,7 +253,7 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
     const outs = outsOf(back, inputs);
     const what = `connection ${id} (${inputs.service} → ${inputs.destinationSchema})`;
     const state = written?.status?.setup_state ?? back.status?.setup_state;
-    const secrets = secretStrings(inputs.config, masked);
+    const secrets = secretStrings(inputs, masked);
     const setup = runSetupTests ? setupProblem(what, written?.setup_tests, state) : undefined;
     const notTaken = notTakenMessage(what, sentSettings(inputs, back));
     // Fivetran's setup-test messages can quote what was sent: scrubbed by what Fivetran masks.
@@ -271,6 +280,10 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
         if (known(news.service) && typeof news.service === "string") {
           for (const p of configEnumProblems(news.service, news.config)) failures.push({ property: `config.${p.key}`, reason: describeEnumProblem(news.service, p) });
         }
+      }
+      const keys = news.secretConfigKeys;
+      if (keys !== undefined && known(keys) && (!Array.isArray(keys) || keys.some((k) => typeof k !== "string"))) {
+        failures.push({ property: "secretConfigKeys", reason: "secretConfigKeys must be a list of config key names" });
       }
       return { inputs: news, failures };
     },

@@ -107,6 +107,7 @@ export function createDestinationProvider(options: SessionOptions = {}): pulumi.
           throw new Error(
             `${e.message}\nGroup ${inputs.groupId} ${there ? `holds a ${there.service} destination` : "reports no destination"}, not a Snowflake one this stack can adopt; ` +
               "delete it in Fivetran or point the stack at another group.",
+            { cause: e },
           );
         }
         targetId = there.id;

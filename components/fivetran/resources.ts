@@ -75,6 +75,20 @@ export interface FivetranConnectionArgs {
 }
 
 /**
+ * The config keys whose values are Pulumi secrets, so the provider scrubs them from errors whatever
+ * their names (it receives every input unwrapped). When the whole config is one secret Output, each
+ * key counts as secret: we cannot tell which value made it so.
+ */
+function secretConfigKeysOf(config: pulumi.Input<Record<string, unknown>>): pulumi.Output<string[]> {
+  if (pulumi.Output.isInstance(config) || config instanceof Promise) {
+    const whole = pulumi.output(config);
+    return pulumi.unsecret(pulumi.all([whole, pulumi.output(pulumi.isSecret(whole))]).apply(([c, secret]) => (secret ? Object.keys(c ?? {}) : [])));
+  }
+  const flagged = Object.entries(config).map(async ([key, value]) => ((await pulumi.isSecret(pulumi.output(value))) ? key : undefined));
+  return pulumi.output(Promise.all(flagged)).apply((keys) => keys.filter((k): k is string => k !== undefined));
+}
+
+/**
  * A Fivetran connection, created paused; setup tests must pass and every setting must take. Give it a
  * {@link FivetranConnectionSchedule} that depends on its {@link FivetranSchemaConfig}.
  */
@@ -83,7 +97,7 @@ export class FivetranConnection extends pulumi.dynamic.Resource {
   declare readonly setupState: pulumi.Output<string>;
 
   constructor(name: string, args: FivetranConnectionArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = { connectionId: undefined, setupState: undefined, configFingerprints: undefined, ...args };
+    const props = { connectionId: undefined, setupState: undefined, configFingerprints: undefined, ...args, secretConfigKeys: secretConfigKeysOf(args.config) };
     // config may hold secrets Fivetran does not mask and we cannot name; keep the whole output encrypted.
     super(connectionProvider, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["config", "configFingerprints"] }), MODULE, "Connection");
     this.connectionId = this.id;

@@ -44,6 +44,8 @@ export function plainJson<T>(value: T): T {
  * The key name is mixed in so equal secrets under different keys do not share a fingerprint.
  */
 export function secretFingerprint(key: string, value: unknown): string {
+  // Required here, not imported: the dynamic provider is serialized, and a module captured at the top would be too.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const crypto = require("crypto") as typeof import("crypto");
   return "sha256:" + crypto.createHash("sha256").update(`fivetran-secret\0${key}\0${JSON.stringify(value)}`).digest("hex");
 }

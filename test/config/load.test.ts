@@ -221,7 +221,7 @@ describe("bad input", () => {
       load(root);
       assert.fail("expected an error");
     } catch (e) {
-      assert.match((e as Error).message, /^1 configuration error; nothing was declared:\n  pipelines\/orders\.yaml:11:9  schedule\.cron: expected a cron expression with 5 fields .*, found "every day"$/);
+      assert.match((e as Error).message, /^1 configuration error; nothing was declared:\n {2}pipelines\/orders\.yaml:11:9 {2}schedule\.cron: expected a cron expression with 5 fields .*, found "every day"$/);
     }
   });
 });

@@ -54,7 +54,7 @@ describe("Fivetran config enums", () => {
       const issue = e.issues.find((i) => i.path === "source.fivetran.config.update_method");
       assert.ok(issue, e.message);
       assert.equal(issue.line, line);
-      assert.match(e.message, /pipelines\/shop_postgres\.yaml:\d+:\d+  source\.fivetran\.config\.update_method: expected one of QUERY_BASED, WAL_PGOUTPUT .*, found "XMIN"/);
+      assert.match(e.message, /pipelines\/shop_postgres\.yaml:\d+:\d+ {2}source\.fivetran\.config\.update_method: expected one of QUERY_BASED, WAL_PGOUTPUT .*, found "XMIN"/);
     }
   });
 

@@ -324,7 +324,7 @@ export async function startContractServer(): Promise<ContractServer> {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const apiPath = url.pathname.replace(/^\/v1/, "");
       const method = req.method ?? "GET";
-      let body: any = undefined;
+      let body: any;
       try {
         body = raw ? JSON.parse(raw) : undefined;
       } catch {

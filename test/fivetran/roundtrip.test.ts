@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { connectionProvider, destinationProvider, groupProvider, scheduleProvider, schemaConfigProvider } from "../../components/fivetran";
+import requireFromString from "require-from-string";
 import { API_KEY, API_SECRET, startContractServer, type ContractServer } from "./contract-server";
-
-const requireFromString = require("require-from-string") as (code: string) => any;
 
 async function loadAsHost(provider: object) {
   const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true } as pulumi.runtime.SerializeFunctionArgs);
