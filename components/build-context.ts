@@ -19,7 +19,10 @@ export function parseDockerignore(text: string): IgnoreRule[] {
     .filter((l) => l && !l.startsWith("#"))
     .map((l) => {
       const negate = l.startsWith("!");
-      const glob = path.posix.normalize((negate ? l.slice(1) : l).trim()).replace(/^\/+/, "").replace(/\/+$/, "");
+      const glob = path.posix
+        .normalize((negate ? l.slice(1) : l).trim())
+        .replace(/^\/+/, "")
+        .replace(/\/+$/, "");
       return { pattern: globToRegExp(glob), negate };
     });
 }

@@ -45,9 +45,7 @@ export class Pipeline extends pulumi.ComponentResource {
     }
     this.name = p.name;
 
-    const sourceSecrets = Object.fromEntries(
-      p.secrets.map((s) => [secretEnvName(s), cloud.secret(s, args.secrets[s], ["ingestion"], p.name)]),
-    );
+    const sourceSecrets = Object.fromEntries(p.secrets.map((s) => [secretEnvName(s), cloud.secret(s, args.secrets[s], ["ingestion"], p.name)]));
     const connectionId = p.source.type === "fivetran" ? this.fivetranConnection(p, args) : undefined;
 
     const loader = args.warehouse.loader;
@@ -116,7 +114,10 @@ export class Pipeline extends pulumi.ComponentResource {
       else if (args.secrets[v.secret]) config[k] = args.secrets[v.secret];
       else {
         // Declared without it, Fivetran's setup tests fail at create and say which field is wrong.
-        pulumi.log.warn(`pipeline ${p.name}: secret "${v.secret}" has no value, so source field "${k}" is left out; set it with: pulumi config set --secret --path 'data-platform:pipelineSecrets.${p.name}.${v.secret}' <value>`, this);
+        pulumi.log.warn(
+          `pipeline ${p.name}: secret "${v.secret}" has no value, so source field "${k}" is left out; set it with: pulumi config set --secret --path 'data-platform:pipelineSecrets.${p.name}.${v.secret}' <value>`,
+          this,
+        );
       }
     }
     const connection = new FivetranConnection(

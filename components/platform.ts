@@ -84,7 +84,14 @@ export class DataPlatform extends pulumi.ComponentResource {
       images: { ingestion: images.ingestion, dbt: images.dbt },
       imageSources: images.sources,
       warehouse: warehouse.outputs,
-      biLogin: { account: config.warehouse.account, user: reporter.user, role: reporter.role, warehouse: reporter.warehouse, database: reporter.database, privateKeySecret: biKey.id },
+      biLogin: {
+        account: config.warehouse.account,
+        user: reporter.user,
+        role: reporter.role,
+        warehouse: reporter.warehouse,
+        database: reporter.database,
+        privateKeySecret: biKey.id,
+      },
       pipelines: Object.fromEntries(pipelines.map((p) => [p.name, p.outputs])),
       ...env.outputs(),
     };
@@ -111,10 +118,7 @@ export class DataPlatform extends pulumi.ComponentResource {
       { parent: this },
     );
     // The orchestration calls Fivetran's API to sync and poll; it reads the key pair from the secret manager.
-    const credential =
-      secrets.fivetranApiKey && secrets.fivetranApiSecret
-        ? pulumi.secret(pulumi.interpolate`${secrets.fivetranApiKey}:${secrets.fivetranApiSecret}`)
-        : undefined;
+    const credential = secrets.fivetranApiKey && secrets.fivetranApiSecret ? pulumi.secret(pulumi.interpolate`${secrets.fivetranApiKey}:${secrets.fivetranApiSecret}`) : undefined;
     const apiCredential: SecretRef = env.secret("fivetran-api", credential, ["orchestrator"]);
     return { groupId: group.groupId, destination, apiCredential };
   }

@@ -2,6 +2,7 @@
 
 `python -m ingestion run --pipeline <name> [--target local|cloud]`; see `cli.py`.
 """
+
 import os
 
 # dlt sends anonymous usage telemetry by default; this package must make no calls the pipeline spec

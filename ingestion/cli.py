@@ -9,6 +9,7 @@ run's record plus `exit_code` (the code a `run` process would have exited with).
 same as a `run` process: its own dlt pipeline, state, run record; the DuckDB file is released
 between runs so other processes (dbt) can open it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import IngestionError
 from .logs import configure, log
@@ -62,13 +64,17 @@ def serve(lines: Iterable[str]) -> int:
         try:
             request = json.loads(line)
             if not (isinstance(request, list) and request[:1] == ["run"] and all(isinstance(a, str) for a in request)):
-                raise ValueError(f"expected a JSON array of strings starting with \"run\", found {line.strip()[:200]}")
+                raise ValueError(f'expected a JSON array of strings starting with "run", found {line.strip()[:200]}')
             args = parser().parse_args(request)
         except (ValueError, SystemExit) as e:  # argparse exits on bad arguments: answer, keep serving
             print(json.dumps({"status": "FAILED", "error": f"bad request: {e}", "exit_code": 2}), flush=True)
             continue
         code, record = run_command(args)
-        answer = {**json.loads(record.to_json()), "exit_code": code} if record is not None else {"pipeline": args.pipeline, "status": "FAILED", "error": "cannot run (see log)", "exit_code": code}
+        answer = (
+            {**json.loads(record.to_json()), "exit_code": code}
+            if record is not None
+            else {"pipeline": args.pipeline, "status": "FAILED", "error": "cannot run (see log)", "exit_code": code}
+        )
         print(json.dumps(answer), flush=True)
     return 0
 

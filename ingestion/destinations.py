@@ -10,6 +10,7 @@ from the staging folder before each load (`truncate_tables_on_staging_destinatio
 stays is `<raw bucket>/dlt/<dataset>/<table>/<load id>.<file id>.<format>` for every load, for as long
 as the bucket's lifecycle rules keep objects.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Errors a user can act on: they name the file, the field, what was expected and what was found."""
+
 from __future__ import annotations
 
 

@@ -8,6 +8,7 @@ batch as it is extracted, from one block of random bytes per batch (about 0.05 s
 normalize finds nothing to change and imports the extracted file as it is. Same column for the
 loaders and dbt: `_dlt_id`, text, not null, unique, dlt's row key; `_dlt_load_id` stays dlt's.
 """
+
 from __future__ import annotations
 
 import base64

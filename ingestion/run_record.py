@@ -3,12 +3,13 @@
 The same `status` field and vocabulary as the dbt runner's record (tools/run-status.ts checks both);
 the other fields are ingestion's own (`rows` per table, load ids).
 """
+
 from __future__ import annotations
 
 import json
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import fsspec
@@ -21,13 +22,13 @@ STATUSES = (RUNNING, SUCCESS, FAILED, SKIPPED)  # tools/run-status.ts must list 
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def new_run_id() -> str:
     # Sortable by time (to the millisecond, so two runs in one second list in order), unique across
     # parallel containers thanks to the random suffix.
-    t = datetime.now(timezone.utc)
+    t = datetime.now(UTC)
     return t.strftime("%Y%m%dT%H%M%S") + f"{t.microsecond // 1000:03d}Z-" + uuid.uuid4().hex[:8]
 
 
@@ -47,7 +48,7 @@ class RunRecord:
     reason: str | None = None  # why a run was skipped
     error: str | None = None
 
-    def finish(self, status: str, **changes: Any) -> "RunRecord":
+    def finish(self, status: str, **changes: Any) -> RunRecord:
         if status not in STATUSES:
             raise ValueError(f"run status {status!r}: expected one of {STATUSES}")
         self.status = status

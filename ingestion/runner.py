@@ -1,4 +1,5 @@
 """One run of one pipeline: build the source, restore dlt state from the destination, load, record."""
+
 from __future__ import annotations
 
 import logging

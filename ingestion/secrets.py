@@ -2,6 +2,7 @@
 
 Every value read is registered with the log redactor before it is returned.
 """
+
 from __future__ import annotations
 
 import os

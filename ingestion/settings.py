@@ -1,4 +1,5 @@
 """Where things live, locally and in the cloud. Every path and environment variable name is here."""
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 what ingestion itself depends on, so that a spec it cannot handle fails with a clear message rather
 than deep inside dlt.
 """
+
 from __future__ import annotations
 
 import json

@@ -127,7 +127,8 @@ const noPublicBuckets: Rule = {
       for (const s of list(jsonDoc(r.inputs.policy)?.Statement) as Record<string, unknown>[]) {
         const p = s.Principal as unknown;
         const everyone = p === "*" || (p && typeof p === "object" && list((p as Record<string, unknown>).AWS).includes("*"));
-        if (s.Effect === "Allow" && everyone && !s.Condition) out.push(`bucket policy statement ${s.Sid ?? ""} allows everyone (Principal "*") without a condition`.replace("  ", " "));
+        if (s.Effect === "Allow" && everyone && !s.Condition)
+          out.push(`bucket policy statement ${s.Sid ?? ""} allows everyone (Principal "*") without a condition`.replace("  ", " "));
       }
     }
     return out;
@@ -197,7 +198,9 @@ const noPrimitiveRoles: Rule = {
     list(r.inputs.roles).forEach((x, i) => typeof x === "string" && candidates.push([`roles[${i}]`, x]));
     const policy = jsonDoc(r.inputs.policyData);
     (list(policy?.bindings) as Record<string, unknown>[]).forEach((b, i) => typeof b?.role === "string" && candidates.push([`policyData.bindings[${i}].role`, b.role]));
-    return candidates.filter(([, role]) => (PRIMITIVE_ROLES as readonly string[]).includes(role)).map(([at, role]) => `${at} is the primitive role ${role}; grant a predefined role on the resource instead`);
+    return candidates
+      .filter(([, role]) => (PRIMITIVE_ROLES as readonly string[]).includes(role))
+      .map(([at, role]) => `${at} is the primitive role ${role}; grant a predefined role on the resource instead`);
   },
 };
 
@@ -239,7 +242,8 @@ const snowflakeKeyPairOnly: Rule = {
   check(r) {
     if (!SNOWFLAKE_USER.test(r.type)) return [];
     const out: string[] = [];
-    if (r.inputs.password !== undefined && r.inputs.password !== null && r.inputs.password !== "") out.push("Snowflake user has a password; use key-pair authentication (rsaPublicKey)");
+    if (r.inputs.password !== undefined && r.inputs.password !== null && r.inputs.password !== "")
+      out.push("Snowflake user has a password; use key-pair authentication (rsaPublicKey)");
     if (!r.inputs.rsaPublicKey) out.push("Snowflake user has no rsaPublicKey");
     return out;
   },
@@ -268,15 +272,7 @@ const platformLabels: Rule = {
   },
 };
 
-export const RULES: readonly Rule[] = [
-  noPublicBuckets,
-  encryptionAtRest,
-  noPrimitiveRoles,
-  noWildcardActions,
-  snowflakeKeyPairOnly,
-  statefulProtectedInProd,
-  platformLabels,
-];
+export const RULES: readonly Rule[] = [noPublicBuckets, encryptionAtRest, noPrimitiveRoles, noWildcardActions, snowflakeKeyPairOnly, statefulProtectedInProd, platformLabels];
 
 /** Run rules over a stack's resources; one Violation per message. */
 export function evaluate(resources: RuleResource[]): Violation[] {

@@ -50,16 +50,34 @@ const lowerName = (what: string, max: number) =>
     error: `${what}: lowercase letters and digits, starting with a letter, at most ${max} characters`,
   });
 
-const positiveInt = (what: string) => z.number({ error: `${what} as a whole number` }).int({ error: `${what} as a whole number` }).min(0, { error: `${what} of 0 or more` });
+const positiveInt = (what: string) =>
+  z
+    .number({ error: `${what} as a whole number` })
+    .int({ error: `${what} as a whole number` })
+    .min(0, { error: `${what} of 0 or more` });
 
 const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
 
 const jobSize = (defaults: { cpu: number; memoryGiB: number; timeoutMinutes: number; maxRetries: number }) =>
   z
     .strictObject({
-      cpu: z.union([z.literal(0.25), z.literal(0.5), z.literal(1), z.literal(2), z.literal(4)], { error: "cpu of 0.25, 0.5, 1, 2 or 4 vCPU" }).default(defaults.cpu as 1).describe("vCPUs per run: 0.25, 0.5, 1, 2 or 4."),
-      memoryGiB: z.number({ error: "memoryGiB as a number" }).min(0.5, { error: "memoryGiB of at least 0.5" }).max(30, { error: "memoryGiB of at most 30" }).default(defaults.memoryGiB).describe("Memory per run in GiB, 0.5 to 30."),
-      timeoutMinutes: z.number().int().min(1).max(1440, { error: "timeoutMinutes between 1 and 1440 (24 h)" }).default(defaults.timeoutMinutes).describe("Minutes before a run is stopped, 1 to 1440."),
+      cpu: z
+        .union([z.literal(0.25), z.literal(0.5), z.literal(1), z.literal(2), z.literal(4)], { error: "cpu of 0.25, 0.5, 1, 2 or 4 vCPU" })
+        .default(defaults.cpu as 1)
+        .describe("vCPUs per run: 0.25, 0.5, 1, 2 or 4."),
+      memoryGiB: z
+        .number({ error: "memoryGiB as a number" })
+        .min(0.5, { error: "memoryGiB of at least 0.5" })
+        .max(30, { error: "memoryGiB of at most 30" })
+        .default(defaults.memoryGiB)
+        .describe("Memory per run in GiB, 0.5 to 30."),
+      timeoutMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1440, { error: "timeoutMinutes between 1 and 1440 (24 h)" })
+        .default(defaults.timeoutMinutes)
+        .describe("Minutes before a run is stopped, 1 to 1440."),
       maxRetries: z.number().int().min(0).max(10, { error: "maxRetries between 0 and 10" }).default(defaults.maxRetries).describe("Retries of a failed run, 0 to 10."),
     })
     .prefault({})
@@ -68,9 +86,18 @@ const jobSize = (defaults: { cpu: number; memoryGiB: number; timeoutMinutes: num
 const warehouseSize = (d: { size: string; autoSuspendSeconds: number; statementTimeoutSeconds: number }) =>
   z
     .strictObject({
-      size: z.enum(WAREHOUSE_SIZES, { error: `size, one of ${WAREHOUSE_SIZES.join(", ")}` }).default(d.size as "XSMALL").describe(`Snowflake warehouse size: ${WAREHOUSE_SIZES.join(", ")}.`),
+      size: z
+        .enum(WAREHOUSE_SIZES, { error: `size, one of ${WAREHOUSE_SIZES.join(", ")}` })
+        .default(d.size as "XSMALL")
+        .describe(`Snowflake warehouse size: ${WAREHOUSE_SIZES.join(", ")}.`),
       // Cost control: a warehouse that never suspends bills forever, so 0 (never) is not allowed.
-      autoSuspendSeconds: z.number().int().min(60, { error: "autoSuspendSeconds of at least 60 (a warehouse must suspend when idle)" }).max(3600).default(d.autoSuspendSeconds).describe("Idle seconds before the warehouse suspends (and stops billing), 60 to 3600."),
+      autoSuspendSeconds: z
+        .number()
+        .int()
+        .min(60, { error: "autoSuspendSeconds of at least 60 (a warehouse must suspend when idle)" })
+        .max(3600)
+        .default(d.autoSuspendSeconds)
+        .describe("Idle seconds before the warehouse suspends (and stops billing), 60 to 3600."),
       statementTimeoutSeconds: z.number().int().min(60).max(172800).default(d.statementTimeoutSeconds).describe("Seconds before a statement is cancelled."),
     })
     .prefault({})
@@ -80,11 +107,19 @@ export const stackConfigSchema = z
   .strictObject({
     cloud: z.enum(["gcp", "aws"], { error: 'cloud, "gcp" or "aws"' }).describe("Which cloud this stack deploys to."),
     environment: lowerName("environment", 8).describe("Environment name, part of every resource name; prod is the production environment."),
-    prefix: lowerName("prefix", 10).describe("Organisation prefix, part of every resource name (bucket names are global, so make it yours). With the environment it sets the pipeline-name budget: 17 characters on GCP for acme-dev."),
-    region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, { error: "region like europe-west1 or eu-west-1" }).describe("Region for every regional resource, e.g. europe-west1 or eu-west-1."),
+    prefix: lowerName("prefix", 10).describe(
+      "Organisation prefix, part of every resource name (bucket names are global, so make it yours). With the environment it sets the pipeline-name budget: 17 characters on GCP for acme-dev.",
+    ),
+    region: z
+      .string()
+      .regex(/^[a-z]+(-[a-z0-9]+)+$/, { error: "region like europe-west1 or eu-west-1" })
+      .describe("Region for every regional resource, e.g. europe-west1 or eu-west-1."),
     gcp: z
       .strictObject({
-        project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }).describe("GCP project id the stack deploys into."),
+        project: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" })
+          .describe("GCP project id the stack deploys into."),
         staticEgress: z
           .boolean({ error: "staticEgress as true or false" })
           .default(D.gcp.staticEgress)
@@ -95,8 +130,14 @@ export const stackConfigSchema = z
           .array(
             z.strictObject({
               environment: lowerName("environment", 8).describe("The consuming environment's name, e.g. prod."),
-              project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" }).describe("The consuming environment's GCP project id."),
-              projectNumber: z.string({ error: "the project number as a quoted string" }).regex(/^\d{6,20}$/, { error: "the project number (digits, quoted)" }).describe("The consuming project's number, quoted (its Cloud Run service agent is named by it)."),
+              project: z
+                .string()
+                .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: "GCP project id (6-30 lowercase letters, digits, hyphens)" })
+                .describe("The consuming environment's GCP project id."),
+              projectNumber: z
+                .string({ error: "the project number as a quoted string" })
+                .regex(/^\d{6,20}$/, { error: "the project number (digits, quoted)" })
+                .describe("The consuming project's number, quoted (its Cloud Run service agent is named by it)."),
             }),
           )
           .default([...D.gcp.imageConsumers])
@@ -108,13 +149,24 @@ export const stackConfigSchema = z
       .describe("GCP settings; required when cloud is gcp."),
     aws: z
       .strictObject({
-        accountId: z.string().regex(/^\d{12}$/, { error: "AWS account id of 12 digits (quote it in YAML)" }).describe("AWS account id, 12 digits, quoted."),
+        accountId: z
+          .string()
+          .regex(/^\d{12}$/, { error: "AWS account id of 12 digits (quote it in YAML)" })
+          .describe("AWS account id, 12 digits, quoted."),
         subnetIds: z
           .array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "subnet id like subnet-0abc123" }))
           .default([])
           .describe("Private subnets for the tasks; when empty the stack creates a minimal VPC."),
-        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "VPC id like vpc-0abc123" }).optional().describe("VPC of subnetIds."),
-        vpcCidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: "CIDR like 10.40.0.0/16" }).default("10.40.0.0/16").describe("CIDR of the VPC the stack creates when subnetIds is empty."),
+        vpcId: z
+          .string()
+          .regex(/^vpc-[0-9a-f]+$/, { error: "VPC id like vpc-0abc123" })
+          .optional()
+          .describe("VPC of subnetIds."),
+        vpcCidr: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, { error: "CIDR like 10.40.0.0/16" })
+          .default("10.40.0.0/16")
+          .describe("CIDR of the VPC the stack creates when subnetIds is empty."),
       })
       .optional()
       .describe("AWS settings; required when cloud is aws."),
@@ -128,14 +180,21 @@ export const stackConfigSchema = z
         coldAfterDays: positiveInt("coldAfterDays").default(D.lake.coldAfterDays).describe("Days before raw objects move to colder storage (Nearline / S3 Standard-IA)."),
         expireAfterDays: positiveInt("expireAfterDays").default(D.lake.expireAfterDays).describe("Days before raw objects expire; 0 keeps them forever."),
         noncurrentVersionDays: positiveInt("noncurrentVersionDays").default(D.lake.noncurrentVersionDays).describe("Days a replaced (noncurrent) object version is kept."),
-        artifactsExpireAfterDays: positiveInt("artifactsExpireAfterDays").default(D.lake.artifactsExpireAfterDays).describe("Days artifacts (dbt manifests, logs, run records) are kept."),
+        artifactsExpireAfterDays: positiveInt("artifactsExpireAfterDays")
+          .default(D.lake.artifactsExpireAfterDays)
+          .describe("Days artifacts (dbt manifests, logs, run records) are kept."),
         kmsKey: z.string().min(1).optional().describe("Customer-managed key: a Cloud KMS key name (GCP) or a KMS key ARN (AWS)."),
       })
       .prefault({})
       .describe("The raw and artifacts buckets: lifecycle and encryption."),
-    jobs: z.strictObject({ ingestion: jobSize(D.jobs.ingestion), dbt: jobSize(D.jobs.dbt) }).prefault({}).describe("Default job sizes: the ingestion job and the dbt job of every pipeline."),
+    jobs: z
+      .strictObject({ ingestion: jobSize(D.jobs.ingestion), dbt: jobSize(D.jobs.dbt) })
+      .prefault({})
+      .describe("Default job sizes: the ingestion job and the dbt job of every pipeline."),
     orchestration: z
-      .strictObject({ stepRetries: z.number().int().min(0).max(10).default(D.orchestration.stepRetries).describe("Retries of a failed orchestration step (sync, ingestion, dbt), 0 to 10.") })
+      .strictObject({
+        stepRetries: z.number().int().min(0).max(10).default(D.orchestration.stepRetries).describe("Retries of a failed orchestration step (sync, ingestion, dbt), 0 to 10."),
+      })
       .prefault({})
       .describe("The per-pipeline orchestration (Workflows / Step Functions)."),
     warehouse: z
@@ -159,7 +218,10 @@ export const stackConfigSchema = z
           .min(1, { error: "monthlyCreditQuota of at least 1" })
           .default(D.warehouse.monthlyCreditQuota)
           .describe("Credits per month the resource monitor allows before it suspends the warehouses."),
-        notifyAtPercent: z.array(z.number().int().min(1).max(99)).default([...D.warehouse.notifyAtPercent]).describe("Quota percentages that send a notification."),
+        notifyAtPercent: z
+          .array(z.number().int().min(1).max(99))
+          .default([...D.warehouse.notifyAtPercent])
+          .describe("Quota percentages that send a notification."),
         allowedIpRanges: z
           .array(z.string().regex(/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/, { error: "IPv4 CIDR like 203.0.113.0/24" }))
           .default([])
@@ -168,7 +230,11 @@ export const stackConfigSchema = z
       .describe("The Snowflake warehouse: account, object names, sizes, quota."),
     fivetran: z
       .strictObject({
-        groupName: z.string().regex(/^[a-z][a-z0-9_]{0,59}$/, { error: "groupName in lower_snake" }).optional().describe("Fivetran group (one destination) for this environment; defaults to <prefix>_<environment>."),
+        groupName: z
+          .string()
+          .regex(/^[a-z][a-z0-9_]{0,59}$/, { error: "groupName in lower_snake" })
+          .optional()
+          .describe("Fivetran group (one destination) for this environment; defaults to <prefix>_<environment>."),
         region: z
           .enum(FIVETRAN_REGIONS, { error: "a Fivetran region like GCP_EUROPE_WEST3 or AWS_EU_WEST_1" })
           .default(D.fivetran.region)
@@ -199,7 +265,12 @@ export const stackConfigSchema = z
       .prefault({})
       .describe("The two images: built from their contexts (tagged by content hash), or pinned digests."),
     alerts: z
-      .strictObject({ emails: z.array(z.email({ error: "e-mail address" })).default([]).describe("Recipients of every pipeline's failure alerts, besides each pipeline's owner.") })
+      .strictObject({
+        emails: z
+          .array(z.email({ error: "e-mail address" }))
+          .default([])
+          .describe("Recipients of every pipeline's failure alerts, besides each pipeline's owner."),
+      })
       .prefault({})
       .describe("Failure alerts."),
     logRetentionDays: z.number().int().min(1).max(3653).default(D.logRetentionDays).describe("Days the jobs' logs are kept."),
@@ -217,7 +288,10 @@ export const stackConfigSchema = z
             "The repository's immutable numeric id (gh api repos/<owner>/<name> --jq .id), quoted. GCP trusts tokens by it as well as by name, so a repository renamed, deleted and re-created under the same name by someone else is not trusted. Required on GCP stacks.",
           ),
         deployBranch: z.string().min(1).default(D.ci.deployBranch).describe("The branch whose workflows may deploy."),
-        reuseOidcProvider: z.boolean().default(D.ci.reuseOidcProvider).describe("AWS: the account already has GitHub's OIDC provider (IAM allows one per account): use it instead of creating it."),
+        reuseOidcProvider: z
+          .boolean()
+          .default(D.ci.reuseOidcProvider)
+          .describe("AWS: the account already has GitHub's OIDC provider (IAM allows one per account): use it instead of creating it."),
       })
       .optional()
       .describe("CI access through OIDC: a read-only preview identity and a deploy identity."),
@@ -250,7 +324,12 @@ export const stackConfigSchema = z
       });
     }
     if (c.cloud === "gcp" && c.ci && !c.ci.githubRepositoryId) {
-      ctx.addIssue({ code: "custom", path: ["ci", "githubRepositoryId"], message: "ci.githubRepositoryId (the repository's numeric id, quoted) on a GCP stack: CI trust is bound to it", input: undefined });
+      ctx.addIssue({
+        code: "custom",
+        path: ["ci", "githubRepositoryId"],
+        message: "ci.githubRepositoryId (the repository's numeric id, quoted) on a GCP stack: CI trust is bound to it",
+        input: undefined,
+      });
     }
     if (c.allowDataDestroy && c.environment === "prod") {
       ctx.addIssue({ code: "custom", path: ["allowDataDestroy"], message: "allowDataDestroy: false on the prod environment (data is never destroyable there)", input: true });

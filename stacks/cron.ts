@@ -44,9 +44,11 @@ function fieldProblem(text: string, f: Field): string | undefined {
     const bounds = range.split("-");
     if (bounds.length > 2) return `${f.name} "${item}" to be a value or a range`;
     const values = bounds.map((b) => value(b, f));
-    if (values.some((v) => v === undefined)) return `${f.name} values between ${f.min} and ${f.max}${f.names ? ` or ${f.names[0]}-${f.names[f.names.length - 1]}` : ""} in "${item}"`;
+    if (values.some((v) => v === undefined))
+      return `${f.name} values between ${f.min} and ${f.max}${f.names ? ` or ${f.names[0]}-${f.names[f.names.length - 1]}` : ""} in "${item}"`;
     if (values.length === 2 && values[0]! > values[1]!) return `${f.name} range "${range}" to go upwards`;
-    if (f.name === "day-of-week" && values.length === 2 && values[1] === 7) return `day-of-week range "${range}" to end before Sunday as 7 (AWS EventBridge counts SUN=1; write ${throughSunday(values[0]!)})`;
+    if (f.name === "day-of-week" && values.length === 2 && values[1] === 7)
+      return `day-of-week range "${range}" to end before Sunday as 7 (AWS EventBridge counts SUN=1; write ${throughSunday(values[0]!)})`;
   }
   return undefined;
 }
@@ -74,10 +76,7 @@ export function toAwsCron(expr: string): string {
   const problem = cronProblem(expr);
   if (problem) throw new Error(`invalid cron "${expr}": expected ${problem}`);
   const [min, hour, dom, month, dow] = expr.trim().split(/\s+/);
-  const awsDow =
-    dow === "*"
-      ? "?"
-      : dow.replace(/\d+/g, (d) => String((Number(d) % 7) + 1)); // 0 and 7 are both Sunday
+  const awsDow = dow === "*" ? "?" : dow.replace(/\d+/g, (d) => String((Number(d) % 7) + 1)); // 0 and 7 are both Sunday
   return `cron(${min} ${hour} ${dow === "*" ? dom : "?"} ${month} ${awsDow} *)`;
 }
 
@@ -104,10 +103,12 @@ function fieldValues(text: string, f: Field): Set<number> {
 export function cronLongestGapSeconds(expr: string): number {
   const problem = cronProblem(expr);
   if (problem) throw new Error(`invalid cron "${expr}": expected ${problem}`);
-  const [minutes, hours, doms, months, dows] = expr.trim().split(/\s+/).map((t, i) => fieldValues(t, FIELDS[i]));
+  const [minutes, hours, doms, months, dows] = expr
+    .trim()
+    .split(/\s+/)
+    .map((t, i) => fieldValues(t, FIELDS[i]));
   const parts = expr.trim().split(/\s+/);
-  const dayMatches = (d: Date) =>
-    months.has(d.getUTCMonth() + 1) && (parts[2] === "*" || doms.has(d.getUTCDate())) && (parts[4] === "*" || dows.has(d.getUTCDay()));
+  const dayMatches = (d: Date) => months.has(d.getUTCMonth() + 1) && (parts[2] === "*" || doms.has(d.getUTCDate())) && (parts[4] === "*" || dows.has(d.getUTCDay()));
   const starts: number[] = [];
   const day0 = Date.UTC(2026, 0, 1);
   for (let day = 0; day < 366 + 31; day++) {

@@ -23,10 +23,7 @@ export function formatIssue(i: ConfigIssue): string {
 
 export class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[]) {
-    super(
-      `${issues.length} configuration error${issues.length === 1 ? "" : "s"}; nothing was declared:\n` +
-        issues.map((i) => `  ${formatIssue(i)}`).join("\n"),
-    );
+    super(`${issues.length} configuration error${issues.length === 1 ? "" : "s"}; nothing was declared:\n` + issues.map((i) => `  ${formatIssue(i)}`).join("\n"));
     this.name = "ConfigError";
   }
 }

@@ -117,7 +117,12 @@ interface ParsedSpec {
 
 function readPipelines(root: string): { specs: Map<string, ParsedSpec>; issues: ConfigIssue[] } {
   const dir = path.join(root, PIPELINES_DIR);
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+    : [];
   const specs = new Map<string, ParsedSpec>();
   const issues: ConfigIssue[] = [];
   const seen = new Map<string, string>();
@@ -127,7 +132,8 @@ function readPipelines(root: string): { specs: Map<string, ParsedSpec>; issues: 
     issues.push(...file.issues);
     if (!value) continue;
     const base = f.replace(/\.ya?ml$/, "");
-    if (value.name !== base) issues.push(file.issue(["name"], `the file name without .yaml ("${base}"), so each pipeline lives in pipelines/<name>.yaml`, describeFound(value.name)));
+    if (value.name !== base)
+      issues.push(file.issue(["name"], `the file name without .yaml ("${base}"), so each pipeline lives in pipelines/<name>.yaml`, describeFound(value.name)));
     const other = seen.get(value.name);
     if (other) issues.push(file.issue(["name"], `a pipeline name not used by another file (${other} has it)`, describeFound(value.name)));
     seen.set(value.name, file.file);
@@ -164,7 +170,9 @@ function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec, e
   for (const name of Object.keys(stack.pipelineSecrets[p.name] ?? {})) {
     if (!known.has(name)) {
       const keys = ["config", `${PROJECT}:pipelineSecrets`, p.name, name];
-      issues.push(stackFile.issue(keys, `a secret the pipeline's source refers to (${[...known].join(", ") || "none"})`, `"${name}"`, true, `${PROJECT}:pipelineSecrets.${p.name}.${name}`));
+      issues.push(
+        stackFile.issue(keys, `a secret the pipeline's source refers to (${[...known].join(", ") || "none"})`, `"${name}"`, true, `${PROJECT}:pipelineSecrets.${p.name}.${name}`),
+      );
     }
   }
   return issues;
@@ -184,7 +192,15 @@ function selectionChecks(root: string, stack: StackConfig, specs: Map<string, Pa
     if (evaluateSelection(selection, parsed.manifest) !== "empty") return [];
     const where = value.transform ? ["transform", "select"] : ["name"];
     const hint = value.transform ? "" : ` (the default tag:${value.name}+, as transform.select is not set)`;
-    return [file.issue(where, `a dbt selection that selects at least one model or test of ${manifest}: tag the pipeline's models with tags: [${value.name}]`, `${describeFound(selection)}${hint}, which selects nothing`, false, where.join("."))];
+    return [
+      file.issue(
+        where,
+        `a dbt selection that selects at least one model or test of ${manifest}: tag the pipeline's models with tags: [${value.name}]`,
+        `${describeFound(selection)}${hint}, which selects nothing`,
+        false,
+        where.join("."),
+      ),
+    ];
   });
 }
 

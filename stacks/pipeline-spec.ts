@@ -12,8 +12,15 @@ export const PIPELINE_NAME = /^[a-z][a-z0-9_]{1,29}$/;
 
 /** A reference to a secret by name; the value never appears in a pipeline file. */
 export const secretRef = z
-  .strictObject({ secret: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, { error: "secret name in lower_snake" }).describe("The secret's name in lower_snake; locally its value comes from env DP_SECRET_<NAME> or .local/secrets.env.") })
-  .describe("A secret by name. Its value is set with `pulumi config set --secret --path 'data-platform:pipelineSecrets.<pipeline>.<name>'` and reaches the job from the cloud's secret manager.");
+  .strictObject({
+    secret: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,39}$/, { error: "secret name in lower_snake" })
+      .describe("The secret's name in lower_snake; locally its value comes from env DP_SECRET_<NAME> or .local/secrets.env."),
+  })
+  .describe(
+    "A secret by name. Its value is set with `pulumi config set --secret --path 'data-platform:pipelineSecrets.<pipeline>.<name>'` and reaches the job from the cloud's secret manager.",
+  );
 export type SecretRef = z.infer<typeof secretRef>;
 
 const url = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
@@ -25,9 +32,11 @@ const writeDisposition = z
 
 const paginator = z
   .looseObject({
-    type: z.enum(["json_link", "header_link", "auto", "single_page", "cursor", "offset", "page_number"], {
-      error: "paginator type (json_link, header_link, auto, single_page, cursor, offset, page_number)",
-    }).describe("dlt paginator type; single_page when each endpoint returns its whole list at once."),
+    type: z
+      .enum(["json_link", "header_link", "auto", "single_page", "cursor", "offset", "page_number"], {
+        error: "paginator type (json_link, header_link, auto, single_page, cursor, offset, page_number)",
+      })
+      .describe("dlt paginator type; single_page when each endpoint returns its whole list at once."),
   })
   .describe("dlt REST paginator; the fields besides `type` are those of the dlt paginator of that type.");
 
@@ -51,30 +60,41 @@ const restEndpoint = z
   })
   .describe("The endpoint a resource reads, when it is not the resource's name.");
 
-const restResource = z.union([
-  tableName,
-  z.strictObject({
-    name: tableName.describe("Table the resource loads into (raw_<pipeline>.<name>)."),
-    endpoint: z.union([z.string().min(1), restEndpoint]).optional().describe("Endpoint path, or the endpoint in full; the resource's name when absent."),
-    primary_key: primaryKey.optional(),
-    write_disposition: writeDisposition.optional(),
-  }),
-]).describe("A resource: an endpoint path that is also the table name, or a mapping with name and endpoint.");
-
-const restAuth = z.discriminatedUnion(
-  "type",
-  [
-    z.strictObject({ type: z.literal("bearer").describe("Authorization: Bearer <token>."), token: secretRef }),
+const restResource = z
+  .union([
+    tableName,
     z.strictObject({
-      type: z.literal("api_key").describe("An API key in a header or query parameter."),
-      name: z.string().min(1).describe("Header or query parameter name, e.g. X-API-Key."),
-      api_key: secretRef,
-      location: z.enum(["header", "query"]).default("header").describe("Where the key goes."),
+      name: tableName.describe("Table the resource loads into (raw_<pipeline>.<name>)."),
+      endpoint: z
+        .union([z.string().min(1), restEndpoint])
+        .optional()
+        .describe("Endpoint path, or the endpoint in full; the resource's name when absent."),
+      primary_key: primaryKey.optional(),
+      write_disposition: writeDisposition.optional(),
     }),
-    z.strictObject({ type: z.literal("http_basic").describe("HTTP basic authentication."), username: z.string().min(1).describe("User name (not secret)."), password: secretRef }),
-  ],
-  { error: 'auth type "bearer", "api_key" or "http_basic"' },
-).describe("How requests authenticate; secrets by name.");
+  ])
+  .describe("A resource: an endpoint path that is also the table name, or a mapping with name and endpoint.");
+
+const restAuth = z
+  .discriminatedUnion(
+    "type",
+    [
+      z.strictObject({ type: z.literal("bearer").describe("Authorization: Bearer <token>."), token: secretRef }),
+      z.strictObject({
+        type: z.literal("api_key").describe("An API key in a header or query parameter."),
+        name: z.string().min(1).describe("Header or query parameter name, e.g. X-API-Key."),
+        api_key: secretRef,
+        location: z.enum(["header", "query"]).default("header").describe("Where the key goes."),
+      }),
+      z.strictObject({
+        type: z.literal("http_basic").describe("HTTP basic authentication."),
+        username: z.string().min(1).describe("User name (not secret)."),
+        password: secretRef,
+      }),
+    ],
+    { error: 'auth type "bearer", "api_key" or "http_basic"' },
+  )
+  .describe("How requests authenticate; secrets by name.");
 
 const restApiSource = z.strictObject({
   type: z.literal("rest_api").describe("An HTTP API, through dlt's declarative REST source."),
@@ -146,13 +166,15 @@ const sqlDatabaseSource = z.strictObject({
     .describe("Which database and tables to read."),
 });
 
-
 const fivetranSource = z
   .strictObject({
     type: z.literal("fivetran").describe("A Fivetran connector; Fivetran loads into Snowflake's RAW database (not run locally)."),
     fivetran: z
       .strictObject({
-        service: z.string().regex(/^[a-z][a-z0-9_]*$/, { error: "Fivetran service id like postgres" }).describe("Fivetran connector service id, e.g. postgres, google_ads."),
+        service: z
+          .string()
+          .regex(/^[a-z][a-z0-9_]*$/, { error: "Fivetran service id like postgres" })
+          .describe("Fivetran connector service id, e.g. postgres, google_ads."),
         destination_schema: z
           .string()
           .regex(/^[a-z][a-z0-9_]{0,62}$/, { error: "destination_schema in lower_snake" })
@@ -202,7 +224,12 @@ const fivetranSource = z
       ctx.addIssue({ code: "custom", path: ["fivetran", "daily_sync_time"], message: "daily_sync_time only with sync_frequency: 1440", input: s.fivetran.daily_sync_time });
     }
     for (const p of configEnumProblems(s.fivetran.service, s.fivetran.config)) {
-      ctx.addIssue({ code: "custom", path: ["fivetran", "config", p.key], message: `one of ${p.expected.join(", ")} (Fivetran's API definition for ${s.fivetran.service})`, input: p.found });
+      ctx.addIssue({
+        code: "custom",
+        path: ["fivetran", "config", p.key],
+        message: `one of ${p.expected.join(", ")} (Fivetran's API definition for ${s.fivetran.service})`,
+        input: p.found,
+      });
     }
   });
 
@@ -220,7 +247,10 @@ const cron = z
   })
   .describe("Five-field cron (minute hour day-of-month month day-of-week), portable to Cloud Scheduler and EventBridge.");
 
-const timezone = z.string().refine(isTimeZone, { error: "an IANA time zone like UTC or Europe/Amsterdam" }).describe("IANA time zone the cron is read in, e.g. UTC or Europe/Amsterdam.");
+const timezone = z
+  .string()
+  .refine(isTimeZone, { error: "an IANA time zone like UTC or Europe/Amsterdam" })
+  .describe("IANA time zone the cron is read in, e.g. UTC or Europe/Amsterdam.");
 const paused = z.boolean().describe("A paused schedule is declared but does not start runs.");
 
 export const scheduleSchema = z
@@ -233,7 +263,10 @@ export const scheduleSchema = z
 
 const jobOverride = z
   .strictObject({
-    cpu: z.union([z.literal(0.25), z.literal(0.5), z.literal(1), z.literal(2), z.literal(4)], { error: "cpu of 0.25, 0.5, 1, 2 or 4 vCPU" }).optional().describe("vCPUs: 0.25, 0.5, 1, 2 or 4."),
+    cpu: z
+      .union([z.literal(0.25), z.literal(0.5), z.literal(1), z.literal(2), z.literal(4)], { error: "cpu of 0.25, 0.5, 1, 2 or 4 vCPU" })
+      .optional()
+      .describe("vCPUs: 0.25, 0.5, 1, 2 or 4."),
     memoryGiB: z.number().min(0.5).max(30).optional().describe("Memory in GiB, 0.5 to 30."),
     timeoutMinutes: z.number().int().min(1).max(1440).optional().describe("Minutes before a run is stopped, 1 to 1440."),
     maxRetries: z.number().int().min(0).max(10).optional().describe("Retries of a failed run, 0 to 10."),
@@ -244,7 +277,10 @@ const jobsOverride = z.strictObject({ ingestion: jobOverride.optional(), dbt: jo
 const environmentOverride = z
   .strictObject({
     enabled: z.boolean().optional().describe("false: the pipeline is not deployed to this environment at all."),
-    schedule: z.strictObject({ cron: cron.optional(), timezone: timezone.optional(), paused: paused.optional() }).optional().describe("Schedule fields that differ in this environment."),
+    schedule: z
+      .strictObject({ cron: cron.optional(), timezone: timezone.optional(), paused: paused.optional() })
+      .optional()
+      .describe("Schedule fields that differ in this environment."),
     jobs: jobsOverride.optional(),
   })
   .describe("What differs in one environment.");
@@ -255,7 +291,9 @@ export const pipelineSpecSchema = z
     name: z
       .string({ error: "name as a string" })
       .regex(PIPELINE_NAME, { error: "name in lower_snake (a-z, 0-9, _), 2-30 characters, starting with a letter" })
-      .describe("The file name without .yaml, lower_snake; part of every resource name, so each cloud's name limits bound it (17 characters on GCP with prefix acme-dev; the error says the limit for your stack)."),
+      .describe(
+        "The file name without .yaml, lower_snake; part of every resource name, so each cloud's name limits bound it (17 characters on GCP with prefix acme-dev; the error says the limit for your stack).",
+      ),
     description: z.string().min(1, { error: "a one-line description" }).describe("One line: what data this pipeline moves."),
     owner: z.email({ error: "owner as an e-mail address" }).describe("Receives the failure alerts of this pipeline."),
     source: sourceSchema,

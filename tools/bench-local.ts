@@ -360,7 +360,11 @@ function scaleProject(work: string, count: number): string {
   return project;
 }
 
-const summaryOf = (out: string) => out.split("\n").find((l) => /rows loaded, .* models built/.test(l))?.trim() ?? "";
+const summaryOf = (out: string) =>
+  out
+    .split("\n")
+    .find((l) => /rows loaded, .* models built/.test(l))
+    ?.trim() ?? "";
 
 function benchScale(work: string): ScaleResult[] {
   const results = SCALE.map((count) => ({ pipelines: count, seconds: [] as number[], ownLoad: [] as number[], summary: "", project: scaleProject(work, count) }));
@@ -396,11 +400,11 @@ function machine(): Record<string, string> {
   const py = python("import sys, dlt, duckdb, pyarrow; print(sys.version.split()[0], dlt.__version__, duckdb.__version__, pyarrow.__version__)").stdout.trim().split(" ");
   const cpus = os.cpus();
   return {
-    "CPU": `${cpus[0]?.model ?? "unknown"} (nproc ${cpus.length})`,
-    "Memory": `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    "OS": `${os.type()} ${os.release()} ${os.arch()}`,
-    "Node": process.version,
-    "Python": py[0],
+    CPU: `${cpus[0]?.model ?? "unknown"} (nproc ${cpus.length})`,
+    Memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    OS: `${os.type()} ${os.release()} ${os.arch()}`,
+    Node: process.version,
+    Python: py[0],
     "dlt / duckdb / pyarrow": `${py[1]} / ${py[2]} / ${py[3]}`,
   };
 }

@@ -124,7 +124,11 @@ async function child(mode: Mode, arg: number): Promise<void> {
 function runChild(mode: string, arg: number, asPulumiRuns = false): ChildResult {
   // Resolved from @pulumi/pulumi, whose dependency it is: the copy `cmd/run` would load.
   const preload = asPulumiRuns ? ["--require", require.resolve("source-map-support/register", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] })] : [];
-  const r = spawnSync(process.execPath, ["--expose-gc", ...preload, "--import", "tsx", __filename, "--child", mode, String(arg)], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ["--expose-gc", ...preload, "--import", "tsx", __filename, "--child", mode, String(arg)], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH "));
   if (!line) throw new Error(`bench child ${mode} ${arg} failed:\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(line.slice(6));
@@ -169,7 +173,10 @@ function main(): void {
 
   // The same comparison, at one size, with stack traces formatted as under `pulumi up`.
   const realSize = 100;
-  const real = { platform: median(Array.from({ length: REPEAT }, () => runChild("platform", realSize, true).synthMs)), floor: median(Array.from({ length: REPEAT }, () => runChild("replay", realSize, true).synthMs)) };
+  const real = {
+    platform: median(Array.from({ length: REPEAT }, () => runChild("platform", realSize, true).synthMs)),
+    floor: median(Array.from({ length: REPEAT }, () => runChild("replay", realSize, true).synthMs)),
+  };
   const realRow = `| ${realSize} | ${(real.platform / 1000).toFixed(2)} s | ${(real.floor / 1000).toFixed(2)} s | **${(real.platform / real.floor).toFixed(2)}** |`;
   process.stdout.write(`${realRow}\n`);
 

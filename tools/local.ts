@@ -245,7 +245,11 @@ class Server {
   }
 }
 
-async function ingest(spec: PipelineConfig, baseUrl: string | undefined, server: Server): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
+async function ingest(
+  spec: PipelineConfig,
+  baseUrl: string | undefined,
+  server: Server,
+): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
   const args = ["run", "--pipeline", spec.name, "--target", "local", "--skip-missing-secrets", ...(baseUrl ? ["--base-url", baseUrl] : [])];
   const result = await server.request(args, (e) => {
@@ -276,7 +280,14 @@ async function buildDbt(spec: PipelineConfig, dbtServer: Server): Promise<NonNul
     }
   });
   const s = result.lastJson;
-  if (!s) return { status: "FAILED", models_built: 0, tests_passed: 0, tests_failed: 0, error: `dbt_runner exited ${result.code} without a summary:\n    ${result.stderrTail.join("\n    ")}` };
+  if (!s)
+    return {
+      status: "FAILED",
+      models_built: 0,
+      tests_passed: 0,
+      tests_failed: 0,
+      error: `dbt_runner exited ${result.code} without a summary:\n    ${result.stderrTail.join("\n    ")}`,
+    };
   const ok = result.code === 0;
   return {
     status: ok ? "SUCCESS" : s.status === "SUCCESS" ? "FAILED" : runStatus(s.status), // exit 3: artifacts not stored
@@ -302,7 +313,11 @@ function printSummary(outcomes: Outcome[]): void {
   const rows = outcomes.map((o) => [
     o.pipeline,
     o.status,
-    Object.keys(o.rows).length ? Object.entries(o.rows).map(([t, n]) => `${t}=${n}`).join(" ") : "-",
+    Object.keys(o.rows).length
+      ? Object.entries(o.rows)
+          .map(([t, n]) => `${t}=${n}`)
+          .join(" ")
+      : "-",
     o.dbt ? `${o.dbt.models_built}` : "-",
     o.dbt ? `${o.dbt.tests_passed}${o.dbt.tests_failed ? ` (${o.dbt.tests_failed} failed)` : ""}` : "-",
     `${o.seconds.toFixed(1)}s`,
@@ -324,7 +339,9 @@ function printSummary(outcomes: Outcome[]): void {
   const models = outcomes.reduce((n, o) => n + (o.dbt?.models_built ?? 0), 0);
   const tests = outcomes.reduce((n, o) => n + (o.dbt?.tests_passed ?? 0), 0);
   console.log(`\n  ${totalRows} rows loaded, ${models} models built, ${tests} tests passed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  console.log(`  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/ (run records in _runs/), dbt artifacts ${show(path.join(LOCAL_DIR, "artifacts"))}/`);
+  console.log(
+    `  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/ (run records in _runs/), dbt artifacts ${show(path.join(LOCAL_DIR, "artifacts"))}/`,
+  );
 }
 
 // --- main --------------------------------------------------------------------------------------
@@ -365,7 +382,14 @@ async function main(): Promise<void> {
         outcomes.push({ pipeline: spec.name, status: "FAILED", reason: `ingestion: ${loaded.error}`, rows: loaded.rows, seconds: seconds() });
         continue;
       }
-      step(spec.name, `loaded ${Object.entries(loaded.rows).map(([t, n]) => `${t}=${n}`).join(" ") || "no new rows"}`);
+      step(
+        spec.name,
+        `loaded ${
+          Object.entries(loaded.rows)
+            .map(([t, n]) => `${t}=${n}`)
+            .join(" ") || "no new rows"
+        }`,
+      );
       const dbt = dbtServer ? await buildDbt(spec, dbtServer) : undefined;
       if (dbt) step(spec.name, `dbt ${dbt.status}: ${dbt.models_built} models, ${dbt.tests_passed} tests passed`);
       const status = !dbt || dbt.status === "SUCCESS" ? "SUCCESS" : dbt.status === "PARTIAL" ? "PARTIAL" : "FAILED";
@@ -382,6 +406,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

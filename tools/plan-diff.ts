@@ -118,7 +118,20 @@ export function diffInputs(a: unknown, b: unknown, at = ""): InputChange[] {
  * Inputs shown for an added resource, by leaf key: when it runs, what it runs, who hears about it,
  * what it is called (`name` at the top level only). Secret values are already "[secret]" in the plan.
  */
-export const HEADLINE_KEYS = ["schedule", "scheduleExpression", "timeZone", "scheduleExpressionTimezone", "paused", "state", "image", "emailAddress", "email_address", "endpoint", "name", "owner"];
+export const HEADLINE_KEYS = [
+  "schedule",
+  "scheduleExpression",
+  "timeZone",
+  "scheduleExpressionTimezone",
+  "paused",
+  "state",
+  "image",
+  "emailAddress",
+  "email_address",
+  "endpoint",
+  "name",
+  "owner",
+];
 
 /** Leaf inputs of `inputs` whose key is a headline key (array indexes ignored), in path order. */
 export function headlineInputs(inputs: unknown, max = 8): InputChange[] {
@@ -166,7 +179,14 @@ export function riskyChanges(d: PlanDiff): RiskyChange[] {
   }
   for (const c of d.changed.filter(guarded)) {
     const forcing = (c.inputs ?? []).filter((i) => (REPLACING_INPUTS[c.type] ?? []).includes(i.path.split(/[.[]/)[0]));
-    if (forcing.length) out.push({ urn: c.urn, type: c.type, name: c.name, risk: "replace", why: `${forcing.map((i) => `\`${i.path}\``).join(", ")} changes, which the provider cannot update in place` });
+    if (forcing.length)
+      out.push({
+        urn: c.urn,
+        type: c.type,
+        name: c.name,
+        risk: "replace",
+        why: `${forcing.map((i) => `\`${i.path}\``).join(", ")} changes, which the provider cannot update in place`,
+      });
   }
   return out.sort((a, b) => a.urn.localeCompare(b.urn));
 }
@@ -322,7 +342,9 @@ export function resolveRef(repo: string, ref: string, flag = "--base"): string {
   const shallow = spawnSync("git", ["rev-parse", "--is-shallow-repository"], { cwd: repo, encoding: "utf8" }).stdout.trim() === "true";
   throw new Error(
     `${flag} ${ref}: no such commit in ${repo}` +
-      (shallow ? " (this clone is shallow: fetch the history, e.g. actions/checkout with fetch-depth: 0, or `git fetch --unshallow`)" : " (check the spelling, or `git fetch` the branch or commit first)"),
+      (shallow
+        ? " (this clone is shallow: fetch the history, e.g. actions/checkout with fetch-depth: 0, or `git fetch --unshallow`)"
+        : " (check the spelling, or `git fetch` the branch or commit first)"),
   );
 }
 
@@ -339,7 +361,8 @@ export function checkoutRef(repo: string, commit: string): string {
     fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
   } else {
     const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`npm ci at ${commit.slice(0, 12)} (its lock file differs from this checkout's): ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join("\n")}`);
+    if (r.status !== 0)
+      throw new Error(`npm ci at ${commit.slice(0, 12)} (its lock file differs from this checkout's): ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join("\n")}`);
   }
   return dir;
 }

@@ -63,14 +63,7 @@ export function planTree(plan: Plan): string {
   for (const r of plan.resources) if (r.custom) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
   const custom = plan.resources.filter((r) => r.custom).length;
   const counts = [...byType.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`);
-  return [
-    `${plan.project} / ${plan.stack}: ${custom} resources in ${plan.resources.length - custom} components`,
-    "",
-    ...lines,
-    "",
-    "Resources by type:",
-    ...counts,
-  ].join("\n");
+  return [`${plan.project} / ${plan.stack}: ${custom} resources in ${plan.resources.length - custom} components`, "", ...lines, "", "Resources by type:", ...counts].join("\n");
 }
 
 /** The resources of one pipeline (grouped as the plan diff groups them), or an error naming the known ones. */
@@ -86,7 +79,11 @@ export function pipelineResources(plan: Plan, pipeline: string): PlannedResource
 /** One pipeline as text: each resource (components first), then its inputs as indented YAML. */
 export function pipelineText(plan: Plan, pipeline: string): string {
   const rs = pipelineResources(plan, pipeline).sort(
-    (a, b) => Number(b.type === PIPELINE_COMPONENT) - Number(a.type === PIPELINE_COMPONENT) || Number(a.custom) - Number(b.custom) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
+    (a, b) =>
+      Number(b.type === PIPELINE_COMPONENT) - Number(a.type === PIPELINE_COMPONENT) ||
+      Number(a.custom) - Number(b.custom) ||
+      a.type.localeCompare(b.type) ||
+      a.name.localeCompare(b.name),
   );
   const lines = [`${plan.project} / ${plan.stack}, pipeline ${pipeline}: ${rs.filter((r) => r.custom).length} resources`, ""];
   for (const r of rs) {
@@ -107,7 +104,10 @@ export const USAGE = `usage: npm run plan -- --stack <name> [--pipeline <name>] 
 
 /** Bad arguments: printed with the usage (`usage: true`) or alone, never with a stack trace. */
 export class PlanUsageError extends Error {
-  constructor(message: string, readonly usage = true) {
+  constructor(
+    message: string,
+    readonly usage = true,
+  ) {
     super(message);
   }
 }

@@ -139,7 +139,8 @@ export function renderPreviewMarkdown(stack: string, preview: PreviewJson, guard
         : `:warning: Stateful resources are replaced or deleted; allowed by the \`${ALLOW_LABEL}\` label.`,
     );
     lines.push("");
-    for (const r of guard.risky) lines.push(`- **${r.op}** \`${r.type}\` \`${md(r.name)}\`${r.reasons.length ? ` (because of ${r.reasons.map((x) => `\`${md(x)}\``).join(", ")})` : ""}`);
+    for (const r of guard.risky)
+      lines.push(`- **${r.op}** \`${r.type}\` \`${md(r.name)}\`${r.reasons.length ? ` (because of ${r.reasons.map((x) => `\`${md(x)}\``).join(", ")})` : ""}`);
   }
   const changed = (preview.steps ?? []).filter((s) => s.op !== "same" && s.op !== "read" && s.op !== "refresh");
   // A replacement's halves repeat the replace row.
@@ -147,7 +148,7 @@ export function renderPreviewMarkdown(stack: string, preview: PreviewJson, guard
   if (rows.length) {
     lines.push("", "| op | type | name | changed inputs |", "|---|---|---|---|");
     for (const s of rows.slice(0, maxRows)) {
-      const diff = s.op === "replace" ? s.replaceReasons ?? s.diffReasons ?? [] : s.diffReasons ?? [];
+      const diff = s.op === "replace" ? (s.replaceReasons ?? s.diffReasons ?? []) : (s.diffReasons ?? []);
       lines.push(`| \`${OP_SYMBOL[s.op] ?? s.op}\` ${s.op} | \`${stepType(s)}\` | ${md(splitUrn(s.urn).name)} | ${diff.map((d) => `\`${md(d)}\``).join(", ")} |`);
     }
     if (rows.length > maxRows) lines.push("", `…and ${rows.length - maxRows} more (see the job log for the full diff).`);
@@ -159,7 +160,10 @@ function parseLabels(raw: string | undefined): string[] {
   if (!raw) return [];
   const t = raw.trim();
   if (t.startsWith("[")) return (JSON.parse(t) as unknown[]).map(String);
-  return t.split(",").map((s) => s.trim()).filter(Boolean);
+  return t
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function main(argv: string[]): number {

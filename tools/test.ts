@@ -39,8 +39,9 @@ function testFiles(): string[] {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       // test/tiers/<tier>/ holds the emulated, engine and container tiers: each is its own suite below.
-      if (e.isDirectory()) { if (path.relative(ROOT, p) !== path.join("test", "tiers")) walk(p); }
-      else if (e.name.endsWith(".test.ts")) out.push(path.relative(ROOT, p));
+      if (e.isDirectory()) {
+        if (path.relative(ROOT, p) !== path.join("test", "tiers")) walk(p);
+      } else if (e.name.endsWith(".test.ts")) out.push(path.relative(ROOT, p));
     }
   };
   walk(path.join(ROOT, "test"));
@@ -66,7 +67,11 @@ function nodeTests(files: string[], env?: NodeJS.ProcessEnv): SuiteResult {
 function tierFiles(tier: string): string[] {
   const dir = path.join(ROOT, "test", "tiers", tier);
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join("test", "tiers", tier, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".test.ts"))
+    .sort()
+    .map((f) => path.join("test", "tiers", tier, f));
 }
 
 function pytest(dir: string): SuiteResult {
@@ -82,8 +87,9 @@ function sourceFiles(exts: string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) { if (!skip.has(e.name)) walk(path.join(dir, e.name)); }
-      else if (exts.some((x) => e.name.endsWith(x))) out.push(path.relative(ROOT, path.join(dir, e.name)));
+      if (e.isDirectory()) {
+        if (!skip.has(e.name)) walk(path.join(dir, e.name));
+      } else if (exts.some((x) => e.name.endsWith(x))) out.push(path.relative(ROOT, path.join(dir, e.name)));
     }
   };
   walk(ROOT);
@@ -110,7 +116,10 @@ const LINT_SUITES: Suite[] = [
       const report = JSON.parse(r.stdout) as { filePath: string; messages: unknown[] }[];
       const bad = new Set(report.filter((f) => f.messages.length).map((f) => path.relative(ROOT, f.filePath)));
       if (bad.size) sh(bin, [...bad]); // again, readable
-      return perFile(report.map((f) => path.relative(ROOT, f.filePath)), bad);
+      return perFile(
+        report.map((f) => path.relative(ROOT, f.filePath)),
+        bad,
+      );
     },
   },
   {
@@ -121,7 +130,15 @@ const LINT_SUITES: Suite[] = [
       const files = sourceFiles([".ts", ".mjs", ".cjs"]);
       const r = sh(bin, ["--list-different", ...files]);
       if (r.code !== 0 && r.code !== 1) return { passed: 0, failed: 1, crashed: `prettier exited ${r.code}` };
-      return perFile(files, new Set(r.out.split("\n").map((l) => l.trim()).filter((l) => files.includes(l))));
+      return perFile(
+        files,
+        new Set(
+          r.out
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => files.includes(l)),
+        ),
+      );
     },
   },
   {
@@ -129,7 +146,11 @@ const LINT_SUITES: Suite[] = [
     run: () => {
       const bin = venvTool("ruff");
       if (!fs.existsSync(bin)) return missing("ruff");
-      const files = sh(bin, ["check", "--show-files", "."]).out.split("\n").map((l) => l.trim()).filter((l) => l.endsWith(".py")).map((l) => path.relative(ROOT, l));
+      const files = sh(bin, ["check", "--show-files", "."])
+        .out.split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.endsWith(".py"))
+        .map((l) => path.relative(ROOT, l));
       const lint = spawnSync(bin, ["check", "--output-format", "json", "."], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
       if (lint.status !== 0 && lint.status !== 1) return { passed: 0, failed: 1, crashed: `ruff check exited ${lint.status}: ${lint.stderr}` };
       const bad = new Set((JSON.parse(lint.stdout) as { filename: string }[]).map((f) => path.relative(ROOT, f.filename)));
@@ -199,11 +220,21 @@ const SUITES: Suite[] = [
     run: () => {
       const bin = path.join(ROOT, ".tools", "bin", "actionlint");
       const dir = path.join(ROOT, ".github", "workflows");
-      const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(".github", "workflows", f));
+      const files = fs
+        .readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(".github", "workflows", f));
       if (!fs.existsSync(bin)) return { passed: 0, failed: Math.max(files.length, 1), crashed: "no .tools/bin/actionlint (run tools/bootstrap.sh --with-actionlint; it needs Go)" };
       const r = sh(bin, ["-format", "{{range $err := .}}{{$err.Filepath}}\n{{end}}", ...files]);
       if (r.code !== 0 && r.code !== 1) return { passed: 0, failed: Math.max(files.length, 1), crashed: `actionlint exited ${r.code}` };
-      const bad = new Set(r.out.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => path.relative(ROOT, path.resolve(ROOT, l))));
+      const bad = new Set(
+        r.out
+          .split("\n")
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .map((l) => path.relative(ROOT, path.resolve(ROOT, l))),
+      );
       if (bad.size) sh(bin, [...bad]); // again, readable
       return { passed: files.filter((f) => !bad.has(f)).length, failed: files.filter((f) => bad.has(f)).length };
     },

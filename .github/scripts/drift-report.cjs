@@ -55,7 +55,13 @@ async function run({ github, context, core, dir, stacks }) {
       } else if (issue.body !== body) {
         const changed = !String(issue.body || "").includes(r.changes.join("\n    ") || "(see the run)");
         await github.rest.issues.update({ owner, repo, issue_number: issue.number, body });
-        if (changed) await github.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `The drift changed:\n\n\`\`\`\n${r.changes.join("\n")}\n\`\`\`\n\n[run](${runUrl})` });
+        if (changed)
+          await github.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: issue.number,
+            body: `The drift changed:\n\n\`\`\`\n${r.changes.join("\n")}\n\`\`\`\n\n[run](${runUrl})`,
+          });
         actions.push({ stack: r.stack, action: "updated" });
       } else {
         actions.push({ stack: r.stack, action: "unchanged" });

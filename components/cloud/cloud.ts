@@ -133,9 +133,7 @@ export function ingestionPrefixes(p: PipelineConfig): { write: string[]; read: s
  * the image's CMD and keep its ENTRYPOINT, so the two clouds run the very same command line.
  */
 export function containerArgs(kind: ImageKind, p: PipelineConfig): string[] {
-  return kind === "ingestion"
-    ? ["run", "--pipeline", p.name, "--target", "cloud"]
-    : ["build", "--select", p.dbtSelect, "--target", "snowflake", "--pipeline", p.name];
+  return kind === "ingestion" ? ["run", "--pipeline", p.name, "--target", "cloud"] : ["build", "--select", p.dbtSelect, "--target", "snowflake", "--pipeline", p.name];
 }
 
 /** The workloads that get an identity of their own. `ingestion` may be per pipeline; see the cloud's README section. */

@@ -109,7 +109,14 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
   const secrets = [options.apiKey, options.apiSecret, authorization, authorization.slice(6), ...(options.redact ?? [])];
   const clean = (text: string) => scrub(text, secrets);
 
-  async function attempt<T>(method: HttpMethod, path: string, url: string, body: unknown, retryConflict: boolean, timeoutMs: number): Promise<FivetranResponse<T> | { retryInMs: number; error: Error }> {
+  async function attempt<T>(
+    method: HttpMethod,
+    path: string,
+    url: string,
+    body: unknown,
+    retryConflict: boolean,
+    timeoutMs: number,
+  ): Promise<FivetranResponse<T> | { retryInMs: number; error: Error }> {
     const headers: Record<string, string> = {
       Authorization: authorization,
       Accept: acceptHeaderFor(path),
@@ -129,7 +136,16 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
     } catch (e) {
       // Network failure or timeout: no answer came back, so trying again is safe to the same degree a 5xx is.
       if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) {
-        return { retryInMs: -1, error: fivetranApiError(method, path, 0, "Timeout", `no complete response within ${timeoutMs / 1000} s (${timeoutMs < requestTimeoutMs ? `what was left of the ${callTimeoutMs / 1000} s limit for one call` : "per-request timeout"})`) };
+        return {
+          retryInMs: -1,
+          error: fivetranApiError(
+            method,
+            path,
+            0,
+            "Timeout",
+            `no complete response within ${timeoutMs / 1000} s (${timeoutMs < requestTimeoutMs ? `what was left of the ${callTimeoutMs / 1000} s limit for one call` : "per-request timeout"})`,
+          ),
+        };
       }
       const reason = e instanceof Error ? ((e as Error & { cause?: { code?: string } }).cause?.code ?? e.message) : String(e);
       return { retryInMs: -1, error: fivetranApiError(method, path, 0, "NetworkError", clean(String(reason))) };

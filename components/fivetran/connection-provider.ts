@@ -115,7 +115,9 @@ function secretStrings(inputs: ConnectionInputs, maskedKeys: readonly string[] =
 
 /** Config keys whose value, or part of it, Fivetran echoed masked. */
 function maskedKeysOf(remote: Record<string, unknown> | undefined): string[] {
-  return Object.entries(remote ?? {}).filter(([, v]) => containsMask(v)).map(([k]) => k);
+  return Object.entries(remote ?? {})
+    .filter(([, v]) => containsMask(v))
+    .map(([k]) => k);
 }
 
 const setupStateOf = (api: ApiConnection) => String(api.status?.setup_state ?? "unknown").toLowerCase();
@@ -318,7 +320,12 @@ export function createConnectionProvider(options: SessionOptions = {}): pulumi.d
       const sameSchema = schema === olds.destinationSchema || schema.startsWith(`${olds.destinationSchema}.`);
       const refreshed = outputs(
         { ...api, id: api.id ?? id },
-        { destinationSchema: sameSchema ? olds.destinationSchema : schema.split(".")[0], destinationSchemaField: olds.destinationSchemaField, config, configFingerprints: olds.configFingerprints ?? {} },
+        {
+          destinationSchema: sameSchema ? olds.destinationSchema : schema.split(".")[0],
+          destinationSchemaField: olds.destinationSchemaField,
+          config,
+          configFingerprints: olds.configFingerprints ?? {},
+        },
       );
       return { id, props: refreshed };
     },

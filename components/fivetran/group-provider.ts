@@ -50,7 +50,8 @@ export function createGroupProvider(options: SessionOptions = {}): pulumi.dynami
     } catch (e) {
       if (!isFivetranApiError(e) || e.status !== 409) throw e;
       const same = (await client.listAll<ApiGroup>("/groups")).find((g) => g.name === name);
-      if (!same) throw new Error(`${e.message}\nNo group is named "${name}", so there is nothing of ours to adopt; rename the group in the stack config or in Fivetran.`, { cause: e });
+      if (!same)
+        throw new Error(`${e.message}\nNo group is named "${name}", so there is nothing of ours to adopt; rename the group in the stack config or in Fivetran.`, { cause: e });
       return same;
     }
   }

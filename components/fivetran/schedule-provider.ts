@@ -107,9 +107,13 @@ export function createScheduleProvider(options: SessionOptions = {}): pulumi.dyn
     async check(_olds, news) {
       const failures: pulumi.dynamic.CheckFailure[] = [];
       const known = (v: unknown) => !containsUnknown(v);
-      if (known(news.connectionId) && (typeof news.connectionId !== "string" || !news.connectionId)) failures.push({ property: "connectionId", reason: "connectionId must be a non-empty string" });
+      if (known(news.connectionId) && (typeof news.connectionId !== "string" || !news.connectionId))
+        failures.push({ property: "connectionId", reason: "connectionId must be a non-empty string" });
       if (known(news.syncFrequency) && !(FIVETRAN_SYNC_FREQUENCIES as readonly number[]).includes(news.syncFrequency)) {
-        failures.push({ property: "syncFrequency", reason: `syncFrequency must be one of ${FIVETRAN_SYNC_FREQUENCIES.join(", ")} (minutes), got ${JSON.stringify(news.syncFrequency)}` });
+        failures.push({
+          property: "syncFrequency",
+          reason: `syncFrequency must be one of ${FIVETRAN_SYNC_FREQUENCIES.join(", ")} (minutes), got ${JSON.stringify(news.syncFrequency)}`,
+        });
       }
       if (news.dailySyncTime !== undefined && known(news.dailySyncTime)) {
         if (typeof news.dailySyncTime !== "string" || !/^([01]\d|2[0-3]):00$/.test(news.dailySyncTime)) {

@@ -84,11 +84,17 @@ function sentSettings(inputs: SchemaConfigInputs, back: ApiSchemaConfig): SentSe
 function sameSelection(a: SchemaSelection | undefined, b: SchemaSelection | undefined): boolean {
   const canonical = (s: SchemaSelection | undefined) =>
     JSON.stringify(
-      Object.keys(s ?? {}).sort().map((name) => {
-        const schema = s![name];
-        const tables = schema.tables ? Object.keys(schema.tables).sort().map((t) => [t, Boolean(schema.tables![t].enabled)]) : null;
-        return [name, Boolean(schema.enabled), tables];
-      }),
+      Object.keys(s ?? {})
+        .sort()
+        .map((name) => {
+          const schema = s![name];
+          const tables = schema.tables
+            ? Object.keys(schema.tables)
+                .sort()
+                .map((t) => [t, Boolean(schema.tables![t].enabled)])
+            : null;
+          return [name, Boolean(schema.enabled), tables];
+        }),
     );
   return canonical(a) === canonical(b);
 }

@@ -16,7 +16,10 @@ export const FIVETRAN_ENV = { apiKey: "FIVETRAN_API_KEY", apiSecret: "FIVETRAN_A
 export const DEFAULT_FIVETRAN_API_URL = "https://api.fivetran.com/v1";
 
 /** Retry/timing knobs a test may override; credentials and base URL are never passed this way. */
-export type SessionOptions = Pick<FivetranClientOptions, "maxAttempts" | "backoffBaseMs" | "backoffMaxMs" | "retryAfterMaxMs" | "sleep" | "random" | "requestTimeoutMs" | "callTimeoutMs" | "now">;
+export type SessionOptions = Pick<
+  FivetranClientOptions,
+  "maxAttempts" | "backoffBaseMs" | "backoffMaxMs" | "retryAfterMaxMs" | "sleep" | "random" | "requestTimeoutMs" | "callTimeoutMs" | "now"
+>;
 
 export interface ConfigureRequestLike {
   config: { get(key: string): string | undefined };

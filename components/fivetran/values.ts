@@ -47,7 +47,13 @@ export function secretFingerprint(key: string, value: unknown): string {
   // Required here, not imported: the dynamic provider is serialized, and a module captured at the top would be too.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const crypto = require("crypto") as typeof import("crypto");
-  return "sha256:" + crypto.createHash("sha256").update(`fivetran-secret\0${key}\0${JSON.stringify(value)}`).digest("hex");
+  return (
+    "sha256:" +
+    crypto
+      .createHash("sha256")
+      .update(`fivetran-secret\0${key}\0${JSON.stringify(value)}`)
+      .digest("hex")
+  );
 }
 
 /** Config keys that hold credentials even when Fivetran happens to echo them unmasked. */

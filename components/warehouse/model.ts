@@ -134,8 +134,7 @@ export interface SnowflakeNames {
   lakeStage: string;
 }
 
-const mapKeys = <K extends string>(keys: readonly K[], f: (k: K) => string): Record<K, string> =>
-  Object.fromEntries(keys.map((k) => [k, f(k)])) as Record<K, string>;
+const mapKeys = <K extends string>(keys: readonly K[], f: (k: K) => string): Record<K, string> => Object.fromEntries(keys.map((k) => [k, f(k)])) as Record<K, string>;
 
 /**
  * Account-level objects carry the environment's object prefix (`DEV_RAW`, `DEV_LOADER`), so several
@@ -204,9 +203,7 @@ export function snowflakeLocation(bucketUri: string): string {
 
 /** Snowflake wants the RSA public key as the base64 body only: no BEGIN/END lines, no newlines. */
 export function pemBody(pem: string): string {
-  return pem
-    .replace(/-----(BEGIN|END) [A-Z ]+-----/g, "")
-    .replace(/\s+/g, "");
+  return pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "");
 }
 
 /**
@@ -216,5 +213,7 @@ export function pemBody(pem: string): string {
  * Not OpenSSH's fingerprint, which hashes the key in SSH wire format.
  */
 export function snowflakePublicKeyFingerprint(publicKeyPem: string): string {
-  return `SHA256:${createHash("sha256").update(Buffer.from(pemBody(publicKeyPem), "base64")).digest("base64")}`;
+  return `SHA256:${createHash("sha256")
+    .update(Buffer.from(pemBody(publicKeyPem), "base64"))
+    .digest("base64")}`;
 }

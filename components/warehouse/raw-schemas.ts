@@ -25,10 +25,14 @@ export interface FivetranSourceSpec {
 export function fivetranSchemaEnv(src: FivetranSourceSpec): Record<string, string> {
   const prefix = src.destination_schema.toUpperCase();
   if (defaultDestinationSchemaField(src.service) === "schema") return { [fivetranSchemaEnvName()]: prefix };
-  const enabled = Object.entries(src.schemas ?? {}).filter(([, s]) => s.enabled).map(([name]) => name);
+  const enabled = Object.entries(src.schemas ?? {})
+    .filter(([, s]) => s.enabled)
+    .map(([name]) => name);
   if (!enabled.length) {
     // Without the list, the landing schemas are whatever the source database holds: dbt cannot be told.
-    throw new Error(`Fivetran ${src.service} connection "${src.destination_schema}": list the source schemas it replicates under fivetran.schemas, so dbt knows where they land (${src.destination_schema}_<schema>)`);
+    throw new Error(
+      `Fivetran ${src.service} connection "${src.destination_schema}": list the source schemas it replicates under fivetran.schemas, so dbt knows where they land (${src.destination_schema}_<schema>)`,
+    );
   }
   return Object.fromEntries(enabled.map((s) => [fivetranSchemaEnvName(s), `${prefix}_${s.toUpperCase()}`]));
 }

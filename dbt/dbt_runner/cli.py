@@ -10,6 +10,7 @@ each with exactly that build's summary line on stdout. Every build is the same a
 (selection, artifacts, run record, exit code in the summary); only the parse is shared, which is
 4-5 s of every `build` process even when nothing changed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,9 @@ import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from dbt_runner import EXIT_CODES, EXIT_UPLOAD_FAILED, EXIT_USAGE
 from dbt_runner.logs import JsonLogger, Redactor, iso, utc_now
@@ -55,19 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m dbt_runner", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     b = sub.add_parser("build", help="run `dbt build --select <selection>` and store its artifacts")
-    b.add_argument("--select", "-s", nargs="+", default=None,
-                   help="dbt selection, e.g. tag:orders_files+ (default: $DP_DBT_SELECT)")
+    b.add_argument("--select", "-s", nargs="+", default=None, help="dbt selection, e.g. tag:orders_files+ (default: $DP_DBT_SELECT)")
     b.add_argument("--exclude", nargs="+", default=None, help="dbt exclusion")
-    b.add_argument("--target", "-t", choices=TARGETS, default=None,
-                   help="profile target (default: $DBT_TARGET, else local)")
-    b.add_argument("--pipeline", default=None,
-                   help="pipeline name for the artifacts path and the run record "
-                        "(default: $DP_PIPELINE, else taken from a `tag:<name>+` selection, else adhoc)")
-    b.add_argument("--run-id", default=None,
-                   help="run id (default: $DP_RUN_ID, else $CLOUD_RUN_EXECUTION, else generated)")
-    b.add_argument("--artifacts-uri", default=None,
-                   help="gs://bucket/prefix, s3://bucket/prefix or a folder "
-                        "(default: $DP_ARTIFACTS_URI, else $DP_LOCAL_DIR/artifacts)")
+    b.add_argument("--target", "-t", choices=TARGETS, default=None, help="profile target (default: $DBT_TARGET, else local)")
+    b.add_argument(
+        "--pipeline", default=None, help="pipeline name for the artifacts path and the run record (default: $DP_PIPELINE, else taken from a `tag:<name>+` selection, else adhoc)"
+    )
+    b.add_argument("--run-id", default=None, help="run id (default: $DP_RUN_ID, else $CLOUD_RUN_EXECUTION, else generated)")
+    b.add_argument("--artifacts-uri", default=None, help="gs://bucket/prefix, s3://bucket/prefix or a folder (default: $DP_ARTIFACTS_URI, else $DP_LOCAL_DIR/artifacts)")
     b.add_argument("--project-dir", default=None, help=argparse.SUPPRESS)
     b.add_argument("--threads", type=int, default=None, help="dbt threads (default: profile)")
     b.add_argument("--full-refresh", action="store_true", help="pass --full-refresh to dbt")
@@ -91,9 +88,26 @@ def _parsed_manifest(settings: dict[str, Any], args: argparse.Namespace, logger:
 
         work = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
         project_dir = str(settings["project_dir"])
-        cli = ["parse", "--project-dir", project_dir, "--profiles-dir", project_dir, "--target", settings["target"],
-               "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--log-level", "none",
-               "--log-level-file", "none", "--no-partial-parse", "--no-send-anonymous-usage-stats", "--no-write-json"]
+        cli = [
+            "parse",
+            "--project-dir",
+            project_dir,
+            "--profiles-dir",
+            project_dir,
+            "--target",
+            settings["target"],
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--log-level",
+            "none",
+            "--log-level-file",
+            "none",
+            "--no-partial-parse",
+            "--no-send-anonymous-usage-stats",
+            "--no-write-json",
+        ]
         if args.vars:
             cli += ["--vars", args.vars]
         try:
@@ -132,7 +146,7 @@ def serve(argv: Sequence[str], stdin: Any = None) -> int:
         try:
             request = json.loads(line)
             if not (isinstance(request, list) and request and request[0] == "build" and all(isinstance(a, str) for a in request)):
-                raise ValueError(f"expected a JSON array of strings starting with \"build\", found {line.strip()[:200]}")
+                raise ValueError(f'expected a JSON array of strings starting with "build", found {line.strip()[:200]}')
         except ValueError as exc:
             _print_summary({"status": FAILED, "error": f"usage: {exc}", "exit_code": EXIT_USAGE}, redactor)
             continue
@@ -217,15 +231,24 @@ def dbt_args(settings: dict[str, Any], args: argparse.Namespace, work: Path) -> 
     project_dir = str(settings["project_dir"])
     cli = [
         "build",
-        "--select", settings["selection"],
-        "--target", settings["target"],
-        "--project-dir", project_dir,
-        "--profiles-dir", project_dir,
-        "--target-path", str(work / "target"),
-        "--log-path", str(work / "logs"),
-        "--log-format-file", "json",
-        "--log-level-file", "debug",
-        "--log-level", "none",  # console: silent; events reach the runner's JSON log via a callback
+        "--select",
+        settings["selection"],
+        "--target",
+        settings["target"],
+        "--project-dir",
+        project_dir,
+        "--profiles-dir",
+        project_dir,
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--log-format-file",
+        "json",
+        "--log-level-file",
+        "debug",
+        "--log-level",
+        "none",  # console: silent; events reach the runner's JSON log via a callback
         "--no-use-colors",
         "--no-partial-parse",
         "--no-send-anonymous-usage-stats",
@@ -304,16 +327,18 @@ def empty_selection_error(settings: dict[str, Any], manifest_path: Path) -> str:
     """The error for a selection that matched no node, with the nodes of the pipeline's tag that this
     target disables (e.g. Fivetran-loaded models on DuckDB), when the manifest lists any."""
     pipeline, selection = settings["pipeline"], settings["selection"]
-    text = (f"pipeline {pipeline}: dbt selection {selection!r} selected no models or tests on target "
-            f"{settings['target']} (tag the pipeline's models with `tags: [{pipeline}]`, or fix "
-            f"transform.select in pipelines/{pipeline}.yaml)")
+    text = (
+        f"pipeline {pipeline}: dbt selection {selection!r} selected no models or tests on target "
+        f"{settings['target']} (tag the pipeline's models with `tags: [{pipeline}]`, or fix "
+        f"transform.select in pipelines/{pipeline}.yaml)"
+    )
     try:
         disabled = json.loads(manifest_path.read_text(encoding="utf-8")).get("disabled") or {}
     except (OSError, ValueError):
         return text
-    tagged = sorted(uid for uid, versions in disabled.items()
-                    if any(pipeline in (v.get("tags") or []) or pipeline in ((v.get("config") or {}).get("tags") or [])
-                           for v in versions))
+    tagged = sorted(
+        uid for uid, versions in disabled.items() if any(pipeline in (v.get("tags") or []) or pipeline in ((v.get("config") or {}).get("tags") or []) for v in versions)
+    )
     if tagged:
         text += f"; {len(tagged)} node(s) tagged {pipeline} are disabled on this target: {', '.join(tagged[:5])}"
     return text
@@ -347,9 +372,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     (work / "logs").mkdir()
     logger.open_file(str(work / "logs" / "runner.jsonl"))
     prefix = f"{pipeline}/{run_id}"
-    logger.info("run_started", f"dbt build --select {settings['selection']}", target=settings["target"],
-                selection=settings["selection"], exclude=settings["exclude"],
-                artifacts_uri=f"{settings['artifacts_uri']}/{prefix}")
+    logger.info(
+        "run_started",
+        f"dbt build --select {settings['selection']}",
+        target=settings["target"],
+        selection=settings["selection"],
+        exclude=settings["exclude"],
+        artifacts_uri=f"{settings['artifacts_uri']}/{prefix}",
+    )
 
     try:
         from dbt.version import __version__ as dbt_version
@@ -402,8 +432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "error": redactor(error) if error else None,
     }
     log = logger.error if status == FAILED else logger.warning if status != SUCCESS else logger.info
-    log("run_finished", f"dbt build {status}", status=status, error=record["error"],
-        **{k: record[k] for k in ("models_built", "tests_passed", "tests_failed", "duration_seconds")})
+    log("run_finished", f"dbt build {status}", status=status, error=record["error"], **{k: record[k] for k in ("models_built", "tests_passed", "tests_failed", "duration_seconds")})
 
     exit_code = EXIT_CODES[status]
     base_uri = f"{settings['artifacts_uri']}/{prefix}"
@@ -426,8 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if upload_errors and exit_code == 0:
             exit_code = EXIT_UPLOAD_FAILED
     except Exception as exc:  # noqa: BLE001
-        logger.error("artifacts_upload_failed", "could not store artifacts or the run record",
-                     error=f"{type(exc).__name__}: {exc}")
+        logger.error("artifacts_upload_failed", "could not store artifacts or the run record", error=f"{type(exc).__name__}: {exc}")
         record["upload_errors"] = [f"{type(exc).__name__}: {exc}"]
         if exit_code == 0:
             exit_code = EXIT_UPLOAD_FAILED
@@ -436,6 +464,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not environ.get("DP_KEEP_WORK_DIR"):
             shutil.rmtree(work, ignore_errors=True)
 
-    _print_summary({**record, "exit_code": exit_code, "artifacts_uri": base_uri,
-                    "run_record_uri": run_record_uri}, redactor)
+    _print_summary({**record, "exit_code": exit_code, "artifacts_uri": base_uri, "run_record_uri": run_record_uri}, redactor)
     return exit_code

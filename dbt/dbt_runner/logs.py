@@ -4,6 +4,7 @@ Every line the runner writes to stderr or to its uploaded log is a JSON object. 
 environment variables (the Snowflake private key and friends) and anything that looks like a PEM
 private key are replaced with "[redacted]" before a line leaves the process.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,15 +12,14 @@ import os
 import re
 import sys
 import threading
-from datetime import datetime, timezone
-from typing import IO, Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO, Any
 
 REDACTED = "[redacted]"
 # Variables whose name says they are secret (SNOWFLAKE_PRIVATE_KEY, ..._PASSPHRASE, ..._PASSWORD, ...).
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSPHRASE|SECRET|TOKEN|PRIVATE_KEY|CREDENTIALS)", re.IGNORECASE)
-_PEM_BLOCK = re.compile(
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.DOTALL
-)
+_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.DOTALL)
 _MIN_SECRET_LEN = 6  # don't redact trivial values such as "" or "false"
 
 
@@ -55,11 +55,11 @@ class Redactor:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(ts: datetime) -> str:
-    return ts.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JsonLogger:

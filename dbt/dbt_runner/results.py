@@ -1,4 +1,5 @@
 """Turn dbt's run_results.json into the run record's counts and status."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,15 +11,13 @@ STATUSES = (SUCCESS, PARTIAL, FAILED)  # tools/run-status.ts must list each (a t
 _OK = {"success", "pass", "warn"}  # nodes that ran and did their job
 _FAILED = {"error", "fail", "runtime error"}
 # The counter a node's status increments, by resource type; other nodes only count in nodes_total.
-_TEST_COUNTERS = {"pass": "tests_passed", "warn": "tests_warned", "skipped": "tests_skipped",
-                  **dict.fromkeys(_FAILED, "tests_failed")}
+_TEST_COUNTERS = {"pass": "tests_passed", "warn": "tests_warned", "skipped": "tests_skipped", **dict.fromkeys(_FAILED, "tests_failed")}
 _BUILT_COUNTERS = {"success": "models_built", "skipped": "models_skipped", **dict.fromkeys(_FAILED, "models_failed")}
 _COUNTERS = {
     **dict.fromkeys(("test", "unit_test"), _TEST_COUNTERS),
     **dict.fromkeys(("model", "seed", "snapshot"), _BUILT_COUNTERS),
 }
-COUNT_KEYS = ("models_built", "models_failed", "models_skipped", "tests_passed", "tests_warned",
-              "tests_failed", "tests_skipped", "nodes_total")
+COUNT_KEYS = ("models_built", "models_failed", "models_skipped", "tests_passed", "tests_warned", "tests_failed", "tests_skipped", "nodes_total")
 
 
 @dataclass

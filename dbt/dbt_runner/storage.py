@@ -6,6 +6,7 @@ Credentials: gs:// uses Application Default Credentials explicitly (the job's se
 missing credentials fail the upload instead of gcsfs silently falling back to anonymous access;
 s3:// uses the AWS default chain (s3fs's default).
 """
+
 from __future__ import annotations
 
 import os

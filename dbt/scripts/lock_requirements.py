@@ -4,6 +4,7 @@ interpreter, which should be Linux / CPython 3.11 like the image).
 
     ../.venv/bin/python scripts/lock_requirements.py   # from dbt/
 """
+
 from __future__ import annotations
 
 import sys

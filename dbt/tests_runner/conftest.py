@@ -1,5 +1,6 @@
 """Fixtures: a temp DuckDB with raw tables shaped like dlt's output, and a way to run the runner
 exactly as a job or the local runner does (a subprocess, from the dbt/ folder)."""
+
 from __future__ import annotations
 
 import json
@@ -34,11 +35,7 @@ class RunnerResult:
         return json.loads((self.run_dir() / "run_results.json").read_text())
 
     def executed(self, resource_type: str = "model") -> set[str]:
-        return {
-            r["unique_id"].split(".")[-1]
-            for r in self.run_results()["results"]
-            if r["unique_id"].startswith(resource_type + ".")
-        }
+        return {r["unique_id"].split(".")[-1] for r in self.run_results()["results"] if r["unique_id"].startswith(resource_type + ".")}
 
 
 @pytest.fixture
@@ -58,15 +55,16 @@ def run_runner(local_dir: Path):
     artifacts = local_dir / "artifacts"
 
     def run(*args: str, env: dict[str, str] | None = None, timeout: int = 90) -> RunnerResult:
-        full_env = {
-            k: v for k, v in os.environ.items()
-            if not k.startswith(("DP_", "DBT_", "SNOWFLAKE_")) and k != "CLOUD_RUN_EXECUTION"
-        }
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DP_", "DBT_", "SNOWFLAKE_")) and k != "CLOUD_RUN_EXECUTION"}
         full_env.update({"DP_LOCAL_DIR": str(local_dir), "DP_ARTIFACTS_URI": str(artifacts)})
         full_env.update(env or {})
         proc = subprocess.run(
             [sys.executable, "-m", "dbt_runner", *args],
-            cwd=DBT_DIR, env=full_env, capture_output=True, text=True, timeout=timeout,
+            cwd=DBT_DIR,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         lines = proc.stdout.strip().splitlines()
         assert len(lines) == 1, f"stdout must be exactly one JSON line, got:\n{proc.stdout}\n{proc.stderr[-3000:]}"

@@ -3,6 +3,7 @@
 Column names and types follow dlt's normalization on DuckDB (snake_case, nested objects flattened
 with `__`, `_dlt_load_id` / `_dlt_id` added), so these tests do not depend on the ingestion code.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Static checks of the image definition and the pinned requirements."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,7 @@ DOCKERFILE = (DBT_DIR / "Dockerfile").read_text()
 def _instructions():
     """(INSTRUCTION, args) pairs, continuation lines joined, comments dropped."""
     text = re.sub(r"\\\n", " ", "\n".join(l for l in DOCKERFILE.splitlines() if not l.lstrip().startswith("#")))
-    return [(l.split(None, 1)[0].upper(), l.split(None, 1)[1] if " " in l.strip() else "")
-            for l in text.splitlines() if l.strip()]
+    return [(l.split(None, 1)[0].upper(), l.split(None, 1)[1] if " " in l.strip() else "") for l in text.splitlines() if l.strip()]
 
 
 def test_base_image_is_python_311_slim_pinned_by_digest():
@@ -36,8 +36,7 @@ def test_runs_as_non_root():
     final = users[-1].split(":")[0]
     assert final not in ("root", "0"), final
     # USER comes before the entrypoint and nothing after it switches back.
-    assert [ins for ins, _ in _instructions()].index("ENTRYPOINT") > max(
-        i for i, (ins, _) in enumerate(_instructions()) if ins == "USER")
+    assert [ins for ins, _ in _instructions()].index("ENTRYPOINT") > max(i for i, (ins, _) in enumerate(_instructions()) if ins == "USER")
 
 
 def test_entrypoint_is_the_runner():

@@ -1,4 +1,5 @@
 """The runner end to end on a temporary DuckDB: dbt really runs, artifacts really land."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,11 @@ def test_success_writes_artifacts_and_run_record(warehouse, run_runner):
         assert (run_dir / name).is_file(), name
     record = res.run_record()
     assert {k: record[k] for k in ("pipeline", "run_id", "status", "models_built", "tests_failed")} == {
-        "pipeline": "jsonplaceholder", "run_id": "run-ok-1", "status": "SUCCESS",
-        "models_built": 6, "tests_failed": 0,
+        "pipeline": "jsonplaceholder",
+        "run_id": "run-ok-1",
+        "status": "SUCCESS",
+        "models_built": 6,
+        "tests_failed": 0,
     }
     assert record["started_at"] <= record["finished_at"]
     assert "manifest.json" in json.dumps(record["artifacts"])
@@ -64,8 +68,7 @@ def test_success_writes_artifacts_and_run_record(warehouse, run_runner):
 
 def test_selection_builds_only_the_pipeline_models_and_never_logs_the_key(warehouse, run_runner):
     # A machine time zone far from UTC: order dates must still be UTC dates.
-    res = run_runner("build", "--select", "tag:orders_files+",
-                     env={"SNOWFLAKE_PRIVATE_KEY": FAKE_PEM, "TZ": "Asia/Tokyo"})
+    res = run_runner("build", "--select", "tag:orders_files+", env={"SNOWFLAKE_PRIVATE_KEY": FAKE_PEM, "TZ": "Asia/Tokyo"})
 
     assert res.returncode == 0, res.stderr[-3000:]
     assert res.summary["status"] == "SUCCESS"
@@ -76,23 +79,19 @@ def test_selection_builds_only_the_pipeline_models_and_never_logs_the_key(wareho
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        schemas = {r[0] for r in con.execute(
-            "select distinct table_schema from information_schema.tables where table_schema in ('staging','marts')"
-        ).fetchall()}
-        marts = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
-        first_order = con.execute(
-            "select ordered_at::varchar, order_date::varchar from marts.fct_orders where order_id = 1004").fetchone()
-        revenue = con.execute(
-            "select order_date::varchar, gross_revenue, net_revenue from marts.fct_daily_revenue order by 1"
-        ).fetchall()
+        schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables where table_schema in ('staging','marts')").fetchall()}
+        marts = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        first_order = con.execute("select ordered_at::varchar, order_date::varchar from marts.fct_orders where order_id = 1004").fetchone()
+        revenue = con.execute("select order_date::varchar, gross_revenue, net_revenue from marts.fct_daily_revenue order by 1").fetchall()
     finally:
         con.close()
     assert first_order == ("2024-05-02 17:30:00", "2024-05-02")  # raw: 2024-05-02 17:30:00+00
     assert schemas == {"staging", "marts"}
     assert marts == {"fct_orders", "fct_daily_revenue"}
     assert [(d, float(g), float(n)) for d, g, n in revenue] == [
-        ("2024-05-01", 44.48, 44.48), ("2024-05-02", 15.0, 15.0), ("2024-05-03", 49.0, 0.0),
+        ("2024-05-01", 44.48, 44.48),
+        ("2024-05-02", 15.0, 15.0),
+        ("2024-05-03", 49.0, 0.0),
     ]
 
     key_line = FAKE_PEM.splitlines()[1]
@@ -101,8 +100,7 @@ def test_selection_builds_only_the_pipeline_models_and_never_logs_the_key(wareho
 
 
 def test_duplicate_id_fails_the_unique_test_and_reports_partial(warehouse, run_runner):
-    execute(warehouse, "insert into raw_orders_files.orders values "
-                       "(1001, 9, 10, 1, 1.0, 'placed', '2024-05-04 08:00:00+00', '1700000009.1', 'dup')")
+    execute(warehouse, "insert into raw_orders_files.orders values (1001, 9, 10, 1, 1.0, 'placed', '2024-05-04 08:00:00+00', '1700000009.1', 'dup')")
 
     res = run_runner("build", "--select", "tag:orders_files+", "--run-id", "run-dup")
 
@@ -168,8 +166,7 @@ def test_usage_errors_exit_64_with_a_summary_line(run_runner):
 
 
 def test_snowflake_target_without_credentials_fails_fast_without_leaking(run_runner):
-    res = run_runner("build", "--select", "tag:orders_files+", "--target", "snowflake",
-                     env={"SNOWFLAKE_ACCOUNT": "acme-xy12345", "SNOWFLAKE_PRIVATE_KEY": FAKE_PEM})
+    res = run_runner("build", "--select", "tag:orders_files+", "--target", "snowflake", env={"SNOWFLAKE_ACCOUNT": "acme-xy12345", "SNOWFLAKE_PRIVATE_KEY": FAKE_PEM})
 
     assert res.returncode == 2
     assert res.summary["status"] == "FAILED"

@@ -6,6 +6,7 @@ pipeline's ingestion, another process, must lock it). Proven by running real dbt
 temporary DuckDB and recording what dbt was asked to do; cannot prove the time saved (that is
 `npm run bench:local`).
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,7 @@ def test_serve_parses_once_and_answers_each_build(warehouse, local_dir, monkeypa
         yield json.dumps(["build", "--select", "tag:jsonplaceholder+", "--run-id", "serve-1"]) + "\n"
         with duckdb.connect(str(warehouse)) as con:  # writable: dbt let go of the file
             con.sql("create table main.probe as select 1 as x")
-        yield "[\"run\"]\n"
+        yield '["run"]\n'
         yield json.dumps(["build", "--select", "tag:orders_files+", "--run-id", "serve-2"]) + "\n"
 
     try:

@@ -1,4 +1,5 @@
 """Fast unit tests: status classification, redaction, storage, argument resolution."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,7 @@ from dbt_runner.storage import FsspecStore, LocalStore, open_store
 
 
 def _rr(*pairs):
-    return {"results": [{"unique_id": uid, "status": status, "failures": None, "message": None}
-                        for uid, status in pairs]}
+    return {"results": [{"unique_id": uid, "status": status, "failures": None, "message": None} for uid, status in pairs]}
 
 
 MODEL = "model.data_platform.stg_orders"
@@ -41,11 +41,18 @@ def test_classify(dbt_success, errored, results, expected):
 
 
 def test_summarize_counts_and_names_failures():
-    s = summarize(_rr((MODEL, "success"), (TEST, "fail"), (MODEL2, "skipped"),
-                      ("test.data_platform.not_null_x_y.1", "pass"), ("unit_test.data_platform.m.t", "pass"),
-                      ("seed.data_platform.s", "error"), ("test.data_platform.t.2", "warn")))
-    assert s.counts == {"models_built": 1, "models_failed": 1, "models_skipped": 1, "tests_passed": 2,
-                        "tests_warned": 1, "tests_failed": 1, "tests_skipped": 0, "nodes_total": 7}
+    s = summarize(
+        _rr(
+            (MODEL, "success"),
+            (TEST, "fail"),
+            (MODEL2, "skipped"),
+            ("test.data_platform.not_null_x_y.1", "pass"),
+            ("unit_test.data_platform.m.t", "pass"),
+            ("seed.data_platform.s", "error"),
+            ("test.data_platform.t.2", "warn"),
+        )
+    )
+    assert s.counts == {"models_built": 1, "models_failed": 1, "models_skipped": 1, "tests_passed": 2, "tests_warned": 1, "tests_failed": 1, "tests_skipped": 0, "nodes_total": 7}
     assert s.nodes_ok == 4
     assert [f["name"] for f in s.failures] == ["unique_stg_orders_order_id", "s"]
     assert "test unique_stg_orders_order_id fail" in describe_failures(s)
@@ -63,8 +70,7 @@ PEM = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhk
 
 
 def test_redactor_scrubs_pem_blocks_and_secret_env_values():
-    env = {"SNOWFLAKE_PRIVATE_KEY": PEM, "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE": "hunter2hunter2",
-           "SNOWFLAKE_USER": "DBT_SVC", "SOME_API_TOKEN": "tok_abcdef123"}
+    env = {"SNOWFLAKE_PRIVATE_KEY": PEM, "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE": "hunter2hunter2", "SNOWFLAKE_USER": "DBT_SVC", "SOME_API_TOKEN": "tok_abcdef123"}
     r = Redactor(secret_values(env))
     text = f"key={PEM} json={json.dumps(PEM)} line=MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG pass=hunter2hunter2 t=tok_abcdef123 user=DBT_SVC"
     out = r(text)
@@ -157,21 +163,24 @@ def test_settings_defaults_and_env():
     s = _settings(["build", "--select", "tag:orders_files+"])
     assert (s["pipeline"], s["target"], s["selection"]) == ("orders_files", "local", "tag:orders_files+")
     assert s["artifacts_uri"].endswith(".local/artifacts")
-    s = _settings(["build"], {"DP_DBT_SELECT": "stg_orders+", "DP_PIPELINE": "orders_files",
-                              "DP_RUN_ID": "exec-1", "DP_ARTIFACTS_URI": "gs://b/artifacts/", "DBT_TARGET": "snowflake"})
-    assert (s["pipeline"], s["run_id"], s["artifacts_uri"], s["target"]) == (
-        "orders_files", "exec-1", "gs://b/artifacts", "snowflake")
+    s = _settings(
+        ["build"], {"DP_DBT_SELECT": "stg_orders+", "DP_PIPELINE": "orders_files", "DP_RUN_ID": "exec-1", "DP_ARTIFACTS_URI": "gs://b/artifacts/", "DBT_TARGET": "snowflake"}
+    )
+    assert (s["pipeline"], s["run_id"], s["artifacts_uri"], s["target"]) == ("orders_files", "exec-1", "gs://b/artifacts", "snowflake")
     assert _settings(["build", "-s", "fct_orders", "dim_users"])["pipeline"] == "adhoc"
     assert _settings(["build", "-s", "x"], {"CLOUD_RUN_EXECUTION": "dp-dev-x-dbt-abc12"})["run_id"] == "dp-dev-x-dbt-abc12"
 
 
-@pytest.mark.parametrize("argv", [
-    ["build"],
-    ["build", "-s", "x", "--pipeline", "Bad-Name"],
-    ["build", "-s", "x", "--run-id", "a/b"],
-    ["build", "-s", "x", "--target", "prod"],
-    ["nope"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build"],
+        ["build", "-s", "x", "--pipeline", "Bad-Name"],
+        ["build", "-s", "x", "--run-id", "a/b"],
+        ["build", "-s", "x", "--target", "prod"],
+        ["nope"],
+    ],
+)
 def test_settings_rejects_bad_input(argv):
     with pytest.raises(UsageError):
         _settings(argv)

@@ -1,4 +1,5 @@
 """One builder per source type: pipeline spec → dlt source (or resources)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

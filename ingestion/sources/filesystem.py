@@ -3,6 +3,7 @@
 CSV is read by DuckDB (typed columns, no pandas), parquet as Arrow batches, JSON lines as records.
 `incremental: true` only picks up files modified since the last successful run.
 """
+
 from __future__ import annotations
 
 from typing import Any

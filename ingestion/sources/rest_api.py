@@ -3,6 +3,7 @@
 The spec's `rest_api` block is already dlt's config shape; this module resolves secrets in `auth`,
 applies the base URL override and rejects what dlt would otherwise fail on obscurely.
 """
+
 from __future__ import annotations
 
 import copy

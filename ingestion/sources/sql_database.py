@@ -1,4 +1,5 @@
 """`source.type: sql_database` → dlt's sql_database source; the SQLAlchemy URL comes from a secret."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,6 +1,7 @@
 """A small REST API on 127.0.0.1 (port 0) for the rest_api tests: pages, a `since` filter, bearer auth
 and scripted failures. Every request is recorded so tests can assert what the client asked for.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The command line: exit codes, run records, skipped Fivetran pipelines, clear errors, cloud wiring."""
+
 from __future__ import annotations
 
 import json
@@ -91,8 +92,14 @@ def test_cloud_target_loads_snowflake_through_the_raw_bucket_with_a_key_pair(wor
     monkeypatch.setenv("DP_RAW_BUCKET_URI", "s3://acme-dev-raw/")
     monkeypatch.setenv("DP_DLT_STAGING_URI", "s3://acme-dev-raw/dlt")
     pem = "-----BEGIN PRIVATE KEY-----\nMIIfake\n-----END PRIVATE KEY-----\n"
-    for name, value in {"SNOWFLAKE_ACCOUNT": "ab12345.eu-west-1", "SNOWFLAKE_USER": "LOADER", "SNOWFLAKE_ROLE": "LOADER_ROLE",
-                        "SNOWFLAKE_WAREHOUSE": "LOAD_WH", "SNOWFLAKE_DATABASE": "DEV_RAW", "SNOWFLAKE_PRIVATE_KEY": pem}.items():
+    for name, value in {
+        "SNOWFLAKE_ACCOUNT": "ab12345.eu-west-1",
+        "SNOWFLAKE_USER": "LOADER",
+        "SNOWFLAKE_ROLE": "LOADER_ROLE",
+        "SNOWFLAKE_WAREHOUSE": "LOAD_WH",
+        "SNOWFLAKE_DATABASE": "DEV_RAW",
+        "SNOWFLAKE_PRIVATE_KEY": pem,
+    }.items():
         monkeypatch.setenv(name, value)
 
     paths = paths_for("cloud")
@@ -108,10 +115,13 @@ def test_cloud_target_loads_snowflake_through_the_raw_bucket_with_a_key_pair(wor
     assert kwargs["destination"].config_params["truncate_tables_on_staging_destination_before_load"] is False
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    (None, "DP_DLT_STAGING_URI expected (the folder the Snowflake stage points at), found unset"),
-    ("s3://other-bucket/dlt", "DP_DLT_STAGING_URI: expected a folder inside s3://acme-dev-raw, found s3://other-bucket/dlt"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "DP_DLT_STAGING_URI expected (the folder the Snowflake stage points at), found unset"),
+        ("s3://other-bucket/dlt", "DP_DLT_STAGING_URI: expected a folder inside s3://acme-dev-raw, found s3://other-bucket/dlt"),
+    ],
+)
 def test_cloud_target_stages_only_in_the_folder_the_platform_names(workspace, monkeypatch, value, message):
     """The stage points at DP_DLT_STAGING_URI (the platform sets both from one rule): guessing it would make COPY miss every file."""
     from ingestion.destinations import destination_kwargs

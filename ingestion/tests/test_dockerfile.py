@@ -1,4 +1,5 @@
 """What can be checked without a Docker engine: pinned base, pinned deps, non-root, no secrets baked in."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """filesystem pipelines: csv, jsonl and parquet files dropped under `<lake>/<bucket_path>/`."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,15 @@ def write_file(folder: Path, name: str, fmt: str, records: list[dict[str, Any]])
 
 
 def fs_source(fmt: str, **overrides: Any) -> dict[str, Any]:
-    block = {"bucket_path": "landing/orders", "file_glob": f"*.{fmt}", "format": fmt, "table": "orders",
-             "primary_key": "order_id", "write_disposition": "merge", "incremental": True}
+    block = {
+        "bucket_path": "landing/orders",
+        "file_glob": f"*.{fmt}",
+        "format": fmt,
+        "table": "orders",
+        "primary_key": "order_id",
+        "write_disposition": "merge",
+        "incremental": True,
+    }
     return {"type": "filesystem", "filesystem": {**block, **overrides}}
 
 
@@ -50,7 +58,10 @@ def test_loads_each_format_with_typed_columns(workspace, capsys, fmt):
     assert code == 0, record
     assert record["rows"] == {"orders": 3}
     assert workspace.query("select order_id, quantity, unit_price, status from raw_orders_fs.orders order by 1") == [
-        (1, 2, 9.5, "placed"), (2, 1, 19.99, "shipped"), (3, 5, 4.99, "delivered")]
+        (1, 2, 9.5, "placed"),
+        (2, 1, 19.99, "shipped"),
+        (3, 5, 4.99, "delivered"),
+    ]
     types = dict(workspace.query("select column_name, data_type from information_schema.columns where table_schema = 'raw_orders_fs' and table_name = 'orders'"))
     assert types["order_id"] == "BIGINT" and types["unit_price"] == "DOUBLE"
     # Every raw table carries dlt's lineage columns, whatever the reader (the dbt models read them).

@@ -1,4 +1,5 @@
 """rest_api pipelines against a local fake API: pagination, incremental cursors, retries, failures, auth."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@ Each test runs the real CLI (dlt, DuckDB) in-process on a throwaway `.local/`; w
 warehouse and dlt's own load package read back afterwards. What they cannot prove: speed (that is
 `npm run bench:local`), or the cloud path (Snowflake staging), which these changes leave to dlt.
 """
+
 from __future__ import annotations
 
 import io
@@ -51,7 +52,9 @@ def test_parquet_load_is_imported_as_extracted_and_keeps_dlt_columns(workspace, 
     folder = workspace.lake / "drop"
     folder.mkdir(parents=True)
     pq.write_table(pa.table({"id": list(range(5000)), "name": [f"n{i}" for i in range(5000)]}), folder / "part.parquet")
-    workspace.write_pipeline("pq", {"type": "filesystem", "filesystem": {"bucket_path": "drop", "file_glob": "*.parquet", "format": "parquet", "table": "items", "incremental": False}})
+    workspace.write_pipeline(
+        "pq", {"type": "filesystem", "filesystem": {"bucket_path": "drop", "file_glob": "*.parquet", "format": "parquet", "table": "items", "incremental": False}}
+    )
 
     from dlt.normalize.items_normalizers.arrow import ArrowItemsNormalizer
 

@@ -1,4 +1,5 @@
 """sql_database pipelines, against a SQLite file (the URL comes from a secret like any database)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -14,10 +15,16 @@ def test_loads_tables_incrementally_by_cursor_column(workspace, capsys, monkeypa
     db = tmp_path / "shop.sqlite"
     make_db(db, [(1, "ada", "2024-01-01"), (2, "bob", "2024-01-02")])
     monkeypatch.setenv("DP_SECRET_SHOP_DB_URL", f"sqlite:///{db}")
-    workspace.write_pipeline("shop_sql", {"type": "sql_database", "sql_database": {
-        "credentials": {"secret": "shop_db_url"},
-        "tables": [{"name": "customers", "primary_key": "id", "write_disposition": "merge",
-                    "incremental": {"cursor_column": "updated_at", "initial_value": "2000-01-01"}}]}})
+    workspace.write_pipeline(
+        "shop_sql",
+        {
+            "type": "sql_database",
+            "sql_database": {
+                "credentials": {"secret": "shop_db_url"},
+                "tables": [{"name": "customers", "primary_key": "id", "write_disposition": "merge", "incremental": {"cursor_column": "updated_at", "initial_value": "2000-01-01"}}],
+            },
+        },
+    )
 
     code, record, _ = workspace.run(capsys, "--pipeline", "shop_sql")
     assert code == 0, record
@@ -33,8 +40,7 @@ def test_loads_tables_incrementally_by_cursor_column(workspace, capsys, monkeypa
 
 
 def test_credentials_must_be_a_secret_reference(workspace, capsys):
-    path = workspace.write_pipeline("plain_url", {"type": "sql_database", "sql_database": {
-        "credentials": "sqlite:///x.db", "tables": [{"name": "t"}]}})
+    path = workspace.write_pipeline("plain_url", {"type": "sql_database", "sql_database": {"credentials": "sqlite:///x.db", "tables": [{"name": "t"}]}})
     code, record, _ = workspace.run(capsys, "--pipeline", "plain_url")
     assert code == 1
     assert str(path) in record["error"] and "source.sql_database.credentials" in record["error"]

@@ -10,8 +10,23 @@ import { UNSCOPED_ACTIONS } from "../../components/cloud/aws/policy";
 import { LABEL_KEYS } from "../../components/labels";
 import { isSecretValue, type PlannedResource } from "../../tools/synth/synthesize";
 import {
-  ACCOUNT, byType, digest, FIVETRAN_CREDENTIAL, isUnder, json, list, one, plain, policies, policyRole, REGION,
-  SNOWFLAKE_EXTERNAL_ID, SNOWFLAKE_USER, synthAws, type AwsSynth, type PolicyStatement,
+  ACCOUNT,
+  byType,
+  digest,
+  FIVETRAN_CREDENTIAL,
+  isUnder,
+  json,
+  list,
+  one,
+  plain,
+  policies,
+  policyRole,
+  REGION,
+  SNOWFLAKE_EXTERNAL_ID,
+  SNOWFLAKE_USER,
+  synthAws,
+  type AwsSynth,
+  type PolicyStatement,
 } from "./harness";
 
 const T = {
@@ -32,7 +47,10 @@ let s: AwsSynth;
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const roleNamed = (name: string) => one(s.plan, T.role, (r) => r.inputs.name === name);
 /** Statements of every inline policy attached to the role named `name`. */
-const statementsOf = (name: string): PolicyStatement[] => policies(s.plan).filter((p) => p.resource.type === T.rolePolicy && policyRole(p.resource) === name).flatMap((p) => p.statements);
+const statementsOf = (name: string): PolicyStatement[] =>
+  policies(s.plan)
+    .filter((p) => p.resource.type === T.rolePolicy && policyRole(p.resource) === name)
+    .flatMap((p) => p.statements);
 const actionsOf = (name: string) => new Set(statementsOf(name).flatMap((st) => list(st.Action)));
 const sfnOf = (p: string) => one(s.plan, T.sfn, (r) => r.inputs.name === `acmeaws-dev-${p.replace(/_/g, "-")}-flow`);
 const taskOf = (p: string, kind: "ingest" | "dbt") => byType(s.plan, T.task).find((r) => r.inputs.family === `acmeaws-dev-${p.replace(/_/g, "-")}-${kind}-task`);
@@ -44,7 +62,12 @@ before(async () => {
 
 describe("aws lake", () => {
   it("has a raw and an artifacts bucket with planned names and s3:// URIs", () => {
-    assert.deepEqual(byType(s.plan, T.bucket).map((b) => b.inputs.bucket).sort(), ["acmeaws-dev-access-logs", "acmeaws-dev-artifacts", "acmeaws-dev-raw"]);
+    assert.deepEqual(
+      byType(s.plan, T.bucket)
+        .map((b) => b.inputs.bucket)
+        .sort(),
+      ["acmeaws-dev-access-logs", "acmeaws-dev-artifacts", "acmeaws-dev-raw"],
+    );
     assert.equal(s.plan.outputs.rawBucket, "s3://acmeaws-dev-raw");
     assert.equal(s.plan.outputs.artifactsBucket, "s3://acmeaws-dev-artifacts");
   });
@@ -82,7 +105,9 @@ describe("aws lake", () => {
 
 describe("aws identities", () => {
   it("has one role per workload, shared ones per environment and the rest per pipeline", () => {
-    const names = byType(s.plan, T.role).map((r) => r.inputs.name).sort();
+    const names = byType(s.plan, T.role)
+      .map((r) => r.inputs.name)
+      .sort();
     const expected = ["acmeaws-dev-dbt", "acmeaws-dev-ci-preview", "acmeaws-dev-ci-deploy", "acmeaws-dev-snowflake-lake"];
     for (const p of ["jsonplaceholder", "orders-files"]) expected.push(`acmeaws-dev-${p}-ingest`, `acmeaws-dev-${p}-ingest-exec`);
     for (const p of ["jsonplaceholder", "orders-files", "shop-postgres"]) expected.push(`acmeaws-dev-${p}-dbt-exec`, `acmeaws-dev-${p}-orchestrator`, `acmeaws-dev-${p}-scheduler`);
@@ -123,7 +148,10 @@ describe("aws identities", () => {
     assert.deepEqual(list(st.find((x) => x.Sid === "ReadLanding")!.Resource), ["arn:aws:s3:::acmeaws-dev-raw/landing/orders/*"]);
     assert.ok(!JSON.stringify(statementsOf("acmeaws-dev-jsonplaceholder-ingest")).includes("orders"), "no grant on another pipeline's prefixes");
     const dbt = statementsOf("acmeaws-dev-dbt");
-    assert.ok(dbt.every((x) => list(x.Resource).every((r) => r.startsWith("arn:aws:s3:::acmeaws-dev-artifacts"))), JSON.stringify(dbt));
+    assert.ok(
+      dbt.every((x) => list(x.Resource).every((r) => r.startsWith("arn:aws:s3:::acmeaws-dev-artifacts"))),
+      JSON.stringify(dbt),
+    );
   });
   it("each orchestrator runs only its own pipeline's tasks in the cluster and passes only their roles", () => {
     for (const p of PIPELINES) {
@@ -165,7 +193,9 @@ describe("aws registry", () => {
       assert.equal(r.inputs.imageTagMutability, "IMMUTABLE");
       assert.deepEqual(r.inputs.imageScanningConfiguration, { scanOnPush: true });
     }
-    const policiesFor = byType(s.plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy").map((l) => l.inputs.repository).sort();
+    const policiesFor = byType(s.plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy")
+      .map((l) => l.inputs.repository)
+      .sort();
     assert.deepEqual(policiesFor, ["acmeaws-dev-images/dbt", "acmeaws-dev-images/ingestion"]);
   });
   it("hands Deploy a URL under which `<url>/ingestion` and `<url>/dbt` are the repositories, with ECR credentials", () => {
@@ -180,12 +210,12 @@ describe("aws registry", () => {
 
 describe("aws secrets", () => {
   it("creates the warehouse keys, the Fivetran credential and the pipelines' source secrets with planned names", () => {
-    assert.deepEqual(byType(s.plan, T.secret).map((x) => x.inputs.name).sort(), [
-      "acmeaws-dev-fivetran-api",
-      "acmeaws-dev-shop-postgres-secret-db-password",
-      "acmeaws-dev-snowflake-loader-key",
-      "acmeaws-dev-snowflake-transformer-key",
-    ]);
+    assert.deepEqual(
+      byType(s.plan, T.secret)
+        .map((x) => x.inputs.name)
+        .sort(),
+      ["acmeaws-dev-fivetran-api", "acmeaws-dev-shop-postgres-secret-db-password", "acmeaws-dev-snowflake-loader-key", "acmeaws-dev-snowflake-transformer-key"],
+    );
   });
   it("stores values as Pulumi secrets, and leaves a secret without a value empty", () => {
     const versions = byType(s.plan, "aws:secretsmanager/secretVersion:SecretVersion");
@@ -218,7 +248,10 @@ describe("aws secrets", () => {
   });
   it("injects secrets into tasks from Secrets Manager, never as plain environment", () => {
     const def = json(taskOf("jsonplaceholder", "ingest")!.inputs.containerDefinitions)[0];
-    assert.deepEqual(def.secrets.map((x: any) => x.name), ["SNOWFLAKE_PRIVATE_KEY"]);
+    assert.deepEqual(
+      def.secrets.map((x: any) => x.name),
+      ["SNOWFLAKE_PRIVATE_KEY"],
+    );
     assert.match(def.secrets[0].valueFrom, /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:acmeaws-dev-snowflake-loader-key-/);
     assert.ok(!JSON.stringify(s.plan.resources.map((r) => plain(r.inputs.containerDefinitions ?? ""))).includes("PRIVATE KEY-----"));
   });
@@ -237,7 +270,10 @@ describe("aws compute and network", () => {
     assert.match(def.image, /@sha256:[0-9a-f]{64}$/);
     // `command` is the CMD, appended to the image's ENTRYPOINT (`python -m ingestion`).
     assert.deepEqual(def.command, ["run", "--pipeline", "orders_files", "--target", "cloud"]);
-    assert.deepEqual(def.environment.find((e: any) => e.name === "DP_PIPELINE"), { name: "DP_PIPELINE", value: "orders_files" });
+    assert.deepEqual(
+      def.environment.find((e: any) => e.name === "DP_PIPELINE"),
+      { name: "DP_PIPELINE", value: "orders_files" },
+    );
     assert.deepEqual({ cpu: ingest.inputs.cpu, memory: ingest.inputs.memory }, { cpu: "1024", memory: "4096" }, "orders_files asks for 4 GiB");
     assert.deepEqual(ingest.inputs.requiresCompatibilities, ["FARGATE"]);
     assert.equal(ingest.inputs.networkMode, "awsvpc");
@@ -253,7 +289,12 @@ describe("aws compute and network", () => {
   });
   it("without named subnets, creates a minimal VPC with two public subnets; tasks get a public IP", () => {
     assert.equal(byType(s.plan, "aws:ec2/vpc:Vpc")[0].inputs.cidrBlock, "10.40.0.0/16");
-    assert.deepEqual(byType(s.plan, "aws:ec2/subnet:Subnet").map((x) => x.inputs.cidrBlock).sort(), ["10.40.0.0/20", "10.40.16.0/20"]);
+    assert.deepEqual(
+      byType(s.plan, "aws:ec2/subnet:Subnet")
+        .map((x) => x.inputs.cidrBlock)
+        .sort(),
+      ["10.40.0.0/20", "10.40.16.0/20"],
+    );
     assert.equal(byType(s.plan, "aws:ec2/natGateway:NatGateway").length, 0, "no NAT gateway (~$32/month)");
     const net = json(sfnOf("orders_files").inputs.definition).States.Ingest.Arguments.NetworkConfiguration.AwsvpcConfiguration;
     assert.equal(net.AssignPublicIp, "ENABLED");
@@ -313,8 +354,14 @@ describe("aws orchestration and schedules", () => {
       assert.equal(sch.inputs.scheduleExpressionTimezone, p.schedule.timezone);
       const starts = statementsOf(`${base}-scheduler`);
       const dlq = `arn:aws:sqs:${REGION}:${ACCOUNT}:acmeaws-dev-schedule-dlq`;
-      assert.deepEqual(starts.flatMap((x) => list(x.Resource)), [flowArn, dlq]);
-      assert.deepEqual(starts.flatMap((x) => list(x.Action)), ["states:StartExecution", "sqs:SendMessage"]);
+      assert.deepEqual(
+        starts.flatMap((x) => list(x.Resource)),
+        [flowArn, dlq],
+      );
+      assert.deepEqual(
+        starts.flatMap((x) => list(x.Action)),
+        ["states:StartExecution", "sqs:SendMessage"],
+      );
       // A start that fails after its retries goes to the dead-letter queue, not nowhere.
       assert.deepEqual(target.deadLetterConfig, { arn: dlq }, p.name);
     }
@@ -338,7 +385,9 @@ describe("aws orchestration and schedules", () => {
 
 describe("aws alerts", () => {
   it("mails the stack's recipients from the environment topic and each owner from the pipeline's topic", () => {
-    const subs = byType(s.plan, T.sub).map((x) => `${x.inputs.topic} ${x.inputs.endpoint}`).sort();
+    const subs = byType(s.plan, T.sub)
+      .map((x) => `${x.inputs.topic} ${x.inputs.endpoint}`)
+      .sort();
     const topic = (n: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:${n}`;
     assert.deepEqual(subs, [
       `${topic("acmeaws-dev-alerts")} data-platform-dev@example.com`,
@@ -355,7 +404,10 @@ describe("aws alerts", () => {
       const pattern = json(rule.inputs.eventPattern);
       assert.deepEqual(pattern.detail.stateMachineArn, [`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${base}-flow`]);
       assert.deepEqual(pattern.detail.status, ["FAILED", "TIMED_OUT", "ABORTED"]);
-      const targets = byType(s.plan, T.target).filter((t) => t.inputs.rule === `${base}-failed`).map((t) => t.inputs.arn).sort();
+      const targets = byType(s.plan, T.target)
+        .filter((t) => t.inputs.rule === `${base}-failed`)
+        .map((t) => t.inputs.arn)
+        .sort();
       assert.deepEqual(targets, [`arn:aws:sns:${REGION}:${ACCOUNT}:acmeaws-dev-alerts`, `arn:aws:sns:${REGION}:${ACCOUNT}:${base}-alerts`]);
     }
   });
@@ -377,7 +429,10 @@ describe("aws CI access", () => {
     const trust = (n: string) => json(roleNamed(n).inputs.assumeRolePolicy).Statement[0];
     const main = "repo:acme/data-platform:ref:refs/heads/main";
     const env = "repo:acme/data-platform:environment:dev-aws";
-    for (const [role, sub] of [["acmeaws-dev-ci-preview", ["repo:acme/data-platform:pull_request", main]], ["acmeaws-dev-ci-deploy", env]] as const) {
+    for (const [role, sub] of [
+      ["acmeaws-dev-ci-preview", ["repo:acme/data-platform:pull_request", main]],
+      ["acmeaws-dev-ci-deploy", env],
+    ] as const) {
       const t = trust(role);
       assert.equal(t.Action, "sts:AssumeRoleWithWebIdentity");
       assert.deepEqual(t.Condition.StringEquals, { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": sub }, role);
@@ -410,7 +465,11 @@ describe("aws CI deploy role: bounded roles, no self-escalation, destroy calls (
     }
   });
   it("the boundary holds every action a workload role is granted", () => {
-    const capped = new Set(policies(s.plan).filter((p) => p.resource.type === "aws:iam/policy:Policy").flatMap((p) => p.statements.flatMap((x) => list(x.Action))));
+    const capped = new Set(
+      policies(s.plan)
+        .filter((p) => p.resource.type === "aws:iam/policy:Policy")
+        .flatMap((p) => p.statements.flatMap((x) => list(x.Action))),
+    );
     for (const r of byType(s.plan, T.role).filter((x) => x.inputs.permissionsBoundary)) {
       for (const a of actionsOf(String(r.inputs.name))) assert.ok(capped.has(a), `${r.inputs.name}: ${a} is outside the boundary`);
     }
@@ -478,7 +537,11 @@ describe("aws CI access in an account that already has GitHub's OIDC provider", 
 
 describe("aws security invariants", () => {
   it("no bucket is public: every bucket blocks public access and no policy allows anyone", () => {
-    const blocked = new Set(byType(s.plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").filter((p) => p.inputs.blockPublicPolicy && p.inputs.restrictPublicBuckets && p.inputs.blockPublicAcls && p.inputs.ignorePublicAcls).map((p) => p.inputs.bucket));
+    const blocked = new Set(
+      byType(s.plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+        .filter((p) => p.inputs.blockPublicPolicy && p.inputs.restrictPublicBuckets && p.inputs.blockPublicAcls && p.inputs.ignorePublicAcls)
+        .map((p) => p.inputs.bucket),
+    );
     for (const b of byType(s.plan, T.bucket)) {
       assert.ok(blocked.has(b.inputs.bucket), `${b.inputs.bucket} has no full public access block`);
       assert.equal(b.inputs.acl, undefined);
@@ -518,7 +581,11 @@ describe("aws security invariants", () => {
       assert.ok(r.parent, `${r.name} has no parent`);
       const chain: string[] = [];
       for (let cur = byUrn.get(r.parent!); cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined) chain.push(cur.type);
-      if (r.custom) assert.ok(chain.some((t) => t.startsWith("data-platform:aws:")), `${r.type} ${r.name}: ${chain.join(" < ")}`);
+      if (r.custom)
+        assert.ok(
+          chain.some((t) => t.startsWith("data-platform:aws:")),
+          `${r.type} ${r.name}: ${chain.join(" < ")}`,
+        );
       assert.equal(chain[chain.length - 1], "data-platform:index:DataPlatform");
     }
   });

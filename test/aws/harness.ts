@@ -157,9 +157,7 @@ export function policies(plan: Plan): { resource: PlannedResource; statements: P
     "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
     "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
   };
-  return plan.resources
-    .filter((r) => r.type in carriers)
-    .map((r) => ({ resource: r, statements: list(json(r.inputs[carriers[r.type]]).Statement) as PolicyStatement[] }));
+  return plan.resources.filter((r) => r.type in carriers).map((r) => ({ resource: r, statements: list(json(r.inputs[carriers[r.type]]).Statement) as PolicyStatement[] }));
 }
 
 /** The role (by physical name) a RolePolicy is attached to; `policy <name>` for a managed policy (the workload boundary). */

@@ -47,7 +47,10 @@ describe("subnetCidrs", () => {
 describe("ecrRepositoryArn", () => {
   it("finds the repository of an ECR image by digest or tag, and nothing for other registries", () => {
     const digest = `sha256:${"a".repeat(64)}`;
-    assert.equal(ecrRepositoryArn(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-dev-images/dbt@${digest}`), "arn:aws:ecr:eu-west-1:123456789012:repository/acme-dev-images/dbt");
+    assert.equal(
+      ecrRepositoryArn(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-dev-images/dbt@${digest}`),
+      "arn:aws:ecr:eu-west-1:123456789012:repository/acme-dev-images/dbt",
+    );
     assert.equal(ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-dev-images/dbt:abc123"), "arn:aws:ecr:eu-west-1:123456789012:repository/acme-dev-images/dbt");
     assert.equal(ecrRepositoryArn(`ghcr.io/acme/dbt@${digest}`), undefined);
   });
@@ -90,7 +93,10 @@ describe("lifecycle", () => {
   });
   it("ECR keeps a bounded number of images and drops untagged ones", () => {
     const rules = JSON.parse(ecrLifecyclePolicy()).rules;
-    assert.deepEqual(rules.map((r: any) => r.selection.tagStatus), ["untagged", "any"]);
+    assert.deepEqual(
+      rules.map((r: any) => r.selection.tagStatus),
+      ["untagged", "any"],
+    );
   });
 });
 
@@ -163,7 +169,10 @@ describe("flowDefinition", () => {
     assert.equal(sync.Arguments.Authentication.ConnectionArn, "arn:aws:events:eu-west-1:1:connection/c/u");
     assert.deepEqual(sync.Retry[0].ErrorEquals, HTTP_TRANSIENT_ERRORS);
     assert.equal(d.States.PollSync.Arguments.ApiEndpoint, "https://api.fivetran.com/v1/connections/abc_def");
-    assert.deepEqual(d.States.SyncDone.Choices.map((c: any) => c.Next), ["SyncFailed", "Transform"]);
+    assert.deepEqual(
+      d.States.SyncDone.Choices.map((c: any) => c.Next),
+      ["SyncFailed", "Transform"],
+    );
     assert.equal(d.States.SyncDone.Default, "WaitForSync");
     assert.equal(d.States.WaitForSync.Next, "PollSync");
     assert.equal(d.States.Ingest, undefined);

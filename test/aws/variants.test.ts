@@ -27,7 +27,9 @@ describe("aws environment in a protected staging stack with named subnets and a 
   });
   it("a protected stack's deploy role cannot empty buckets (no version listing or object deletion)", async () => {
     const ci = await synthAws({ environment: "stg", protect: true, allowDataDestroy: false, aws: { accountId: ACCOUNT, subnetIds: ["subnet-0aaa111"] }, lake: { kmsKey: KMS } });
-    const deploy = policies(ci.plan).filter((p) => p.resource.type === "aws:iam/rolePolicy:RolePolicy" && policyRole(p.resource) === "acmeaws-stg-ci-deploy").flatMap((p) => p.statements);
+    const deploy = policies(ci.plan)
+      .filter((p) => p.resource.type === "aws:iam/rolePolicy:RolePolicy" && policyRole(p.resource) === "acmeaws-stg-ci-deploy")
+      .flatMap((p) => p.statements);
     const actions = deploy.filter((x) => x.Effect !== "Deny").flatMap((x) => list(x.Action));
     for (const a of ["s3:ListBucketVersions", "s3:DeleteObjectVersion", "s3:DeleteObject"]) assert.ok(!actions.includes(a), a);
   });
@@ -42,14 +44,23 @@ describe("aws environment in a protected staging stack with named subnets and a 
   it("encrypts with SSE-KMS under the stack's key and lets the lake's users use that key only", () => {
     for (const e of byType(s.plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")) {
       // S3 delivers server access logs only into an SSE-S3 bucket; the lake's data buckets use the key.
-      const expected = e.name === "access-logs-encryption" ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS }, bucketKeyEnabled: true };
+      const expected =
+        e.name === "access-logs-encryption"
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS }, bucketKeyEnabled: true };
       assert.deepEqual((e.inputs.rules as any[])[0], expected, e.name);
     }
     const kmsUsers = policies(s.plan)
       .filter((p) => p.statements.some((st) => list(st.Action).some((a) => a.startsWith("kms:"))))
       .map((p) => policyRole(p.resource))
       .sort();
-    assert.deepEqual(kmsUsers, ["acmeaws-stg-dbt", "acmeaws-stg-jsonplaceholder-ingest", "acmeaws-stg-orders-files-ingest", "acmeaws-stg-snowflake-lake", "policy acmeaws-stg-workload-boundary"]);
+    assert.deepEqual(kmsUsers, [
+      "acmeaws-stg-dbt",
+      "acmeaws-stg-jsonplaceholder-ingest",
+      "acmeaws-stg-orders-files-ingest",
+      "acmeaws-stg-snowflake-lake",
+      "policy acmeaws-stg-workload-boundary",
+    ]);
     for (const p of policies(s.plan)) for (const st of p.statements) if (list(st.Action).some((a) => a.startsWith("kms:"))) assert.deepEqual(list(st.Resource), [KMS]);
   });
   it("runs tasks in the named subnets without a public IP, and creates no VPC", () => {
@@ -79,13 +90,18 @@ describe("aws environment in a protected staging stack with named subnets and a 
 describe("aws refusals", () => {
   it("refuses to inject a secret into a task whose workload is not one of its readers", async () => {
     const s = await synthAws({}, undefined, (args, keys) => ({ ...args, secretEnv: { ...args.secretEnv, ingestion: { ...args.secretEnv.ingestion, STOLEN: keys.transformer } } }));
-    assert.ok(s.errors.some((e) => /ingestion env STOLEN \(secret "snowflake-transformer-key"\): ingestion is not one of its readers \(dbt\)/.test(e)), s.errors.join("\n"));
+    assert.ok(
+      s.errors.some((e) => /ingestion env STOLEN \(secret "snowflake-transformer-key"\): ingestion is not one of its readers \(dbt\)/.test(e)),
+      s.errors.join("\n"),
+    );
     assert.equal(byType(s.plan, "aws:ecs/taskDefinition:TaskDefinition").length, 1, "only shop_postgres (no ingestion) got its dbt task; refused runtimes declared nothing");
   });
   it("refuses another pipeline's secret", async () => {
     let other: any;
-    const s = await synthAws({}, (env) => (other = env.secret("api_token", undefined, ["ingestion"], "someone_else")), (args) =>
-      args.pipeline.name === "orders_files" ? { ...args, secretEnv: { ...args.secretEnv, ingestion: { ...args.secretEnv.ingestion, X: other } } } : args,
+    const s = await synthAws(
+      {},
+      (env) => (other = env.secret("api_token", undefined, ["ingestion"], "someone_else")),
+      (args) => (args.pipeline.name === "orders_files" ? { ...args, secretEnv: { ...args.secretEnv, ingestion: { ...args.secretEnv.ingestion, X: other } } } : args),
     );
     assert.deepEqual(s.errors, ['pipeline orders_files: ingestion env X (secret "api_token"): it belongs to pipeline someone_else']);
   });

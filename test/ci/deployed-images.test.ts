@@ -50,7 +50,11 @@ exit 0
 `,
     { mode: 0o755 },
   );
-  const r = spawnSync("bash", [path.join(ROOT, ".github/scripts/pin-deployed.sh"), stack, `acme/${stack}`], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  const r = spawnSync("bash", [path.join(ROOT, ".github/scripts/pin-deployed.sh"), stack, `acme/${stack}`], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+  });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
   const sets: Record<string, string> = {};
   for (const c of calls) {
@@ -94,7 +98,10 @@ describe("deployed digests are remembered (pin-deployed.sh)", () => {
   });
 
   it("refuses an output that is not a digest reference", () => {
-    const r = pinDeployed("dev", { images: { ingestion: `${REPO}/ingestion:latest`, dbt: BUILT.dbt }, imageSources: { ingestion: contextHash(path.join(ROOT, "ingestion")), dbt: contextHash(path.join(ROOT, "dbt")) } });
+    const r = pinDeployed("dev", {
+      images: { ingestion: `${REPO}/ingestion:latest`, dbt: BUILT.dbt },
+      imageSources: { ingestion: contextHash(path.join(ROOT, "ingestion")), dbt: contextHash(path.join(ROOT, "dbt")) },
+    });
     assert.deepEqual(r.sets, { dbt: BUILT.dbt });
     assert.match(r.out, /ingestion: acme\/dev runs no digest-pinned image yet/);
   });
@@ -105,7 +112,10 @@ describe("prod never builds its images (images.build: false)", () => {
 
   it("`pulumi up` of prod without both digests stops before any resource, naming the file, field and fix", () => {
     const issues = unpinnedPrebuiltImages(prodConfig({ dbt: BUILT.dbt }), "prod", false);
-    assert.deepEqual(issues.map((i) => [i.file, i.path, i.found]), [["Pulumi.prod.yaml", "data-platform:images.ingestion", "not set"]]);
+    assert.deepEqual(
+      issues.map((i) => [i.file, i.path, i.found]),
+      [["Pulumi.prod.yaml", "data-platform:images.ingestion", "not set"]],
+    );
     assert.match(issues[0].expected, /pin-deployed\.sh prod/);
     assert.deepEqual(unpinnedPrebuiltImages(prodConfig(BUILT), "prod", false), []);
     // Previews may plan it (they build nothing); dev builds as before.
@@ -119,7 +129,10 @@ describe("prod never builds its images (images.build: false)", () => {
       .then((p) => { console.log("declared " + p.resources.length); process.exit(0); }, (e) => { console.error(e.message); process.exit(1); });`;
     const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: ROOT, encoding: "utf8" });
     assert.equal(r.status, 1, `${r.stdout}${r.stderr}`);
-    assert.match(r.stderr, /2 configuration errors; nothing was declared:\n {2}Pulumi\.prod\.yaml {2}data-platform:images\.ingestion: expected a digest reference[\s\S]*data-platform:images\.dbt/);
+    assert.match(
+      r.stderr,
+      /2 configuration errors; nothing was declared:\n {2}Pulumi\.prod\.yaml {2}data-platform:images\.ingestion: expected a digest reference[\s\S]*data-platform:images\.dbt/,
+    );
     assert.doesNotMatch(r.stdout, /declared/);
   });
 

@@ -49,10 +49,19 @@ describe("drift report: one issue per stack", () => {
   it("opens an issue for each drifted stack only, titled by stack, and fails the run", async () => {
     const { github, calls } = fakeGithub();
     const c = core();
-    const r = await drift.run({ github, context, core: c, dir: results({ dev: { outcome: "clean" }, prod: DRIFT, "dev-aws": { outcome: "clean" } }), stacks: ["dev", "prod", "dev-aws"] });
+    const r = await drift.run({
+      github,
+      context,
+      core: c,
+      dir: results({ dev: { outcome: "clean" }, prod: DRIFT, "dev-aws": { outcome: "clean" } }),
+      stacks: ["dev", "prod", "dev-aws"],
+    });
     assert.deepEqual(r.drifted, ["prod"]);
     const created = calls.filter(([n]) => n === "create").map(([, a]) => a);
-    assert.deepEqual(created.map((a) => [a.title, a.labels]), [["Drift: prod", ["drift"]]]);
+    assert.deepEqual(
+      created.map((a) => [a.title, a.labels]),
+      [["Drift: prod", ["drift"]]],
+    );
     assert.match(created[0].body, /~ 1 to update/);
     assert.deepEqual(c.failed, ["drift in prod"]);
   });
@@ -71,7 +80,10 @@ describe("drift report: one issue per stack", () => {
   });
 
   it("closes a stack's issue on its first clean check, leaving other stacks' issues alone", async () => {
-    const { github, calls } = fakeGithub([{ number: 3, title: "Drift: prod" }, { number: 4, title: "Drift: dev" }]);
+    const { github, calls } = fakeGithub([
+      { number: 3, title: "Drift: prod" },
+      { number: 4, title: "Drift: dev" },
+    ]);
     const c = core();
     const r = await drift.run({ github, context, core: c, dir: results({ prod: { outcome: "clean" }, dev: DRIFT }), stacks: ["prod", "dev"] });
     const closed = calls.filter(([n, a]) => n === "update" && a.state === "closed").map(([, a]) => a.issue_number);
@@ -86,7 +98,10 @@ describe("drift report: one issue per stack", () => {
     const r = await drift.run({ github, context, core: c, dir: results({ prod: { outcome: "error", changes: [] } }), stacks: ["prod", "dev"] });
     assert.deepEqual(r.drifted, []);
     assert.deepEqual(r.errors, ["prod", "dev"]);
-    assert.deepEqual(calls.filter(([n]) => n !== "listForRepo"), []);
+    assert.deepEqual(
+      calls.filter(([n]) => n !== "listForRepo"),
+      [],
+    );
     assert.match(c.failed[0], /could not run for prod, dev: .*not drift/);
   });
 });
@@ -97,7 +112,11 @@ describe("drift-check.sh (pulumi refresh --preview-only, stand-in CLI)", () => {
     const log = path.join(bin, "calls.log");
     fs.writeFileSync(path.join(bin, "pulumi"), `#!/usr/bin/env bash\necho "$*" >> "${log}"\n[ "$1" = login ] && exit 0\n${refresh}\n`, { mode: 0o755 });
     const out = path.join(bin, "out");
-    const r = spawnSync("bash", [path.join(ROOT, ".github/scripts/drift-check.sh"), "prod", "acme/prod", out], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: "" } });
+    const r = spawnSync("bash", [path.join(ROOT, ".github/scripts/drift-check.sh"), "prod", "acme/prod", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: "" },
+    });
     assert.equal(r.status, 0, r.stderr);
     return { result: JSON.parse(fs.readFileSync(path.join(out, "prod.json"), "utf8")), calls: fs.readFileSync(log, "utf8").trim().split("\n"), log: r.stdout };
   }
@@ -112,7 +131,9 @@ describe("drift-check.sh (pulumi refresh --preview-only, stand-in CLI)", () => {
   });
 
   it("changes in the summary: drift, with the counts only (names and values stay in the job log)", () => {
-    const r = check('echo "    ~ gcp:storage/bucket:Bucket raw refresh [diff: ~labels]"; echo "Resources:"; echo "    ~ 1 to update"; echo "    41 unchanged"; echo "error: no changes were expected but changes were proposed" >&2; exit 255');
+    const r = check(
+      'echo "    ~ gcp:storage/bucket:Bucket raw refresh [diff: ~labels]"; echo "Resources:"; echo "    ~ 1 to update"; echo "    41 unchanged"; echo "error: no changes were expected but changes were proposed" >&2; exit 255',
+    );
     assert.deepEqual(r.result, { stack: "prod", outcome: "drift", changes: ["~ 1 to update"] });
     assert.match(r.log, /bucket:Bucket raw/, "the full diff is in the log");
   });

@@ -23,10 +23,16 @@ describe("npm run plan -- --pipeline", () => {
     const only = JSON.parse(r.stdout);
     const names = only.resources.map((x: any) => x.name);
     assert.ok(names.includes("orders_files-schedule"), names.join(", "));
-    assert.ok(names.some((n: string) => /^sa-.*orders_files$|orders_files.*account/.test(n) || n.endsWith("-orders_files")), `an identity or grant named after it: ${names.join(", ")}`);
+    assert.ok(
+      names.some((n: string) => /^sa-.*orders_files$|orders_files.*account/.test(n) || n.endsWith("-orders_files")),
+      `an identity or grant named after it: ${names.join(", ")}`,
+    );
     for (const n of names) assert.ok(n.includes("orders_files"), `${n} is not the pipeline's`);
     // Every resource the full plan names after the pipeline is there, and nothing of another pipeline.
-    const expected = all.resources.filter((x: any) => x.name.split("-").includes("orders_files") || x.name === "orders_files").map((x: any) => x.urn).sort();
+    const expected = all.resources
+      .filter((x: any) => x.name.split("-").includes("orders_files") || x.name === "orders_files")
+      .map((x: any) => x.urn)
+      .sort();
     assert.deepEqual(only.resources.map((x: any) => x.urn).sort(), expected);
     assert.deepEqual(Object.keys(only), ["project", "stack", "resources", "outputs"]);
   });

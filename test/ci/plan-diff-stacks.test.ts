@@ -44,7 +44,11 @@ describe(`plan diff on the ${STACK} stack`, () => {
     const ofPipeline = h.resources.filter((r) => r.name.includes("jp_extra")).map((r) => r.urn);
     assert.deepEqual(d.added.map((c) => c.urn).sort(), ofPipeline.sort());
     assert.deepEqual(d.removed, []);
-    assert.deepEqual(d.changed.map((c) => `${c.type}::${c.name} ${c.inputs?.map((i) => i.path).join(",")}`), [], renderMarkdown(d));
+    assert.deepEqual(
+      d.changed.map((c) => `${c.type}::${c.name} ${c.inputs?.map((i) => i.path).join(",")}`),
+      [],
+      renderMarkdown(d),
+    );
   });
 
   it("changing a schedule shows one changed input on one resource", async () => {

@@ -57,7 +57,11 @@ describe("diffPlans", () => {
 
   it("adding a pipeline adds exactly its resources, all under that pipeline", () => {
     const q = pipeline("orders_files");
-    const extra = [q, res("gcp:cloudrunv2/job:Job", "orders_files-ingest-job", { labels: { pipeline: "orders_files" } }, q.urn), res("gcp:cloudscheduler/job:Job", "orders_files-schedule", { schedule: "0 1 * * *" }, q.urn)];
+    const extra = [
+      q,
+      res("gcp:cloudrunv2/job:Job", "orders_files-ingest-job", { labels: { pipeline: "orders_files" } }, q.urn),
+      res("gcp:cloudscheduler/job:Job", "orders_files-schedule", { schedule: "0 1 * * *" }, q.urn),
+    ];
     const d = diffPlans(plan(basePlan()), plan([...basePlan(), ...extra]));
     assert.deepEqual(d.added.map((c) => c.urn).sort(), extra.map((r) => r.urn).sort());
     assert.deepEqual([...new Set(d.added.map((c) => c.group))], ["orders_files"]);
@@ -111,7 +115,11 @@ describe("diffPlans", () => {
 
   it("attributes a new pipeline's grants on shared resources to the pipeline", () => {
     const q = pipeline("orders_files");
-    const extra = [q, res("gcp:serviceaccount/account:Account", "sa-ing-orders_files"), res("gcp:storage/bucketIAMMember:BucketIAMMember", "raw-storage-objectuser-ing-orders_files")];
+    const extra = [
+      q,
+      res("gcp:serviceaccount/account:Account", "sa-ing-orders_files"),
+      res("gcp:storage/bucketIAMMember:BucketIAMMember", "raw-storage-objectuser-ing-orders_files"),
+    ];
     const d = diffPlans(plan(basePlan()), plan([...basePlan(), ...extra]));
     assert.deepEqual([...new Set(d.added.map((c) => c.group))], ["orders_files"]);
   });
@@ -119,8 +127,14 @@ describe("diffPlans", () => {
   it("diffInputs reports leaf paths; arrays of another length differ as a whole", () => {
     assert.deepEqual(diffInputs({ a: { b: 1, c: 2 } }, { a: { b: 1, c: 3 } }), [{ path: "a.c", before: 2, after: 3 }]);
     assert.deepEqual(diffInputs({ l: [1, 2] }, { l: [1, 3] }), [{ path: "l[1]", before: 2, after: 3 }]);
-    assert.deepEqual(diffInputs({ l: [1] }, { l: [1, 2] }).map((c) => c.path), ["l"]);
-    assert.deepEqual(diffInputs({ a: 1 }, { b: 1 }).map((c) => c.path), ["a", "b"]);
+    assert.deepEqual(
+      diffInputs({ l: [1] }, { l: [1, 2] }).map((c) => c.path),
+      ["l"],
+    );
+    assert.deepEqual(
+      diffInputs({ a: 1 }, { b: 1 }).map((c) => c.path),
+      ["a", "b"],
+    );
   });
 
   it("the Mermaid diagram has a subgraph per group, a node per change, parent edges, no raw quotes", () => {
@@ -149,7 +163,10 @@ describe("risky changes and headline inputs", () => {
   it("a removed stateful resource is named at the top as a deletion", () => {
     const head = basePlan().filter((r) => r.name !== "raw");
     const d = diffPlans(plan(basePlan()), plan(head));
-    assert.deepEqual(riskyChanges(d).map((r) => [r.risk, r.name]), [["delete", "raw"]]);
+    assert.deepEqual(
+      riskyChanges(d).map((r) => [r.risk, r.name]),
+      [["delete", "raw"]],
+    );
     const md = renderMarkdown(d);
     assert.ok(md.indexOf("Risky") >= 0 && md.indexOf("Risky") < md.indexOf("to add"), md);
   });
@@ -157,7 +174,10 @@ describe("risky changes and headline inputs", () => {
   it("a bucket renamed in place is a replacement; a label change on it is not risky", () => {
     const renamed = basePlan();
     renamed[1] = { ...renamed[1], inputs: { ...(renamed[1].inputs as object), name: "acme-dev-raw2" } };
-    assert.deepEqual(riskyChanges(diffPlans(plan(basePlan()), plan(renamed))).map((r) => r.risk), ["replace"]);
+    assert.deepEqual(
+      riskyChanges(diffPlans(plan(basePlan()), plan(renamed))).map((r) => r.risk),
+      ["replace"],
+    );
     const relabelled = basePlan();
     relabelled[1] = { ...relabelled[1], inputs: { ...(relabelled[1].inputs as object), labels: { platform: "x" } } };
     const d = diffPlans(plan(basePlan()), plan(relabelled));
@@ -170,15 +190,28 @@ describe("risky changes and headline inputs", () => {
     const moved = basePlan();
     const other = `${STACK}data-platform:gcp:Lake::lake`;
     moved[1] = { ...moved[1], urn: `${STACK}data-platform:gcp:Lake$gcp:storage/bucket:Bucket::raw`, parent: other };
-    assert.deepEqual(riskyChanges(diffPlans(plan(basePlan()), plan(moved))).map((r) => [r.risk, r.name]), [["replace", "raw"]]);
+    assert.deepEqual(
+      riskyChanges(diffPlans(plan(basePlan()), plan(moved))).map((r) => [r.risk, r.name]),
+      [["replace", "raw"]],
+    );
   });
 
   it("added resources show their schedule, image and recipients; nested names are left out", () => {
     const q = pipeline("orders_files");
     const extra = [
       q,
-      res("gcp:cloudscheduler/job:Job", "orders_files-schedule", { schedule: "30 2 * * *", timeZone: "UTC", paused: false, labels: { pipeline: "orders_files", name: "x" } }, q.urn),
-      res("gcp:cloudrunv2/job:Job", "orders_files-ingest-job", { template: { template: { containers: [{ image: "r/ingestion@sha256:abc", env: [{ name: "A", value: "1" }] }] } } }, q.urn),
+      res(
+        "gcp:cloudscheduler/job:Job",
+        "orders_files-schedule",
+        { schedule: "30 2 * * *", timeZone: "UTC", paused: false, labels: { pipeline: "orders_files", name: "x" } },
+        q.urn,
+      ),
+      res(
+        "gcp:cloudrunv2/job:Job",
+        "orders_files-ingest-job",
+        { template: { template: { containers: [{ image: "r/ingestion@sha256:abc", env: [{ name: "A", value: "1" }] }] } } },
+        q.urn,
+      ),
       res("gcp:monitoring/notificationChannel:NotificationChannel", "email-orders", { labels: { email_address: "data-team@example.com" } }),
     ];
     const d = diffPlans(plan(basePlan()), plan([...basePlan(), ...extra]));
@@ -195,7 +228,11 @@ describe("risky changes and headline inputs", () => {
 
 describe("plan:diff on git refs (worktrees)", () => {
   const git = (cwd: string, ...args: string[]) => {
-    const r = spawnSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" } });
+    const r = spawnSync("git", args, {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" },
+    });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
@@ -205,7 +242,7 @@ describe("plan:diff on git refs (worktrees)", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "tools/plan-diff.ts", "--stack", "dev", "--base", "no-such-ref-xyz"], { cwd: ROOT, encoding: "utf8" });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^plan:diff: --base no-such-ref-xyz: no such commit/);
-    assert.doesNotMatch(r.stderr, /    at /, "no stack trace");
+    assert.doesNotMatch(r.stderr, / {4}at /, "no stack trace");
   });
 
   it("--help and usage errors print the usage, not a stack trace", () => {
@@ -215,7 +252,7 @@ describe("plan:diff on git refs (worktrees)", () => {
     const bad = spawnSync(process.execPath, ["--import", "tsx", "tools/plan-diff.ts", "--stack"], { cwd: ROOT, encoding: "utf8" });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--stack needs a value[\s\S]*usage:/);
-    assert.doesNotMatch(bad.stderr, /    at /);
+    assert.doesNotMatch(bad.stderr, / {4}at /);
   });
 
   // Stands for: a PR that changes components/ shows that change in the fork diff. Proven by running
@@ -236,11 +273,15 @@ describe("plan:diff on git refs (worktrees)", () => {
     git(clone, "commit", "-qam", "lake: inherit public access prevention");
     const head = git(clone, "rev-parse", "HEAD");
     try {
-      const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools/plan-diff.ts"), "--repo", clone, "--stack", "dev", "--base", base, "--head", head, "--json"], {
-        cwd: ROOT,
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ["--import", "tsx", path.join(ROOT, "tools/plan-diff.ts"), "--repo", clone, "--stack", "dev", "--base", base, "--head", head, "--json"],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
       assert.equal(r.status, 0, r.stderr);
       const d = JSON.parse(r.stdout);
       assert.deepEqual(d.added, []);

@@ -31,7 +31,12 @@ function fakeGithub(comments: { id: number; body: string }[] = [], issues: any[]
   };
   return { github, calls };
 }
-const context = { repo: { owner: "acme", repo: "data-platform" }, serverUrl: "https://github.com", runId: 7, payload: { pull_request: { number: 12, head: { sha: "abcdef1234567" } } } };
+const context = {
+  repo: { owner: "acme", repo: "data-platform" },
+  serverUrl: "https://github.com",
+  runId: 7,
+  payload: { pull_request: { number: 12, head: { sha: "abcdef1234567" } } },
+};
 
 function sectionsDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sections-"));
@@ -41,7 +46,10 @@ function sectionsDir(files: Record<string, string>): string {
 
 describe("combined preview comment", () => {
   it("holds the marker and every stack's section, in order, noting stacks that left none", () => {
-    const body = comment.buildComment({ sections: comment.readSections(sectionsDir({ "dev.md": "### `dev`: update 1", "prod.md": "### `prod`: no changes" }), ["dev", "prod", "dev-aws"]), sha: "abcdef123" });
+    const body = comment.buildComment({
+      sections: comment.readSections(sectionsDir({ "dev.md": "### `dev`: update 1", "prod.md": "### `prod`: no changes" }), ["dev", "prod", "dev-aws"]),
+      sha: "abcdef123",
+    });
     assert.ok(body.startsWith(comment.MARKER));
     assert.ok(body.indexOf("`dev`: update 1") < body.indexOf("`prod`: no changes"));
     assert.match(body, /`dev-aws`: no result/);
@@ -62,7 +70,10 @@ describe("combined preview comment", () => {
   });
 
   it("edits the comment that has the marker instead of adding one", async () => {
-    const { github, calls } = fakeGithub([{ id: 1, body: "LGTM" }, { id: 5, body: `${comment.MARKER}\nold` }]);
+    const { github, calls } = fakeGithub([
+      { id: 1, body: "LGTM" },
+      { id: 5, body: `${comment.MARKER}\nold` },
+    ]);
     const r = await comment.run({ github, context, dir: sectionsDir({ "dev.md": "new" }), stacks: ["dev"] });
     assert.deepEqual(r, { action: "updated", id: 5 });
     assert.equal(calls.filter(([n]) => n === "createComment").length, 0);
@@ -72,7 +83,11 @@ describe("combined preview comment", () => {
 
 describe("the comment carries the offline plan diff", () => {
   it("per stack: the preview section, then the plan diff (with its Mermaid diagram); a fork's stack has the diff alone", () => {
-    const dir = sectionsDir({ "dev.md": "### `dev`: update 1", "plan-dev.md": "### Offline plan diff: `dev`\n\n```mermaid\nflowchart LR\n```", "plan-prod.md": "### Offline plan diff: `prod`\n\nNo resource changes." });
+    const dir = sectionsDir({
+      "dev.md": "### `dev`: update 1",
+      "plan-dev.md": "### Offline plan diff: `dev`\n\n```mermaid\nflowchart LR\n```",
+      "plan-prod.md": "### Offline plan diff: `prod`\n\nNo resource changes.",
+    });
     const [dev, prod, aws] = comment.readSections(dir, ["dev", "prod", "dev-aws"]);
     assert.ok(dev.indexOf("`dev`: update 1") < dev.indexOf("```mermaid"), dev);
     assert.match(prod, /^### Offline plan diff: `prod`/);
@@ -90,8 +105,14 @@ describe("the comment carries the offline plan diff", () => {
     assert.match(created.body, /actions\/runs\/41/);
 
     const moved = fakeGithub([], [], { 12: "beef" });
-    await assert.rejects(() => comment.runForWorkflowRun({ github: moved.github, context: wrContext, dir: sectionsDir({ "pr.json": '{"number":12}' }), stacks: ["dev"] }), /not the commit this run tested/);
+    await assert.rejects(
+      () => comment.runForWorkflowRun({ github: moved.github, context: wrContext, dir: sectionsDir({ "pr.json": '{"number":12}' }), stacks: ["dev"] }),
+      /not the commit this run tested/,
+    );
     assert.equal(moved.calls.filter(([n]) => n === "createComment" || n === "updateComment").length, 0);
-    await assert.rejects(() => comment.runForWorkflowRun({ github: ok.github, context: wrContext, dir: sectionsDir({ "pr.json": '{"number":"12; rm"}' }), stacks: ["dev"] }), /no pull request number/);
+    await assert.rejects(
+      () => comment.runForWorkflowRun({ github: ok.github, context: wrContext, dir: sectionsDir({ "pr.json": '{"number":"12; rm"}' }), stacks: ["dev"] }),
+      /no pull request number/,
+    );
   });
 });

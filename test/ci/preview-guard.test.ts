@@ -39,7 +39,10 @@ describe("preview guard", () => {
   it("blocks deleting a Snowflake database even when it is not protected (dev)", () => {
     const g = evaluateGuard(load("preview-delete-database.json"), []);
     assert.equal(g.blocked, true);
-    assert.deepEqual(g.risky.map((r) => [r.op, r.type]), [["delete", "snowflake:index/database:Database"]]);
+    assert.deepEqual(
+      g.risky.map((r) => [r.op, r.type]),
+      [["delete", "snowflake:index/database:Database"]],
+    );
   });
 
   it("passes replacing a stateless resource and updating a bucket in place", () => {

@@ -14,11 +14,21 @@ import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "../..");
 const wf = (name: string) => parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", name), "utf8"));
-const shippedStacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+const shippedStacks = fs
+  .readdirSync(ROOT)
+  .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+  .map((f) => f.slice(7, -5))
+  .sort();
 const steps = (job: any): any[] => job.steps ?? [];
 const uses = (job: any, action: string) => steps(job).filter((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
-const workflowFiles = fs.readdirSync(path.join(ROOT, ".github", "workflows")).filter((f) => /\.ya?ml$/.test(f)).sort();
-const runText = (job: any) => steps(job).map((s) => s.run ?? "").join("\n");
+const workflowFiles = fs
+  .readdirSync(path.join(ROOT, ".github", "workflows"))
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+const runText = (job: any) =>
+  steps(job)
+    .map((s) => s.run ?? "")
+    .join("\n");
 const matrixStacks = (job: any): string[] => (job.strategy.matrix.include ? job.strategy.matrix.include.map((m: any) => m.stack) : job.strategy.matrix.stack).slice().sort();
 /** The `stacks` list a github-script step passes to its .cjs script. */
 const scriptStacks = (job: any): string[] => JSON.parse(/stacks: (\[[^\]]*\])/.exec(uses(job, "actions/github-script")[0].with.script)![1]).sort();
@@ -62,7 +72,8 @@ describe("pr.yml", () => {
     assert.match(gcp.with.workload_identity_provider, /vars\[/);
     const [aws] = uses(job, "aws-actions/configure-aws-credentials");
     assert.match(aws.with["role-to-assume"], /CI_PREVIEW_ROLE_ARN/);
-    for (const s of [...uses(job, "google-github-actions/auth"), ...uses(job, "aws-actions/configure-aws-credentials")]) assert.ok(!JSON.stringify(s).includes("secrets."), "no stored cloud keys");
+    for (const s of [...uses(job, "google-github-actions/auth"), ...uses(job, "aws-actions/configure-aws-credentials")])
+      assert.ok(!JSON.stringify(s).includes("secrets."), "no stored cloud keys");
   });
 
   it("runs pulumi/actions v7 preview with diff and the policy pack, no per-stack comment", () => {
@@ -99,7 +110,12 @@ describe("pr.yml", () => {
     assert.match(job.if, /always\(\)/);
     assert.deepEqual([...job.needs].sort(), ["plan-diff", "preview"]);
     assert.equal(job.permissions["pull-requests"], "write");
-    assert.deepEqual(uses(job, "actions/download-artifact").map((s) => s.with.pattern).sort(), ["plan-*", "preview-*"]);
+    assert.deepEqual(
+      uses(job, "actions/download-artifact")
+        .map((s) => s.with.pattern)
+        .sort(),
+      ["plan-*", "preview-*"],
+    );
     assert.match(uses(job, "actions/github-script")[0].with.script, /preview-comment\.cjs/);
     assert.deepEqual(scriptStacks(job), shippedStacks, "a section per shipped stack");
   });
@@ -134,7 +150,9 @@ describe("deploy.yml", () => {
   });
 
   it("builds the images once per cloud, in one job each, and outputs their digests", () => {
-    const builders = Object.entries(d.jobs).filter(([, j]) => /build-image\.sh|docker (buildx )?build/.test(runText(j))).map(([n]) => n);
+    const builders = Object.entries(d.jobs)
+      .filter(([, j]) => /build-image\.sh|docker (buildx )?build/.test(runText(j)))
+      .map(([n]) => n);
     assert.deepEqual(builders.sort(), ["images", "images-aws"]);
     for (const b of builders) assert.deepEqual(Object.keys(d.jobs[b].outputs).sort(), ["dbt", "ingestion"]);
   });
@@ -160,7 +178,14 @@ describe("deploy.yml", () => {
   });
 
   it("deploy jobs use the deploy identity through OIDC, each declaring its stack as environment", () => {
-    const expected: Record<string, string> = { images: "dev", "deploy-dev": "dev", "deploy-prod": "prod", "images-aws": "dev-aws", "deploy-dev-aws": "dev-aws", "deploy-prod-aws": "prod-aws" };
+    const expected: Record<string, string> = {
+      images: "dev",
+      "deploy-dev": "dev",
+      "deploy-prod": "prod",
+      "images-aws": "dev-aws",
+      "deploy-dev-aws": "dev-aws",
+      "deploy-prod-aws": "prod-aws",
+    };
     for (const [name, env] of Object.entries(expected)) {
       const job = d.jobs[name];
       assert.equal(job.environment, env, name);
@@ -176,7 +201,11 @@ describe("deploy.yml", () => {
   // Stands for: the deploy reading Fivetran-side drift before it plans (the engine tier proves that
   // `up` with refresh repairs it; this proves every deploy asks for it). Cannot prove a run on GitHub.
   it("every deploy `up` refreshes first, so drift made outside Pulumi is read and repaired", () => {
-    const ups = Object.entries(d.jobs as Record<string, any>).flatMap(([name, job]) => steps(job).filter((s) => s.with?.command === "up").map((s) => [name, s] as const));
+    const ups = Object.entries(d.jobs as Record<string, any>).flatMap(([name, job]) =>
+      steps(job)
+        .filter((s) => s.with?.command === "up")
+        .map((s) => [name, s] as const),
+    );
     assert.deepEqual(ups.map(([name]) => name).sort(), ["deploy-dev", "deploy-dev-aws", "deploy-prod", "deploy-prod-aws"]);
     for (const [name, step] of ups) assert.equal(step.with.refresh, true, name);
   });
@@ -244,6 +273,7 @@ describe("all workflows", () => {
     }
     assert.ok(count > 20, `found ${count} uses: lines`);
     // Every step's uses: is one of those lines (no flow-style or multi-line forms slip past).
-    for (const f of workflowFiles) for (const job of Object.values<any>(wf(f).jobs)) for (const s of steps(job)) if (s.uses) assert.match(s.uses, /@[0-9a-f]{40}$/, `${f}: ${s.uses}`);
+    for (const f of workflowFiles)
+      for (const job of Object.values<any>(wf(f).jobs)) for (const s of steps(job)) if (s.uses) assert.match(s.uses, /@[0-9a-f]{40}$/, `${f}: ${s.uses}`);
   });
 });

@@ -28,7 +28,12 @@ describe("cron validation", () => {
     it(`rejects "${expr}"`, () => assert.match(cronProblem(expr) ?? "(accepted)", why));
   }
   it("the advice for a range through 7 is itself accepted and means the same days on AWS", () => {
-    for (const [range, advice] of [["5-7", "5-6,0"], ["6-7", "6,0"], ["7-7", "0"], ["1-7", "*"]]) {
+    for (const [range, advice] of [
+      ["5-7", "5-6,0"],
+      ["6-7", "6,0"],
+      ["7-7", "0"],
+      ["1-7", "*"],
+    ]) {
       assert.ok(cronProblem(`0 4 * * ${range}`)?.includes(`write ${advice}`), range);
       assert.equal(cronProblem(`0 4 * * ${advice}`), undefined, advice);
     }

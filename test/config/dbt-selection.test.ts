@@ -24,11 +24,28 @@ let manifest: Manifest;
 
 before(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "dp-dbt-parse-"));
-  const r = spawnSync(path.join(ROOT, ".venv", "bin", "dbt"), ["parse", "--project-dir", ".", "--profiles-dir", ".", "--target", "local", "--target-path", path.join(work, "target"), "--log-path", path.join(work, "logs"), "--no-send-anonymous-usage-stats"], {
-    cwd: path.join(ROOT, "dbt"),
-    env: { ...process.env, DP_LOCAL_DIR: work },
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    path.join(ROOT, ".venv", "bin", "dbt"),
+    [
+      "parse",
+      "--project-dir",
+      ".",
+      "--profiles-dir",
+      ".",
+      "--target",
+      "local",
+      "--target-path",
+      path.join(work, "target"),
+      "--log-path",
+      path.join(work, "logs"),
+      "--no-send-anonymous-usage-stats",
+    ],
+    {
+      cwd: path.join(ROOT, "dbt"),
+      env: { ...process.env, DP_LOCAL_DIR: work },
+      encoding: "utf8",
+    },
+  );
   assert.equal(r.status, 0, `dbt parse failed (run tools/bootstrap.sh):\n${r.stdout}${r.stderr}`);
   manifestFile = path.join(work, "target", "manifest.json");
   manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));

@@ -23,8 +23,15 @@ describe("shipped stacks", () => {
       const { config } = load(ROOT, stack);
       // Every file in pipelines/ (an added pipeline included: adding one turns no test red by itself),
       // and at least the shipped examples the other tests rely on.
-      const files = fs.readdirSync(path.join(ROOT, "pipelines")).filter((f) => f.endsWith(".yaml")).map((f) => f.replace(/\.yaml$/, "")).sort();
-      assert.deepEqual(config.pipelines.map((p) => p.name), files);
+      const files = fs
+        .readdirSync(path.join(ROOT, "pipelines"))
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => f.replace(/\.yaml$/, ""))
+        .sort();
+      assert.deepEqual(
+        config.pipelines.map((p) => p.name),
+        files,
+      );
       for (const shipped of ["jsonplaceholder", "orders_files", "shop_postgres"]) assert.ok(files.includes(shipped), `${shipped} is a shipped example`);
       assert.equal(config.stack, stack);
     });
@@ -102,7 +109,10 @@ describe("bad input", () => {
   it("duplicate pipeline names are rejected", () => {
     const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE, "orders.yml": VALID_PIPELINE } });
     const issues = issuesOf(root);
-    assert.ok(issues.some((i) => i.file === "pipelines/orders.yml" && /not used by another file/.test(i.expected)), JSON.stringify(issues));
+    assert.ok(
+      issues.some((i) => i.file === "pipelines/orders.yml" && /not used by another file/.test(i.expected)),
+      JSON.stringify(issues),
+    );
   });
 
   it("a file name that differs from the pipeline name is rejected", () => {
@@ -130,7 +140,10 @@ describe("bad input", () => {
     const at = (name: string, stack = VALID_STACK) => project({ stack, pipelines: { [`${name}.yaml`]: VALID_PIPELINE.replace("name: orders", `name: ${name}`) } });
     assert.doesNotThrow(() => load(at("a".repeat(17))));
     assert.match(issuesOf(at("a".repeat(18)))[0].expected, /at most 17 characters on GCP with prefix acme-dev/);
-    const aws = VALID_STACK.replace("data-platform:cloud: gcp", "data-platform:cloud: aws").replace(/  data-platform:gcp:\n    project: acme-data-dev\n/, "  data-platform:aws:\n    accountId: \"123456789012\"\n");
+    const aws = VALID_STACK.replace("data-platform:cloud: gcp", "data-platform:cloud: aws").replace(
+      / {2}data-platform:gcp:\n {4}project: acme-data-dev\n/,
+      '  data-platform:aws:\n    accountId: "123456789012"\n',
+    );
     assert.doesNotThrow(() => load(at("a".repeat(25), aws)), "AWS leaves more room than GCP for acme-dev");
   });
 
@@ -194,7 +207,9 @@ describe("bad input", () => {
     assert.match(gcpIssue.expected, /gcp\.staticEgress: true with warehouse\.allowedIpRanges/);
     const { config } = load(project({ stack: withPolicy.replace("    project: acme-data-dev\n", "    project: acme-data-dev\n    staticEgress: true\n") }));
     assert.equal(config.gcp?.staticEgress, true);
-    const aws = withPolicy.replace("data-platform:cloud: gcp", "data-platform:cloud: aws").replace("  data-platform:gcp:\n    project: acme-data-dev\n", "  data-platform:aws:\n    accountId: \"123456789012\"\n");
+    const aws = withPolicy
+      .replace("data-platform:cloud: gcp", "data-platform:cloud: aws")
+      .replace("  data-platform:gcp:\n    project: acme-data-dev\n", '  data-platform:aws:\n    accountId: "123456789012"\n');
     const [awsIssue] = issuesOf(project({ stack: aws }));
     assert.equal(awsIssue.path, "data-platform:aws.subnetIds");
     assert.match(awsIssue.expected, /subnets behind a NAT whose public addresses are in warehouse\.allowedIpRanges/);
@@ -207,7 +222,7 @@ describe("bad input", () => {
     assert.equal(issue.line, 12);
   });
 
-  it("an unknown source type says which type was found, not \"a mapping\"", () => {
+  it('an unknown source type says which type was found, not "a mapping"', () => {
     const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace("type: filesystem", "type: filesytem") } });
     const [issue] = issuesOf(root);
     assert.equal(issue.path, "source.type");
@@ -221,7 +236,10 @@ describe("bad input", () => {
       load(root);
       assert.fail("expected an error");
     } catch (e) {
-      assert.match((e as Error).message, /^1 configuration error; nothing was declared:\n {2}pipelines\/orders\.yaml:11:9 {2}schedule\.cron: expected a cron expression with 5 fields .*, found "every day"$/);
+      assert.match(
+        (e as Error).message,
+        /^1 configuration error; nothing was declared:\n {2}pipelines\/orders\.yaml:11:9 {2}schedule\.cron: expected a cron expression with 5 fields .*, found "every day"$/,
+      );
     }
   });
 });

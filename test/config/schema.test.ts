@@ -36,7 +36,7 @@ describe("editor schemas", () => {
       if (Array.isArray(node)) return node.forEach((n) => walk(n, at));
       const s = node as Record<string, unknown>;
       for (const [key, v] of Object.entries((s.properties ?? {}) as Record<string, Record<string, unknown>>)) {
-        const alternatives = ((v.anyOf ?? v.oneOf ?? []) as Record<string, unknown>[]);
+        const alternatives = (v.anyOf ?? v.oneOf ?? []) as Record<string, unknown>[];
         if (!v.description && !alternatives.some((x) => x.description)) missing.push(`${at}.${key}`);
         walk(v, `${at}.${key}`);
       }

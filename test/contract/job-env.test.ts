@@ -40,7 +40,12 @@ function walk(dir: string, ok: (f: string) => boolean): string[] {
 /** The sources each image runs: its Python package, and for dbt its profile, models and macros. */
 const SOURCES: Record<Image, () => string[]> = {
   ingestion: () => walk("ingestion", (f) => f.endsWith(".py")),
-  dbt: () => [...walk("dbt/dbt_runner", (f) => f.endsWith(".py")), "dbt/profiles.yml", ...walk("dbt/models", (f) => /\.(ya?ml|sql)$/.test(f)), ...walk("dbt/macros", (f) => f.endsWith(".sql"))],
+  dbt: () => [
+    ...walk("dbt/dbt_runner", (f) => f.endsWith(".py")),
+    "dbt/profiles.yml",
+    ...walk("dbt/models", (f) => /\.(ya?ml|sql)$/.test(f)),
+    ...walk("dbt/macros", (f) => f.endsWith(".sql")),
+  ],
 };
 
 function readsOf(image: Image): Reads {
@@ -91,7 +96,9 @@ for (const stack of ["dev", "dev-aws"]) {
       it(`every variable a ${image} job sets is read by the ${image} image`, () => {
         const mine = jobs.filter((j) => j.image === image);
         assert.ok(mine.length > 0, `${stack} runs ${image} jobs`);
-        const unread = mine.flatMap((j) => j.env.filter((v) => !(v in reads[image].reads) && !Object.keys(reads[image].prefixes).some((p) => v.startsWith(p))).map((v) => `${j.job}: ${v}`));
+        const unread = mine.flatMap((j) =>
+          j.env.filter((v) => !(v in reads[image].reads) && !Object.keys(reads[image].prefixes).some((p) => v.startsWith(p))).map((v) => `${j.job}: ${v}`),
+        );
         assert.deepEqual(unread, [], `set by the job, read by no code of the ${image} image`);
       });
 

@@ -15,8 +15,8 @@ import { contextHash } from "../../components/build-context";
 
 function contextWithMode(mode: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-ctx-mode-"));
-  fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM python:3.11-slim\nENTRYPOINT [\"/app/run.sh\"]\n");
-  fs.writeFileSync(path.join(dir, "run.sh"), "#!/bin/sh\nexec python -m ingestion \"$@\"\n");
+  fs.writeFileSync(path.join(dir, "Dockerfile"), 'FROM python:3.11-slim\nENTRYPOINT ["/app/run.sh"]\n');
+  fs.writeFileSync(path.join(dir, "run.sh"), '#!/bin/sh\nexec python -m ingestion "$@"\n');
   fs.chmodSync(path.join(dir, "run.sh"), mode);
   return dir;
 }
@@ -28,8 +28,13 @@ describe("build context hash: file modes", { skip: process.platform === "win32" 
     it(`an exec bit (${mode.toString(8)}) changes the hash against 644`, () => assert.notEqual(contextHash(contextWithMode(mode)), plain));
   }
 
-  for (const [a, b] of [[0o755, 0o700], [0o744, 0o711], [0o654, 0o777]]) {
-    it(`any exec bit hashes the same: ${a.toString(8)} and ${b.toString(8)} (git keeps one exec bit)`, () => assert.equal(contextHash(contextWithMode(a)), contextHash(contextWithMode(b))));
+  for (const [a, b] of [
+    [0o755, 0o700],
+    [0o744, 0o711],
+    [0o654, 0o777],
+  ]) {
+    it(`any exec bit hashes the same: ${a.toString(8)} and ${b.toString(8)} (git keeps one exec bit)`, () =>
+      assert.equal(contextHash(contextWithMode(a)), contextHash(contextWithMode(b))));
   }
 
   for (const mode of [0o600, 0o664, 0o666, 0o444, 0o400]) {

@@ -15,7 +15,16 @@ import { API_KEY, API_SECRET, startContractServer, type ContractServer } from ".
 describe("Fivetran HTTP client: which statuses are retried", { timeout: 20_000 }, () => {
   let server: ContractServer;
   let sleeps: number[];
-  const client = () => createFivetranClient({ baseUrl: server.url, apiKey: API_KEY, apiSecret: API_SECRET, sleep: async (ms) => void sleeps.push(ms), random: () => 1, maxAttempts: 3, backoffBaseMs: 1 });
+  const client = () =>
+    createFivetranClient({
+      baseUrl: server.url,
+      apiKey: API_KEY,
+      apiSecret: API_SECRET,
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 1,
+      maxAttempts: 3,
+      backoffBaseMs: 1,
+    });
 
   before(async () => (server = await startContractServer()));
   after(() => server.close());

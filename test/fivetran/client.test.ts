@@ -26,7 +26,10 @@ describe("Fivetran HTTP client", { timeout: 20_000 }, () => {
     await client().request("GET", "/connections", { query: { group_id: "x" } });
     assert.deepEqual(
       server.requests.map((r) => [r.method, r.path, r.accept]),
-      [["POST", "/groups", "application/json"], ["GET", "/connections", "application/json;version=2"]],
+      [
+        ["POST", "/groups", "application/json"],
+        ["GET", "/connections", "application/json;version=2"],
+      ],
     );
   });
 
@@ -45,7 +48,10 @@ describe("Fivetran HTTP client", { timeout: 20_000 }, () => {
     const all = await client().listAll<{ name: string }>("/groups");
     assert.ok(["p1", "p2", "p3", "p4", "p5"].every((n) => all.some((g) => g.name === n)));
     assert.ok(server.requests.length >= 3, "five groups at two per page need at least three requests");
-    assert.ok(server.requests.slice(1).every((r) => r.query.cursor), "later pages pass the cursor back");
+    assert.ok(
+      server.requests.slice(1).every((r) => r.query.cursor),
+      "later pages pass the cursor back",
+    );
   });
 
   it("waits for Retry-After on 429, then succeeds", async () => {
@@ -122,7 +128,13 @@ describe("Fivetran HTTP client", { timeout: 20_000 }, () => {
   it("parses Retry-After seconds and dates, and jitters backoff within [step/2, step]", () => {
     assert.equal(parseRetryAfterMs("3"), 3_000);
     assert.equal(parseRetryAfterMs(new Date(10_000).toUTCString(), 5_000), 5_000);
-    assert.equal(backoffMs(1, 100, 1_000, () => 0), 50);
-    assert.equal(backoffMs(5, 100, 1_000, () => 1), 1_000);
+    assert.equal(
+      backoffMs(1, 100, 1_000, () => 0),
+      50,
+    );
+    assert.equal(
+      backoffMs(5, 100, 1_000, () => 1),
+      1_000,
+    );
   });
 });

@@ -20,7 +20,11 @@ const STACKS = ["dev", "prod", "dev-aws"];
 
 function definitionEnums(service: string): Record<string, unknown[]> {
   const props = specSchema(`${service}_config_V1`)?.properties?.config?.properties ?? {};
-  return Object.fromEntries(Object.entries<any>(props).filter(([, p]) => Array.isArray(p.enum)).map(([k, p]) => [k, p.enum]));
+  return Object.fromEntries(
+    Object.entries<any>(props)
+      .filter(([, p]) => Array.isArray(p.enum))
+      .map(([k, p]) => [k, p.enum]),
+  );
 }
 
 describe("Fivetran config enums", () => {
@@ -29,15 +33,26 @@ describe("Fivetran config enums", () => {
       const fromDefinition = definitionEnums(service);
       assert.ok(Object.keys(fromDefinition).length > 0, `${service}_config_V1 has enums in the definition`);
       assert.deepEqual(
-        Object.fromEntries(Object.entries(table).map(([k, v]) => [k, [...v].sort()]).sort()),
-        Object.fromEntries(Object.entries(fromDefinition).map(([k, v]) => [k, [...(v as string[])].sort()]).sort()),
+        Object.fromEntries(
+          Object.entries(table)
+            .map(([k, v]) => [k, [...v].sort()])
+            .sort(),
+        ),
+        Object.fromEntries(
+          Object.entries(fromDefinition)
+            .map(([k, v]) => [k, [...(v as string[])].sort()])
+            .sort(),
+        ),
         `${service}: the copy drifted from Fivetran's definition`,
       );
     }
   });
 
   it("refuses the value that used to ship (update_method: XMIN) and passes the current ones", () => {
-    assert.deepEqual(configEnumProblems("postgres", { update_method: "XMIN" }).map((p) => p.key), ["update_method"]);
+    assert.deepEqual(
+      configEnumProblems("postgres", { update_method: "XMIN" }).map((p) => p.key),
+      ["update_method"],
+    );
     assert.deepEqual(configEnumProblems("postgres", { update_method: "QUERY_BASED" }), []);
   });
 

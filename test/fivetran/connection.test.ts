@@ -37,7 +37,7 @@ describe("connection provider", { timeout: 30_000 }, () => {
     assert.equal(server.state.connections.get(id).fields.paused, true, "nothing syncs before the schema config and schedule");
     assert.equal(outs.connectionId, id);
     assert.equal(outs.setupState, "connected");
-    assert.equal(outs.config.port, 5432, "the string echo \"5432\" is kept as the number the user wrote");
+    assert.equal(outs.config.port, 5432, 'the string echo "5432" is kept as the number the user wrote');
   });
 
   it("fails create with Fivetran's own setup-test messages and records the half-made connection", async () => {
@@ -127,7 +127,11 @@ describe("connection provider", { timeout: 30_000 }, () => {
     const i = inputs();
     const { id, outs } = await create(i);
     assert.equal((await connectionProvider.diff!(id, outs, i)).changes, false);
-    for (const [field, value] of [["groupId", "other_group"], ["service", "mysql"], ["destinationSchema", "elsewhere"]] as const) {
+    for (const [field, value] of [
+      ["groupId", "other_group"],
+      ["service", "mysql"],
+      ["destinationSchema", "elsewhere"],
+    ] as const) {
       const d = await connectionProvider.diff!(id, outs, { ...i, [field]: value });
       assert.ok(d.replaces!.includes(field), field);
       assert.equal(d.deleteBeforeReplace, true);

@@ -94,7 +94,10 @@ const PERMANENT = ["schema", "schema_prefix", "table", "table_group_name"];
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly body: any) {
+  constructor(
+    readonly status: number,
+    readonly body: any,
+  ) {
     super(body.message);
   }
 }
@@ -168,7 +171,8 @@ export async function startContractServer(): Promise<ContractServer> {
   }
 
   function applyConnectionWrite(c: any, body: any) {
-    for (const k of ["paused", "sync_frequency", "schedule_type", "daily_sync_time", "pause_after_trial"]) if (k in body && !behaviour.ignoredConnectionFields.has(k)) c.fields[k] = body[k];
+    for (const k of ["paused", "sync_frequency", "schedule_type", "daily_sync_time", "pause_after_trial"])
+      if (k in body && !behaviour.ignoredConnectionFields.has(k)) c.fields[k] = body[k];
     if (body.config) c.config = { ...c.config, ...keepKnown(body.config) };
     if (body.run_setup_tests === true) runConnectionTests(c);
   }
@@ -249,9 +253,16 @@ export async function startContractServer(): Promise<ContractServer> {
         }
         const c = {
           fields: {
-            id: newId("connection"), group_id: body.group_id, service: body.service, schema,
-            paused: body.paused ?? false, sync_frequency: body.sync_frequency ?? 360, schedule_type: body.schedule_type ?? "auto",
-            daily_sync_time: body.daily_sync_time, succeeded_at: null, failed_at: null,
+            id: newId("connection"),
+            group_id: body.group_id,
+            service: body.service,
+            schema,
+            paused: body.paused ?? false,
+            sync_frequency: body.sync_frequency ?? 360,
+            schedule_type: body.schedule_type ?? "auto",
+            daily_sync_time: body.daily_sync_time,
+            succeeded_at: null,
+            failed_at: null,
           },
           config: keepKnown(config),
           setupTests: [] as SetupTest[],

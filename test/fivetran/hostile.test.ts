@@ -87,7 +87,8 @@ describe("Fivetran providers against a hostile server", { timeout: 60_000 }, () 
   describe("2. every request and every call is bounded in time", () => {
     // Stands for: a Fivetran that accepts the connection and never answers. Proof: a real socket that
     // stays silent; the client's abort ends it. Cannot prove the right numbers for the live API.
-    const client = (options: Record<string, unknown>) => createFivetranClient({ baseUrl: server.url, apiKey: API_KEY, apiSecret: API_SECRET, sleep: async () => {}, random: () => 0, ...options });
+    const client = (options: Record<string, unknown>) =>
+      createFivetranClient({ baseUrl: server.url, apiKey: API_KEY, apiSecret: API_SECRET, sleep: async () => {}, random: () => 0, ...options });
 
     it("an attempt with no answer is aborted after requestTimeoutMs, retried, and the error says so", async () => {
       server.faults.push({ times: 99, hang: true });
@@ -106,7 +107,15 @@ describe("Fivetran providers against a hostile server", { timeout: 60_000 }, () 
       server.faults.push({ times: 99, hang: true });
       let clock = 0;
       await assert.rejects(
-        client({ requestTimeoutMs: 100, callTimeoutMs: 1_000, maxAttempts: 50, now: () => clock, sleep: async (ms: number) => void (clock += ms), backoffBaseMs: 400, backoffMaxMs: 400 }).request("GET", "/groups"),
+        client({
+          requestTimeoutMs: 100,
+          callTimeoutMs: 1_000,
+          maxAttempts: 50,
+          now: () => clock,
+          sleep: async (ms: number) => void (clock += ms),
+          backoffBaseMs: 400,
+          backoffMaxMs: 400,
+        }).request("GET", "/groups"),
         (e: any) => {
           assert.match(e.message, /the next try would pass the 1 s limit for one call/);
           return true;
@@ -126,7 +135,12 @@ describe("Fivetran providers against a hostile server", { timeout: 60_000 }, () 
     // Stands for: creating an s3/gcs connection. The definition requires table_group_name for them
     // (schema_format_schema_table_group); Fivetran reports the name joined with a dot.
     it("creates an s3 connection, and a second create adopts it instead of a twin", async () => {
-      const i: ConnectionInputs = { groupId, service: "s3", destinationSchema: "landing", config: { bucket: "raw-bucket", prefix: "exports/", table_group_name: "orders", file_type: "csv" } };
+      const i: ConnectionInputs = {
+        groupId,
+        service: "s3",
+        destinationSchema: "landing",
+        config: { bucket: "raw-bucket", prefix: "exports/", table_group_name: "orders", file_type: "csv" },
+      };
       const { id, outs } = (await connectionProvider.create(i)) as any;
       assert.equal(server.state.connections.get(id).fields.schema, "landing.orders");
       assert.equal(outs.destinationSchema, "landing");
@@ -189,7 +203,10 @@ describe("Fivetran providers against a hostile server", { timeout: 60_000 }, () 
   describe("5. config enums from the definition are checked before anything is sent", () => {
     it("check refuses update_method XMIN, naming field, expected and found", async () => {
       const { failures } = await connectionProvider.check!({} as any, { ...postgres(), config: { ...postgres().config, update_method: "XMIN" } });
-      assert.deepEqual(failures?.map((f) => f.property), ["config.update_method"]);
+      assert.deepEqual(
+        failures?.map((f) => f.property),
+        ["config.update_method"],
+      );
       assert.match(failures![0].reason, /one of QUERY_BASED, WAL_PGOUTPUT .* found "XMIN"/);
       assert.equal(server.requests.length, 0);
     });
@@ -197,7 +214,10 @@ describe("Fivetran providers against a hostile server", { timeout: 60_000 }, () 
     it("and the contract server (the definition itself) refuses it on update too", async () => {
       const i = postgres();
       const { id, outs } = (await connectionProvider.create(i)) as any;
-      await assert.rejects(connectionProvider.update!(id, outs, { ...i, config: { ...i.config, update_method: "XMIN" } }), /update_method: "XMIN" is not one of QUERY_BASED, WAL_PGOUTPUT/);
+      await assert.rejects(
+        connectionProvider.update!(id, outs, { ...i, config: { ...i.config, update_method: "XMIN" } }),
+        /update_method: "XMIN" is not one of QUERY_BASED, WAL_PGOUTPUT/,
+      );
     });
   });
 

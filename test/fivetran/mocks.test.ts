@@ -22,15 +22,36 @@ describe("resources under pulumi mocks", { timeout: 30_000 }, () => {
     const ft = await import("../../components/fivetran");
     const group = new ft.FivetranGroup("group", { name: "acme_dev" });
     const destination = new ft.FivetranDestination("dest", {
-      groupId: group.groupId, region: "GCP_EUROPE_WEST3", timeZoneOffset: "0", host: "acme.snowflakecomputing.com",
-      database: "RAW", user: "LOADER", role: "LOADER", warehouse: "LOAD_WH", privateKey: "plain-private-key-in-test",
+      groupId: group.groupId,
+      region: "GCP_EUROPE_WEST3",
+      timeZoneOffset: "0",
+      host: "acme.snowflakecomputing.com",
+      database: "RAW",
+      user: "LOADER",
+      role: "LOADER",
+      warehouse: "LOAD_WH",
+      privateKey: "plain-private-key-in-test",
     });
-    const connection = new ft.FivetranConnection("conn", {
-      groupId: group.groupId, service: "postgres", destinationSchema: "app",
-      config: { host: "db", password: pulumi.secret("db-password-in-test") },
-    }, { dependsOn: [destination] });
-    const schemas = new ft.FivetranSchemaConfig("schemas", { connectionId: connection.connectionId, schemaChangeHandling: "ALLOW_COLUMNS", schemas: { public: { enabled: true } } });
-    new ft.FivetranConnectionSchedule("schedule", { connectionId: connection.connectionId, paused: false, syncFrequency: 1440, dailySyncTime: "02:00", scheduleType: "manual" }, { dependsOn: [schemas] });
+    const connection = new ft.FivetranConnection(
+      "conn",
+      {
+        groupId: group.groupId,
+        service: "postgres",
+        destinationSchema: "app",
+        config: { host: "db", password: pulumi.secret("db-password-in-test") },
+      },
+      { dependsOn: [destination] },
+    );
+    const schemas = new ft.FivetranSchemaConfig("schemas", {
+      connectionId: connection.connectionId,
+      schemaChangeHandling: "ALLOW_COLUMNS",
+      schemas: { public: { enabled: true } },
+    });
+    new ft.FivetranConnectionSchedule(
+      "schedule",
+      { connectionId: connection.connectionId, paused: false, syncFrequency: 1440, dailySyncTime: "02:00", scheduleType: "manual" },
+      { dependsOn: [schemas] },
+    );
     await new Promise<void>((resolve) => connection.connectionId.apply(() => resolve()));
     await (pulumi.runtime as any).waitForRPCs?.();
 

@@ -51,8 +51,15 @@ describe("serialized providers (provider host round trip)", { timeout: 30_000 },
 
     const destination = (await loadAsHost(destinationProvider)).loaded;
     const dest = await destination.create({
-      groupId, region: "AWS_EU_WEST_1", timeZoneOffset: "0", host: "acme.snowflakecomputing.com", database: "RAW",
-      user: "LOADER", role: "LOADER", warehouse: "LOAD_WH", privateKey: "roundtrip-key",
+      groupId,
+      region: "AWS_EU_WEST_1",
+      timeZoneOffset: "0",
+      host: "acme.snowflakecomputing.com",
+      database: "RAW",
+      user: "LOADER",
+      role: "LOADER",
+      warehouse: "LOAD_WH",
+      privateKey: "roundtrip-key",
     });
     assert.equal(dest.outs.setupStatus, "connected");
 

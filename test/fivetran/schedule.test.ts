@@ -56,7 +56,13 @@ describe("connection schedule provider", { timeout: 30_000 }, () => {
     const { id, outs } = await create(i);
     assert.equal((await scheduleProvider.diff!(id, outs, i)).changes, false);
     assert.deepEqual((await scheduleProvider.diff!(id, outs, { ...i, connectionId: "other" })).replaces, ["connectionId"]);
-    for (const change of [{ paused: true }, { syncFrequency: 60 }, { scheduleType: "manual" as const }, { syncFrequency: 1440, dailySyncTime: "05:00" }, { syncFrequency: UNKNOWN as any }]) {
+    for (const change of [
+      { paused: true },
+      { syncFrequency: 60 },
+      { scheduleType: "manual" as const },
+      { syncFrequency: 1440, dailySyncTime: "05:00" },
+      { syncFrequency: UNKNOWN as any },
+    ]) {
       const d = await scheduleProvider.diff!(id, outs, { ...i, ...change });
       assert.deepEqual([d.changes, d.replaces], [true, []], JSON.stringify(change));
     }

@@ -16,7 +16,10 @@ describe("schema config provider", { timeout: 20_000 }, () => {
     server.reset(); // faults and behaviour changes of one test must not leak into the next
     const groupId = addGroup(server);
     const created = await connectionProvider.create({
-      groupId, service: "postgres", destinationSchema: `sc_${++n}`, config: { host: "h" },
+      groupId,
+      service: "postgres",
+      destinationSchema: `sc_${++n}`,
+      config: { host: "h" },
     });
     connectionId = created.id;
     server.requests.length = 0;
@@ -53,7 +56,10 @@ describe("schema config provider", { timeout: 20_000 }, () => {
 
   it("fails with Fivetran's reason when a locked table keeps its state", async () => {
     const locked = { ...desired(), schemas: { schema_1: { enabled: true, tables: { table_2: { enabled: false } } } } };
-    await assert.rejects(schemaConfigProvider.create(locked), /schemas\.schema_1\.tables\.table_2\.enabled \(Fivetran does not allow changing it: SYSTEM_TABLE\): sent false, Fivetran has true/);
+    await assert.rejects(
+      schemaConfigProvider.create(locked),
+      /schemas\.schema_1\.tables\.table_2\.enabled \(Fivetran does not allow changing it: SYSTEM_TABLE\): sent false, Fivetran has true/,
+    );
   });
 
   it("read shows drift on declared tables only; diff reports it; undeclared changes are ignored", async () => {

@@ -41,7 +41,13 @@ describe("secret config keys marked by the program are scrubbed from the first P
   });
 
   const quoteOnPost = () =>
-    server.faults.push({ times: 1, status: 400, code: "InvalidInput", message: `integration_key '${INTEGRATION_KEY}' is not valid`, match: (m, p) => m === "POST" && p === "/connections" });
+    server.faults.push({
+      times: 1,
+      status: 400,
+      code: "InvalidInput",
+      message: `integration_key '${INTEGRATION_KEY}' is not valid`,
+      match: (m, p) => m === "POST" && p === "/connections",
+    });
 
   it("a 400 on the first POST quoting a marked key's value shows [redacted], never the value", async () => {
     quoteOnPost();
@@ -51,7 +57,10 @@ describe("secret config keys marked by the program are scrubbed from the first P
       assert.match(e.message, /integration_key '\[redacted\]' is not valid/);
       return true;
     });
-    assert.ok(server.requests.some((r) => r.method === "POST" && r.path === "/connections"), "the POST was sent and answered 400");
+    assert.ok(
+      server.requests.some((r) => r.method === "POST" && r.path === "/connections"),
+      "the POST was sent and answered 400",
+    );
   });
 
   it("without the mark the same key is not a secret by name: the control that shows the mark is what scrubs", async () => {
@@ -68,7 +77,10 @@ describe("secret config keys marked by the program are scrubbed from the first P
 
   it("check refuses secretConfigKeys that are not a list of key names", async () => {
     const { failures } = await connectionProvider.check!({} as any, { ...pendo(), secretConfigKeys: "integration_key" as any });
-    assert.deepEqual(failures?.map((f) => f.property), ["secretConfigKeys"]);
+    assert.deepEqual(
+      failures?.map((f) => f.property),
+      ["secretConfigKeys"],
+    );
   });
 });
 

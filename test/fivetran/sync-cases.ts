@@ -20,12 +20,14 @@ const STATES = [
 
 export function syncStatusGrid(): ConnectionSyncStatus[] {
   const cases: ConnectionSyncStatus[] = [];
-  for (const succeeded_at of TIMES) for (const failed_at of TIMES) for (const status of STATES) {
-    const c: Record<string, unknown> = {};
-    if (succeeded_at !== undefined) c.succeeded_at = succeeded_at;
-    if (failed_at !== undefined) c.failed_at = failed_at;
-    if (status !== undefined) c.status = status;
-    cases.push(c as ConnectionSyncStatus);
-  }
+  for (const succeeded_at of TIMES)
+    for (const failed_at of TIMES)
+      for (const status of STATES) {
+        const c: Record<string, unknown> = {};
+        if (succeeded_at !== undefined) c.succeeded_at = succeeded_at;
+        if (failed_at !== undefined) c.failed_at = failed_at;
+        if (status !== undefined) c.status = status;
+        cases.push(c as ConnectionSyncStatus);
+      }
   return cases;
 }

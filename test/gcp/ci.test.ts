@@ -30,7 +30,9 @@ describe("gcp CI access", () => {
   });
 
   it("lets the repository (by id) impersonate the preview account, and only the stack's GitHub environment the deploy account", () => {
-    const wif = ofType(dev.plan, T.accountIam).map(inputs).filter((g) => g.role === "roles/iam.workloadIdentityUser");
+    const wif = ofType(dev.plan, T.accountIam)
+      .map(inputs)
+      .filter((g) => g.role === "roles/iam.workloadIdentityUser");
     const by = Object.fromEntries(wif.map((g) => [g.serviceAccountId.split("/").pop().split("@")[0], g.member]));
     assert.deepEqual(by, {
       "acme-dev-ci-preview": `principalSet://iam.googleapis.com/${POOL}/attribute.repository_id/812345678`,
@@ -60,7 +62,10 @@ describe("gcp CI access", () => {
     };
     const preview = inputs(one(dev.plan, T.poolProvider, "github-preview")).attributeCondition;
     const deploy = inputs(one(dev.plan, T.poolProvider, "github-deploy")).attributeCondition;
-    const ok = (cond: string) => Object.entries(tokens).filter(([, c]) => accepts(cond, c)).map(([k]) => k);
+    const ok = (cond: string) =>
+      Object.entries(tokens)
+        .filter(([, c]) => accepts(cond, c))
+        .map(([k]) => k);
     assert.deepEqual(ok(deploy), ["deployDev"], "only dev's deploy job, on the deploy branch, of the real repository");
     assert.deepEqual(ok(preview), ["pullRequest", "drift", "deployDev", "deployProd", "devFromBranch"]);
   });
@@ -79,7 +84,10 @@ describe("gcp CI access", () => {
     assert.equal(admin.condition.title, "delegated-role-grants");
     const m = /^api\.getAttribute\('iam\.googleapis\.com\/modifiedGrantsByRole', \[\]\)\.hasOnly\(\[(.*)\]\)$/.exec(admin.condition.expression);
     assert.ok(m, admin.condition.expression);
-    const delegable = m[1].split(", ").map((r) => r.replace(/^'|'$/g, "")).sort();
+    const delegable = m[1]
+      .split(", ")
+      .map((r) => r.replace(/^'|'$/g, ""))
+      .sort();
     // Exactly the roles granted on the project in this plan, except the IAM admin role itself.
     const granted = [...new Set(ofType(dev.plan, T.projectIam).map((r) => inputs(r).role as string))].filter((r) => r !== "roles/resourcemanager.projectIamAdmin").sort();
     assert.deepEqual(delegable, granted);

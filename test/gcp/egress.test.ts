@@ -44,7 +44,10 @@ describe("gcp static egress", () => {
     assert.equal(nat.natIps.length, 1);
     assert.match(nat.natIps[0], new RegExp(`/addresses/${address.name}$`));
     assert.equal(nat.sourceSubnetworkIpRangesToNat, "LIST_OF_SUBNETWORKS");
-    assert.deepEqual(nat.subnetworks.map((s: { name: string }) => s.name), [inputs(one(prod, COMPUTE.subnet, "jobs-subnet")).name]);
+    assert.deepEqual(
+      nat.subnetworks.map((s: { name: string }) => s.name),
+      [inputs(one(prod, COMPUTE.subnet, "jobs-subnet")).name],
+    );
     assert.equal(address.addressType, "EXTERNAL");
   });
 
@@ -64,7 +67,10 @@ describe("gcp static egress", () => {
   });
 
   it("declares none of it without staticEgress", () => {
-    assert.deepEqual(dev.resources.filter((r) => r.type.startsWith("gcp:compute/")), []);
+    assert.deepEqual(
+      dev.resources.filter((r) => r.type.startsWith("gcp:compute/")),
+      [],
+    );
     assert.ok(!ofType(dev, T.service).some((r) => inputs(r).service === "compute.googleapis.com"));
     for (const job of ofType(dev, T.job)) assert.equal(inputs(job).template.template.vpcAccess, undefined, job.name);
     assert.ok(!ofType(dev, T.projectIam).some((r) => String(inputs(r).role).startsWith("roles/compute.")));

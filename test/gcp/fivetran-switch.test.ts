@@ -157,7 +157,17 @@ function evaluate(expression: string, env: Env): Value {
   return value;
 }
 
-const doc: any = parse(workflowDefinition({ pipeline: "shop", region: "europe-west1", dbtJob: "acme-dev-shop-dbt-job", ingestionWaitSeconds: 600, dbtWaitSeconds: 600, stepRetries: 1, fivetran: { maxWaitSeconds: 21600 } }));
+const doc: any = parse(
+  workflowDefinition({
+    pipeline: "shop",
+    region: "europe-west1",
+    dbtJob: "acme-dev-shop-dbt-job",
+    ingestionWaitSeconds: 600,
+    dbtWaitSeconds: 600,
+    stepRetries: 1,
+    fivetran: { maxWaitSeconds: 21600 },
+  }),
+);
 const stepOf = (name: string) => doc.fivetran_sync.steps.find((s: object) => name in s)[name];
 
 /** Run `read_status` then `check` on one polled connection; the step the switch goes to. */

@@ -15,7 +15,10 @@ const plans: Record<string, Plan> = {};
 before(async () => {
   plans.dev = await synthesize({ stack: "dev", root: examplesRoot() });
   // prod never builds (images.build: false): planned as the deploy runs it, with the digests CI promotes.
-  const promoted = { ingestion: `europe-west1-docker.pkg.dev/acme-data-prod/acme-prod-images/ingestion@sha256:${"a".repeat(64)}`, dbt: `europe-west1-docker.pkg.dev/acme-data-prod/acme-prod-images/dbt@sha256:${"b".repeat(64)}` };
+  const promoted = {
+    ingestion: `europe-west1-docker.pkg.dev/acme-data-prod/acme-prod-images/ingestion@sha256:${"a".repeat(64)}`,
+    dbt: `europe-west1-docker.pkg.dev/acme-data-prod/acme-prod-images/dbt@sha256:${"b".repeat(64)}`,
+  };
   plans.prod = await synthesize({ stack: "prod", root: examplesRoot(), ...withPinnedImages(readStackFile(PROJECT_ROOT, "prod"), promoted) });
 });
 
@@ -26,7 +29,9 @@ for (const stack of ["dev", "prod"]) {
       for (const [name, fn] of Object.entries(check.ALL_CHECKS)) assert.deepEqual(fn(plans[stack], config), [], name);
     });
     it("grants the Snowflake storage integration read access on the raw bucket", () => {
-      const readers = ofType(plans[stack], T.bucketIam).map(inputs).filter((g) => g.role === "roles/storage.objectViewer" && !g.condition);
+      const readers = ofType(plans[stack], T.bucketIam)
+        .map(inputs)
+        .filter((g) => g.role === "roles/storage.objectViewer" && !g.condition);
       assert.equal(readers.length, 1);
       assert.match(readers[0].member, /^serviceAccount:mock-.*@gcpuseast4-1234\.iam\.gserviceaccount\.com$/);
     });

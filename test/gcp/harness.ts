@@ -126,7 +126,12 @@ export function ofType(plan: Plan, type: string): PlannedResource[] {
 
 export function one(plan: Plan, type: string, name: string): PlannedResource {
   const found = plan.resources.filter((r) => r.type === type && r.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}; names of that type: ${ofType(plan, type).map((r) => r.name).join(", ")}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${type} named ${name}, found ${found.length}; names of that type: ${ofType(plan, type)
+        .map((r) => r.name)
+        .join(", ")}`,
+    );
   return found[0];
 }
 

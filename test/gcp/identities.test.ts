@@ -17,26 +17,27 @@ before(async () => {
 
 describe("gcp identities", () => {
   it("declares one account per workload: ingestion per pipeline that runs it, dbt, orchestrator, CI preview and deploy", () => {
-    const ids = ofType(dev.plan, T.account).map((r) => inputs(r).accountId).sort();
-    assert.deepEqual(ids, [
-      "acme-dev-ci-deploy",
-      "acme-dev-ci-preview",
-      "acme-dev-dbt",
-      "acme-dev-jsonplaceholder-ing",
-      "acme-dev-orchestrator",
-      "acme-dev-orders-files-ing",
-    ]);
+    const ids = ofType(dev.plan, T.account)
+      .map((r) => inputs(r).accountId)
+      .sort();
+    assert.deepEqual(ids, ["acme-dev-ci-deploy", "acme-dev-ci-preview", "acme-dev-dbt", "acme-dev-jsonplaceholder-ing", "acme-dev-orchestrator", "acme-dev-orders-files-ing"]);
   });
 
   it("plans every GCP service account id under the 30-character rule", () => {
     const accountKinds = Object.entries(NAME_PLAN.gcp.pipeline).filter(([, rule]) => rule === "gcpServiceAccountId");
-    assert.deepEqual(accountKinds.map(([k]) => k), ["ing"]);
+    assert.deepEqual(
+      accountKinds.map(([k]) => k),
+      ["ing"],
+    );
     for (const kind of ["dbt", "orchestrator", "ci-preview", "ci-deploy"]) assert.equal(NAME_PLAN.gcp.environment[kind], "gcpServiceAccountId");
   });
 
   it("rejects, at validation time, a pipeline whose ingestion account id would pass 30 characters", () => {
     const problems = new Namer("gcp", "acme", "prod").problems([{ name: "jsonplaceholder_long", secrets: [] }]);
-    assert.deepEqual(problems.map((p) => `${p.kind}:${p.name}`), ["ing:acme-prod-jsonplaceholder-long-ing"]);
+    assert.deepEqual(
+      problems.map((p) => `${p.kind}:${p.name}`),
+      ["ing:acme-prod-jsonplaceholder-long-ing"],
+    );
     assert.throws(
       () =>
         loadConfig("dev", (m) => {
@@ -47,7 +48,9 @@ describe("gcp identities", () => {
   });
 
   it("lets the deploy identity act as each runtime account, granted on the account", () => {
-    const grants = ofType(dev.plan, T.accountIam).map(inputs).filter((g) => g.role === "roles/iam.serviceAccountUser");
+    const grants = ofType(dev.plan, T.accountIam)
+      .map(inputs)
+      .filter((g) => g.role === "roles/iam.serviceAccountUser");
     assert.deepEqual(
       grants.map((g) => g.serviceAccountId.split("/").pop()).sort(),
       ["acme-dev-dbt", "acme-dev-jsonplaceholder-ing", "acme-dev-orchestrator", "acme-dev-orders-files-ing"].map((id) => `${id}@acme-data-dev.iam.gserviceaccount.com`),
@@ -75,22 +78,42 @@ describe("gcp registry", () => {
   // Artifact Registry's cleanup never deleting one of them. Proven under mocks (the declared grants and
   // policy); what the cleanup really deletes, and the pull, need the real services.
   it("lets each consumer environment's Cloud Run agent and deployer read it, and then deletes only untagged versions", async () => {
-    const readers = ofType(dev.plan, T.repoIam).map(inputs).filter((g) => g.role === "roles/artifactregistry.reader").map((g) => g.member).sort();
-    assert.deepEqual(readers, [
-      "serviceAccount:acme-prod-ci-deploy@acme-data-prod.iam.gserviceaccount.com",
-      member(dev.config, "acme-dev-ci-preview"),
-      "serviceAccount:service-210987654321@serverless-robot-prod.iam.gserviceaccount.com",
-    ].sort());
+    const readers = ofType(dev.plan, T.repoIam)
+      .map(inputs)
+      .filter((g) => g.role === "roles/artifactregistry.reader")
+      .map((g) => g.member)
+      .sort();
+    assert.deepEqual(
+      readers,
+      [
+        "serviceAccount:acme-prod-ci-deploy@acme-data-prod.iam.gserviceaccount.com",
+        member(dev.config, "acme-dev-ci-preview"),
+        "serviceAccount:service-210987654321@serverless-robot-prod.iam.gserviceaccount.com",
+      ].sort(),
+    );
     const deletes = inputs(one(dev.plan, T.repo, "images")).cleanupPolicies.filter((p: any) => p.action === "DELETE");
-    assert.deepEqual(deletes.map((p: any) => p.condition.tagState), ["UNTAGGED"], "a consumed registry never deletes a tagged (deployed) image");
+    assert.deepEqual(
+      deletes.map((p: any) => p.condition.tagState),
+      ["UNTAGGED"],
+      "a consumed registry never deletes a tagged (deployed) image",
+    );
     const alone = await synthGcp("dev", (m) => {
       const g = JSON.parse(m["data-platform:gcp"]);
       delete g.imageConsumers;
       m["data-platform:gcp"] = JSON.stringify(g);
     });
     const aloneDeletes = inputs(one(alone.plan, T.repo, "images")).cleanupPolicies.filter((p: any) => p.action === "DELETE");
-    assert.deepEqual(aloneDeletes.map((p: any) => p.condition.tagState), ["ANY"], "a registry nobody else runs from keeps only recent versions");
-    assert.equal(ofType(alone.plan, T.repoIam).map(inputs).filter((g) => g.member.includes("serverless-robot")).length, 0);
+    assert.deepEqual(
+      aloneDeletes.map((p: any) => p.condition.tagState),
+      ["ANY"],
+      "a registry nobody else runs from keeps only recent versions",
+    );
+    assert.equal(
+      ofType(alone.plan, T.repoIam)
+        .map(inputs)
+        .filter((g) => g.member.includes("serverless-robot")).length,
+      0,
+    );
   });
 
   it("returns registry credentials: oauth2accesstoken and the access token as a secret", async () => {
@@ -119,7 +142,9 @@ describe("gcp registry", () => {
 
 describe("gcp secrets", () => {
   it("creates the Snowflake keys, the Fivetran credential and each pipeline's source secrets, in the region", () => {
-    const ids = ofType(dev.plan, T.secret).map((r) => inputs(r).secretId).sort();
+    const ids = ofType(dev.plan, T.secret)
+      .map((r) => inputs(r).secretId)
+      .sort();
     assert.deepEqual(ids, ["acme-dev-fivetran-api", "acme-dev-shop-postgres-secret-db-password", "acme-dev-snowflake-loader-key", "acme-dev-snowflake-transformer-key"]);
     for (const s of ofType(dev.plan, T.secret).map(inputs)) assert.deepEqual(s.replication, { userManaged: { replicas: [{ location: "europe-west1" }] } });
     assert.equal(inputs(one(dev.plan, T.secret, "shop_postgres-db_password")).labels.pipeline, "shop_postgres");
@@ -155,7 +180,12 @@ describe("gcp secrets", () => {
 
   it("lets CI preview see secret metadata but never read a value", () => {
     const preview = member(dev.config, "acme-dev-ci-preview");
-    const roles = new Set(ofType(dev.plan, T.secretIam).map(inputs).filter((g) => g.member === preview).map((g) => g.role));
+    const roles = new Set(
+      ofType(dev.plan, T.secretIam)
+        .map(inputs)
+        .filter((g) => g.member === preview)
+        .map((g) => g.role),
+    );
     assert.deepEqual([...roles], ["roles/secretmanager.viewer"]);
   });
 

@@ -23,7 +23,15 @@ function issues(files: Parameters<typeof project>[0]) {
 
 describe("gcp job sizes: Cloud Run CPU/memory pairs", () => {
   it("follows Google's table", () => {
-    for (const [cpu, mem] of [[1, 0.5], [1, 4], [2, 8], [4, 2], [4, 16], [8, 32]]) assert.equal(cloudRunSizeProblem(cpu, mem), undefined, `${cpu}/${mem}`);
+    for (const [cpu, mem] of [
+      [1, 0.5],
+      [1, 4],
+      [2, 8],
+      [4, 2],
+      [4, 16],
+      [8, 32],
+    ])
+      assert.equal(cloudRunSizeProblem(cpu, mem), undefined, `${cpu}/${mem}`);
     assert.match(cloudRunSizeProblem(4, 30)!, /memoryGiB from 2 to 16 for cpu 4/);
     assert.match(cloudRunSizeProblem(1, 8)!, /memoryGiB from 0.5 to 4 for cpu 1/);
     assert.match(cloudRunSizeProblem(4, 1)!, /from 2 to 16/);

@@ -15,9 +15,19 @@ describe("gcp APIs", () => {
     const services = ofType(dev.plan, T.service).map(inputs);
     // compute.googleapis.com only with gcp.staticEgress, which dev does not set (test/gcp/egress.test.ts).
     assert.deepEqual(services.map((s) => s.service).sort(), [
-      "artifactregistry.googleapis.com", "cloudresourcemanager.googleapis.com", "cloudscheduler.googleapis.com", "iam.googleapis.com",
-      "iamcredentials.googleapis.com", "logging.googleapis.com", "monitoring.googleapis.com", "run.googleapis.com", "secretmanager.googleapis.com",
-      "storage.googleapis.com", "sts.googleapis.com", "workflowexecutions.googleapis.com", "workflows.googleapis.com",
+      "artifactregistry.googleapis.com",
+      "cloudresourcemanager.googleapis.com",
+      "cloudscheduler.googleapis.com",
+      "iam.googleapis.com",
+      "iamcredentials.googleapis.com",
+      "logging.googleapis.com",
+      "monitoring.googleapis.com",
+      "run.googleapis.com",
+      "secretmanager.googleapis.com",
+      "storage.googleapis.com",
+      "sts.googleapis.com",
+      "workflowexecutions.googleapis.com",
+      "workflows.googleapis.com",
     ]);
     for (const s of services) {
       assert.equal(s.disableOnDestroy, false, s.service);
@@ -77,8 +87,14 @@ describe("gcp lake", () => {
 
   it("turns a rule off with 0 days (keep forever)", () => {
     const lake = { coldAfterDays: 0, expireAfterDays: 0, noncurrentVersionDays: 0, artifactsExpireAfterDays: 0 };
-    assert.deepEqual(rawLifecycle(lake).map((r: any) => r.action.type), ["AbortIncompleteMultipartUpload"]);
-    assert.deepEqual(artifactsLifecycle(lake).map((r: any) => r.action.type), ["AbortIncompleteMultipartUpload"]);
+    assert.deepEqual(
+      rawLifecycle(lake).map((r: any) => r.action.type),
+      ["AbortIncompleteMultipartUpload"],
+    );
+    assert.deepEqual(
+      artifactsLifecycle(lake).map((r: any) => r.action.type),
+      ["AbortIncompleteMultipartUpload"],
+    );
   });
 
   it("lets forceDestroy follow the two data-destroy keys (dev turns both)", () => {
@@ -87,7 +103,9 @@ describe("gcp lake", () => {
   });
 
   it("grants the warehouse integration read access on the raw bucket only", () => {
-    const grants = ofType(dev.plan, T.bucketIam).map(inputs).filter((g) => g.member === `serviceAccount:${STORAGE_INTEGRATION_SA}`);
+    const grants = ofType(dev.plan, T.bucketIam)
+      .map(inputs)
+      .filter((g) => g.member === `serviceAccount:${STORAGE_INTEGRATION_SA}`);
     assert.deepEqual(grants.map((g) => `${g.bucket}:${g.role}`).sort(), ["acme-dev-raw-65ce4e:roles/storage.legacyBucketReader", "acme-dev-raw-65ce4e:roles/storage.objectViewer"]);
   });
 
@@ -104,8 +122,13 @@ describe("gcp lake", () => {
 
   it("lets dbt create artifacts, and nothing on the raw bucket", () => {
     const dbt = member(dev.config, "acme-dev-dbt");
-    const grants = ofType(dev.plan, T.bucketIam).map(inputs).filter((g) => g.member === dbt);
-    assert.deepEqual(grants.map((g) => `${g.bucket}:${g.role}`), ["acme-dev-artifacts-65ce4e:roles/storage.objectCreator"]);
+    const grants = ofType(dev.plan, T.bucketIam)
+      .map(inputs)
+      .filter((g) => g.member === dbt);
+    assert.deepEqual(
+      grants.map((g) => `${g.bucket}:${g.role}`),
+      ["acme-dev-artifacts-65ce4e:roles/storage.objectCreator"],
+    );
   });
 });
 

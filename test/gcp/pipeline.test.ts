@@ -19,13 +19,18 @@ const envOf = (job: Record<string, any>) => Object.fromEntries(container(job).en
 
 describe("gcp pipeline jobs", () => {
   it("declares an ingestion and a dbt job per pipeline, and no ingestion job for a Fivetran source", () => {
-    assert.deepEqual(ofType(dev.plan, T.job).map((r) => inputs(r).name).sort(), [
-      "acme-dev-jsonplaceholder-dbt-job",
-      "acme-dev-jsonplaceholder-ingest-job",
-      "acme-dev-orders-files-dbt-job",
-      "acme-dev-orders-files-ingest-job",
-      "acme-dev-shop-postgres-dbt-job",
-    ]);
+    assert.deepEqual(
+      ofType(dev.plan, T.job)
+        .map((r) => inputs(r).name)
+        .sort(),
+      [
+        "acme-dev-jsonplaceholder-dbt-job",
+        "acme-dev-jsonplaceholder-ingest-job",
+        "acme-dev-orders-files-dbt-job",
+        "acme-dev-orders-files-ingest-job",
+        "acme-dev-shop-postgres-dbt-job",
+      ],
+    );
   });
 
   it("runs the ingestion image by digest with the pipeline's args, env and secret env", () => {
@@ -59,10 +64,15 @@ describe("gcp pipeline jobs", () => {
   it("lets only the orchestrator start and follow each job", () => {
     const orchestrator = member(dev.config, "acme-dev-orchestrator");
     for (const job of ofType(dev.plan, T.job).map(inputs)) {
-      const grants = ofType(dev.plan, T.jobIam).map(inputs).filter((g) => g.name === job.name);
+      const grants = ofType(dev.plan, T.jobIam)
+        .map(inputs)
+        .filter((g) => g.name === job.name);
       const invokers = grants.filter((g) => g.role === "roles/run.invoker").map((g) => g.member);
       assert.deepEqual(invokers, [orchestrator], job.name);
-      assert.ok(grants.some((g) => g.role === "roles/run.viewer" && g.member === orchestrator), `${job.name}: orchestrator polls executions`);
+      assert.ok(
+        grants.some((g) => g.role === "roles/run.viewer" && g.member === orchestrator),
+        `${job.name}: orchestrator polls executions`,
+      );
     }
   });
 });
@@ -96,7 +106,10 @@ describe("gcp pipeline workflow", () => {
 
   it("syncs Fivetran first for a Fivetran source, and skips the ingestion job", () => {
     const doc = definition("shop_postgres");
-    assert.deepEqual(doc.main.steps.map((s: object) => Object.keys(s)[0]), ["init", "overlap", "skip_if_running", "fivetran_sync", "transform", "done"]);
+    assert.deepEqual(
+      doc.main.steps.map((s: object) => Object.keys(s)[0]),
+      ["init", "overlap", "skip_if_running", "fivetran_sync", "transform", "done"],
+    );
     assert.equal(doc.main.steps[3].fivetran_sync.args.max_wait_seconds, 6 * 3600);
     const wf = inputs(one(dev.plan, T.workflow, "shop_postgres-flow"));
     assert.deepEqual(wf.userEnvVars, { FIVETRAN_CONNECTION_ID: "conn_shop_postgres", FIVETRAN_API_SECRET_ID: "acme-dev-fivetran-api" });
@@ -125,7 +138,10 @@ describe("gcp pipeline schedule", () => {
 
 describe("gcp pipeline alerts", () => {
   it("creates one e-mail channel per recipient: owners and the stack's alert recipients", () => {
-    const emails = ofType(dev.plan, T.channel).map((r) => inputs(r)).map((c) => (assert.equal(c.type, "email"), c.labels.email_address)).sort();
+    const emails = ofType(dev.plan, T.channel)
+      .map((r) => inputs(r))
+      .map((c) => (assert.equal(c.type, "email"), c.labels.email_address))
+      .sort();
     assert.deepEqual(emails, ["commerce-analytics@example.com", "data-platform-dev@example.com", "data-team@example.com"]);
   });
 
@@ -158,7 +174,10 @@ describe("gcp pipeline: runs that do not start or do not happen", () => {
 
   it("alerts the owner when the schedule fails to start the workflow", () => {
     const policy = inputs(one(prod.plan, T.alert, "jsonplaceholder-not-started"));
-    assert.equal(policy.conditions[0].conditionMatchedLog.filter, 'resource.type="cloud_scheduler_job" AND resource.labels.job_id="acme-prod-jsonplaceholder-schedule" AND severity>=ERROR');
+    assert.equal(
+      policy.conditions[0].conditionMatchedLog.filter,
+      'resource.type="cloud_scheduler_job" AND resource.labels.job_id="acme-prod-jsonplaceholder-schedule" AND severity>=ERROR',
+    );
     assert.ok(policy.alertStrategy.notificationRateLimit.period, "log-match policies need a rate limit");
     const failed = inputs(one(prod.plan, T.alert, "jsonplaceholder-failed"));
     assert.deepEqual(policy.notificationChannels, failed.notificationChannels, "same recipients as failures: the owner and alerts.emails");

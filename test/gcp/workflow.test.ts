@@ -67,7 +67,10 @@ describe("gcp workflow definition", () => {
     assert.equal(step(steps, "poll").try.call, "http.get");
     const check = step(steps, "check").switch;
     // What each branch decides is checked by running the conditions: test/gcp/fivetran-switch.test.ts.
-    assert.deepEqual(check.map((c: any) => c.next), ["connection_broken", "sync_failed", "synced", "sync_timed_out"]);
+    assert.deepEqual(
+      check.map((c: any) => c.next),
+      ["connection_broken", "sync_failed", "synced", "sync_timed_out"],
+    );
     assert.ok(step(steps, "sync_failed").raise && step(steps, "connection_broken").raise);
   });
 

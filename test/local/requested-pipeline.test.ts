@@ -17,7 +17,11 @@ const ROOT = path.resolve(__dirname, "../..");
 test("a pipeline asked for with --pipeline that was skipped exits non-zero, with the reason", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-local-skip-"));
   try {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "shop_postgres"], { cwd: ROOT, env: { ...process.env, DP_LOCAL_DIR: dir }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "shop_postgres"], {
+      cwd: ROOT,
+      env: { ...process.env, DP_LOCAL_DIR: dir },
+      encoding: "utf8",
+    });
     const out = `${r.stdout}${r.stderr}`;
     assert.equal(r.status, 1, out);
     assert.match(out, /shop_postgres: SKIPPED: Fivetran loads it in the cloud/);

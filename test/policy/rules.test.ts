@@ -27,10 +27,20 @@ function s3(omit: string[] = [], over: Record<string, Record<string, unknown>> =
   const child = { parent: bucket.urn };
   const all: Record<string, RuleResource> = {
     bucket,
-    pab: r("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { bucket: "acmeaws-dev-raw", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...over.pab }, child),
-    sse: r("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { bucket: "acmeaws-dev-raw", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }], ...over.sse }, child),
+    pab: r(
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      { bucket: "acmeaws-dev-raw", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...over.pab },
+      child,
+    ),
+    sse: r(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      { bucket: "acmeaws-dev-raw", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }], ...over.sse },
+      child,
+    ),
   };
-  return Object.entries(all).filter(([k]) => !omit.includes(k)).map(([, v]) => v);
+  return Object.entries(all)
+    .filter(([k]) => !omit.includes(k))
+    .map(([, v]) => v);
 }
 
 const policyDoc = (statements: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
@@ -43,7 +53,12 @@ describe("policy rules: compliant resources pass", () => {
       r("gcp:storage/bucketIAMMember:BucketIAMMember", { bucket: "b", role: "roles/storage.objectViewer", member: "serviceAccount:x@p.iam.gserviceaccount.com" }),
       r("aws:iam/rolePolicy:RolePolicy", { policy: policyDoc([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::b/*"] }]) }),
       // Deny statements may use wildcards (the TLS-only bucket policy).
-      r("aws:s3/bucketPolicy:BucketPolicy", { bucket: "b", policy: policyDoc([{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: ["*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }]) }),
+      r("aws:s3/bucketPolicy:BucketPolicy", {
+        bucket: "b",
+        policy: policyDoc([
+          { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: ["*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        ]),
+      }),
       r("snowflake:index/serviceUser:ServiceUser", { name: "DEV_LOADER", rsaPublicKey: "MIIB..." }),
       r("snowflake:index/database:Database", { name: "PROD_RAW" }, { stack: "prod", protect: true }),
       r("gcp:monitoring/alertPolicy:AlertPolicy", { userLabels: LABELS }),
@@ -58,11 +73,19 @@ describe("policy rules: each must-fail case is caught by its rule", () => {
   const cases: [string, string, RuleResource[]][] = [
     ["no-public-buckets", "GCS bucket without public access prevention", [gcsBucket({ publicAccessPrevention: "inherited" })]],
     ["no-public-buckets", "allUsers on a bucket", [r("gcp:storage/bucketIAMMember:BucketIAMMember", { bucket: "b", role: "roles/storage.objectViewer", member: "allUsers" })]],
-    ["no-public-buckets", "allAuthenticatedUsers in a binding", [r("gcp:storage/bucketIAMBinding:BucketIAMBinding", { bucket: "b", role: "roles/storage.objectViewer", members: ["user:a@b.c", "allAuthenticatedUsers"] })]],
+    [
+      "no-public-buckets",
+      "allAuthenticatedUsers in a binding",
+      [r("gcp:storage/bucketIAMBinding:BucketIAMBinding", { bucket: "b", role: "roles/storage.objectViewer", members: ["user:a@b.c", "allAuthenticatedUsers"] })],
+    ],
     ["no-public-buckets", "S3 public access block not all true", s3([], { pab: { restrictPublicBuckets: false } })],
     ["no-public-buckets", "S3 bucket with no public access block", s3(["pab"])],
     ["no-public-buckets", "public-read ACL", s3([], { bucket: { acl: "public-read" } })],
-    ["no-public-buckets", "bucket policy allowing everyone", [r("aws:s3/bucketPolicy:BucketPolicy", { policy: policyDoc([{ Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: ["*"] }]) })]],
+    [
+      "no-public-buckets",
+      "bucket policy allowing everyone",
+      [r("aws:s3/bucketPolicy:BucketPolicy", { policy: policyDoc([{ Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: ["*"] }]) })],
+    ],
     ["encryption-at-rest", "S3 bucket with no SSE configuration", s3(["sse"])],
     ["encryption-at-rest", "SSE configuration with no rules", s3([], { sse: { rules: [] } })],
     ["encryption-at-rest", "GCS encryption block without a key name", [gcsBucket({ encryption: { defaultKmsKeyName: "" } })]],
@@ -72,26 +95,49 @@ describe("policy rules: each must-fail case is caught by its rule", () => {
       [gcsBucket({ encryption: { defaultKmsKeyName: "projects/p/locations/europe-west1/keyRings/k/cryptoKeys/lake" } }), gcsBucket({ name: "acme-dev-artifacts" })],
     ],
     ["no-primitive-roles", "roles/editor on a project", [r("gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/editor", member: "serviceAccount:x" })]],
-    ["no-primitive-roles", "roles/owner in a policy document", [r("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", { policyData: JSON.stringify({ bindings: [{ role: "roles/owner", members: ["user:a@b.c"] }] }) })]],
+    [
+      "no-primitive-roles",
+      "roles/owner in a policy document",
+      [r("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", { policyData: JSON.stringify({ bindings: [{ role: "roles/owner", members: ["user:a@b.c"] }] }) })],
+    ],
     ["no-wildcard-actions", 'Action "*"', [r("aws:iam/rolePolicy:RolePolicy", { policy: policyDoc([{ Effect: "Allow", Action: "*", Resource: "*" }]) })]],
-    ["no-wildcard-actions", 'Action "s3:*" in an inline role policy', [r("aws:iam/role:Role", { inlinePolicies: [{ name: "x", policy: policyDoc([{ Effect: "Allow", Action: ["s3:*"], Resource: ["*"] }]) }], tags: LABELS })]],
+    [
+      "no-wildcard-actions",
+      'Action "s3:*" in an inline role policy',
+      [r("aws:iam/role:Role", { inlinePolicies: [{ name: "x", policy: policyDoc([{ Effect: "Allow", Action: ["s3:*"], Resource: ["*"] }]) }], tags: LABELS })],
+    ],
     ["no-wildcard-actions", "NotAction in an Allow", [r("aws:iam/policy:Policy", { policy: policyDoc([{ Effect: "Allow", NotAction: ["iam:*"], Resource: "*" }]), tags: LABELS })]],
     ["snowflake-key-pair-only", "a Snowflake user with a password", [r("snowflake:index/user:User", { name: "BOB", password: "hunter2", rsaPublicKey: "MII" })]],
     ["snowflake-key-pair-only", "a service user without a public key", [r("snowflake:index/serviceUser:ServiceUser", { name: "DEV_LOADER" })]],
-    ["snowflake-key-pair-only", "a legacy service user with a password", [r("snowflake:index/legacyServiceUser:LegacyServiceUser", { name: "L", password: "x", rsaPublicKey: "MII" })]],
+    [
+      "snowflake-key-pair-only",
+      "a legacy service user with a password",
+      [r("snowflake:index/legacyServiceUser:LegacyServiceUser", { name: "L", password: "x", rsaPublicKey: "MII" })],
+    ],
     ["stateful-protected-in-prod", "an unprotected bucket in prod", [gcsBucket({ labels: { ...LABELS, environment: "prod" } }, { stack: "prod" })]],
     ["stateful-protected-in-prod", "an unprotected Snowflake database in prod", [r("snowflake:index/database:Database", { name: "PROD_RAW" }, { stack: "prod" })]],
-    ["stateful-protected-in-prod", "an unprotected ECR repository on a stack named prod-aws", [r("aws:ecr/repository:Repository", { name: "x", tags: { ...LABELS, environment: "prod" } }, { stack: "prod-aws" })]],
+    [
+      "stateful-protected-in-prod",
+      "an unprotected ECR repository on a stack named prod-aws",
+      [r("aws:ecr/repository:Repository", { name: "x", tags: { ...LABELS, environment: "prod" } }, { stack: "prod-aws" })],
+    ],
     ["platform-labels", "a GCS bucket without labels", [gcsBucket({ labels: undefined })]],
     ["platform-labels", "an S3 bucket whose tags lack managed-by", s3([], { bucket: { tags: { platform: "acme", environment: "dev" } } })],
     ["platform-labels", "managed-by is not pulumi", [gcsBucket({ labels: { ...LABELS, "managed-by": "terraform" } })]],
     ["platform-labels", "a Cloud Run job without labels", [r("gcp:cloudrunv2/job:Job", { name: "j", template: {} })]],
-    ["platform-labels", "a notification channel with the platform labels in its settings, not its userLabels", [r("gcp:monitoring/notificationChannel:NotificationChannel", { type: "email", labels: LABELS })]],
+    [
+      "platform-labels",
+      "a notification channel with the platform labels in its settings, not its userLabels",
+      [r("gcp:monitoring/notificationChannel:NotificationChannel", { type: "email", labels: LABELS })],
+    ],
   ];
   for (const [rule, what, rs] of cases) {
     it(`${rule}: ${what}`, () => {
       const v = evaluate(rs);
-      assert.ok(v.some((x) => x.rule === rule), `expected a ${rule} violation, got ${JSON.stringify(v)}`);
+      assert.ok(
+        v.some((x) => x.rule === rule),
+        `expected a ${rule} violation, got ${JSON.stringify(v)}`,
+      );
       assert.deepEqual(rulesOf(rs), [rule], "and no other rule fires on the fixture");
     });
   }
@@ -158,7 +204,14 @@ describe("policy pack wrappers (@pulumi/policy)", () => {
 
   it("a stack validation pairs S3 buckets with their configuration through the parent resource", async () => {
     const [bucket, pab] = s3(["sse"]);
-    const asPolicyResource = (x: RuleResource, parent?: RuleResource) => ({ type: x.type, name: x.name, urn: x.urn!, props: x.inputs, opts: { protect: false }, parent: parent && { urn: parent.urn } });
+    const asPolicyResource = (x: RuleResource, parent?: RuleResource) => ({
+      type: x.type,
+      name: x.name,
+      urn: x.urn!,
+      props: x.inputs,
+      opts: { protect: false },
+      parent: parent && { urn: parent.urn },
+    });
     const reported: [string, string | undefined][] = [];
     const p = byName.get("encryption-at-rest-stack") as any;
     await p.validateStack({ resources: [asPolicyResource(bucket), asPolicyResource(pab, bucket)] }, (m: string, urn?: string) => reported.push([m, urn]));

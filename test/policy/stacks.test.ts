@@ -22,15 +22,24 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
     });
 
     it("has no violations", () => {
-      assert.deepEqual(evaluate(rs).map((v) => `${v.rule}: ${v.resource}: ${v.message}`), []);
+      assert.deepEqual(
+        evaluate(rs).map((v) => `${v.rule}: ${v.resource}: ${v.message}`),
+        [],
+      );
     });
 
     it("the rules have something to check: buckets, labelled resources, IAM grants", () => {
       const buckets = rs.filter((r) => r.type === "gcp:storage/bucket:Bucket" || r.type === "aws:s3/bucket:Bucket");
       assert.ok(buckets.length >= 2, "raw and artifacts buckets");
       assert.ok(rs.filter((r) => labelProperty(r.type)).length >= 10, "labelled resources");
-      assert.ok(rs.some((r) => /IAMMember|IamMember|rolePolicy|role:Role/.test(r.type)), "IAM grants");
-      assert.ok(rs.some((r) => r.type.startsWith("snowflake:index/serviceUser")), "Snowflake service users");
+      assert.ok(
+        rs.some((r) => /IAMMember|IamMember|rolePolicy|role:Role/.test(r.type)),
+        "IAM grants",
+      );
+      assert.ok(
+        rs.some((r) => r.type.startsWith("snowflake:index/serviceUser")),
+        "Snowflake service users",
+      );
     });
 
     it("catches a public bucket planted in the real plan", () => {

@@ -70,14 +70,21 @@ describe("npm run new: scaffolding a pipeline", () => {
         assert.equal(p.dbtSelect, `tag:${a.name}+`);
       }
       const models = parse(fs.readFileSync(path.join(project, `dbt/models/staging/${a.name}/_${a.name}__models.yml`), "utf8")).models;
-      assert.deepEqual(models.map((m: { name: string }) => m.name), a.tables.map((t) => `stg_${a.name}__${t}`));
+      assert.deepEqual(
+        models.map((m: { name: string }) => m.name),
+        a.tables.map((t) => `stg_${a.name}__${t}`),
+      );
       for (const m of models) {
         assert.deepEqual(m.config.tags, [a.name], `${m.name} is not tagged for the pipeline, so tag:${a.name}+ would not select it`);
         assert.deepEqual(m.columns[0], { name: a.primary_key, description: "Primary key.", data_tests: ["unique", "not_null"] });
         if (a.source === "fivetran") assert.equal(m.config.enabled, "{{ target.type != 'duckdb' }}", "Fivetran models must be off on DuckDB, where nothing loads them");
       }
       const sources = parse(fs.readFileSync(path.join(project, `dbt/models/staging/${a.name}/_${a.name}__sources.yml`), "utf8")).sources[0];
-      assert.equal(sources.schema, a.source === "fivetran" ? a.name : `raw_${a.name}`, "the schema the loader writes (ingestion/settings.py dataset_name, or Fivetran's destination_schema)");
+      assert.equal(
+        sources.schema,
+        a.source === "fivetran" ? a.name : `raw_${a.name}`,
+        "the schema the loader writes (ingestion/settings.py dataset_name, or Fivetran's destination_schema)",
+      );
       const sql = fs.readFileSync(path.join(project, `dbt/models/staging/${a.name}/stg_${a.name}__${a.tables[0]}.sql`), "utf8");
       assert.ok(sql.includes(`{{ source('${a.name}', '${a.tables[0]}') }}`), "dbt Jinja must pass through the template untouched");
       const fixtures = files.filter((f) => f.startsWith("ingestion/sample_data/"));
@@ -89,7 +96,10 @@ describe("npm run new: scaffolding a pipeline", () => {
 
   it("refuses to overwrite: a second scaffold of the same pipeline writes nothing", () => {
     const before = fs.readFileSync(path.join(project, "pipelines/scaf_rest.yaml"), "utf8");
-    assert.throws(() => scaffold({ ...CASES[0], base_url: "https://other.example.com" }, project), (e: Error) => e instanceof ScaffoldError && /already exist; nothing was written/.test(e.message) && e.message.includes("pipelines/scaf_rest.yaml"));
+    assert.throws(
+      () => scaffold({ ...CASES[0], base_url: "https://other.example.com" }, project),
+      (e: Error) => e instanceof ScaffoldError && /already exist; nothing was written/.test(e.message) && e.message.includes("pipelines/scaf_rest.yaml"),
+    );
     assert.equal(fs.readFileSync(path.join(project, "pipelines/scaf_rest.yaml"), "utf8"), before);
   });
 
@@ -97,7 +107,10 @@ describe("npm run new: scaffolding a pipeline", () => {
     const name = "a_very_long_pipeline_name_xx"; // 28 characters: over GCP's service-account budget
     const listing = () => fs.readdirSync(path.join(project, "pipelines")).sort();
     const was = listing();
-    assert.throws(() => scaffold({ ...CASES[0], name, tables: ["things"] }, project), (e: Error) => e instanceof ScaffoldError && e.message.includes(`pipelines/${name}.yaml`) && /GCP service account id/.test(e.message));
+    assert.throws(
+      () => scaffold({ ...CASES[0], name, tables: ["things"] }, project),
+      (e: Error) => e instanceof ScaffoldError && e.message.includes(`pipelines/${name}.yaml`) && /GCP service account id/.test(e.message),
+    );
     assert.deepEqual(listing(), was);
     assert.ok(!fs.existsSync(path.join(project, "dbt/models/staging", name)));
   });
@@ -145,11 +158,19 @@ describe("npm run new: arguments", () => {
   });
 
   it("refuses a flag of another source type instead of ignoring it", async () => {
-    await assert.rejects(gather(parseArgs(["pipeline", "files_x", "--source", "filesystem", "--base-url", "https://a.example.com"])), /--base-url: expected only flags of source filesystem/);
+    await assert.rejects(
+      gather(parseArgs(["pipeline", "files_x", "--source", "filesystem", "--base-url", "https://a.example.com"])),
+      /--base-url: expected only flags of source filesystem/,
+    );
   });
 
   it("refuses an existing pipeline name and an unknown source type, saying what was found", async () => {
-    await assert.rejects(gather(parseArgs(["pipeline", "orders_files", "--source", "restapi"])), (e: Error) => /found pipelines\/orders_files\.yaml already there/.test(e.message) && /--source: expected one of rest_api, filesystem, sql_database, fivetran, found "restapi"/.test(e.message));
+    await assert.rejects(
+      gather(parseArgs(["pipeline", "orders_files", "--source", "restapi"])),
+      (e: Error) =>
+        /found pipelines\/orders_files\.yaml already there/.test(e.message) &&
+        /--source: expected one of rest_api, filesystem, sql_database, fivetran, found "restapi"/.test(e.message),
+    );
   });
 
   it("uses defaults for what has one, and answers from a prompt when given", async () => {

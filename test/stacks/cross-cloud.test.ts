@@ -65,7 +65,10 @@ describe("the same pipeline files on both clouds", () => {
   });
 
   it("Fivetran pipelines sync through the API instead of running an ingestion job, on both clouds", () => {
-    for (const [plan, cloud] of [[gcp, "gcp"], [aws, "aws"]] as const) {
+    for (const [plan, cloud] of [
+      [gcp, "gcp"],
+      [aws, "aws"],
+    ] as const) {
       const caps = capabilities(plan, cloud);
       assert.ok(caps.shop_postgres.includes("fivetran sync"), cloud);
       assert.ok(!caps.shop_postgres.includes("ingestion job"), cloud);

@@ -52,7 +52,11 @@ for (const stack of Object.keys(STATEFUL)) {
 
       it("every stateful resource is retained on delete (and protected when protect is on) unless both keys are turned", () => {
         const stateful = plan.resources.filter((r) => STATEFUL[stack].includes(r.type));
-        for (const type of STATEFUL[stack]) assert.ok(stateful.some((r) => r.type === type), `${stack} declares a ${type}`);
+        for (const type of STATEFUL[stack])
+          assert.ok(
+            stateful.some((r) => r.type === type),
+            `${stack} declares a ${type}`,
+          );
         for (const r of stateful) {
           assert.equal(r.options.retainOnDelete, !keys.destroyable, `${label(r)} retainOnDelete`);
           assert.equal(r.options.protect, keys.destroyable ? false : keys.protect, `${label(r)} protect`);

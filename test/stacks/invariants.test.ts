@@ -40,7 +40,10 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
     it("every type+name pair is unique (the engine would reject duplicates; mocks do not)", () => {
       const seen = new Map<string, number>();
       for (const r of plan.resources) seen.set(`${r.type}::${r.name}`, (seen.get(`${r.type}::${r.name}`) ?? 0) + 1);
-      assert.deepEqual([...seen].filter(([, n]) => n > 1), []);
+      assert.deepEqual(
+        [...seen].filter(([, n]) => n > 1),
+        [],
+      );
     });
 
     it("every taggable resource carries the platform labels", () => {
@@ -70,7 +73,10 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
 
     it("every child resource has a parent component (nothing floats at the stack root but the platform)", () => {
       const roots = plan.resources.filter((r) => !r.parent || r.parent.split("::")[2] === "pulumi:pulumi:Stack");
-      assert.deepEqual(roots.map((r) => r.type), ["data-platform:index:DataPlatform"]);
+      assert.deepEqual(
+        roots.map((r) => r.type),
+        ["data-platform:index:DataPlatform"],
+      );
     });
 
     it("every Fivetran connection gets its schedule (the only thing that unpauses it) after its schema config", () => {

@@ -19,7 +19,11 @@ async function compareWithGolden(stack: string, root?: string): Promise<{ proble
   const shipped = shippedPipelines(root);
   const recorded = UPDATE ? shipped : (readGolden(stack)?.pipelines ?? shipped);
   const removed = recorded.filter((p) => !shipped.includes(p));
-  if (removed.length) return { problems: [`test/golden/${stack}.yaml covers pipelines that pipelines/ no longer has (${removed.join(", ")}): run npm run test:update and review the diff`], added: [] };
+  if (removed.length)
+    return {
+      problems: [`test/golden/${stack}.yaml covers pipelines that pipelines/ no longer has (${removed.join(", ")}): run npm run test:update and review the diff`],
+      added: [],
+    };
   const actual = inventoryOf(await synthesize({ stack, root: fixtureRoot(recorded, root) }), recorded);
   if (UPDATE) writeGolden(stack, actual);
   const golden = readGolden(stack);
@@ -51,11 +55,23 @@ describe("golden inventories (npm run test:update regenerates them)", () => {
   // Not while regenerating: compareWithGolden would write this scratch project's plan into the golden file.
   it("a pipeline added to pipelines/ is reported as added, while a change to a covered one still fails", { skip: UPDATE && "npm run test:update" }, async () => {
     const root = fixtureRoot(readGolden("dev")!.pipelines);
-    fs.writeFileSync(path.join(root, "pipelines", "zz_added.yaml"), fs.readFileSync(path.join(root, "pipelines", "orders_files.yaml"), "utf8").replace("name: orders_files", "name: zz_added").replace("tag:orders_files+", "tag:zz_added+"));
+    fs.writeFileSync(
+      path.join(root, "pipelines", "zz_added.yaml"),
+      fs
+        .readFileSync(path.join(root, "pipelines", "orders_files.yaml"), "utf8")
+        .replace("name: orders_files", "name: zz_added")
+        .replace("tag:orders_files+", "tag:zz_added+"),
+    );
     assert.deepEqual(await compareWithGolden("dev", root), { problems: [], added: ["zz_added"] });
-    fs.writeFileSync(path.join(root, "pipelines", "orders_files.yaml"), fs.readFileSync(path.join(root, "pipelines", "orders_files.yaml"), "utf8").replace('cron: "30 2 * * *"', 'cron: "45 2 * * *"'));
+    fs.writeFileSync(
+      path.join(root, "pipelines", "orders_files.yaml"),
+      fs.readFileSync(path.join(root, "pipelines", "orders_files.yaml"), "utf8").replace('cron: "30 2 * * *"', 'cron: "45 2 * * *"'),
+    );
     const { problems } = await compareWithGolden("dev", root);
-    assert.ok(problems.some((p) => p.includes("orders_files-schedule.schedule") && p.includes("45 2 * * *")), `a changed cron of a covered pipeline must show:\n${problems.join("\n")}`);
+    assert.ok(
+      problems.some((p) => p.includes("orders_files-schedule.schedule") && p.includes("45 2 * * *")),
+      `a changed cron of a covered pipeline must show:\n${problems.join("\n")}`,
+    );
   });
 });
 

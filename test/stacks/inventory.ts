@@ -45,9 +45,7 @@ export function inventoryOf(plan: Plan, pipelines: string[]): Inventory {
  */
 function stabilize(v: unknown): unknown {
   if (typeof v === "string") {
-    return v
-      .replace(/@sha256:[0-9a-f]{64}/g, "@sha256:<digest>")
-      .replace(/(\/(?:ingestion|dbt)):[0-9a-f]{16}\b/g, "$1:<context-hash>");
+    return v.replace(/@sha256:[0-9a-f]{64}/g, "@sha256:<digest>").replace(/(\/(?:ingestion|dbt)):[0-9a-f]{16}\b/g, "$1:<context-hash>");
   }
   if (Array.isArray(v)) return v.map(stabilize);
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stabilize(x)]));
@@ -87,5 +85,9 @@ const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /** The pipeline names in the project's pipelines/ folder. */
 export function shippedPipelines(root = PROJECT_ROOT): string[] {
-  return fs.readdirSync(path.join(root, "pipelines")).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, "")).sort();
+  return fs
+    .readdirSync(path.join(root, "pipelines"))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => f.replace(/\.ya?ml$/, ""))
+    .sort();
 }

@@ -8,7 +8,11 @@ import { describe, it } from "node:test";
 import { PROJECT_ROOT } from "../../stacks/program";
 
 function plan(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "tools", "plan.ts"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "tools", "plan.ts"), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -20,7 +24,11 @@ describe("npm run plan", () => {
     assert.deepEqual(Object.keys(json), ["project", "stack", "resources", "outputs"]);
     assert.equal(json.project, "data-platform");
     assert.equal(json.stack, "dev");
-    for (const res of json.resources) assert.deepEqual(Object.keys(res).filter((k) => k !== "parent"), ["urn", "type", "name", "inputs"]);
+    for (const res of json.resources)
+      assert.deepEqual(
+        Object.keys(res).filter((k) => k !== "parent"),
+        ["urn", "type", "name", "inputs"],
+      );
     const versions = json.resources.filter((x: { type: string }) => x.type === "gcp:secretmanager/secretVersion:SecretVersion");
     assert.ok(versions.length > 0);
     // GCP writes secret values write-only (secretDataWo): never in state, never read back by a refresh.
@@ -52,6 +60,9 @@ describe("npm run plan", () => {
   it("names the stacks that exist when asked for one that does not", () => {
     const r = plan("--stack", "staging");
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^1 configuration error; nothing was declared:\n {2}Pulumi\.staging\.yaml {2}expected a stack file \(stacks here: dev, dev-aws, prod\), found no such file\n$/);
+    assert.match(
+      r.stderr,
+      /^1 configuration error; nothing was declared:\n {2}Pulumi\.staging\.yaml {2}expected a stack file \(stacks here: dev, dev-aws, prod\), found no such file\n$/,
+    );
   });
 });

@@ -83,7 +83,10 @@ for (const v of VARIANTS) {
           const job = jobs.get(args?.job);
           if (!job) continue;
           checked++;
-          assert.ok(args.max_wait_seconds >= seconds(job.timeout) * (1 + job.maxRetries), `${f.name} waits ${args.max_wait_seconds} s for ${args.job}: ${job.timeout} × ${1 + job.maxRetries}`);
+          assert.ok(
+            args.max_wait_seconds >= seconds(job.timeout) * (1 + job.maxRetries),
+            `${f.name} waits ${args.max_wait_seconds} s for ${args.job}: ${job.timeout} × ${1 + job.maxRetries}`,
+          );
         }
       }
       assert.ok(checked >= 2, "the workflows call the jobs by name");
@@ -109,13 +112,21 @@ for (const v of VARIANTS) {
     it("a failed ECS task is retried maxRetries times (no TaskFailed retry at 0)", () => {
       let tasks = 0;
       for (const m of machines) {
-        for (const [name, want] of [["Ingest", v.ingestion], ["Transform", v.dbt]] as const) {
+        for (const [name, want] of [
+          ["Ingest", v.ingestion],
+          ["Transform", v.dbt],
+        ] as const) {
           const state = m.def.States[name];
           if (!state) continue;
           tasks++;
           const r = retryOn(state, "States.TaskFailed");
           if (want === 0) assert.deepEqual(r, [], `${m.name} ${name}`);
-          else assert.deepEqual(r.map((x: any) => x.MaxAttempts), [want], `${m.name} ${name}`);
+          else
+            assert.deepEqual(
+              r.map((x: any) => x.MaxAttempts),
+              [want],
+              `${m.name} ${name}`,
+            );
         }
       }
       assert.ok(tasks >= 3);
@@ -128,10 +139,16 @@ for (const v of VARIANTS) {
           if (state.Type !== "Task") continue;
           const transient = (state.Retry ?? []).filter((r: any) => !r.ErrorEquals.includes("States.TaskFailed"));
           if (v.stepRetries === 0) assert.deepEqual(transient, [], `${m.name} ${name}`);
-          else assert.deepEqual(transient.map((r: any) => r.MaxAttempts), [v.stepRetries], `${m.name} ${name}`);
+          else
+            assert.deepEqual(
+              transient.map((r: any) => r.MaxAttempts),
+              [v.stepRetries],
+              `${m.name} ${name}`,
+            );
           if (state.Resource === "arn:aws:states:::http:invoke") {
             calls++;
-            if (v.stepRetries > 0) for (const code of [429, 500, 502, 503, 504]) assert.ok(transient[0].ErrorEquals.includes(`States.Http.StatusCode.${code}`), `${m.name} ${name} retries ${code}`);
+            if (v.stepRetries > 0)
+              for (const code of [429, 500, 502, 503, 504]) assert.ok(transient[0].ErrorEquals.includes(`States.Http.StatusCode.${code}`), `${m.name} ${name} retries ${code}`);
           }
         }
       }
@@ -142,10 +159,13 @@ for (const v of VARIANTS) {
       const tasks = new Map(ofType(plan, "aws:ecs/taskDefinition:TaskDefinition").map((r) => [r.name, r]));
       assert.ok(tasks.size >= 2);
       for (const m of machines) {
-        const budget = ["Ingest", "Transform"].map((n) => m.def.States[n]).filter(Boolean).reduce((s: number, st: any) => {
-          const retries = retryOn(st, "States.TaskFailed")[0]?.MaxAttempts ?? 0;
-          return s + st.TimeoutSeconds * (1 + retries);
-        }, 0);
+        const budget = ["Ingest", "Transform"]
+          .map((n) => m.def.States[n])
+          .filter(Boolean)
+          .reduce((s: number, st: any) => {
+            const retries = retryOn(st, "States.TaskFailed")[0]?.MaxAttempts ?? 0;
+            return s + st.TimeoutSeconds * (1 + retries);
+          }, 0);
         assert.ok(m.def.TimeoutSeconds >= budget, `${m.name}: ${m.def.TimeoutSeconds} s < ${budget} s`);
       }
     });

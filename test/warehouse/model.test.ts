@@ -30,7 +30,10 @@ test("names: validation accepts the real prefixes and reports every invalid name
   for (const p of ["DEV_", "PROD_", "DEVAWS_", ""]) assert.deepEqual(checkSnowflakeNames(p), [], p);
   const long = checkSnowflakeNames("X".repeat(250));
   assert.ok(long.length > 0);
-  assert.ok(long.some((p) => p.what === "database ANALYTICS"), JSON.stringify(long.map((p) => p.what)));
+  assert.ok(
+    long.some((p) => p.what === "database ANALYTICS"),
+    JSON.stringify(long.map((p) => p.what)),
+  );
   assert.ok(!long.some((p) => p.what === "database RAW"), "X*250 + RAW fits in 255 characters");
   const digit = checkSnowflakeNames("1_");
   assert.equal(digit.length, 3 + 2 + 4 + 4 + 3, "every account-level name starting with a digit is reported");

@@ -89,7 +89,11 @@ test("one Warehouse component owns every Snowflake and TLS resource; names are u
 });
 
 test("every Snowflake name is explicit, upper case and carries the environment's prefix", () => {
-  for (const [s, prefix] of [[dev, "DEV_"], [prod, "PROD_"], [devAws, "DEVAWS_"]] as const) {
+  for (const [s, prefix] of [
+    [dev, "DEV_"],
+    [prod, "PROD_"],
+    [devAws, "DEVAWS_"],
+  ] as const) {
     for (const r of s.plan.resources.filter((x) => x.type.startsWith("snowflake:") && !/grant/i.test(x.type))) {
       const name = r.inputs.name;
       assert.equal(typeof name, "string", `${r.urn} has no explicit name`);
@@ -124,7 +128,11 @@ function describeDeclaredGrant(r: PlannedResource, prefix: string): [string, str
 
 test("the grants declared are exactly GRANT_MATRIX, on the environment's physical objects", () => {
   const expected = Object.fromEntries(GRANT_MATRIX.map((r) => [`${r.role} on ${describeObject(r.object)}`, [...r.privileges].sort().join(", ")]));
-  for (const [s, prefix] of [[dev, "DEV_"], [prod, "PROD_"], [devAws, "DEVAWS_"]] as const) {
+  for (const [s, prefix] of [
+    [dev, "DEV_"],
+    [prod, "PROD_"],
+    [devAws, "DEVAWS_"],
+  ] as const) {
     const grants = s.of(T.grant);
     assert.equal(grants.length, GRANT_MATRIX.length);
     const declared = Object.fromEntries(grants.map((g) => describeDeclaredGrant(g, prefix)));
@@ -135,11 +143,19 @@ test("the grants declared are exactly GRANT_MATRIX, on the environment's physica
 test("functional roles roll up to SYSADMIN", () => {
   for (const s of all()) {
     const names = snowflakeNames(s.config.warehouse.objectPrefix);
-    assert.deepEqual(s.of(T.role).map((r) => r.inputs.name).sort(), Object.values(names.roles).sort());
+    assert.deepEqual(
+      s
+        .of(T.role)
+        .map((r) => r.inputs.name)
+        .sort(),
+      Object.values(names.roles).sort(),
+    );
     const parents = s.of(T.roleGrant).filter((g) => g.inputs.parentRoleName !== undefined);
     assert.deepEqual(
       parents.map((g) => `${g.inputs.roleName}->${g.inputs.parentRoleName}`).sort(),
-      Object.values(names.roles).map((r) => `${r}->SYSADMIN`).sort(),
+      Object.values(names.roles)
+        .map((r) => `${r}->SYSADMIN`)
+        .sort(),
     );
   }
 });
@@ -173,7 +189,10 @@ test("each service user: its own role, warehouse and namespace by default, and t
         { role: names.roles[spec.role], warehouse: names.warehouses[spec.warehouse], namespace: names.databases[spec.database], secondary: "NONE" },
         key,
       );
-      const granted = s.of(T.roleGrant).filter((g) => g.inputs.userName === names.users[key]).map((g) => g.inputs.roleName);
+      const granted = s
+        .of(T.roleGrant)
+        .filter((g) => g.inputs.userName === names.users[key])
+        .map((g) => g.inputs.roleName);
       assert.deepEqual(granted, [names.roles[spec.role]], `${key} holds exactly its role`);
     }
   }
@@ -185,13 +204,20 @@ test("every warehouse auto-suspends, auto-resumes, starts suspended and is under
     const names = snowflakeNames(wc.objectPrefix);
     const monitor = s.byName(T.monitor, names.resourceMonitor);
     assert.equal(monitor.inputs.creditQuota, wc.monthlyCreditQuota);
-    assert.deepEqual(monitor.inputs.notifyTriggers, [...wc.notifyAtPercent].sort((a, b) => a - b));
+    assert.deepEqual(
+      monitor.inputs.notifyTriggers,
+      [...wc.notifyAtPercent].sort((a, b) => a - b),
+    );
     assert.equal(monitor.inputs.suspendTrigger, 100);
     assert.equal(monitor.inputs.suspendImmediateTrigger, 110);
     assert.equal(monitor.inputs.frequency, undefined, "Snowflake's default frequency (MONTHLY) applies");
     const whs = s.of(T.warehouse);
     assert.equal(whs.length, 3);
-    for (const [key, cfg] of [["LOADING", wc.loading], ["TRANSFORMING", wc.transforming], ["REPORTING", wc.reporting]] as const) {
+    for (const [key, cfg] of [
+      ["LOADING", wc.loading],
+      ["TRANSFORMING", wc.transforming],
+      ["REPORTING", wc.reporting],
+    ] as const) {
       const w = s.byName(T.warehouse, names.warehouses[key]);
       assert.ok((w.inputs.autoSuspend as number) >= 60, `${key} must suspend when idle`);
       assert.deepEqual(
@@ -204,7 +230,11 @@ test("every warehouse auto-suspends, auto-resumes, starts suspended and is under
 });
 
 test("databases: named per environment, retention from config, protected and retained in prod only", () => {
-  for (const [s, protectedData] of [[dev, false], [prod, true], [devAws, false]] as const) {
+  for (const [s, protectedData] of [
+    [dev, false],
+    [prod, true],
+    [devAws, false],
+  ] as const) {
     const names = snowflakeNames(s.config.warehouse.objectPrefix);
     for (const d of ["RAW", "ANALYTICS"] as const) {
       const db = s.byName(T.database, names.databases[d]);
@@ -235,11 +265,21 @@ test("dev and prod differ as their stack files say", () => {
 test("lake on GCP: GCS integration and stage over gcs://<bucket>/, service account handed to the cloud", () => {
   const [integration] = dev.of(T.integration);
   assert.deepEqual(
-    [integration.inputs.name, integration.inputs.type, integration.inputs.storageProvider, integration.inputs.storageAllowedLocations, integration.inputs.enabled, integration.inputs.storageAwsRoleArn],
+    [
+      integration.inputs.name,
+      integration.inputs.type,
+      integration.inputs.storageProvider,
+      integration.inputs.storageAllowedLocations,
+      integration.inputs.enabled,
+      integration.inputs.storageAwsRoleArn,
+    ],
     ["DEV_LAKE_INTEGRATION", "EXTERNAL_STAGE", "GCS", ["gcs://acme-dev-raw/"], true, undefined],
   );
   const [stage] = dev.of(T.stage);
-  assert.deepEqual([stage.inputs.database, stage.inputs.schema, stage.inputs.name, stage.inputs.url, stage.inputs.storageIntegration], ["DEV_RAW", "LAKE", "RAW_BUCKET", "gcs://acme-dev-raw/dlt/", "DEV_LAKE_INTEGRATION"]);
+  assert.deepEqual(
+    [stage.inputs.database, stage.inputs.schema, stage.inputs.name, stage.inputs.url, stage.inputs.storageIntegration],
+    ["DEV_RAW", "LAKE", "RAW_BUCKET", "gcs://acme-dev-raw/dlt/", "DEV_LAKE_INTEGRATION"],
+  );
   const grant = dev.plan.outputs.lakeReaderGrant as Record<string, unknown>;
   assert.match(String(grant.gcpServiceAccount), /@.*\.iam\.gserviceaccount\.com$/);
   assert.equal(grant.awsIamUserArn, undefined);

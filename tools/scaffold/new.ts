@@ -61,20 +61,57 @@ interface Question {
   list?: boolean;
 }
 
-const lowerSnakeList = (v: string) => (v.split(",").map((s) => s.trim()).every((s) => LOWER_SNAKE.test(s)) ? undefined : "a comma-separated list of lower_snake names");
+const lowerSnakeList = (v: string) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .every((s) => LOWER_SNAKE.test(s))
+    ? undefined
+    : "a comma-separated list of lower_snake names";
 
 const QUESTIONS: Question[] = [
-  { key: "source", flag: "--source", ask: `source type (${SOURCES.join(", ")})`, check: (v) => ((SOURCES as readonly string[]).includes(v) ? undefined : `one of ${SOURCES.join(", ")}`) },
+  {
+    key: "source",
+    flag: "--source",
+    ask: `source type (${SOURCES.join(", ")})`,
+    check: (v) => ((SOURCES as readonly string[]).includes(v) ? undefined : `one of ${SOURCES.join(", ")}`),
+  },
   { key: "description", flag: "--description", ask: "one-line description", default: (a) => `${a.name} pipeline` },
-  { key: "owner", flag: "--owner", ask: "owner e-mail (receives failure alerts)", default: () => gitEmail(), check: (v) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? undefined : "an e-mail address") },
+  {
+    key: "owner",
+    flag: "--owner",
+    ask: "owner e-mail (receives failure alerts)",
+    default: () => gitEmail(),
+    check: (v) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? undefined : "an e-mail address"),
+  },
   { key: "cron", flag: "--cron", ask: "schedule (five-field cron, UTC)", default: () => "0 3 * * *" },
   { key: "base_url", flag: "--base-url", ask: "API base URL", only: ["rest_api"], check: (v) => (/^https?:\/\/[^\s/]+/.test(v) ? undefined : "an http(s) URL") },
   { key: "tables", flag: "--resources", ask: "resources (endpoint paths, comma-separated)", only: ["rest_api"], check: lowerSnakeList, list: true },
   { key: "bucket_path", flag: "--bucket-path", ask: "folder in the raw bucket where files land", only: ["filesystem"], default: (a) => `landing/${a.name}` },
-  { key: "format", flag: "--format", ask: "file format (csv, jsonl, parquet)", only: ["filesystem"], default: () => "csv", check: (v) => (["csv", "jsonl", "parquet"].includes(v) ? undefined : "csv, jsonl or parquet") },
+  {
+    key: "format",
+    flag: "--format",
+    ask: "file format (csv, jsonl, parquet)",
+    only: ["filesystem"],
+    default: () => "csv",
+    check: (v) => (["csv", "jsonl", "parquet"].includes(v) ? undefined : "csv, jsonl or parquet"),
+  },
   { key: "tables", flag: "--table", ask: "table the files load into", only: ["filesystem"], default: (a) => a.name, check: lowerSnakeList, list: true },
-  { key: "service", flag: "--service", ask: "Fivetran connector service id (e.g. postgres)", only: ["fivetran"], check: (v) => (/^[a-z][a-z0-9_]*$/.test(v) ? undefined : "a Fivetran service id like postgres") },
-  { key: "credentials_secret", flag: "--secret", ask: "name of the secret holding the SQLAlchemy URL", only: ["sql_database"], default: () => "db_url", check: (v) => (/^[a-z][a-z0-9_]{0,39}$/.test(v) ? undefined : "a secret name in lower_snake") },
+  {
+    key: "service",
+    flag: "--service",
+    ask: "Fivetran connector service id (e.g. postgres)",
+    only: ["fivetran"],
+    check: (v) => (/^[a-z][a-z0-9_]*$/.test(v) ? undefined : "a Fivetran service id like postgres"),
+  },
+  {
+    key: "credentials_secret",
+    flag: "--secret",
+    ask: "name of the secret holding the SQLAlchemy URL",
+    only: ["sql_database"],
+    default: () => "db_url",
+    check: (v) => (/^[a-z][a-z0-9_]{0,39}$/.test(v) ? undefined : "a secret name in lower_snake"),
+  },
   { key: "db_schema", flag: "--schema", ask: "database schema", only: ["sql_database", "fivetran"], default: () => "public" },
   { key: "tables", flag: "--tables", ask: "tables (comma-separated)", only: ["sql_database", "fivetran"], check: lowerSnakeList, list: true },
   { key: "primary_key", flag: "--primary-key", ask: "primary key column", default: () => "id", check: (v) => (LOWER_SNAKE.test(v) ? undefined : "a lower_snake column name") },
@@ -95,7 +132,8 @@ interface Parsed {
 
 export function parseArgs(argv: string[]): Parsed {
   const [kind, name, ...rest] = argv;
-  if (kind !== "pipeline") throw new ScaffoldError(`usage: npm run new -- pipeline <name> --source ${SOURCES.join("|")} [flags] (found ${kind ? `"${kind}"` : "nothing"} where "pipeline" was expected)`);
+  if (kind !== "pipeline")
+    throw new ScaffoldError(`usage: npm run new -- pipeline <name> --source ${SOURCES.join("|")} [flags] (found ${kind ? `"${kind}"` : "nothing"} where "pipeline" was expected)`);
   const known = new Set(QUESTIONS.map((q) => q.flag));
   const flags = new Map<string, string>();
   for (let i = 0; i < rest.length; i++) {
@@ -186,7 +224,8 @@ export function render(a: Answers, dst: string): void {
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
     .sort();
@@ -202,7 +241,11 @@ export function checkAgainstStacks(root: string, rendered: string): void {
     fs.mkdirSync(path.join(trial, "pipelines"));
     for (const f of fs.readdirSync(path.join(root, "pipelines"))) fs.copyFileSync(path.join(root, "pipelines", f), path.join(trial, "pipelines", f));
     for (const f of fs.readdirSync(path.join(rendered, "pipelines"))) fs.copyFileSync(path.join(rendered, "pipelines", f), path.join(trial, "pipelines", f));
-    const stacks = fs.readdirSync(root).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+    const stacks = fs
+      .readdirSync(root)
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter((s): s is string => !!s)
+      .sort();
     for (const f of fs.readdirSync(root).filter((x) => /^Pulumi\..+\.yaml$/.test(x))) fs.copyFileSync(path.join(root, f), path.join(trial, f));
     const issues: string[] = [];
     for (const stack of stacks) {
@@ -227,8 +270,16 @@ export function scaffold(a: Answers, root: string = ROOT): string[] {
     const files = filesUnder(scratch);
     const clashes = files.filter((f) => fs.existsSync(path.join(root, f)));
     // dbt refuses two models of one name anywhere in the project, whatever their folders.
-    const models = new Set(filesUnder(path.join(root, "dbt", "models")).filter((f) => f.endsWith(".sql")).map((f) => path.basename(f)));
-    clashes.push(...files.filter((f) => f.startsWith("dbt/models/") && f.endsWith(".sql") && models.has(path.basename(f)) && !clashes.includes(f)).map((f) => `${f} (a dbt model named ${path.basename(f, ".sql")} exists)`));
+    const models = new Set(
+      filesUnder(path.join(root, "dbt", "models"))
+        .filter((f) => f.endsWith(".sql"))
+        .map((f) => path.basename(f)),
+    );
+    clashes.push(
+      ...files
+        .filter((f) => f.startsWith("dbt/models/") && f.endsWith(".sql") && models.has(path.basename(f)) && !clashes.includes(f))
+        .map((f) => `${f} (a dbt model named ${path.basename(f, ".sql")} exists)`),
+    );
     if (clashes.length) throw new ScaffoldError(`these files already exist; nothing was written:\n  ${clashes.join("\n  ")}`);
     checkAgainstStacks(root, scratch);
     for (const f of files) {
@@ -243,7 +294,8 @@ export function scaffold(a: Answers, root: string = ROOT): string[] {
 
 function nextSteps(a: Answers): string[] {
   const steps = [`npm run local -- --pipeline ${a.name}    # load the fixture and build the staging models on DuckDB`];
-  if (a.source === "sql_database") steps[0] = `echo 'DP_SECRET_${a.credentials_secret!.toUpperCase()}=<sqlalchemy url>' >> .local/secrets.env && npm run local -- --pipeline ${a.name}`;
+  if (a.source === "sql_database")
+    steps[0] = `echo 'DP_SECRET_${a.credentials_secret!.toUpperCase()}=<sqlalchemy url>' >> .local/secrets.env && npm run local -- --pipeline ${a.name}`;
   if (a.source === "fivetran") steps[0] = `(Fivetran loads it in the cloud: the local run lists it as skipped)`;
   if (a.source === "filesystem" && a.format === "parquet") steps.unshift(`put a sample .parquet file into ingestion/sample_data/${a.bucket_path}/ for the local run`);
   steps.push(`npm run plan -- --stack dev                # the resources it adds`);

@@ -90,7 +90,10 @@ const STATE: Record<string, StateFn> = {
   "aws:s3/bucket:Bucket": (a) => ({ bucket: a.inputs.bucket ?? a.name, arn: `arn:aws:s3:::${a.inputs.bucket ?? a.name}` }),
   "aws:iam/role:Role": (a, c) => ({ arn: `arn:aws:iam::${c.awsAccount}:role/${a.inputs.name ?? a.name}` }),
   "aws:iam/policy:Policy": (a, c) => ({ arn: `arn:aws:iam::${c.awsAccount}:policy/${a.inputs.name ?? a.name}` }),
-  "aws:sqs/queue:Queue": (a, c) => ({ arn: `arn:aws:sqs:${c.region}:${c.awsAccount}:${a.inputs.name ?? a.name}`, url: `https://sqs.${c.region}.amazonaws.com/${c.awsAccount}/${a.inputs.name ?? a.name}` }),
+  "aws:sqs/queue:Queue": (a, c) => ({
+    arn: `arn:aws:sqs:${c.region}:${c.awsAccount}:${a.inputs.name ?? a.name}`,
+    url: `https://sqs.${c.region}.amazonaws.com/${c.awsAccount}/${a.inputs.name ?? a.name}`,
+  }),
   "aws:cloudwatch/metricAlarm:MetricAlarm": (a, c) => ({ arn: `arn:aws:cloudwatch:${c.region}:${c.awsAccount}:alarm:${a.inputs.name ?? a.name}` }),
   "aws:ecs/taskDefinition:TaskDefinition": (a, c) => ({
     arn: `arn:aws:ecs:${c.region}:${c.awsAccount}:task-definition/${a.inputs.family}:1`,

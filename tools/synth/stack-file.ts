@@ -18,7 +18,11 @@ export interface StackFileConfig {
 export function readStackFile(root: string, stack: string): StackFileConfig {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
-    const known = fs.readdirSync(root).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+    const known = fs
+      .readdirSync(root)
+      .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+      .map((f) => f.slice(7, -5))
+      .sort();
     throw new ConfigError([{ file: `Pulumi.${stack}.yaml`, path: "", expected: `a stack file (stacks here: ${known.join(", ") || "none"})`, found: "no such file" }]);
   }
   const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };

@@ -29,7 +29,11 @@ export function boundaryStatements(scope: AwsScope, base: string, kmsKey: string
     // Prebuilt digests may live in another ECR repository (README, "Registry"): pulls are not scoped to the namespace.
     { Sid: "PullImages", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: [`arn:${pt}:ecr:*:*:repository/*`] },
     { Sid: "WriteLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: r.logGroups.map((g) => `${g}:log-stream:*`) },
-    { Sid: "ReadSecrets", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [...r.secrets, `arn:${pt}:secretsmanager:${scope.region}:${scope.account}:secret:events!connection/${base}-*`] },
+    {
+      Sid: "ReadSecrets",
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      Resource: [...r.secrets, `arn:${pt}:secretsmanager:${scope.region}:${scope.account}:secret:events!connection/${base}-*`],
+    },
     { Sid: "RunTasks", Action: ["ecs:RunTask"], Resource: r.taskDefinitions },
     { Sid: "WatchTasks", Action: ["ecs:StopTask", "ecs:DescribeTasks", "ecs:TagResource"], Resource: r.tasks },
     { Sid: "EcsSyncRule", Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"], Resource: [arns.rule(scope, SFN_ECS_SYNC_RULE)] },

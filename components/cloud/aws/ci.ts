@@ -101,8 +101,18 @@ export function previewStatements(scope: AwsScope, base: string): Statement[] {
 
 /** IAM writes on a role that the deploy role must never make on the CI roles (itself included). */
 const ROLE_WRITES = [
-  "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
-  "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:TagRole", "iam:UntagRole", "iam:PassRole",
+  "iam:DeleteRole",
+  "iam:UpdateRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:PassRole",
 ];
 
 export interface DeployScope {
@@ -129,8 +139,16 @@ export function deployStatements(d: DeployScope): Statement[] {
     {
       Sid: "ManageBuckets",
       Action: [
-        "s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning",
-        "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutLifecycleConfiguration", "s3:PutEncryptionConfiguration",
+        "s3:CreateBucket",
+        "s3:DeleteBucket",
+        "s3:PutBucketTagging",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutEncryptionConfiguration",
         "s3:PutBucketLogging",
       ],
       Resource: r.buckets,
@@ -164,24 +182,43 @@ export function deployStatements(d: DeployScope): Statement[] {
     {
       Sid: "ManageRepositories",
       Action: [
-        "ecr:CreateRepository", "ecr:DeleteRepository", "ecr:TagResource", "ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy",
-        "ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
-        "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages",
+        "ecr:CreateRepository",
+        "ecr:DeleteRepository",
+        "ecr:TagResource",
+        "ecr:PutLifecyclePolicy",
+        "ecr:DeleteLifecyclePolicy",
+        "ecr:PutImageScanningConfiguration",
+        "ecr:PutImageTagMutability",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload",
+        "ecr:PutImage",
+        "ecr:BatchGetImage",
+        "ecr:DescribeImages",
       ],
       Resource: [arns.repository(scope, `${repositoryNamespace}/*`)],
     },
     {
       Sid: "ManageSecrets",
       Action: [
-        "secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:UpdateSecret", "secretsmanager:TagResource",
-        "secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue",
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:UpdateSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:GetSecretValue",
       ],
       Resource: r.secrets,
     },
     { Sid: "ManageClusters", Action: ["ecs:DeleteCluster", "ecs:UpdateCluster", "ecs:TagResource"], Resource: r.clusters },
     { Sid: "TagTaskDefinitions", Action: ["ecs:TagResource"], Resource: [arns.taskFamily(scope, `${base}-*`)] },
     { Sid: "ManageLogGroups", Action: ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:TagLogGroup"], Resource: r.logGroups },
-    { Sid: "ManageStateMachines", Action: ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:TagResource"], Resource: r.stateMachines },
+    {
+      Sid: "ManageStateMachines",
+      Action: ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:TagResource"],
+      Resource: r.stateMachines,
+    },
     { Sid: "ManageSchedules", Action: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"], Resource: r.schedules },
     { Sid: "ManageRules", Action: ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource"], Resource: r.rules },
     { Sid: "ManageConnections", Action: ["events:CreateConnection", "events:UpdateConnection", "events:DeleteConnection"], Resource: r.connections },
@@ -195,10 +232,26 @@ export function deployStatements(d: DeployScope): Statement[] {
     {
       Sid: "ManageNetwork",
       Action: [
-        "ec2:CreateVpc", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute", "ec2:CreateSubnet", "ec2:DeleteSubnet", "ec2:CreateInternetGateway",
-        "ec2:DeleteInternetGateway", "ec2:AttachInternetGateway", "ec2:DetachInternetGateway", "ec2:CreateRouteTable", "ec2:DeleteRouteTable",
-        "ec2:CreateRoute", "ec2:DeleteRoute", "ec2:AssociateRouteTable", "ec2:DisassociateRouteTable", "ec2:CreateSecurityGroup",
-        "ec2:DeleteSecurityGroup", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress",
+        "ec2:CreateVpc",
+        "ec2:DeleteVpc",
+        "ec2:ModifyVpcAttribute",
+        "ec2:CreateSubnet",
+        "ec2:DeleteSubnet",
+        "ec2:CreateInternetGateway",
+        "ec2:DeleteInternetGateway",
+        "ec2:AttachInternetGateway",
+        "ec2:DetachInternetGateway",
+        "ec2:CreateRouteTable",
+        "ec2:DeleteRouteTable",
+        "ec2:CreateRoute",
+        "ec2:DeleteRoute",
+        "ec2:AssociateRouteTable",
+        "ec2:DisassociateRouteTable",
+        "ec2:CreateSecurityGroup",
+        "ec2:DeleteSecurityGroup",
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupIngress",
         "ec2:CreateTags",
       ],
       Resource: r.ec2,
@@ -211,11 +264,7 @@ export class CiAccess extends pulumi.ComponentResource {
   readonly previewRole: aws.iam.Role;
   readonly deployRole: aws.iam.Role;
 
-  constructor(
-    name: string,
-    args: { ctx: CloudContext; scope: AwsScope; repositoryNamespace: string; boundaryArn: pulumi.Input<string> },
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: { ctx: CloudContext; scope: AwsScope; repositoryNamespace: string; boundaryArn: pulumi.Input<string> }, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:aws:CiAccess", name, {}, opts);
     const { ctx, scope } = args;
     const ci = ctx.config.ci!;

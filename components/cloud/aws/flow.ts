@@ -56,7 +56,8 @@ function transientRetry(errors: string[], attempts: number): State[] {
 }
 
 function runTask(spec: FlowSpec, task: FlowTask, next: string | undefined): State {
-  if (/:\d+$/.test(task.taskDefinition)) throw new Error(`pipeline ${spec.pipeline}: task definition ${task.taskDefinition} pins a revision; the flow needs the family ARN (a deploy deregisters old revisions)`);
+  if (/:\d+$/.test(task.taskDefinition))
+    throw new Error(`pipeline ${spec.pipeline}: task definition ${task.taskDefinition} pins a revision; the flow needs the family ARN (a deploy deregisters old revisions)`);
   return {
     Type: "Task",
     Resource: "arn:aws:states:::ecs:runTask.sync",

@@ -15,7 +15,14 @@ export function lakeReaderRoleArn(ctx: CloudContext, scope: AwsScope): string {
   return arns.role(scope, ctx.names.env("snowflake-lake"));
 }
 
-export function createLakeReader(ctx: CloudContext, scope: AwsScope, raw: DataBucket, grant: LakeReaderGrant, parent: pulumi.Resource, boundary: pulumi.Input<string>): aws.iam.Role {
+export function createLakeReader(
+  ctx: CloudContext,
+  scope: AwsScope,
+  raw: DataBucket,
+  grant: LakeReaderGrant,
+  parent: pulumi.Resource,
+  boundary: pulumi.Input<string>,
+): aws.iam.Role {
   if (!grant.awsIamUserArn || !grant.awsExternalId) {
     throw new Error("grantLakeReader on AWS needs awsIamUserArn and awsExternalId (the storage integration's STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID)");
   }

@@ -36,11 +36,7 @@ export class DataBucket extends pulumi.ComponentResource implements BucketRef {
     super("data-platform:aws:DataBucket", name, {}, opts);
     const { ctx } = args;
     const kmsKey = args.encryption === "s3" ? undefined : ctx.config.lake.kmsKey;
-    this.bucket = new aws.s3.Bucket(
-      name,
-      { bucket: args.bucketName, forceDestroy: ctx.config.destroyableData, tags: ctx.labels() },
-      { parent: this, ...ctx.stateful },
-    );
+    this.bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, forceDestroy: ctx.config.destroyableData, tags: ctx.labels() }, { parent: this, ...ctx.stateful });
     const bucket = this.bucket.bucket;
     const child = { parent: this.bucket };
     const publicAccess = new aws.s3.BucketPublicAccessBlock(

@@ -40,7 +40,6 @@ export interface RuntimeDeps {
 const CONTAINERS = { ingestion: "ingestion", dbt: "dbt" } as const;
 type Job = keyof typeof CONTAINERS;
 
-
 export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runtime {
   /** Absent for Fivetran pipelines: no ingestion task and no ingestion identity. */
   readonly ingestionJob?: pulumi.Output<string>;
@@ -65,9 +64,13 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     const fivetran = args.fivetran;
     const ingest = runsIngestion(p);
     if (!ingest && !fivetran) throw new Error(`pipeline ${p.name}: a Fivetran source needs args.fivetran (connection id and API credential)`);
-    const secretsOf = { ingestion: ingest ? deps.secrets.readable(args.secretEnv.ingestion, "ingestion", p.name) : [], dbt: deps.secrets.readable(args.secretEnv.dbt, "dbt", p.name) };
+    const secretsOf = {
+      ingestion: ingest ? deps.secrets.readable(args.secretEnv.ingestion, "ingestion", p.name) : [],
+      dbt: deps.secrets.readable(args.secretEnv.dbt, "dbt", p.name),
+    };
     const credential = fivetran ? deps.secrets.entry(fivetran.apiCredential) : undefined;
-    if (fivetran && !credential?.readers.includes("orchestrator")) throw new Error(`pipeline ${p.name}: the Fivetran credential must be a secret of this environment readable by the orchestrator`);
+    if (fivetran && !credential?.readers.includes("orchestrator"))
+      throw new Error(`pipeline ${p.name}: the Fivetran credential must be a secret of this environment readable by the orchestrator`);
 
     const logGroup = new aws.cloudwatch.LogGroup(n("logs"), { name: this.name("logs"), retentionInDays: ctx.config.logRetentionDays, tags }, { parent: this });
 
@@ -126,14 +129,24 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
         : []),
     ]);
     const definition = pulumi
-      .all([w.cluster.arn, network.tasks.subnets, network.tasks.securityGroups, ingestTask?.arnWithoutRevision ?? "", dbtTask.arnWithoutRevision, fivetran?.connectionId ?? "", connection?.arn ?? ""])
+      .all([
+        w.cluster.arn,
+        network.tasks.subnets,
+        network.tasks.securityGroups,
+        ingestTask?.arnWithoutRevision ?? "",
+        dbtTask.arnWithoutRevision,
+        fivetran?.connectionId ?? "",
+        connection?.arn ?? "",
+      ])
       .apply(([clusterArn, subnets, securityGroups, ingestArn, dbtArn, connectionId, connectionArn]) =>
         JSON.stringify(
           flowDefinition({
             pipeline: p.name,
             clusterArn,
             network: { subnets, securityGroups, assignPublicIp: network.tasks.assignPublicIp },
-            ingestion: ingestTask ? { taskDefinition: ingestArn, container: CONTAINERS.ingestion, timeoutSeconds: p.jobs.ingestion.timeoutMinutes * 60, maxRetries: p.jobs.ingestion.maxRetries } : undefined,
+            ingestion: ingestTask
+              ? { taskDefinition: ingestArn, container: CONTAINERS.ingestion, timeoutSeconds: p.jobs.ingestion.timeoutMinutes * 60, maxRetries: p.jobs.ingestion.maxRetries }
+              : undefined,
             dbt: { taskDefinition: dbtArn, container: CONTAINERS.dbt, timeoutSeconds: p.jobs.dbt.timeoutMinutes * 60, maxRetries: p.jobs.dbt.maxRetries },
             fivetran: fivetran ? { connectionId, connectionArn } : undefined,
             stepRetries: ctx.config.orchestration.stepRetries,
@@ -188,7 +201,14 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
 
   /** This pipeline's role of `kind` (logical name `<pipeline>-<kind>`, physical name from the Namer). */
   private role(kind: string, description: string, trust: pulumi.Output<string>): aws.iam.Role {
-    return role(`${this.p.name}-${kind}`, { roleName: this.name(kind), description, trust, tags: this.deps.ctx.labels(this.p.name), parent: this, permissionsBoundary: this.deps.boundary });
+    return role(`${this.p.name}-${kind}`, {
+      roleName: this.name(kind),
+      description,
+      trust,
+      tags: this.deps.ctx.labels(this.p.name),
+      parent: this,
+      permissionsBoundary: this.deps.boundary,
+    });
   }
 
   /** The ingestion task role: its own raw-bucket prefixes, and the landing folder of a filesystem source. */
@@ -272,7 +292,10 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
       inputPaths: { execution: "$.detail.executionArn", status: "$.detail.status", name: "$.detail.name" },
       inputTemplate: `"Pipeline ${p.name} (${ctx.config.environment}): run <name> ended <status>. Execution: <execution>"`,
     };
-    for (const [key, topic] of [["owner", ownerTopic], ["environment", this.deps.envAlerts]] as const) {
+    for (const [key, topic] of [
+      ["owner", ownerTopic],
+      ["environment", this.deps.envAlerts],
+    ] as const) {
       new aws.cloudwatch.EventTarget(n(`failed-${key}`), { rule: rule.name, arn: topic.arn, inputTransformer: message }, { parent: rule });
     }
   }

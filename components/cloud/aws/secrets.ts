@@ -17,7 +17,11 @@ export interface SecretEntry {
 export class SecretStore extends pulumi.ComponentResource {
   private readonly entries: SecretEntry[] = [];
 
-  constructor(name: string, private readonly ctx: CloudContext, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    private readonly ctx: CloudContext,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("data-platform:aws:Secrets", name, {}, opts);
     this.registerOutputs({});
   }

@@ -42,7 +42,10 @@ export interface ContainerArgs {
 }
 
 export function containerDefinition(c: ContainerArgs): Record<string, unknown> {
-  const sorted = <T>(o: Record<string, T>) => Object.keys(o).sort().map((k) => [k, o[k]] as const);
+  const sorted = <T>(o: Record<string, T>) =>
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]] as const);
   return {
     name: c.name,
     image: c.image,

@@ -26,7 +26,14 @@ export class Workloads extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.dbt = role("dbt", { roleName: ctx.names.env("dbt"), description: "dbt tasks: write artifacts", trust: ecsTaskTrust(scope), tags, parent: this, permissionsBoundary: args.boundary });
+    this.dbt = role("dbt", {
+      roleName: ctx.names.env("dbt"),
+      description: "dbt tasks: write artifacts",
+      trust: ecsTaskTrust(scope),
+      tags,
+      parent: this,
+      permissionsBoundary: args.boundary,
+    });
     inlinePolicy("dbt-artifacts", this.dbt, "artifacts", [
       { Sid: "ListArtifacts", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: [args.artifacts.arn] },
       { Sid: "ReadWriteArtifacts", Action: ["s3:GetObject", "s3:PutObject"], Resource: [pulumi.interpolate`${args.artifacts.arn}/*`] },

@@ -72,20 +72,26 @@ export class Alerts extends pulumi.ComponentResource {
   /** e-mail → channel */
   readonly channels: ReadonlyMap<string, gcp.monitoring.NotificationChannel>;
 
-  constructor(name: string, private readonly scope: GcpScope, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    private readonly scope: GcpScope,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("data-platform:gcp:Alerts", name, {}, opts);
     const { ctx, project, apis } = scope;
     const emails = new Set<string>();
     for (const p of ctx.config.pipelines) for (const e of recipients(p, ctx.config.alerts.emails)) emails.add(e);
     this.channels = new Map(
-      [...emails].sort().map((email) => [
-        email,
-        new gcp.monitoring.NotificationChannel(
-          `email-${shortHash(email)}`,
-          { project, type: "email", displayName: `${ctx.names.base}: ${email}`, labels: { email_address: email }, userLabels: ctx.labels() },
-          { parent: this, dependsOn: apis.on("monitoring") },
-        ),
-      ]),
+      [...emails]
+        .sort()
+        .map((email) => [
+          email,
+          new gcp.monitoring.NotificationChannel(
+            `email-${shortHash(email)}`,
+            { project, type: "email", displayName: `${ctx.names.base}: ${email}`, labels: { email_address: email }, userLabels: ctx.labels() },
+            { parent: this, dependsOn: apis.on("monitoring") },
+          ),
+        ]),
     );
     this.registerOutputs({ channels: [...emails] });
   }
@@ -95,7 +101,13 @@ export class Alerts extends pulumi.ComponentResource {
    * or, with `overdueAfterSeconds`, no run of the workflow finished for that long: the schedule was
    * paused, deleted or broken outside the stack, or runs hang. Both go to the pipeline's recipients.
    */
-  schedulePolicies(pipeline: PipelineConfig, workflow: string, scheduleJob: string, overdueAfterSeconds: number | undefined, parent: pulumi.Resource): gcp.monitoring.AlertPolicy[] {
+  schedulePolicies(
+    pipeline: PipelineConfig,
+    workflow: string,
+    scheduleJob: string,
+    overdueAfterSeconds: number | undefined,
+    parent: pulumi.Resource,
+  ): gcp.monitoring.AlertPolicy[] {
     const { ctx, project, apis } = this.scope;
     const to = this.to(pipeline, parent);
     const common = { project, notificationChannels: to, userLabels: ctx.labels(pipeline.name) };
@@ -132,7 +144,11 @@ export class Alerts extends pulumi.ComponentResource {
               {
                 displayName: `${pipeline.name}: no finished execution`,
                 conditionAbsent: {
-                  filter: [`resource.type = "workflows.googleapis.com/Workflow"`, `resource.labels.workflow_id = "${workflow}"`, `metric.type = "workflows.googleapis.com/finished_execution_count"`].join(" AND "),
+                  filter: [
+                    `resource.type = "workflows.googleapis.com/Workflow"`,
+                    `resource.labels.workflow_id = "${workflow}"`,
+                    `metric.type = "workflows.googleapis.com/finished_execution_count"`,
+                  ].join(" AND "),
                   duration: `${overdueAfterSeconds}s`,
                   aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_SUM" }],
                   trigger: { count: 1 },

@@ -86,9 +86,7 @@ export class GcpEnvironment implements CloudEnvironment {
     return {
       gcpProject: this.scope.project,
       serviceAccounts: Object.fromEntries(this.identities.all().map((i) => [i.key, i.email])),
-      ...(this.ci
-        ? { ciWorkloadIdentityProviders: { preview: this.ci.previewProvider.name, deploy: this.ci.deployProvider.name } }
-        : {}),
+      ...(this.ci ? { ciWorkloadIdentityProviders: { preview: this.ci.previewProvider.name, deploy: this.ci.deployProvider.name } } : {}),
     };
   }
 

@@ -66,9 +66,10 @@ export const STATIC_EGRESS_PROJECT_GRANTS: Partial<Record<ProjectPrincipal, Reco
 /** The project-level grants a stack makes: PROJECT_LEVEL_GRANTS, plus those of the options it turns on. */
 export function projectLevelGrants(config: { gcp?: { staticEgress: boolean } }): Record<ProjectPrincipal, Record<string, string>> {
   const extra = config.gcp?.staticEgress ? STATIC_EGRESS_PROJECT_GRANTS : {};
-  return Object.fromEntries(
-    (Object.keys(PROJECT_LEVEL_GRANTS) as ProjectPrincipal[]).map((p) => [p, { ...PROJECT_LEVEL_GRANTS[p], ...extra[p] }]),
-  ) as Record<ProjectPrincipal, Record<string, string>>;
+  return Object.fromEntries((Object.keys(PROJECT_LEVEL_GRANTS) as ProjectPrincipal[]).map((p) => [p, { ...PROJECT_LEVEL_GRANTS[p], ...extra[p] }])) as Record<
+    ProjectPrincipal,
+    Record<string, string>
+  >;
 }
 
 /** Roles the deploy identity may grant or revoke on the project: everything the stack grants except the IAM admin role itself. */
@@ -81,7 +82,9 @@ function delegableProjectRoles(grants: Record<ProjectPrincipal, Record<string, s
 
 /** IAM condition limiting project IAM changes to the delegable roles (CFF's "delegated role grants"). */
 export function delegatedGrantsCondition(grants: Record<ProjectPrincipal, Record<string, string>>): IamCondition {
-  const roles = delegableProjectRoles(grants).map((r) => `'${r}'`).join(", ");
+  const roles = delegableProjectRoles(grants)
+    .map((r) => `'${r}'`)
+    .join(", ");
   return {
     title: "delegated-role-grants",
     description: "May only grant or revoke the project-level roles this stack declares",
@@ -128,7 +131,11 @@ export function projectGrantCondition(
           : `resource.type != 'storage.googleapis.com/Object'`,
       };
     case "roles/secretmanager.admin":
-      return { title: "no-secret-values", description: "Secrets and their IAM, never secret versions (no values)", expression: `resource.type != 'secretmanager.googleapis.com/SecretVersion'` };
+      return {
+        title: "no-secret-values",
+        description: "Secrets and their IAM, never secret versions (no values)",
+        expression: `resource.type != 'secretmanager.googleapis.com/SecretVersion'`,
+      };
     default:
       return undefined;
   }
@@ -147,7 +154,10 @@ export interface Grantee {
 
 /** A short, stable logical-name fragment for a role: `roles/storage.objectViewer` → `storage-objectviewer`. */
 function roleSlug(role: string): string {
-  return role.replace(/^roles\//, "").replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
+  return role
+    .replace(/^roles\//, "")
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .toLowerCase();
 }
 
 /** Logical name of an additive grant of `role` on `target` to `to`: `<target>-<role slug>-<grantee key>`. */

@@ -29,16 +29,18 @@ export class Identities extends pulumi.ComponentResource {
   readonly ciPreview?: Identity;
   readonly ciDeploy?: Identity;
 
-  constructor(name: string, private readonly scope: GcpScope, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    private readonly scope: GcpScope,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("data-platform:gcp:Identities", name, {}, opts);
     const { ctx } = scope;
     const names = ctx.names;
     this.dbt = this.account("dbt", "dbt", names.env("dbt"), "dbt: builds the warehouse models and uploads run artifacts");
     this.orchestrator = this.account("orchestrator", "orchestrator", names.env("orchestrator"), "Orchestration: workflows and the schedules that start them");
     this.ingestion = new Map(
-      ctx.config.pipelines
-        .filter(runsIngestion)
-        .map((p) => [p.name, this.account(`ing-${p.name}`, "ingestion", names.pipeline(p.name, "ing"), `Ingestion of pipeline ${p.name}`)]),
+      ctx.config.pipelines.filter(runsIngestion).map((p) => [p.name, this.account(`ing-${p.name}`, "ingestion", names.pipeline(p.name, "ing"), `Ingestion of pipeline ${p.name}`)]),
     );
     if (ctx.config.ci) {
       this.ciPreview = this.account("ci-preview", "ciPreview", names.env("ci-preview"), `CI preview (read-only) for ${ctx.config.ci.githubRepository}`);
@@ -89,11 +91,7 @@ export class Identities extends pulumi.ComponentResource {
 
   /** Grant `role` on the service account `target` to `to` (additive). */
   onAccount(target: Identity, role: string, to: Grantee): gcp.serviceaccount.IAMMember {
-    return new gcp.serviceaccount.IAMMember(
-      grantName(target.key, role, to),
-      { serviceAccountId: target.account.name, role, member: to.member },
-      { parent: this },
-    );
+    return new gcp.serviceaccount.IAMMember(grantName(target.key, role, to), { serviceAccountId: target.account.name, role, member: to.member }, { parent: this });
   }
 
   /**

@@ -50,7 +50,11 @@ export class Lake extends pulumi.ComponentResource {
   readonly rawName: string;
   readonly artifactsName: string;
 
-  constructor(name: string, private readonly scope: GcpScope, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    private readonly scope: GcpScope,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("data-platform:gcp:Lake", name, {}, opts);
     const { ctx } = scope;
     const lake = ctx.config.lake;
@@ -67,12 +71,7 @@ export class Lake extends pulumi.ComponentResource {
   }
 
   /** Additive grant of `role` on a lake bucket. */
-  grant(
-    which: "raw" | "artifacts",
-    role: string,
-    to: Grantee,
-    condition?: { title: string; description?: string; expression: string },
-  ): gcp.storage.BucketIAMMember {
+  grant(which: "raw" | "artifacts", role: string, to: Grantee, condition?: { title: string; description?: string; expression: string }): gcp.storage.BucketIAMMember {
     const bucket = which === "raw" ? this.raw : this.artifacts;
     return new gcp.storage.BucketIAMMember(grantName(which, role, to), { bucket: bucket.name, role, member: to.member, condition }, { parent: this });
   }

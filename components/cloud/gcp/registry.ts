@@ -26,7 +26,9 @@ export function cleanupPolicies(consumed: boolean): gcp.types.input.artifactregi
   const olderThan = `${DELETE_OLDER_THAN_DAYS * 86400}s`;
   return [
     { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: KEEP_RECENT_VERSIONS } },
-    consumed ? { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan } } : { id: "delete-old", action: "DELETE", condition: { tagState: "ANY", olderThan } },
+    consumed
+      ? { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan } }
+      : { id: "delete-old", action: "DELETE", condition: { tagState: "ANY", olderThan } },
   ];
 }
 
@@ -34,7 +36,11 @@ export class Registry extends pulumi.ComponentResource {
   readonly repository: gcp.artifactregistry.Repository;
   readonly ref: RegistryRef;
 
-  constructor(name: string, private readonly scope: GcpScope, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    private readonly scope: GcpScope,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("data-platform:gcp:Registry", name, {}, opts);
     const { ctx, project, region, apis } = scope;
     const repositoryId = ctx.names.env("images");

@@ -20,7 +20,6 @@ import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
 import type { Secrets } from "./secrets";
 import { WORKFLOW_ENV, workflowDefinition } from "./workflow";
 
-
 /** Longest time one job can take, with all its retries, plus slack for scheduling. */
 export function maxJobSeconds(size: JobSize): number {
   return size.timeoutMinutes * 60 * (size.maxRetries + 1) + 600;
@@ -66,7 +65,12 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
   readonly orchestration: pulumi.Output<string>;
   readonly schedule: pulumi.Output<string>;
 
-  constructor(name: string, args: PipelineRuntimeArgs, private readonly deps: PipelineRuntimeDeps, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: PipelineRuntimeArgs,
+    private readonly deps: PipelineRuntimeDeps,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("data-platform:gcp:PipelineRuntime", name, {}, opts);
     const { scope, identities } = deps;
     const { ctx, project, region, apis } = scope;

@@ -29,7 +29,12 @@ interface StoredSecret {
 export class Secrets extends pulumi.ComponentResource {
   private readonly stored = new Map<SecretRef, StoredSecret>();
 
-  constructor(name: string, private readonly scope: GcpScope, private readonly identities: Identities, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    private readonly scope: GcpScope,
+    private readonly identities: Identities,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("data-platform:gcp:Secrets", name, {}, opts);
     this.registerOutputs({});
   }
@@ -61,7 +66,8 @@ export class Secrets extends pulumi.ComponentResource {
             { parent: this },
           );
     // Said at plan time, as on AWS: a job reading a secret without a version fails at its first run.
-    if (value === undefined) pulumi.log.info(`secret ${secretId} has no value yet; add one with: printf %s '<value>' | gcloud secrets versions add ${secretId} --project ${project} --data-file=-`, this);
+    if (value === undefined)
+      pulumi.log.info(`secret ${secretId} has no value yet; add one with: printf %s '<value>' | gcloud secrets versions add ${secretId} --project ${project} --data-file=-`, this);
     const ref: SecretRef = { key, id: secret.name };
     const stored: StoredSecret = { secret, version, key: logical, readers: new Set(), grants: new Map() };
     this.stored.set(ref, stored);

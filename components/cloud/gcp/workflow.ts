@@ -185,7 +185,7 @@ function olderActiveExecution(retry: object) {
               {
                 is_older: {
                   switch: [
-                    { condition: activeOther.replace("}", ' and time.parse(e.startTime) < my_start}'), assign: [{ older: "${e.name}" }] },
+                    { condition: activeOther.replace("}", " and time.parse(e.startTime) < my_start}"), assign: [{ older: "${e.name}" }] },
                     { condition: activeOther.replace("}", " and time.parse(e.startTime) == my_start and e.name < my_name}"), assign: [{ older: "${e.name}" }] },
                   ],
                 },
@@ -319,7 +319,8 @@ function transient() {
         classify: {
           switch: [
             {
-              condition: '${"ConnectionError" in default(map.get(e, "tags"), []) or "ConnectionFailedError" in default(map.get(e, "tags"), []) or "TimeoutError" in default(map.get(e, "tags"), [])}',
+              condition:
+                '${"ConnectionError" in default(map.get(e, "tags"), []) or "ConnectionFailedError" in default(map.get(e, "tags"), []) or "TimeoutError" in default(map.get(e, "tags"), [])}',
               return: true,
             },
             { condition: '${default(map.get(e, "code"), 0) in [429, 500, 502, 503, 504]}', return: true },

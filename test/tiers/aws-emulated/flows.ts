@@ -77,8 +77,6 @@ export function runFlow(plan: Plan, pipeline: string, scenario: Scenario = {}): 
     ecs: scenario.ecs ?? {},
     fivetran: scenario.fivetran ?? {},
     deployDuringRun: scenario.deployDuringRun,
-    failedRule: scenario.alert
-      ? { eventPattern: f.rule.inputs.eventPattern, inputTransformer: { InputPathsMap: it.inputPaths, InputTemplate: it.inputTemplate } }
-      : undefined,
+    failedRule: scenario.alert ? { eventPattern: f.rule.inputs.eventPattern, inputTransformer: { InputPathsMap: it.inputPaths, InputTemplate: it.inputTemplate } } : undefined,
   });
 }

@@ -102,15 +102,23 @@ describe("each orchestrator (Step Functions) may run its own flow: RunTask .sync
       calls.push([me, "ecs:TagResource", arn.task(clusterName), { "ecs:CreateAction": "RunTask" }]);
       calls.push([me, "ecs:DescribeTasks", arn.task(clusterName)], [me, "ecs:StopTask", arn.task(clusterName)]);
       // Step Functions' `.sync` for ECS manages this rule in the account (AWS: "IAM policies for Amazon ECS").
-      for (const a of ["events:PutTargets", "events:PutRule", "events:DescribeRule"]) calls.push([me, a, `arn:aws:events:${REGION}:${ACCOUNT}:rule/StepFunctionsGetEventsForECSTaskRule`]);
-      for (const t of p.tasks) for (const r of [t.inputs.taskRoleArn, t.inputs.executionRoleArn]) calls.push([me, "iam:PassRole", String(r), { "iam:PassedToService": "ecs-tasks.amazonaws.com" }]);
+      for (const a of ["events:PutTargets", "events:PutRule", "events:DescribeRule"])
+        calls.push([me, a, `arn:aws:events:${REGION}:${ACCOUNT}:rule/StepFunctionsGetEventsForECSTaskRule`]);
+      for (const t of p.tasks)
+        for (const r of [t.inputs.taskRoleArn, t.inputs.executionRoleArn]) calls.push([me, "iam:PassRole", String(r), { "iam:PassedToService": "ecs-tasks.amazonaws.com" }]);
       await expectAll(calls, "Allowed");
     }
   });
 
   it("without the TagOwnTasks grant, the tagged RunTask is refused (the defect of issue 13 #1)", async () => {
     const p = pipelines()[0];
-    const d = await decide(arn.role(`${p.base}-orchestrator`), "ecs:TagResource", arn.task(p.cluster.split("/").pop()!), { "ecs:CreateAction": "RunTask" }, { dropSid: "TagOwnTasks" });
+    const d = await decide(
+      arn.role(`${p.base}-orchestrator`),
+      "ecs:TagResource",
+      arn.task(p.cluster.split("/").pop()!),
+      { "ecs:CreateAction": "RunTask" },
+      { dropSid: "TagOwnTasks" },
+    );
     assert.equal(d, "ImplicitlyDenied");
   });
 
@@ -142,7 +150,13 @@ describe("each scheduler starts its own flow and dead-letters a failed start", (
     for (const s of byType(plan, T.schedule)) {
       const t = s.inputs.target as any;
       assert.ok(t.deadLetterConfig?.arn, `${s.inputs.name} has a dead-letter queue`);
-      await expectAll([[t.roleArn, "states:StartExecution", t.arn], [t.roleArn, "sqs:SendMessage", t.deadLetterConfig.arn]], "Allowed");
+      await expectAll(
+        [
+          [t.roleArn, "states:StartExecution", t.arn],
+          [t.roleArn, "sqs:SendMessage", t.deadLetterConfig.arn],
+        ],
+        "Allowed",
+      );
       const other = byType(plan, T.stateMachine).find((m) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${m.inputs.name}` !== t.arn)!;
       await expectAll([[t.roleArn, "states:StartExecution", `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${other.inputs.name}`]], "ImplicitlyDenied");
     }
@@ -174,8 +188,21 @@ describe("ingestion and dbt task roles: their own prefixes and buckets, over TLS
   const tls = () => json(byType(plan, T.bucketPolicy).find((b) => b.name === "raw-tls-only")!.inputs.policy);
   it("ingestion writes dlt/raw_<pipeline>/ and _runs/<pipeline>/, not another pipeline's prefix; dbt writes artifacts", async () => {
     const ing = arn.role("acmeaws-dev-jsonplaceholder-ingest");
-    await expectAll([[ing, "s3:PutObject", `${raw}/dlt/raw_jsonplaceholder/posts/1.parquet`], [ing, "s3:PutObject", `${raw}/_runs/jsonplaceholder/run-1.json`], [arn.role("acmeaws-dev-dbt"), "s3:PutObject", "arn:aws:s3:::acmeaws-dev-artifacts/jsonplaceholder/run-1/manifest.json"]], "Allowed");
-    await expectAll([[ing, "s3:PutObject", `${raw}/dlt/raw_orders_files/x.parquet`], [ing, "s3:GetObject", "arn:aws:s3:::acmeaws-dev-artifacts/x"]], "ImplicitlyDenied");
+    await expectAll(
+      [
+        [ing, "s3:PutObject", `${raw}/dlt/raw_jsonplaceholder/posts/1.parquet`],
+        [ing, "s3:PutObject", `${raw}/_runs/jsonplaceholder/run-1.json`],
+        [arn.role("acmeaws-dev-dbt"), "s3:PutObject", "arn:aws:s3:::acmeaws-dev-artifacts/jsonplaceholder/run-1/manifest.json"],
+      ],
+      "Allowed",
+    );
+    await expectAll(
+      [
+        [ing, "s3:PutObject", `${raw}/dlt/raw_orders_files/x.parquet`],
+        [ing, "s3:GetObject", "arn:aws:s3:::acmeaws-dev-artifacts/x"],
+      ],
+      "ImplicitlyDenied",
+    );
   });
   it("the bucket policy refuses plain HTTP even to a role that may write", async () => {
     const ing = arn.role("acmeaws-dev-jsonplaceholder-ingest");
@@ -187,7 +214,14 @@ describe("ingestion and dbt task roles: their own prefixes and buckets, over TLS
 describe("resource policies admit the services that deliver to them, from this platform only", () => {
   it("S3 log delivery writes the lake's access logs; from another bucket it may not", async () => {
     const policy = json(byType(plan, T.bucketPolicy).find((b) => b.name === "access-logs-tls-only")!.inputs.policy);
-    const put = (source: string) => decide("logging.s3.amazonaws.com", "s3:PutObject", "arn:aws:s3:::acmeaws-dev-access-logs/raw/2026-01-01-00-00-00-ABCDEF", { "aws:SourceArn": source, "aws:SourceAccount": ACCOUNT }, { resourcePolicy: policy });
+    const put = (source: string) =>
+      decide(
+        "logging.s3.amazonaws.com",
+        "s3:PutObject",
+        "arn:aws:s3:::acmeaws-dev-access-logs/raw/2026-01-01-00-00-00-ABCDEF",
+        { "aws:SourceArn": source, "aws:SourceAccount": ACCOUNT },
+        { resourcePolicy: policy },
+      );
     assert.equal(await put("arn:aws:s3:::acmeaws-dev-raw"), "Allowed");
     assert.equal(await put("arn:aws:s3:::acmeaws-dev-artifacts"), "Allowed");
     assert.equal(await put("arn:aws:s3:::someone-else"), "ImplicitlyDenied");
@@ -213,21 +247,44 @@ function providerCalls(): [string, string, Record<string, string>?][] {
     const a = arn.role(name(r));
     // Create, then delete: the provider lists inline/attached policies and instance profiles before DeleteRole.
     add(["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy"], a, { "iam:PermissionsBoundary": boundary });
-    add(["iam:GetRole", "iam:TagRole", "iam:UpdateAssumeRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:DeleteRole"], a);
+    add(
+      ["iam:GetRole", "iam:TagRole", "iam:UpdateAssumeRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:DeleteRole"],
+      a,
+    );
   }
   for (const b of byType(plan, "aws:s3/bucket:Bucket")) {
     const a = `arn:aws:s3:::${name(b)}`;
-    add(["s3:CreateBucket", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketPolicy", "s3:PutBucketLogging", "s3:PutLifecycleConfiguration", "s3:PutEncryptionConfiguration", "s3:DeleteBucket"], a);
+    add(
+      [
+        "s3:CreateBucket",
+        "s3:PutBucketTagging",
+        "s3:PutBucketVersioning",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketLogging",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutEncryptionConfiguration",
+        "s3:DeleteBucket",
+      ],
+      a,
+    );
     // dev-aws is destroyable: forceDestroy empties the versioned bucket first.
     add(["s3:ListBucketVersions"], a);
     add(["s3:DeleteObjectVersion", "s3:DeleteObject"], `${a}/dlt/x.parquet`);
   }
   for (const t of byType(plan, T.task)) add(["ecs:RegisterTaskDefinition", "ecs:TagResource"], `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${name(t)}:2`);
-  for (const s of byType(plan, T.stateMachine)) add(["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:TagResource"], `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name(s)}`);
-  for (const s of byType(plan, T.schedule)) add(["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"], `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/${name(s)}`);
-  for (const q of byType(plan, "aws:sqs/queue:Queue")) add(["sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:DeleteQueue"], `arn:aws:sqs:${REGION}:${ACCOUNT}:${name(q)}`);
-  for (const m of byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")) add(["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource"], `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name(m)}`);
-  for (const c of byType(plan, "aws:ecs/cluster:Cluster")) add(["ecs:CreateCluster", "ecs:DeleteCluster", "ecs:TagResource"], `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name(c)}`);
+  for (const s of byType(plan, T.stateMachine))
+    add(
+      ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:TagResource"],
+      `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name(s)}`,
+    );
+  for (const s of byType(plan, T.schedule))
+    add(["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"], `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/${name(s)}`);
+  for (const q of byType(plan, "aws:sqs/queue:Queue"))
+    add(["sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:DeleteQueue"], `arn:aws:sqs:${REGION}:${ACCOUNT}:${name(q)}`);
+  for (const m of byType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm"))
+    add(["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource"], `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name(m)}`);
+  for (const c of byType(plan, "aws:ecs/cluster:Cluster"))
+    add(["ecs:CreateCluster", "ecs:DeleteCluster", "ecs:TagResource"], `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name(c)}`);
   return out;
 }
 
@@ -236,12 +293,21 @@ describe("the CI deploy role: every create and delete the provider makes, and no
   it("allows the provider's calls for the plan's roles, buckets (emptied on destroy), tasks, flows, schedules, queues, alarms and cluster", async () => {
     const calls = providerCalls();
     assert.ok(calls.length > 100, String(calls.length));
-    await expectAll(calls.map(([a, r, c]) => [deploy, a, r, c]), "Allowed");
+    await expectAll(
+      calls.map(([a, r, c]) => [deploy, a, r, c]),
+      "Allowed",
+    );
   });
 
   it("may not create or grant a role without the workload boundary", async () => {
     const r = arn.role("acmeaws-dev-sneaky");
-    await expectAll([[deploy, "iam:CreateRole", r], [deploy, "iam:PutRolePolicy", r, { "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/AdministratorAccess` }]], "ImplicitlyDenied");
+    await expectAll(
+      [
+        [deploy, "iam:CreateRole", r],
+        [deploy, "iam:PutRolePolicy", r, { "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/AdministratorAccess` }],
+      ],
+      "ImplicitlyDenied",
+    );
   });
 
   it("may not touch the CI roles (itself included): policy, trust, deletion, passing", async () => {
@@ -265,7 +331,20 @@ describe("the CI deploy role: every create and delete the provider makes, and no
 
   it("the preview role reads the same resources' configuration, but no object and no secret value", async () => {
     const preview = arn.role("acmeaws-dev-ci-preview");
-    await expectAll([[preview, "iam:GetRole", arn.role("acmeaws-dev-dbt")], [preview, "s3:GetBucketPolicy", "arn:aws:s3:::acmeaws-dev-raw"], [preview, "sqs:GetQueueAttributes", `arn:aws:sqs:${REGION}:${ACCOUNT}:acmeaws-dev-schedule-dlq`]], "Allowed");
-    await expectAll([[preview, "s3:GetObject", "arn:aws:s3:::acmeaws-dev-raw/dlt/x"], [preview, "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:acmeaws-dev-fivetran-api-abcdef`]], "ImplicitlyDenied");
+    await expectAll(
+      [
+        [preview, "iam:GetRole", arn.role("acmeaws-dev-dbt")],
+        [preview, "s3:GetBucketPolicy", "arn:aws:s3:::acmeaws-dev-raw"],
+        [preview, "sqs:GetQueueAttributes", `arn:aws:sqs:${REGION}:${ACCOUNT}:acmeaws-dev-schedule-dlq`],
+      ],
+      "Allowed",
+    );
+    await expectAll(
+      [
+        [preview, "s3:GetObject", "arn:aws:s3:::acmeaws-dev-raw/dlt/x"],
+        [preview, "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:acmeaws-dev-fivetran-api-abcdef`],
+      ],
+      "ImplicitlyDenied",
+    );
   });
 });

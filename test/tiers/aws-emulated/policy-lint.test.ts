@@ -45,7 +45,11 @@ async function resourceTypes(action: string): Promise<string[]> {
  * where a newer source can (iam-data is regenerated from AWS's reference; parliament 1.6.4 is not).
  */
 const ACCEPTED: { issue: string; when: (p: PlanPolicy, f: Finding) => boolean; reason: string; holds?: (f: Finding) => Promise<boolean> }[] = [
-  { issue: "MALFORMED", when: (p, f) => p.kind === "trust" && String(f.detail).includes("neither Resource nor NotResource"), reason: "trust policies have no Resource (IAM refuses one)" },
+  {
+    issue: "MALFORMED",
+    when: (p, f) => p.kind === "trust" && String(f.detail).includes("neither Resource nor NotResource"),
+    reason: "trust policies have no Resource (IAM refuses one)",
+  },
   {
     issue: "UNKNOWN_FEDERATION_SOURCE",
     when: (p, f) => p.kind === "trust" && f.detail === "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
@@ -56,7 +60,11 @@ const ACCEPTED: { issue: string; when: (p: PlanPolicy, f: Finding) => boolean; r
     when: (p) => /task-execution|workload-boundary|deploy/.test(p.where),
     reason: "execution roles exist to pull images (ecr:GetAuthorizationToken) and inject secrets; the deploy role writes secret values",
   },
-  { issue: "PERMISSIONS_MANAGEMENT_ACTIONS", when: (p) => /flow of|workload-boundary|deploy/.test(p.where), reason: "iam:PassRole of the flow's own task roles; the deploy role manages roles under the workload boundary" },
+  {
+    issue: "PERMISSIONS_MANAGEMENT_ACTIONS",
+    when: (p) => /flow of|workload-boundary|deploy/.test(p.where),
+    reason: "iam:PassRole of the flow's own task roles; the deploy role manages roles under the workload boundary",
+  },
   {
     issue: "RESOURCE_MISMATCH",
     when: (_p, f) => (f.detail as any[]).every((d) => d.action.startsWith("sns:")),
@@ -66,13 +74,19 @@ const ACCEPTED: { issue: string; when: (p: PlanPolicy, f: Finding) => boolean; r
   {
     issue: "RESOURCE_MISMATCH",
     when: (_p, f) => (f.detail as any[]).every((d) => d.action === "states:InvokeHTTPEndpoint"),
-    reason: "AWS's HTTP Task guide scopes states:InvokeHTTPEndpoint to the state machine with states:HTTPMethod/HTTPEndpoint; the Service Authorization Reference (parliament, iam-data) lists neither yet: confirm on the first deploy",
+    reason:
+      "AWS's HTTP Task guide scopes states:InvokeHTTPEndpoint to the state machine with states:HTTPMethod/HTTPEndpoint; the Service Authorization Reference (parliament, iam-data) lists neither yet: confirm on the first deploy",
   },
-  { issue: "UNKNOWN_CONDITION_FOR_ACTION", when: (_p, f) => /states:HTTP(Method|Endpoint) for action states:InvokeHTTPEndpoint/.test(String(f.detail)), reason: "as above (HTTP Task guide)" },
+  {
+    issue: "UNKNOWN_CONDITION_FOR_ACTION",
+    when: (_p, f) => /states:HTTP(Method|Endpoint) for action states:InvokeHTTPEndpoint/.test(String(f.detail)),
+    reason: "as above (HTTP Task guide)",
+  },
   {
     issue: "RESOURCE_POLICY_PRIVILEGE_ESCALATION",
     when: (p) => /inline deploy of/.test(p.where),
-    reason: "the deploy role manages the lake buckets' policies (TLS-only, log delivery), so it could grant itself object access through one; a change to a bucket policy is visible in the PR preview and CloudTrail (known residual, README)",
+    reason:
+      "the deploy role manages the lake buckets' policies (TLS-only, log delivery), so it could grant itself object access through one; a change to a bucket policy is visible in the PR preview and CloudTrail (known residual, README)",
   },
 ];
 
@@ -97,11 +111,14 @@ describe("parliament lints every IAM policy in the plan", () => {
       { where: "unknown", kind: "identity", document: doc(["s3:GetObjects"]) },
       { where: "mismatch", kind: "identity", document: doc(["s3:GetObject"]) },
     ]);
-    assert.deepEqual(bad.policies.map((p) => p.findings.map((f) => f.issue)), [["UNKNOWN_ACTION"], ["RESOURCE_MISMATCH"]]);
+    assert.deepEqual(
+      bad.policies.map((p) => p.findings.map((f) => f.issue)),
+      [["UNKNOWN_ACTION"], ["RESOURCE_MISMATCH"]],
+    );
   });
 });
 
-describe("Resource \"*\" only where AWS defines no resource type (iam-data)", () => {
+describe('Resource "*" only where AWS defines no resource type (iam-data)', () => {
   it("every UNSCOPED_ACTIONS entry has no resource type in the Service Authorization Reference", async () => {
     const scopable: string[] = [];
     for (const a of Object.keys(UNSCOPED_ACTIONS)) if ((await resourceTypes(a)).length) scopable.push(`${a}: ${(await resourceTypes(a)).join(", ")}`);
@@ -110,7 +127,7 @@ describe("Resource \"*\" only where AWS defines no resource type (iam-data)", ()
     for (const a of ["ec2:DescribeVpcAttribute", "ecs:RegisterTaskDefinition", "ecs:CreateCluster"]) assert.ok((await resourceTypes(a)).length > 0, a);
   });
 
-  it("every allow on Resource \"*\" in the plan is for an unscoped action", () => {
+  it('every allow on Resource "*" in the plan is for an unscoped action', () => {
     const wide: string[] = [];
     for (const p of policies) {
       for (const s of [p.document.Statement].flat()) {

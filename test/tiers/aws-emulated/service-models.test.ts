@@ -54,7 +54,8 @@ function requests(): Request[] {
   for (const td of byType(plan, T.task)) out.push({ where: `task ${td.inputs.family}`, service: "ecs", operation: "RegisterTaskDefinition", params: registerTaskDefinition(td) });
   for (const sm of byType(plan, T.stateMachine)) {
     for (const [state, s] of Object.entries(json(sm.inputs.definition).States as Record<string, any>)) {
-      if (s.Resource === "arn:aws:states:::ecs:runTask.sync") out.push({ where: `${sm.inputs.name} ${state}`, service: "ecs", operation: "RunTask", params: { ...(ecsArgs(s.Arguments) as object), startedBy: "AWS Step Functions" } });
+      if (s.Resource === "arn:aws:states:::ecs:runTask.sync")
+        out.push({ where: `${sm.inputs.name} ${state}`, service: "ecs", operation: "RunTask", params: { ...(ecsArgs(s.Arguments) as object), startedBy: "AWS Step Functions" } });
     }
   }
   for (const s of byType(plan, T.schedule)) {
@@ -63,11 +64,24 @@ function requests(): Request[] {
       where: `schedule ${i.name}`,
       service: "scheduler",
       operation: "CreateSchedule",
-      params: { Name: i.name, Description: i.description, ScheduleExpression: i.scheduleExpression, ScheduleExpressionTimezone: i.scheduleExpressionTimezone, State: i.state, FlexibleTimeWindow: pascal(i.flexibleTimeWindow), Target: pascal(i.target) },
+      params: {
+        Name: i.name,
+        Description: i.description,
+        ScheduleExpression: i.scheduleExpression,
+        ScheduleExpressionTimezone: i.scheduleExpressionTimezone,
+        State: i.state,
+        FlexibleTimeWindow: pascal(i.flexibleTimeWindow),
+        Target: pascal(i.target),
+      },
     });
   }
   for (const l of byType(plan, T.lifecycle)) {
-    out.push({ where: `lifecycle ${l.name}`, service: "s3", operation: "PutBucketLifecycleConfiguration", params: { Bucket: "acmeaws-dev-bucket", LifecycleConfiguration: { Rules: pascal(l.inputs.rules) } } });
+    out.push({
+      where: `lifecycle ${l.name}`,
+      service: "s3",
+      operation: "PutBucketLifecycleConfiguration",
+      params: { Bucket: "acmeaws-dev-bucket", LifecycleConfiguration: { Rules: pascal(l.inputs.rules) } },
+    });
   }
   return out;
 }
@@ -78,7 +92,10 @@ describe("the plan's requests fit AWS's service models (botocore)", () => {
     const kinds = new Set(rs.map((r) => r.operation));
     assert.deepEqual([...kinds].sort(), ["CreateSchedule", "PutBucketLifecycleConfiguration", "RegisterTaskDefinition", "RunTask"]);
     const a = runPython<Answer>("service_models.py", { requests: rs });
-    assert.deepEqual(a.requests.filter((r) => r.errors.length), []);
+    assert.deepEqual(
+      a.requests.filter((r) => r.errors.length),
+      [],
+    );
   });
 
   it("would refuse a bad request (the validator can fail): a wrong enum, a missing member, a wrong type", () => {
@@ -86,7 +103,12 @@ describe("the plan's requests fit AWS's service models (botocore)", () => {
       requests: [
         { where: "enum", service: "ecs", operation: "RunTask", params: { taskDefinition: "x", launchType: "LAMBDA" } },
         { where: "required", service: "scheduler", operation: "CreateSchedule", params: { Name: "x", ScheduleExpression: "rate(1 hour)", Target: { Arn: "a" } } },
-        { where: "type", service: "s3", operation: "PutBucketLifecycleConfiguration", params: { Bucket: "b", LifecycleConfiguration: { Rules: [{ Status: "Enabled", Expiration: { Days: "90" } }] } } },
+        {
+          where: "type",
+          service: "s3",
+          operation: "PutBucketLifecycleConfiguration",
+          params: { Bucket: "b", LifecycleConfiguration: { Rules: [{ Status: "Enabled", Expiration: { Days: "90" } }] } },
+        },
       ],
     });
     for (const r of a.requests) assert.ok(r.errors.length > 0, r.where);
@@ -100,7 +122,11 @@ describe("the ECS errors the flows retry are ones RunTask raises (botocore's ECS
     assert.ok(declared.includes("ServerException"), declared.join());
     // ECS.AmazonECSException is Step Functions' name for an ECS error without a modelled type, not a model shape.
     const named = ECS_TRANSIENT_ERRORS.filter((e) => e.startsWith("ECS.") && e !== "ECS.AmazonECSException").map((e) => e.slice(4));
-    assert.deepEqual(named.filter((e) => !declared.includes(e)), [], "retried but never raised by RunTask");
+    assert.deepEqual(
+      named.filter((e) => !declared.includes(e)),
+      [],
+      "retried but never raised by RunTask",
+    );
     for (const gone of ["ThrottlingException", "LimitExceededException"]) assert.ok(!declared.includes(gone), `${gone} is not a RunTask error`);
     assert.ok(ECS_TRANSIENT_ERRORS.includes("AmazonECS.Unknown"), "Fargate capacity (RunTask failures) is retried");
   });

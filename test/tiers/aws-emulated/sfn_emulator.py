@@ -52,21 +52,20 @@ import jsonata
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ecs import models as ecs_models
 from moto.server import ThreadedMotoServer
-from moto.stepfunctions.parser.asl.component.common.error_name import custom_error_name
+from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent, FailureEventException
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import StatesErrorNameType
-from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent, FailureEventException
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_ecs
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import StateTaskServiceCallback
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import StateTaskServiceCallback
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
-from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
-from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 
 FIVETRAN_BASE = "https://api.fivetran.com"
 JOB: dict[str, Any] = {}
@@ -168,7 +167,9 @@ class EcsStandIn(state_task_service_ecs.StateTaskServiceEcs):
 
     def _normalise_parameters(self, parameters: dict, boto_service_name: str | None = None, service_action_name: str | None = None) -> None:
         model = boto3.session.Session().client("ecs", region_name="us-east-1").meta.service_model
-        operation = model.operation_model(model.operation_names[[o.lower() for o in model.operation_names].index((service_action_name or self._get_boto_service_action()).replace("_", ""))])
+        operation = model.operation_model(
+            model.operation_names[[o.lower() for o in model.operation_names].index((service_action_name or self._get_boto_service_action()).replace("_", ""))]
+        )
         converted = _api_names(operation.input_shape, parameters, operation.name)
         parameters.clear()
         parameters.update(converted)
@@ -198,7 +199,9 @@ class EcsStandIn(state_task_service_ecs.StateTaskServiceEcs):
         if td["status"] != "ACTIVE":
             raise fail(env, "ECS.ClientException", f"TaskDefinition is inactive ({td['taskDefinitionArn']})")
         if outcome == "capacity":
-            raise fail(env, "AmazonECS.Unknown", json.dumps({"failures": [{"reason": "Capacity is unavailable at this time. Please try again later or in a different availability zone"}]}))
+            raise fail(
+                env, "AmazonECS.Unknown", json.dumps({"failures": [{"reason": "Capacity is unavailable at this time. Please try again later or in a different availability zone"}]})
+            )
         if outcome == "server":
             raise fail(env, "ECS.ServerException", "Service Unavailable")
         super()._eval_service_task(env, resource_runtime_part, normalised_parameters, state_credentials)
@@ -217,7 +220,12 @@ class EcsStandIn(state_task_service_ecs.StateTaskServiceEcs):
             if outcome == "hold" and not RELEASED.is_set():
                 return None
             code = int(outcome.split(":")[1]) if outcome.startswith("exit:") else 0
-            stopped = {**task, "LastStatus": "STOPPED", "StopCode": "EssentialContainerExited", "Containers": [{"Name": c.get("Name"), "ExitCode": code} for c in task.get("Containers", [])]}
+            stopped = {
+                **task,
+                "LastStatus": "STOPPED",
+                "StopCode": "EssentialContainerExited",
+                "Containers": [{"Name": c.get("Name"), "ExitCode": code} for c in task.get("Containers", [])],
+            }
             if code != 0:
                 raise fail(env, "States.TaskFailed", json.dumps(stopped, default=str))
             return stopped
@@ -331,7 +339,10 @@ class Fivetran(BaseHTTPRequestHandler):
         step = polls.pop(0) if polls else "running"
         before = iso(time.time() - 86400)
         now = iso(time.time() + 1)
-        data = {"id": self.path.rsplit("/", 1)[-1], "status": {"setup_state": "broken" if step == "broken" else "connected", "sync_state": "syncing" if step == "running" else "scheduled"}}
+        data = {
+            "id": self.path.rsplit("/", 1)[-1],
+            "status": {"setup_state": "broken" if step == "broken" else "connected", "sync_state": "syncing" if step == "running" else "scheduled"},
+        }
         data["succeeded_at"] = now if step == "succeeded" else before
         data["failed_at"] = now if step == "failed" else None
         self.reply(200, {"code": "Success", "data": data})

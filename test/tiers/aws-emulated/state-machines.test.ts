@@ -48,7 +48,10 @@ describe("a dlt pipeline's run in moto's interpreter (jsonplaceholder)", () => {
   it("succeeds: ingestion then dbt, both tagged from their task definition and carrying the execution name as DP_RUN_ID", () => {
     const r = runFlow(plan, "jsonplaceholder");
     assert.equal(r.status, "SUCCEEDED", r.cause);
-    assert.deepEqual(r.runTasks.map((t) => t.family), [ingest("jsonplaceholder"), dbt("jsonplaceholder")]);
+    assert.deepEqual(
+      r.runTasks.map((t) => t.family),
+      [ingest("jsonplaceholder"), dbt("jsonplaceholder")],
+    );
     for (const t of r.runTasks) {
       assert.equal(t.parameters.propagateTags, "TASK_DEFINITION", "tags at creation: the orchestrator's ecs:TagResource grant (iam.test.ts) is needed");
       assert.equal(t.parameters.startedBy, "AWS Step Functions");
@@ -60,7 +63,10 @@ describe("a dlt pipeline's run in moto's interpreter (jsonplaceholder)", () => {
   it("retries a Fargate capacity error (AmazonECS.Unknown) and succeeds; the old retry list would have failed the run", () => {
     const r = runFlow(plan, "jsonplaceholder", { ecs: { [dbt("jsonplaceholder")]: ["capacity", "ok"] } });
     assert.equal(r.status, "SUCCEEDED", r.cause);
-    assert.deepEqual(r.runTasks.map((t) => `${t.family}:${t.outcome}`), [`${ingest("jsonplaceholder")}:ok`, `${dbt("jsonplaceholder")}:capacity`, `${dbt("jsonplaceholder")}:ok`]);
+    assert.deepEqual(
+      r.runTasks.map((t) => `${t.family}:${t.outcome}`),
+      [`${ingest("jsonplaceholder")}:ok`, `${dbt("jsonplaceholder")}:capacity`, `${dbt("jsonplaceholder")}:ok`],
+    );
     assert.equal(r.retryWaits.length, 1, "one retry wait");
     // Negative control: the list before issue 13 (ECS.ThrottlingException, ECS.LimitExceededException, no AmazonECS.Unknown).
     const old = runFlow(plan, "jsonplaceholder", {
@@ -76,10 +82,14 @@ describe("a dlt pipeline's run in moto's interpreter (jsonplaceholder)", () => {
     assert.equal(r.status, "FAILED");
     assert.equal(r.error, "States.TaskFailed");
     const dbtRuns = r.runTasks.filter((t) => t.family === dbt("jsonplaceholder")).length;
-    const maxRetries = json(pipelineFlow(plan, "jsonplaceholder").definition).States.Transform.Retry.find((x: any) => x.ErrorEquals.includes("States.TaskFailed"))?.MaxAttempts ?? 0;
+    const maxRetries =
+      json(pipelineFlow(plan, "jsonplaceholder").definition).States.Transform.Retry.find((x: any) => x.ErrorEquals.includes("States.TaskFailed"))?.MaxAttempts ?? 0;
     assert.equal(dbtRuns, 1 + maxRetries, "first attempt plus jobs.dbt.maxRetries");
     assert.equal(r.alerts.length, 1, "one alert delivered through the plan's rule and transformer");
-    assert.match(r.alerts[0], /^"?Pipeline jsonplaceholder \(dev\): run run-1 ended FAILED\. Execution: arn:aws:states:eu-west-1:123456789012:execution:acmeaws-dev-jsonplaceholder-flow:run-1"?$/);
+    assert.match(
+      r.alerts[0],
+      /^"?Pipeline jsonplaceholder \(dev\): run run-1 ended FAILED\. Execution: arn:aws:states:eu-west-1:123456789012:execution:acmeaws-dev-jsonplaceholder-flow:run-1"?$/,
+    );
   });
 
   it("a successful run alerts nobody: the rule matches only failed, timed-out and aborted runs", () => {
@@ -95,7 +105,10 @@ describe("a dlt pipeline's run in moto's interpreter (jsonplaceholder)", () => {
     const step = r.runTasks.find((t) => t.family === dbt("jsonplaceholder"))!;
     assert.equal(step.revision, 2);
     // Negative control: a definition pinning revision 1 (as before issue 13) fails at the dbt step.
-    const pinned = runFlow(plan, "jsonplaceholder", { ...scenario, definition: (d) => d.replace(`task-definition/${dbt("jsonplaceholder")}"`, `task-definition/${dbt("jsonplaceholder")}:1"`) });
+    const pinned = runFlow(plan, "jsonplaceholder", {
+      ...scenario,
+      definition: (d) => d.replace(`task-definition/${dbt("jsonplaceholder")}"`, `task-definition/${dbt("jsonplaceholder")}:1"`),
+    });
     assert.equal(pinned.status, "FAILED");
     assert.equal(pinned.error, "ECS.ClientException");
   });
@@ -105,14 +118,20 @@ describe("a Fivetran pipeline's run in moto's interpreter (shop_postgres)", () =
   it("triggers the sync through the EventBridge connection, retries a 429, polls until it succeeded, then runs dbt", () => {
     const r = runFlow(plan, "shop_postgres", { fivetran: { trigger: ["429", "ok"], polls: ["running", "succeeded"] } });
     assert.equal(r.status, "SUCCEEDED", r.cause);
-    assert.deepEqual(r.http.map((h) => h.method), ["POST", "POST", "GET", "GET"]);
+    assert.deepEqual(
+      r.http.map((h) => h.method),
+      ["POST", "POST", "GET", "GET"],
+    );
     for (const h of r.http) {
       assert.match(h.url, /^https:\/\/api\.fivetran\.com\/v1\/connections\/[^/]+(\/sync)?$/);
       assert.match(String(h.connection), /^arn:aws:events:eu-west-1:123456789012:connection\/acmeaws-dev-fivetran\//);
       assert.ok(!Object.keys(h.headers).some((k) => k.toLowerCase() === "authorization"), "no credential in the definition");
     }
     assert.deepEqual(r.waits, [60, 60], "FIVETRAN_SYNC.pollIntervalSeconds between polls");
-    assert.deepEqual(r.runTasks.map((t) => t.family), [dbt("shop_postgres")]);
+    assert.deepEqual(
+      r.runTasks.map((t) => t.family),
+      [dbt("shop_postgres")],
+    );
   });
 
   it("fails with Fivetran.SyncFailed when the sync fails, runs no dbt, and alerts", () => {

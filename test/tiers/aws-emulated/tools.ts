@@ -101,8 +101,10 @@ export interface PlanPolicy {
 export function planPolicies(plan: Plan): PlanPolicy[] {
   const out: PlanPolicy[] = [];
   for (const r of byType(plan, T.role)) out.push({ where: `role ${r.inputs.name} (trust)`, kind: "trust", document: json(r.inputs.assumeRolePolicy), role: String(r.inputs.name) });
-  for (const r of byType(plan, T.rolePolicy)) out.push({ where: `inline ${r.inputs.name} of ${r.inputs.role}`, kind: "identity", document: json(r.inputs.policy), role: String(r.inputs.role) });
+  for (const r of byType(plan, T.rolePolicy))
+    out.push({ where: `inline ${r.inputs.name} of ${r.inputs.role}`, kind: "identity", document: json(r.inputs.policy), role: String(r.inputs.role) });
   for (const r of byType(plan, T.managedPolicy)) out.push({ where: `managed policy ${r.inputs.name}`, kind: "boundary", document: json(r.inputs.policy) });
-  for (const t of [T.bucketPolicy, T.topicPolicy]) for (const r of byType(plan, t)) out.push({ where: `${t.split(":")[1]} ${r.name}`, kind: "resource", document: json(r.inputs.policy) });
+  for (const t of [T.bucketPolicy, T.topicPolicy])
+    for (const r of byType(plan, t)) out.push({ where: `${t.split(":")[1]} ${r.name}`, kind: "resource", document: json(r.inputs.policy) });
   return out;
 }

@@ -93,16 +93,21 @@ describe("containers: build", () => {
       const names = /(^|\/)(\.local\/|\.env$|secrets\.env$|secrets\.toml$|\.user\.yml$|[^/]*\.(pem|p8|key)$)/;
       const findings: string[] = [];
       for (const layer of own) {
-        const members = run("tar", ["-tf", path.join(dir, layer)]).split("\n").filter(Boolean);
+        const members = run("tar", ["-tf", path.join(dir, layer)])
+          .split("\n")
+          .filter(Boolean);
         // Our own context's planted names; third-party packages' test certificates are not ours to judge,
         // so names are checked under /app only, contents everywhere.
         for (const m of members) if (m.startsWith("app/") && names.test(m)) findings.push(`${layer}: file ${m}`);
-        const grep = spawnSync("sh", ["-c", `tar -xOf "$1" | grep -c -a -F -e "$2" -e "$3"`, "sh", path.join(dir, layer), CANARY, Buffer.from(CANARY).toString("base64")], { encoding: "utf8" });
+        const grep = spawnSync("sh", ["-c", `tar -xOf "$1" | grep -c -a -F -e "$2" -e "$3"`, "sh", path.join(dir, layer), CANARY, Buffer.from(CANARY).toString("base64")], {
+          encoding: "utf8",
+        });
         if (Number(grep.stdout.trim()) > 0) findings.push(`${layer}: ${grep.stdout.trim()} line(s) hold the canary`);
       }
       const config = fs.readFileSync(path.join(dir, manifest[0].Config), "utf8");
       if (config.includes(CANARY)) findings.push("image config holds the canary");
-      if (/PRIVATE_KEY=|PASSWORD=|TOKEN=/.test(config)) findings.push(`image config sets a secret-looking variable: ${config.match(/"[A-Z_]*(PRIVATE_KEY|PASSWORD|TOKEN)=[^"]*"/)?.[0]}`);
+      if (/PRIVATE_KEY=|PASSWORD=|TOKEN=/.test(config))
+        findings.push(`image config sets a secret-looking variable: ${config.match(/"[A-Z_]*(PRIVATE_KEY|PASSWORD|TOKEN)=[^"]*"/)?.[0]}`);
       assert.deepEqual(findings, []);
     });
 
@@ -119,15 +124,27 @@ describe("containers: build", () => {
       const pip = steps.findIndex((s) => /^RUN pip install/.test(s.instruction));
       assert.ok(pip >= 0, `${kind}: no RUN pip install step in the build`);
       const rerun = steps.filter((s) => !s.cached).map((s) => s.instruction);
-      assert.deepEqual(steps.slice(0, pip + 1).filter((s) => !s.cached).map((s) => s.instruction), [], `${kind}: steps up to the dependency install ran again`);
-      assert.ok(rerun.some((i) => /^COPY/.test(i)), `${kind}: no COPY of the code ran again, so the change did not reach the image`);
+      assert.deepEqual(
+        steps
+          .slice(0, pip + 1)
+          .filter((s) => !s.cached)
+          .map((s) => s.instruction),
+        [],
+        `${kind}: steps up to the dependency install ran again`,
+      );
+      assert.ok(
+        rerun.some((i) => /^COPY/.test(i)),
+        `${kind}: no COPY of the code ran again, so the change did not reach the image`,
+      );
       // And the layers agree: the image shares every layer below the re-run steps, the base and the
       // dependencies among them, and differs in at most one layer per re-run step.
       const [a, b] = [layers(first.ref), layers(second.ref)];
       const diverge = a.findIndex((l, i) => l !== b[i]);
       assert.ok(diverge > layers(base).length, `${kind}: layers differ from index ${diverge}, inside or right above the base`);
       assert.ok(b.length - diverge <= rerun.length, `${kind}: ${b.length - diverge} layers differ, but only ${rerun.length} steps ran again`);
-      t.diagnostic(`${kind}: code-only rebuild ${second.seconds.toFixed(1)} s (first build ${first.seconds.toFixed(1)} s); reran ${rerun.length} of ${steps.length} steps (${rerun.join(' | ')}); ${diverge}/${b.length} layers shared`);
+      t.diagnostic(
+        `${kind}: code-only rebuild ${second.seconds.toFixed(1)} s (first build ${first.seconds.toFixed(1)} s); reran ${rerun.length} of ${steps.length} steps (${rerun.join(" | ")}); ${diverge}/${b.length} layers shared`,
+      );
     });
   }
 });
@@ -150,5 +167,8 @@ function buildSteps(log: string): { instruction: string; cached: boolean }[] {
 /** `docker history`, oldest step first. */
 function history(ref: string): { createdBy: string; size: number }[] {
   const out = docker(["history", "--no-trunc", "--human=false", "--format", "{{json .}}", ref]).stdout.trim().split("\n");
-  return out.map((l) => JSON.parse(l) as { CreatedBy: string; Size: string }).map((s) => ({ createdBy: s.CreatedBy, size: Number(s.Size) })).reverse();
+  return out
+    .map((l) => JSON.parse(l) as { CreatedBy: string; Size: string })
+    .map((s) => ({ createdBy: s.CreatedBy, size: Number(s.Size) }))
+    .reverse();
 }

@@ -42,7 +42,10 @@ function has(cmd: string): boolean {
 function installEngine(): void {
   if (has("dockerd") && has("docker")) return;
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "docker.io"]]) {
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "docker.io"],
+  ]) {
     const r = spawnSync("apt-get", args, { env, encoding: "utf8", stdio: ["ignore", "inherit", "inherit"] });
     if (r.status !== 0) throw new Error(`apt-get ${args.join(" ")} exited ${r.status}: cannot install Docker's engine`);
   }
@@ -89,11 +92,17 @@ export function startEngine(): Engine | { skip: string } {
   const child = spawn(
     "dockerd",
     [
-      "-H", `unix://${SOCKET}`,
-      "--data-root", path.join(ENGINE_DIR, "data"),
-      "--exec-root", path.join(ENGINE_DIR, "exec"),
-      "--pidfile", PIDFILE,
-      "--bridge=none", "--iptables=false", "--ip-masq=false",
+      "-H",
+      `unix://${SOCKET}`,
+      "--data-root",
+      path.join(ENGINE_DIR, "data"),
+      "--exec-root",
+      path.join(ENGINE_DIR, "exec"),
+      "--pidfile",
+      PIDFILE,
+      "--bridge=none",
+      "--iptables=false",
+      "--ip-masq=false",
     ],
     { stdio: ["ignore", log, log], detached: true },
   );

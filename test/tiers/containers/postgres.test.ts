@@ -66,7 +66,11 @@ function more(): void {
 }
 
 function duckdb(file: string, sql: string): unknown[][] {
-  const r = spawnSync(PY, ["-c", "import duckdb,json,sys; c=duckdb.connect(sys.argv[1], read_only=True); print(json.dumps(c.execute(sys.argv[2]).fetchall(), default=str))", file, sql], { encoding: "utf8" });
+  const r = spawnSync(
+    PY,
+    ["-c", "import duckdb,json,sys; c=duckdb.connect(sys.argv[1], read_only=True); print(json.dumps(c.execute(sys.argv[2]).fetchall(), default=str))", file, sql],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`duckdb ${sql}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -87,7 +91,14 @@ after(async () => {
 
 describe("containers: sql_database from PostgreSQL", () => {
   test("the drivers are in the project's runtime: psycopg 3 for postgresql://, PyMySQL for mysql+pymysql://", () => {
-    const r = spawnSync(PY, ["-c", "import sqlalchemy as sa; [sa.create_engine(u).dialect.dbapi for u in ('postgresql://u@h/d','mysql+pymysql://u@h/d')]; import psycopg, pymysql; print(psycopg.__version__, psycopg.pq.__impl__, pymysql.__version__)"], { encoding: "utf8" });
+    const r = spawnSync(
+      PY,
+      [
+        "-c",
+        "import sqlalchemy as sa; [sa.create_engine(u).dialect.dbapi for u in ('postgresql://u@h/d','mysql+pymysql://u@h/d')]; import psycopg, pymysql; print(psycopg.__version__, psycopg.pq.__impl__, pymysql.__version__)",
+      ],
+      { encoding: "utf8" },
+    );
     assert.equal(r.status, 0, r.stderr);
   });
 
@@ -98,7 +109,11 @@ describe("containers: sql_database from PostgreSQL", () => {
     fs.writeFileSync(path.join(dir, "pipelines", `${PIPELINE}.yaml`), SPEC);
     const env = { ...process.env, DP_LOCAL_DIR: path.join(dir, ".local"), DP_SECRET_SHOP_DB_URL: pg.sqlalchemyUrl };
     const run = () => {
-      const r = spawnSync(PY, ["-m", "ingestion", "run", "--pipeline", PIPELINE, "--target", "local", "--pipelines-dir", path.join(dir, "pipelines")], { cwd: ROOT, env, encoding: "utf8" });
+      const r = spawnSync(PY, ["-m", "ingestion", "run", "--pipeline", PIPELINE, "--target", "local", "--pipelines-dir", path.join(dir, "pipelines")], {
+        cwd: ROOT,
+        env,
+        encoding: "utf8",
+      });
       assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
       assert.ok(!`${r.stdout}${r.stderr}`.includes(pg.sqlalchemyUrl.split(":")[2].split("@")[0]), "the database password reached the output");
       return JSON.parse(r.stdout.trim().split("\n").pop()!) as { status: string; rows: Record<string, number> };
@@ -127,7 +142,11 @@ describe("containers: sql_database from PostgreSQL", () => {
     fs.writeFileSync(path.join(root, "pipelines", `${PIPELINE}.yaml`), SPEC);
     const { jobs } = await planJobs("dev-aws", root);
     const ij: JobRun = job(jobs, PIPELINE, "ingestion");
-    assert.deepEqual(ij.secretEnv.filter((n) => n.startsWith("DP_SECRET_")), ["DP_SECRET_SHOP_DB_URL"], "the plan must inject the database URL from the secret store");
+    assert.deepEqual(
+      ij.secretEnv.filter((n) => n.startsWith("DP_SECRET_")),
+      ["DP_SECRET_SHOP_DB_URL"],
+      "the plan must inject the database URL from the secret store",
+    );
 
     const image = build("ingestion", path.join(ROOT, "ingestion"), ensureBase()).ref;
     const s3 = await startMotoS3();
@@ -143,7 +162,14 @@ describe("containers: sql_database from PostgreSQL", () => {
       const r = await runJob({
         image,
         job: ij,
-        overlay: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${creds.url}/v2/credentials`, AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-1", AWS_ENDPOINT_URL_S3: s3.url, PYTHONPATH: "/opt/dp-standin:/app", DP_STANDIN_WAREHOUSE: "/warehouse/warehouse.duckdb" },
+        overlay: {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${creds.url}/v2/credentials`,
+          AWS_REGION: "eu-west-1",
+          AWS_DEFAULT_REGION: "eu-west-1",
+          AWS_ENDPOINT_URL_S3: s3.url,
+          PYTHONPATH: "/opt/dp-standin:/app",
+          DP_STANDIN_WAREHOUSE: "/warehouse/warehouse.duckdb",
+        },
         secrets: { SNOWFLAKE_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nstandin\n-----END PRIVATE KEY-----\n", DP_SECRET_SHOP_DB_URL: pg.sqlalchemyUrl },
         mounts: [`${path.join(__dirname, "standin")}:/opt/dp-standin:ro`, `${wh}:/warehouse`],
       });

@@ -36,7 +36,11 @@ function buildx(): string {
   const dir = path.join(CACHE, `buildx-${BUILDX_VERSION}`);
   const bin = path.join(dir, "buildx");
   if (!fs.existsSync(bin)) {
-    const r = spawnSync("go", ["install", `github.com/docker/buildx/cmd/buildx@v${BUILDX_VERSION}`], { env: { ...process.env, GOBIN: dir }, stdio: ["ignore", "inherit", "inherit"], timeout: 40 * 60_000 });
+    const r = spawnSync("go", ["install", `github.com/docker/buildx/cmd/buildx@v${BUILDX_VERSION}`], {
+      env: { ...process.env, GOBIN: dir },
+      stdio: ["ignore", "inherit", "inherit"],
+      timeout: 40 * 60_000,
+    });
     if (r.status !== 0 || !fs.existsSync(bin)) throw new Error(`go install buildx@v${BUILDX_VERSION} exited ${r.status}: the registry tests need buildx`);
   }
   return bin;
@@ -54,7 +58,13 @@ function sh(script: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT) 
 }
 
 async function manifestDigest(repo: string, tag: string): Promise<string | undefined> {
-  const r = await fetch(`http://${registry.url}/v2/${repo}/manifests/${tag}`, { method: "HEAD", headers: { accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json" } });
+  const r = await fetch(`http://${registry.url}/v2/${repo}/manifests/${tag}`, {
+    method: "HEAD",
+    headers: {
+      accept:
+        "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json",
+    },
+  });
   return r.ok ? (r.headers.get("docker-content-digest") ?? undefined) : undefined;
 }
 
@@ -111,7 +121,13 @@ describe("containers: build-image.sh and pin-images.sh against a registry", () =
     for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(ROOT, f), path.join(project, f));
     const backend = `file://${path.join(work, "state")}`;
     fs.mkdirSync(path.join(work, "state"));
-    const env = { PATH: `${pulumiBin()}:${process.env.PATH}`, PULUMI_BACKEND_URL: backend, PULUMI_CONFIG_PASSPHRASE: "containers-tier", PULUMI_SKIP_UPDATE_CHECK: "1", PULUMI_HOME: path.join(work, "pulumi-home") };
+    const env = {
+      PATH: `${pulumiBin()}:${process.env.PATH}`,
+      PULUMI_BACKEND_URL: backend,
+      PULUMI_CONFIG_PASSPHRASE: "containers-tier",
+      PULUMI_SKIP_UPDATE_CHECK: "1",
+      PULUMI_HOME: path.join(work, "pulumi-home"),
+    };
     const init = spawnSync("pulumi", ["stack", "init", "dev", "--non-interactive"], { cwd: project, env: { ...process.env, ...env }, encoding: "utf8" });
     assert.equal(init.status, 0, init.stderr);
     const script = path.join(ROOT, ".github", "scripts", "pin-images.sh");
@@ -123,7 +139,12 @@ describe("containers: build-image.sh and pin-images.sh against a registry", () =
 
     const ok = sh(script, ["dev"], { ...env, INGESTION_IMAGE: refs.ingestion, DBT_IMAGE: refs.dbt }, project);
     assert.equal(ok.status, 0, `${ok.stdout}\n${ok.stderr}`);
-    const get = (key: string) => spawnSync("pulumi", ["config", "get", "--path", `data-platform:images.${key}`, "--stack", "dev"], { cwd: project, env: { ...process.env, ...env }, encoding: "utf8" }).stdout.trim();
+    const get = (key: string) =>
+      spawnSync("pulumi", ["config", "get", "--path", `data-platform:images.${key}`, "--stack", "dev"], {
+        cwd: project,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+      }).stdout.trim();
     assert.equal(get("ingestion"), refs.ingestion);
     assert.equal(get("dbt"), refs.dbt);
   });

@@ -41,9 +41,17 @@ export async function runJob(o: RunOptions): Promise<Ran> {
   if (missing.length) throw new Error(`${o.job.pipeline}/${o.job.kind}: no value for the secret variable(s) ${missing.join(", ")}`);
   const env = { ...o.job.env, ...o.secrets, ...o.overlay };
   const args = [
-    "run", "--rm", "--network", "host",
-    "--read-only", "--tmpfs", "/tmp:rw,size=1g",
-    "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+    "run",
+    "--rm",
+    "--network",
+    "host",
+    "--read-only",
+    "--tmpfs",
+    "/tmp:rw,size=1g",
+    "--cap-drop",
+    "ALL",
+    "--security-opt",
+    "no-new-privileges",
     ...(o.mounts ?? []).flatMap((m) => ["--volume", m]),
     ...Object.keys(env).flatMap((name) => ["--env", name]),
     o.image,

@@ -134,7 +134,11 @@ function sourceType(j: JobRun): string {
 }
 
 function duckdb(file: string, sql: string): unknown[][] {
-  const r = spawnSync(PY, ["-c", "import duckdb,json,sys; c=duckdb.connect(sys.argv[1], read_only=True); print(json.dumps(c.execute(sys.argv[2]).fetchall(), default=str))", file, sql], { encoding: "utf8" });
+  const r = spawnSync(
+    PY,
+    ["-c", "import duckdb,json,sys; c=duckdb.connect(sys.argv[1], read_only=True); print(json.dumps(c.execute(sys.argv[2]).fetchall(), default=str))", file, sql],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`duckdb ${sql}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -158,7 +162,12 @@ for (const cloud of CLOUDS) {
       fs.mkdirSync(warehouseDir, { recursive: true });
       fs.chownSync(warehouseDir, RUNNER_UID, RUNNER_UID);
       // The buckets the jobs name (the platform creates them; here the test does, in the emulator).
-      const buckets = new Set(jobs.flatMap((j) => [j.env.DP_RAW_BUCKET_URI, j.env.DP_ARTIFACTS_URI]).filter(Boolean).map((u) => splitUri(u).bucket));
+      const buckets = new Set(
+        jobs
+          .flatMap((j) => [j.env.DP_RAW_BUCKET_URI, j.env.DP_ARTIFACTS_URI])
+          .filter(Boolean)
+          .map((u) => splitUri(u).bucket),
+      );
       for (const b of buckets) await store.createBucket(b);
     });
 
@@ -236,7 +245,8 @@ for (const cloud of CLOUDS) {
           const art = splitUri(summary.artifacts_uri);
           assert.equal(art.bucket, splitUri(dj.env.DP_ARTIFACTS_URI).bucket);
           const keys = await store.list(art.bucket, art.prefix);
-          for (const k of ["manifest.json", "run_results.json", "logs/dbt.log", "logs/runner.jsonl", "run_record.json"]) assert.ok(keys.includes(`${art.prefix}/${k}`), `no ${k} under ${summary.artifacts_uri}: ${keys.join(", ")}`);
+          for (const k of ["manifest.json", "run_results.json", "logs/dbt.log", "logs/runner.jsonl", "run_record.json"])
+            assert.ok(keys.includes(`${art.prefix}/${k}`), `no ${k} under ${summary.artifacts_uri}: ${keys.join(", ")}`);
           const results = JSON.parse(await store.get(art.bucket, `${art.prefix}/run_results.json`)) as { results: { status: string }[] };
           assert.ok(results.results.length > 0 && results.results.every((r) => ["success", "pass"].includes(r.status)), "run_results.json in the bucket has failures");
           for (const k of keys.filter((x) => x.startsWith(art.prefix))) assert.ok(!(await store.get(art.bucket, k)).includes(KEY_LINE), `${k} holds the private key`);
@@ -252,7 +262,22 @@ for (const cloud of CLOUDS) {
       const st = fs.statSync(path.join(warehouseDir, "warehouse.duckdb"));
       assert.equal(st.uid, RUNNER_UID);
       for (const image of [images.ingestion, images.dbt]) {
-        const out = docker(["run", "--rm", "--read-only", "--tmpfs", "/tmp", "--network", "none", "--entrypoint", "sh", image, "-c", "id -u; touch /app/x 2>/dev/null && echo writable || echo read-only; touch /tmp/x && echo tmp-ok"]).stdout.trim().split("\n");
+        const out = docker([
+          "run",
+          "--rm",
+          "--read-only",
+          "--tmpfs",
+          "/tmp",
+          "--network",
+          "none",
+          "--entrypoint",
+          "sh",
+          image,
+          "-c",
+          "id -u; touch /app/x 2>/dev/null && echo writable || echo read-only; touch /tmp/x && echo tmp-ok",
+        ])
+          .stdout.trim()
+          .split("\n");
         assert.deepEqual(out, [String(RUNNER_UID), "read-only", "tmp-ok"], image);
       }
     });

@@ -75,7 +75,10 @@ export function toolsVenv(): string {
   const venv = path.join(CACHE, `venv-${key}`);
   if (!fs.existsSync(path.join(venv, ".complete"))) {
     fs.rmSync(venv, { recursive: true, force: true });
-    for (const [cmd, args] of [["python3", ["-m", "venv", venv]], [path.join(venv, "bin", "pip"), ["install", "--quiet", "-r", reqs]]] as const) {
+    for (const [cmd, args] of [
+      ["python3", ["-m", "venv", venv]],
+      [path.join(venv, "bin", "pip"), ["install", "--quiet", "-r", reqs]],
+    ] as const) {
       const r = spawnSync(cmd, [...args], { stdio: ["ignore", "inherit", "inherit"], timeout: 20 * 60_000 });
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: the containers tier's tools are not installed`);
     }
@@ -89,7 +92,11 @@ export function fakeGcsBinary(): string {
   const dir = path.join(CACHE, `fake-gcs-server-${FAKE_GCS_VERSION}`);
   const bin = path.join(dir, "fake-gcs-server");
   if (!fs.existsSync(bin)) {
-    const r = spawnSync("go", ["install", `github.com/fsouza/fake-gcs-server@v${FAKE_GCS_VERSION}`], { env: { ...process.env, GOBIN: dir }, stdio: ["ignore", "inherit", "inherit"], timeout: 20 * 60_000 });
+    const r = spawnSync("go", ["install", `github.com/fsouza/fake-gcs-server@v${FAKE_GCS_VERSION}`], {
+      env: { ...process.env, GOBIN: dir },
+      stdio: ["ignore", "inherit", "inherit"],
+      timeout: 20 * 60_000,
+    });
     if (r.status !== 0 || !fs.existsSync(bin)) throw new Error(`go install fake-gcs-server@v${FAKE_GCS_VERSION} exited ${r.status} (Go is needed for the containers tier)`);
   }
   return bin;
@@ -107,7 +114,11 @@ export async function startMotoS3(): Promise<Server> {
 
 export async function startFakeGcs(): Promise<Server> {
   const port = await freePort();
-  const child = spawn(fakeGcsBinary(), ["-scheme", "http", "-host", "127.0.0.1", "-port", String(port), "-backend", "memory", "-public-host", `127.0.0.1:${port}`, "-log-level", "warn"], { stdio: ["ignore", logFile("fake-gcs"), logFile("fake-gcs.err")] });
+  const child = spawn(
+    fakeGcsBinary(),
+    ["-scheme", "http", "-host", "127.0.0.1", "-port", String(port), "-backend", "memory", "-public-host", `127.0.0.1:${port}`, "-log-level", "warn"],
+    { stdio: ["ignore", logFile("fake-gcs"), logFile("fake-gcs.err")] },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitFor("fake-gcs-server", child, () => httpOk(`${url}/storage/v1/b`));
   return { url, port, stop: () => stopChild(child) };
@@ -136,9 +147,11 @@ export function startGceMetadata(serviceAccount: string, project: string): Promi
     const send = (body: string, type = "text/plain") => res.writeHead(200, { "Metadata-Flavor": "Google", "Content-Type": type }).end(body);
     if (url === "/" || url.startsWith("/computeMetadata/v1/?")) send("computeMetadata/");
     else if (url.startsWith("/computeMetadata/v1/project/project-id")) send(project);
-    else if (/\/service-accounts\/default\/token/.test(url)) send(JSON.stringify({ access_token: "metadata-token-for-" + serviceAccount.split("@")[0], expires_in: 3600, token_type: "Bearer" }), "application/json");
+    else if (/\/service-accounts\/default\/token/.test(url))
+      send(JSON.stringify({ access_token: "metadata-token-for-" + serviceAccount.split("@")[0], expires_in: 3600, token_type: "Bearer" }), "application/json");
     else if (/\/service-accounts\/default\/email/.test(url)) send(serviceAccount);
-    else if (/\/service-accounts\/default\/?(\?.*)?$/.test(url)) send(JSON.stringify({ email: serviceAccount, aliases: ["default"], scopes: ["https://www.googleapis.com/auth/cloud-platform"] }), "application/json");
+    else if (/\/service-accounts\/default\/?(\?.*)?$/.test(url))
+      send(JSON.stringify({ email: serviceAccount, aliases: ["default"], scopes: ["https://www.googleapis.com/auth/cloud-platform"] }), "application/json");
     else res.writeHead(404, { "Metadata-Flavor": "Google" }).end();
   });
 }
@@ -147,7 +160,17 @@ export function startGceMetadata(serviceAccount: string, project: string): Promi
 export function startEcsCredentials(roleArn: string): Promise<Server> {
   return listen((_req, res) => {
     const expiration = new Date(Date.now() + 3600_000).toISOString();
-    res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ RoleArn: roleArn, AccessKeyId: "ASIATASKROLESTANDIN", SecretAccessKey: "task-role-secret-standin", Token: "task-role-session-standin", Expiration: expiration }));
+    res
+      .writeHead(200, { "Content-Type": "application/json" })
+      .end(
+        JSON.stringify({
+          RoleArn: roleArn,
+          AccessKeyId: "ASIATASKROLESTANDIN",
+          SecretAccessKey: "task-role-secret-standin",
+          Token: "task-role-session-standin",
+          Expiration: expiration,
+        }),
+      );
   });
 }
 
@@ -184,7 +207,10 @@ export async function startPostgres(): Promise<Postgres> {
   asPg(pgBin("initdb"), ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${path.join(dir, "pw")}`, "-E", "UTF8"]);
   asPg(pgBin("pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-o", `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir}`, "start"]);
   const psql = (sql: string) => {
-    const r = spawnSync(pgBin("psql"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc", sql], { encoding: "utf8", env: { ...process.env, PGPASSWORD: password } });
+    const r = spawnSync(pgBin("psql"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc", sql], {
+      encoding: "utf8",
+      env: { ...process.env, PGPASSWORD: password },
+    });
     if (r.status !== 0) throw new Error(`psql exited ${r.status}: ${r.stderr}`);
     return r.stdout;
   };
@@ -206,13 +232,28 @@ export async function startPostgres(): Promise<Postgres> {
 export async function startRegistry(): Promise<Server> {
   const bin = "/usr/bin/docker-registry";
   if (!fs.existsSync(bin)) {
-    const r = spawnSync("apt-get", ["install", "-y", "-qq", "docker-registry"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, stdio: ["ignore", "inherit", "inherit"] });
+    const r = spawnSync("apt-get", ["install", "-y", "-qq", "docker-registry"], {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     if (r.status !== 0) throw new Error(`apt-get install docker-registry exited ${r.status}`);
   }
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-registry-"));
   const config = path.join(dir, "config.yml");
-  fs.writeFileSync(config, ["version: 0.1", "log: { level: warn }", "storage:", `  filesystem: { rootdirectory: ${dir}/data }`, "  delete: { enabled: true }", "http:", `  addr: 127.0.0.1:${port}`, ""].join("\n"));
+  fs.writeFileSync(
+    config,
+    [
+      "version: 0.1",
+      "log: { level: warn }",
+      "storage:",
+      `  filesystem: { rootdirectory: ${dir}/data }`,
+      "  delete: { enabled: true }",
+      "http:",
+      `  addr: 127.0.0.1:${port}`,
+      "",
+    ].join("\n"),
+  );
   const child = spawn(bin, ["serve", config], { stdio: ["ignore", logFile("registry"), logFile("registry.err")] });
   const url = `127.0.0.1:${port}`;
   await waitFor("docker-registry", child, () => httpOk(`http://${url}/v2/`));

@@ -55,7 +55,10 @@ export function gcsStore(endpoint: string): ObjectStore {
   return {
     scheme: "gs",
     async createBucket(bucket) {
-      await ok(await fetch(`${endpoint}/storage/v1/b?project=test`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: bucket }) }), `create gs://${bucket}`);
+      await ok(
+        await fetch(`${endpoint}/storage/v1/b?project=test`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: bucket }) }),
+        `create gs://${bucket}`,
+      );
     },
     async put(bucket, key, body) {
       const q = new URLSearchParams({ uploadType: "media", name: key });
@@ -66,7 +69,10 @@ export function gcsStore(endpoint: string): ObjectStore {
       let token: string | undefined;
       do {
         const q = new URLSearchParams({ prefix, ...(token ? { pageToken: token } : {}) });
-        const page = (await (await ok(await fetch(`${endpoint}/storage/v1/b/${bucket}/o?${q}`), `list gs://${bucket}`)).json()) as { items?: { name: string }[]; nextPageToken?: string };
+        const page = (await (await ok(await fetch(`${endpoint}/storage/v1/b/${bucket}/o?${q}`), `list gs://${bucket}`)).json()) as {
+          items?: { name: string }[];
+          nextPageToken?: string;
+        };
         names.push(...(page.items ?? []).map((i) => i.name));
         token = page.nextPageToken;
       } while (token);
@@ -79,7 +85,12 @@ export function gcsStore(endpoint: string): ObjectStore {
 }
 
 function decodeXml(s: string): string {
-  return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  return s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 /** `gs://bucket/prefix` → bucket, prefix. */

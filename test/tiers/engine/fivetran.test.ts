@@ -67,7 +67,12 @@ function program() {
   if (desired.withBrokenConnection) {
     new FivetranConnection(
       "ft-broken",
-      { groupId: group.groupId, service: "postgres", destinationSchema: "broken_source", config: { host: "other-db.internal", port: 5432, user: "fivetran", password: pulumi.secret(PASSWORD), database: "other" } },
+      {
+        groupId: group.groupId,
+        service: "postgres",
+        destinationSchema: "broken_source",
+        config: { host: "other-db.internal", port: 5432, user: "fivetran", password: pulumi.secret(PASSWORD), database: "other" },
+      },
       { dependsOn: [destination] },
     );
   }
@@ -189,7 +194,11 @@ describe("engine tier: Fivetran resources through the real Pulumi engine", { tim
       () => assert.fail("up should fail on the failed setup test"),
       (e: Error) => e,
     );
-    assert.match(String(failed.message), new RegExp(`Connecting to database: FAILED — ${SETUP_MESSAGE} \\(password \\[redacted\\]\\)`), "the engine shows Fivetran's message, scrubbed");
+    assert.match(
+      String(failed.message),
+      new RegExp(`Connecting to database: FAILED — ${SETUP_MESSAGE} \\(password \\[redacted\\]\\)`),
+      "the engine shows Fivetran's message, scrubbed",
+    );
     assert.ok(!String(failed.message).includes(PASSWORD), "the password Fivetran quoted is scrubbed from the error");
     const broken = connectionNamed("broken_source");
     assert.ok(broken, "the connection exists in Fivetran");

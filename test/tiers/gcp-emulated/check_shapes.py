@@ -7,6 +7,7 @@ stdin:
 and prints {"problems": [...]}: unknown fields, wrong types, values outside an enum, malformed
 durations and bytes, connector methods that do not exist and required parameters that are missing.
 """
+
 import base64
 import binascii
 import json

@@ -103,7 +103,10 @@ for (const stack of ["dev", "prod"] as const) {
     it("creates each job after the version and the accessor grant of every secret it reads", () => {
       const p = stacks[stack];
       const jobs = ofType(p, "gcp:cloudrunv2/job:Job");
-      assert.ok(jobs.some((j) => (j.inputs.template as any).template.containers[0].envs.some((e: any) => e.valueSource)), "jobs read secrets");
+      assert.ok(
+        jobs.some((j) => (j.inputs.template as any).template.containers[0].envs.some((e: any) => e.valueSource)),
+        "jobs read secrets",
+      );
       assert.deepEqual(secretOrderProblems(p), []);
     });
 
@@ -111,7 +114,9 @@ for (const stack of ["dev", "prod"] as const) {
       const p = stacks[stack];
       const tampered: Plan = {
         ...p,
-        resources: p.resources.map((r) => (r.type === "gcp:cloudrunv2/job:Job" ? { ...r, options: { ...r.options, dependencies: r.options.dependencies.filter((d) => !d.includes("secretmanager")) } } : r)),
+        resources: p.resources.map((r) =>
+          r.type === "gcp:cloudrunv2/job:Job" ? { ...r, options: { ...r.options, dependencies: r.options.dependencies.filter((d) => !d.includes("secretmanager")) } } : r,
+        ),
       };
       assert.ok(secretOrderProblems(tampered).some((m) => m.includes("before the grant")));
       const noApi: Plan = { ...p, resources: p.resources.map((r) => (r.type === "gcp:workflows/workflow:Workflow" ? { ...r, options: { ...r.options, dependencies: [] } } : r)) };

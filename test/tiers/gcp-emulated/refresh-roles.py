@@ -9,6 +9,7 @@ repository root, with network access, then review the diff of the tests it chang
 
 Refuses to write when the checkout has no roles (a wrong path), so a bad run changes nothing.
 """
+
 import json
 import pathlib
 import subprocess
@@ -24,7 +25,12 @@ def main(checkout: str, out: str) -> None:
     roles = {}
     for f in files:
         r = json.loads(f.read_text())
-        roles[r["name"]] = {"stage": r.get("stage", ""), "title": r.get("title", ""), "permissions": sorted(r.get("includedPermissions", [])), "deleted": bool(r.get("deleted", False))}
+        roles[r["name"]] = {
+            "stage": r.get("stage", ""),
+            "title": r.get("title", ""),
+            "permissions": sorted(r.get("includedPermissions", [])),
+            "deleted": bool(r.get("deleted", False)),
+        }
     pathlib.Path(out).write_text(json.dumps({"source": f"darkbitio/gcp-iam-role-permissions@{commit}", "roles": roles}, indent=1) + "\n")
     print(f"refresh-roles: {len(roles)} roles from {commit} written to {out}")
 

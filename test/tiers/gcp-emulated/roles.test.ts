@@ -52,7 +52,9 @@ function grants(p: Plan): Grant[] {
 
 /** Where `member` holds `permission` (unconditionally unless `conditional`): the scopes of its grants. */
 function holds(gs: Grant[], member: string, permission: string, scope: string, opts: { conditional?: boolean } = {}): boolean {
-  return gs.some((g) => g.member === member && (g.scope === "project" || g.scope === scope) && (opts.conditional || !g.condition) && ROLES[g.role]?.permissions.includes(permission));
+  return gs.some(
+    (g) => g.member === member && (g.scope === "project" || g.scope === scope) && (opts.conditional || !g.condition) && ROLES[g.role]?.permissions.includes(permission),
+  );
 }
 
 /** The problems of a set of grants against the snapshot: unknown, deleted or deprecated roles. */

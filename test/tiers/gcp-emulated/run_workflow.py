@@ -20,24 +20,24 @@ Gaps of workflows-emulator 1.10.0 filled here, each where Google documents the b
     (not a REST method, so not in the discovery document the emulator reads);
   - Application Default Credentials: anonymous (the stand-ins check no token).
 """
+
 import base64
 import copy
 import json
 import re
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
-from google.auth.credentials import AnonymousCredentials
-from jsonschema import ValidationError, validate
-
 import workflows_emulator.lib.http_utils as http_utils
 import workflows_emulator.lib.sys_utils as sys_utils
 import workflows_emulator.lib.time_utils as time_utils
 import workflows_emulator.main as emulator
 import workflows_emulator.render as render
+from google.auth.credentials import AnonymousCredentials
+from jsonschema import ValidationError, validate
 from workflows_emulator.lib import helpers as helpers_mod
 from workflows_emulator.utils import load_package_config
 
@@ -59,7 +59,7 @@ def advance(seconds):
 
 
 def rfc3339(ts):
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 sys_utils.now = now
@@ -150,7 +150,14 @@ class StandIn(BaseHTTPRequestHandler):
         STATE["executions"][name] = {"job": job, "polls": 0}
         if scripted:  # started, but the response was lost (500/502/504): a retry would start a second one
             return self.reply(scripted, {"error": {"code": scripted, "message": "internal error"}})
-        self.reply(200, {"name": f"projects/{PROJECT}/locations/{LOCATION}/operations/op-{job}", "metadata": {"@type": "type.googleapis.com/google.cloud.run.v2.Execution", "name": name}, "done": False})
+        self.reply(
+            200,
+            {
+                "name": f"projects/{PROJECT}/locations/{LOCATION}/operations/op-{job}",
+                "metadata": {"@type": "type.googleapis.com/google.cloud.run.v2.Execution", "name": name},
+                "done": False,
+            },
+        )
 
     def get_execution(self, job, execution):
         name = f"projects/{PROJECT}/locations/{LOCATION}/jobs/{job}/executions/{execution}"
@@ -193,7 +200,7 @@ original_request = requests.Session.request
 def routed(self, method, url, *args, **kwargs):
     for prefix, target in ROUTES.items():
         if url.startswith(prefix):
-            url = target + url[len(prefix):]
+            url = target + url[len(prefix) :]
             break
     else:
         raise AssertionError(f"the workflow called {url}, which no stand-in serves (and the tier never leaves the machine)")
@@ -219,6 +226,7 @@ emulator.StepCall.execute_connector = staticmethod(
 
 # --- run ------------------------------------------------------------------------------------------
 import os
+
 import yaml
 
 os.environ.update(env)

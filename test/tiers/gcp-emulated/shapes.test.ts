@@ -43,7 +43,8 @@ function connectorCalls(workflow: string, source: string): Requests["calls"] {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
-      if (typeof o.call === "string" && o.call.startsWith("googleapis.")) out.push({ what: `${workflow} ${o.call}`, call: o.call, args: (o.args ?? {}) as Record<string, unknown> });
+      if (typeof o.call === "string" && o.call.startsWith("googleapis."))
+        out.push({ what: `${workflow} ${o.call}`, call: o.call, args: (o.args ?? {}) as Record<string, unknown> });
       Object.values(o).forEach(walk);
     }
   };
@@ -105,6 +106,7 @@ describe("gcp-emulated request shapes: the checks can fail", () => {
     const uri = { ...req.uris[0], uri: req.uris[0].uri.replace("/executions", "/execute") };
     const call = { what: "w", call: "googleapis.run.v2.projects.locations.jobs.run", args: {} };
     const problems = runPython<{ problems: string[] }>("check_shapes.py", { requests: [job], calls: [call], uris: [uri] }).problems.join("\n");
-    for (const expected of ["'GEN2' is not one of", "'30m' is not a duration", "envs: not a field", "/execute is not", "needs name"]) assert.ok(problems.includes(expected), `${expected} in\n${problems}`);
+    for (const expected of ["'GEN2' is not one of", "'30m' is not a duration", "envs: not a field", "/execute is not", "needs name"])
+      assert.ok(problems.includes(expected), `${expected} in\n${problems}`);
   });
 });

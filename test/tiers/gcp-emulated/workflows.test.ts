@@ -104,7 +104,9 @@ describe("gcp-emulated workflows: ingestion → dbt (prod jsonplaceholder)", () 
     assert.match(errorText(r), new RegExp(`job ${ING} failed`));
     assert.equal(runs(r, DBT), 0);
     const policy = failurePolicy(stacks.prod, "acme-prod-jsonplaceholder-flow")!;
-    const channels = ofType(stacks.prod, "gcp:monitoring/notificationChannel:NotificationChannel").filter((c) => (policy.inputs.notificationChannels as string[]).length > 0 && (c.inputs.labels as any).email_address);
+    const channels = ofType(stacks.prod, "gcp:monitoring/notificationChannel:NotificationChannel").filter(
+      (c) => (policy.inputs.notificationChannels as string[]).length > 0 && (c.inputs.labels as any).email_address,
+    );
     const owner = stacks.prod.resources.find((x) => x.type === "data-platform:pipeline:Pipeline" && x.name === "jsonplaceholder");
     assert.ok(owner && channels.length >= 2, "owner and on-call channels exist");
     assert.equal((policy.inputs.notificationChannels as string[]).length, 2, "the owner and alerts.emails");

@@ -43,7 +43,11 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
     let jobs: PlannedJob[];
     let rawDb: string;
     let analyticsDb: string;
-    const ordersFiles = fs.readdirSync(ORDERS_SAMPLE).filter((f) => f.endsWith(".csv")).sort().map((f) => path.join(ORDERS_SAMPLE, f));
+    const ordersFiles = fs
+      .readdirSync(ORDERS_SAMPLE)
+      .filter((f) => f.endsWith(".csv"))
+      .sort()
+      .map((f) => path.join(ORDERS_SAMPLE, f));
 
     const ingest = async (pipeline: string, extra: Record<string, string> = {}) => {
       const r = await world.runJob(job(jobs, pipeline, "ingestion"), extra);

@@ -13,23 +13,23 @@ points at the wrong folder still finds no files, as in Snowflake. Snowflake's ru
 resolves `FILES = (...)` relative to the stage's URL (https://docs.snowflake.com/en/sql-reference/
 sql/copy-into-table, "FILES = ( 'file_name' [ , 'file_name' ... ] )").
 """
+
 from __future__ import annotations
 
 import json
 import os
 import posixpath
+import re
 import signal
 import sys
 import threading
 from urllib.parse import urlparse
 
-import re
-
 import fakesnow
-import snowflake.connector.errors
-import sqlglot
 import fakesnow.copy_into as copy_into
 import fakesnow.cursor as cursor
+import snowflake.connector.errors
+import sqlglot
 
 LAKE_ROOT = os.path.abspath(sys.argv[1])
 REMOTE = {"gcs", "gs", "s3"}

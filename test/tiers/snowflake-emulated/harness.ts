@@ -46,7 +46,11 @@ export function plannedJobs(plan: Plan): PlannedJob[] {
       add(c.args, env, secret);
     } else if (r.type === "aws:ecs/taskDefinition:TaskDefinition") {
       const [c] = parseMaybe(inputs.containerDefinitions) as { command: string[]; environment?: { name: string; value: string }[]; secrets?: { name: string }[] }[];
-      add(c.command, Object.fromEntries((c.environment ?? []).map((e) => [e.name, e.value])), (c.secrets ?? []).map((s) => s.name));
+      add(
+        c.command,
+        Object.fromEntries((c.environment ?? []).map((e) => [e.name, e.value])),
+        (c.secrets ?? []).map((s) => s.name),
+      );
     }
   }
   return jobs;
@@ -176,7 +180,10 @@ export class World {
 
 /** The last JSON line a job printed on stdout (its run record / summary). */
 export function lastJson(stdout: string): Record<string, any> {
-  const lines = stdout.trim().split("\n").filter((l) => l.startsWith("{"));
+  const lines = stdout
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"));
   if (!lines.length) throw new Error(`no JSON on stdout:\n${stdout.slice(-3000)}`);
   return JSON.parse(lines[lines.length - 1]);
 }

@@ -28,7 +28,9 @@ function objectType(g: PlannedResource, plan: Plan): string {
     const o = i.onSchemaObject;
     if (o.objectType === "STAGE") {
       // External when the planned stage has a URL.
-      const stage = ofType(plan, "snowflake:index/stage:Stage").find((s) => String(o.objectName).endsWith(`"${s.inputs.name}"`) || String(o.objectName).endsWith(`.${s.inputs.name}`));
+      const stage = ofType(plan, "snowflake:index/stage:Stage").find(
+        (s) => String(o.objectName).endsWith(`"${s.inputs.name}"`) || String(o.objectName).endsWith(`.${s.inputs.name}`),
+      );
       return stage?.inputs.url ? "EXTERNAL STAGE" : "INTERNAL STAGE";
     }
     if (o.objectType) return String(o.objectType);
@@ -58,7 +60,7 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
     });
 
     it("Fivetran's role holds what Fivetran's setup guide grants", () => {
-      const destination = plan.resources.find((r) => r.type.endsWith("fivetran:Destination") || /Destination$/.test(r.type) && r.name === "fivetran-destination");
+      const destination = plan.resources.find((r) => r.type.endsWith("fivetran:Destination") || (/Destination$/.test(r.type) && r.name === "fivetran-destination"));
       assert.ok(destination, "the plan has a Fivetran destination");
       const role = String((destination.inputs as any).role ?? (destination.inputs as any).config?.role);
       const held: Record<string, Set<string>> = {};
@@ -67,7 +69,8 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
         for (const p of g.inputs.privileges as string[]) (held[type] ??= new Set()).add(p);
       }
       for (const [type, privileges] of Object.entries(FIVETRAN_REQUIRED)) {
-        for (const p of privileges) assert.ok(held[type]?.has(p), `role ${role} lacks ${p} on ${type} (holds ${JSON.stringify(Object.fromEntries(Object.entries(held).map(([k, v]) => [k, [...v]])))})`);
+        for (const p of privileges)
+          assert.ok(held[type]?.has(p), `role ${role} lacks ${p} on ${type} (holds ${JSON.stringify(Object.fromEntries(Object.entries(held).map(([k, v]) => [k, [...v]])))})`);
       }
     });
   });

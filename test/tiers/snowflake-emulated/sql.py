@@ -3,6 +3,7 @@
 stdin: `{"port": N, "statements": ["...", ...]}`; stdout: one JSON array, per statement its rows
 (lists of values, stringified when not JSON-native). The first failing statement stops the run, exit 1.
 """
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ destination and raw-bucket staging are swapped for a DuckDB file that the dbt co
 Everything else (arguments, the pipeline spec from the job's environment, the raw bucket through
 the cloud's object store, state restore, run records) is the image's own code.
 """
+
 import os
 
 if os.environ.get("DP_STANDIN_WAREHOUSE"):

@@ -14,6 +14,7 @@ Two emulator differences, each replaced by the smallest stand-in:
    IAM is not proven here. The cloud's ambient credentials (Cloud Run's metadata server for
    `google.auth.default()`, the ECS task role for boto) are stood in for by anonymous ones.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,7 +60,7 @@ def _map_buckets() -> None:
             if isinstance(entry, dict) and "mtime" in entry:
                 import datetime
 
-                modified = datetime.datetime.fromtimestamp(entry["mtime"], tz=datetime.timezone.utc)
+                modified = datetime.datetime.fromtimestamp(entry["mtime"], tz=datetime.UTC)
                 entry.setdefault("updated", modified.isoformat())
                 entry.setdefault("LastModified", modified)
             return entry
