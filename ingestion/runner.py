@@ -35,7 +35,7 @@ def run_pipeline(spec: PipelineSpec, target: str, base_url: str | None = None, r
         try:
             rows, load_ids = _load(spec, paths, secrets, base_url)
             record.finish(SUCCESS, rows=rows, load_ids=load_ids)
-        except Exception as e:  # every failure must still leave a run record behind
+        except Exception as e:  # noqa: BLE001 - every failure must still leave a run record behind
             record.finish(FAILED, error=describe_failure(e))
             log("run failed", logging.ERROR, pipeline=spec.name, run_id=record.run_id, error=record.error)
         log("run duration", pipeline=spec.name, run_id=record.run_id, seconds=round(time.monotonic() - started, 3))

@@ -388,7 +388,7 @@ export function planRef(repo: string, ref: string, stack: string, flag = "--base
   try {
     return planCheckout(stack, dir);
   } catch (e) {
-    throw new Error(`${flag} ${ref} (${commit.slice(0, 12)}) could not be planned with its own code: ${(e as Error).message}`);
+    throw new Error(`${flag} ${ref} (${commit.slice(0, 12)}) could not be planned with its own code: ${(e as Error).message}`, { cause: e });
   } finally {
     removeWorktree(repo, dir);
   }

@@ -69,7 +69,7 @@ export function parsePreview(text: string): PreviewJson {
   try {
     doc = JSON.parse(text.slice(start));
   } catch (e) {
-    throw new Error(`preview output is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`preview output is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error("preview JSON is not an object");
   const steps = (doc as PreviewJson).steps;

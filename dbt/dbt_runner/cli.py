@@ -21,9 +21,9 @@ import shutil
 import sys
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from dbt_runner import EXIT_CODES, EXIT_UPLOAD_FAILED, EXIT_USAGE
 from dbt_runner.logs import JsonLogger, Redactor, iso, utc_now
@@ -49,7 +49,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2, which is our FAILED code
+    def error(self, message: str) -> NoReturn:  # argparse exits 2, which is our FAILED code
         raise UsageError(message)
 
 
@@ -211,7 +211,7 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str]) -> dict[
     }
 
 
-def prepare_environment(settings: dict[str, Any], environ: dict[str, str]) -> list[str]:
+def prepare_environment(settings: dict[str, Any], environ: MutableMapping[str, str]) -> list[str]:
     """Fill env vars that profiles.yml reads; return the names of missing required ones."""
     environ.setdefault("DP_LOCAL_DIR", str(settings["local_dir"]))
     environ["DP_PIPELINE"] = settings["pipeline"]
@@ -272,7 +272,7 @@ def _dbt_callback(logger: JsonLogger):
                 return
             fields: dict[str, Any] = {}
             node_info = getattr(msg.data, "node_info", None)
-            if node_info is not None and getattr(node_info, "unique_id", ""):
+            if node_info is not None and getattr(node_info, "unique_id", None):
                 fields["node"] = node_info.unique_id
                 if node_info.node_status:
                     fields["node_status"] = node_info.node_status
@@ -280,7 +280,7 @@ def _dbt_callback(logger: JsonLogger):
             if text or info.level != "info":
                 # event = dbt's event name (LogModelResult, LogTestResult, ...), logger = "dbt"
                 logger.log(info.level, info.name, text, logger="dbt", **fields)
-        except Exception:  # a logging problem must never break the run
+        except Exception:  # noqa: BLE001 - a logging problem must never break the run
             pass
 
     return on_event
@@ -381,6 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         artifacts_uri=f"{settings['artifacts_uri']}/{prefix}",
     )
 
+    dbt_version: str | None
     try:
         from dbt.version import __version__ as dbt_version
     except Exception:  # noqa: BLE001

@@ -15,8 +15,8 @@ DOCKERFILE = (DBT_DIR / "Dockerfile").read_text()
 
 def _instructions():
     """(INSTRUCTION, args) pairs, continuation lines joined, comments dropped."""
-    text = re.sub(r"\\\n", " ", "\n".join(l for l in DOCKERFILE.splitlines() if not l.lstrip().startswith("#")))
-    return [(l.split(None, 1)[0].upper(), l.split(None, 1)[1] if " " in l.strip() else "") for l in text.splitlines() if l.strip()]
+    text = re.sub(r"\\\n", " ", "\n".join(line for line in DOCKERFILE.splitlines() if not line.lstrip().startswith("#")))
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line.strip() else "") for line in text.splitlines() if line.strip()]
 
 
 def test_base_image_is_python_311_slim_pinned_by_digest():

@@ -7,9 +7,9 @@ applies the base URL override and rejects what dlt would otherwise fail on obscu
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
-from dlt.sources.rest_api import rest_api_source
+from dlt.sources.rest_api import RESTAPIConfig, rest_api_source
 
 from ..errors import SpecError
 from ..spec import require
@@ -48,4 +48,5 @@ def rest_api_config(ctx: SourceContext) -> dict[str, Any]:
 
 
 def build_rest_api_source(ctx: SourceContext) -> Any:
-    return rest_api_source(rest_api_config(ctx), name=ctx.spec.name)
+    # rest_api_config checked the shape dlt declares as the RESTAPIConfig TypedDict.
+    return rest_api_source(cast(RESTAPIConfig, rest_api_config(ctx)), name=ctx.spec.name)

@@ -15,7 +15,7 @@ from . import SourceContext
 
 def build_sql_database_source(ctx: SourceContext) -> Any:
     spec, block, prefix = ctx.spec, ctx.spec.source, "source.sql_database"
-    credentials = block.get("credentials")
+    credentials: Any = block.get("credentials")
     if not is_secret_ref(credentials):
         raise SpecError(spec.file, f"{prefix}.credentials", "{ secret: <name> } holding a SQLAlchemy URL", credentials)
     url = ctx.secrets.get(credentials["secret"], f"{prefix}.credentials")

@@ -55,7 +55,7 @@ const STATE: Record<string, StateFn> = {
     registryUri: `${a.inputs.location ?? c.region}-docker.pkg.dev/${a.inputs.project ?? c.gcpProject}/${a.inputs.repositoryId}`,
   }),
   "gcp:secretmanager/secret:Secret": (a, c) => ({ name: `projects/${c.gcpProject}/secrets/${a.inputs.secretId}` }),
-  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (a, c) => ({
+  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (a) => ({
     name: `projects/123456789/locations/global/workloadIdentityPools/${a.inputs.workloadIdentityPoolId}`,
   }),
   "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (a) => ({
@@ -109,7 +109,7 @@ const STATE: Record<string, StateFn> = {
   "snowflake:index/schema:Schema": (a) => ({ fullyQualifiedName: `"${a.inputs.database}"."${a.inputs.name ?? a.name}"` }),
   "snowflake:index/stage:Stage": (a) => ({ fullyQualifiedName: `"${a.inputs.database}"."${a.inputs.schema}"."${a.inputs.name ?? a.name}"` }),
   "snowflake:index/serviceUser:ServiceUser": (a) => ({ userType: "SERVICE", loginName: a.inputs.loginName ?? a.inputs.name ?? a.name }),
-  "snowflake:index/storageIntegration:StorageIntegration": (a, c) => ({
+  "snowflake:index/storageIntegration:StorageIntegration": (a) => ({
     storageGcpServiceAccount: `mock-${short(a.name)}@gcpuseast4-1234.iam.gserviceaccount.com`,
     storageAwsIamUserArn: `arn:aws:iam::999999999999:user/mock-${short(a.name)}`,
     storageAwsExternalId: `MOCK_SFCRole=1_${short(a.name)}`,

@@ -334,7 +334,9 @@ class Fivetran(BaseHTTPRequestHandler):
         self.reply(200, {"code": "Success", "message": "Sync has been successfully triggered"})
 
     def do_GET(self) -> None:
-        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int((t % 1) * 1000):03d}Z"
+        def iso(t: float) -> str:
+            return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int((t % 1) * 1000):03d}Z"
+
         polls = JOB.get("fivetran", {}).get("polls", [])
         step = polls.pop(0) if polls else "running"
         before = iso(time.time() - 86400)
@@ -364,7 +366,10 @@ def main() -> None:
         os.environ["MOTO_PORT"] = str(port)  # moto's interpreter calls ECS on its own server
         # moto's documented switch for real execution in server mode.
         urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/config", data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(), method="POST"))
-        client = lambda svc: boto3.client(svc, region_name=region, endpoint_url=endpoint, aws_access_key_id="ak", aws_secret_access_key="sk")
+
+        def client(svc: str):  # type: ignore[no-untyped-def]
+            return boto3.client(svc, region_name=region, endpoint_url=endpoint, aws_access_key_id="ak", aws_secret_access_key="sk")
+
         result = run(client)
     finally:
         fivetran.shutdown()

@@ -163,12 +163,3 @@ function buildSteps(log: string): { instruction: string; cached: boolean }[] {
     .map((chunk) => ({ instruction: chunk.split("\n")[0].trim(), cached: /^ ---> Using cache$/m.test(chunk) }))
     .filter((s) => !/^(ARG|FROM) /.test(s.instruction)); // these select the base; the builder caches no layer for them
 }
-
-/** `docker history`, oldest step first. */
-function history(ref: string): { createdBy: string; size: number }[] {
-  const out = docker(["history", "--no-trunc", "--human=false", "--format", "{{json .}}", ref]).stdout.trim().split("\n");
-  return out
-    .map((l) => JSON.parse(l) as { CreatedBy: string; Size: string })
-    .map((s) => ({ createdBy: s.CreatedBy, size: Number(s.Size) }))
-    .reverse();
-}

@@ -186,7 +186,7 @@ for (const cloud of CLOUDS) {
           const raw = splitUri(ij.env.DP_RAW_BUCKET_URI);
           const spec = JSON.parse(ij.env.DP_PIPELINE_SPEC) as { source: { filesystem?: { bucket_path: string } } };
           const overlay: Record<string, string> = { PYTHONPATH: "/opt/dp-standin:/app", DP_STANDIN_WAREHOUSE: warehouse };
-          let landed: string[] = [];
+          let landed: string[];
           if (sourceType(ij) === "rest_api") {
             const dir = path.join(SAMPLES, ij.pipeline);
             assert.ok(fs.existsSync(dir), `no fixtures in ingestion/sample_data/${ij.pipeline}/ for this REST pipeline`);

@@ -160,17 +160,15 @@ export function startGceMetadata(serviceAccount: string, project: string): Promi
 export function startEcsCredentials(roleArn: string): Promise<Server> {
   return listen((_req, res) => {
     const expiration = new Date(Date.now() + 3600_000).toISOString();
-    res
-      .writeHead(200, { "Content-Type": "application/json" })
-      .end(
-        JSON.stringify({
-          RoleArn: roleArn,
-          AccessKeyId: "ASIATASKROLESTANDIN",
-          SecretAccessKey: "task-role-secret-standin",
-          Token: "task-role-session-standin",
-          Expiration: expiration,
-        }),
-      );
+    res.writeHead(200, { "Content-Type": "application/json" }).end(
+      JSON.stringify({
+        RoleArn: roleArn,
+        AccessKeyId: "ASIATASKROLESTANDIN",
+        SecretAccessKey: "task-role-secret-standin",
+        Token: "task-role-session-standin",
+        Expiration: expiration,
+      }),
+    );
   });
 }
 

@@ -24,6 +24,7 @@ Gaps of workflows-emulator 1.10.0 filled here, each where Google documents the b
 import base64
 import copy
 import json
+import os
 import re
 import sys
 import threading
@@ -36,6 +37,7 @@ import workflows_emulator.lib.sys_utils as sys_utils
 import workflows_emulator.lib.time_utils as time_utils
 import workflows_emulator.main as emulator
 import workflows_emulator.render as render
+import yaml
 from google.auth.credentials import AnonymousCredentials
 from jsonschema import ValidationError, validate
 from workflows_emulator.lib import helpers as helpers_mod
@@ -137,7 +139,7 @@ class StandIn(BaseHTTPRequestHandler):
                 return self.reply(200, {"name": path, "payload": {"data": base64.b64encode(b"fivetran-key:fivetran-secret").decode()}})
             if parts[0] == "fivetran":
                 return self.fivetran(method, parts)
-        except Exception as err:  # a stand-in bug must show, not hang the workflow
+        except Exception as err:  # noqa: BLE001 - a stand-in bug must show, not hang the workflow
             return self.reply(599, {"error": repr(err)})
         self.reply(404, {"error": {"code": 404, "message": f"stand-in has no {method} {path}"}})
 
@@ -225,9 +227,6 @@ emulator.StepCall.execute_connector = staticmethod(
 )
 
 # --- run ------------------------------------------------------------------------------------------
-import os
-
-import yaml
 
 os.environ.update(env)
 workflow = yaml.safe_load(data["source"])
@@ -240,7 +239,7 @@ except ValidationError as err:
 CLOCK["start"] = now()
 try:
     out["result"] = json.loads(json.dumps(emulator.execute_workflow(workflow, {"input": {"pipeline": "x", "trigger": "schedule"}}), default=str))
-except Exception as err:  # the execution failed: what Workflows would report
+except Exception as err:  # noqa: BLE001 - the execution failed: what Workflows would report
     payload = getattr(err, "payload", None)
     out["error"] = json.loads(json.dumps(payload, default=str)) if isinstance(payload, dict) else str(payload if payload is not None else err)
 finally:

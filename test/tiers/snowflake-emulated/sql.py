@@ -23,7 +23,7 @@ def main() -> int:
             try:
                 cur.execute(statement)
                 rows = cur.fetchall() if cur.description else []
-            except Exception as e:  # the test prints which statement failed and why
+            except Exception as e:  # noqa: BLE001 - the test prints which statement failed and why
                 print(json.dumps({"failed": statement, "error": f"{type(e).__name__}: {e}"}), file=sys.stderr)
                 return 1
             out.append([[v if isinstance(v, (int, float, str, bool)) or v is None else str(v) for v in row] for row in rows])

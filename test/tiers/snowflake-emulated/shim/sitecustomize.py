@@ -28,7 +28,7 @@ def _redirect_snowflake() -> None:
 
     original = connection.SnowflakeConnection.__init__
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N807 - it replaces the connector's __init__
         kwargs.update(host="127.0.0.1", port=int(_PORT), protocol="http")  # type: ignore[arg-type]
         original(self, *args, **kwargs)
 
