@@ -24,7 +24,6 @@ const STATEFUL: Record<string, string[]> = {
 /** Each cloud's own "destroy the contents with it" inputs, and the value that keeps data safe. */
 const GUARDS: { type: string; input: string; safe: unknown; destroyable: unknown }[] = [
   { type: "gcp:storage/bucket:Bucket", input: "forceDestroy", safe: false, destroyable: true },
-  { type: "gcp:cloudrunv2/job:Job", input: "deletionProtection", safe: true, destroyable: false },
   { type: "aws:s3/bucket:Bucket", input: "forceDestroy", safe: false, destroyable: true },
   { type: "aws:ecr/repository:Repository", input: "forceDelete", safe: false, destroyable: true },
   { type: "aws:secretsmanager/secret:Secret", input: "recoveryWindowInDays", safe: 30, destroyable: 0 },

@@ -16,7 +16,7 @@ before(async () => {
 
 test("BI login: key stored as a secret in the secret manager, login and secret id exported", () => {
   for (const [plan, versionType, secretField] of [
-    [dev, "gcp:secretmanager/secretVersion:SecretVersion", "secretData"],
+    [dev, "gcp:secretmanager/secretVersion:SecretVersion", "secretDataWo"], // write-only: never in state (components/cloud/gcp/secrets.ts)
     [devAws, "aws:secretsmanager/secretVersion:SecretVersion", "secretString"],
   ] as const) {
     const bi = plan.outputs.biLogin as Record<string, unknown>;

@@ -31,7 +31,11 @@ export function plannedJobs(plan: Plan): PlannedJob[] {
   const jobs: PlannedJob[] = [];
   const add = (args: string[], env: Record<string, string>, secretEnv: string[]) => {
     const kind = args[0] === "run" ? "ingestion" : "dbt";
-    jobs.push({ pipeline: env.DP_PIPELINE, kind, args, env, secretEnv });
+    // The pipeline travels as the job's `--pipeline` argument (the ingestion job sets no DP_PIPELINE).
+    const at = args.indexOf("--pipeline");
+    const pipeline = at >= 0 ? args[at + 1] : env.DP_PIPELINE;
+    if (!pipeline) throw new Error(`a planned ${kind} job names no pipeline (args ${JSON.stringify(args)})`);
+    jobs.push({ pipeline, kind, args, env, secretEnv });
   };
   for (const r of plan.resources) {
     const inputs = maskSecrets(r.inputs) as Record<string, any>;
