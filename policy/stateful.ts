@@ -19,6 +19,15 @@ export const STATEFUL_TYPES: readonly string[] = [
 /**
  * Types the preview guard refuses to see replaced or deleted unless the pull request carries the
  * `allow-data-replacement` label: the stateful types, plus Snowflake schemas (dropping one drops its
- * tables) and warehouses (a replacement drops the warehouse, its grants and its running queries).
+ * tables) and warehouses (a replacement drops the warehouse, its grants and its running queries),
+ * Fivetran connections (a new connection re-syncs the source's whole history, billed as such) and
+ * secrets (a deleted secret loses the value the stack may not hold: one set in the console).
  */
-export const GUARDED_TYPES: readonly string[] = [...STATEFUL_TYPES, "snowflake:index/schema:Schema", "snowflake:index/warehouse:Warehouse"];
+export const GUARDED_TYPES: readonly string[] = [
+  ...STATEFUL_TYPES,
+  "snowflake:index/schema:Schema",
+  "snowflake:index/warehouse:Warehouse",
+  "pulumi-nodejs:dynamic/fivetran:Connection",
+  "gcp:secretmanager/secret:Secret",
+  "aws:secretsmanager/secret:Secret",
+];

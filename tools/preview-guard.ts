@@ -1,6 +1,7 @@
 /**
  * PR preview guard: fail the check when a preview would replace or delete a stateful resource
- * (policy/stateful.ts GUARDED_TYPES: buckets, databases, schemas, warehouses, registries) unless the
+ * (policy/stateful.ts GUARDED_TYPES: buckets, databases, schemas, warehouses, registries, Fivetran
+ * connections, secrets) unless the
  * pull request carries the label `allow-data-replacement`. Also renders the preview as markdown for
  * the combined PR comment.
  *

@@ -57,17 +57,32 @@ describe("preview guard", () => {
     assert.equal(riskyChanges({ steps: [{ op: "delete", urn }] }).length, 1);
   });
 
-  it("guards buckets, databases, registries, schemas and warehouses", () => {
+  it("guards buckets, databases, registries, schemas, warehouses, Fivetran connections and secrets", () => {
     assert.deepEqual([...GUARDED_TYPES].sort(), [
       "aws:ecr/repository:Repository",
       "aws:s3/bucket:Bucket",
       "aws:s3/bucketV2:BucketV2",
+      "aws:secretsmanager/secret:Secret",
       "gcp:artifactregistry/repository:Repository",
+      "gcp:secretmanager/secret:Secret",
       "gcp:storage/bucket:Bucket",
+      "pulumi-nodejs:dynamic/fivetran:Connection",
       "snowflake:index/database:Database",
       "snowflake:index/schema:Schema",
       "snowflake:index/warehouse:Warehouse",
     ]);
+  });
+
+  // Stands for: a renamed pipeline's Fivetran connection replaced (a full re-sync) or a secret deleted
+  // blocks the PR until someone says it is intended. Our own parse of `pulumi preview --json` steps.
+  it("a replaced Fivetran connection or a deleted secret is risky; a replaced job is not", () => {
+    const p = "urn:pulumi:prod::data-platform::data-platform:index:DataPlatform$data-platform:pipeline:Pipeline";
+    const connection = `${p}$pulumi-nodejs:dynamic/fivetran:Connection::shop_postgres-connection`;
+    const secret = `${p}$data-platform:gcp:Secrets$gcp:secretmanager/secret:Secret::shop_postgres-db_password`;
+    const job = `${p}$gcp:cloudrunv2/job:Job::shop_postgres-dbt-job`;
+    assert.equal(riskyChanges({ steps: [{ op: "replace", urn: connection }] }).length, 1);
+    assert.equal(riskyChanges({ steps: [{ op: "delete", urn: secret }] }).length, 1);
+    assert.equal(riskyChanges({ steps: [{ op: "replace", urn: job }] }).length, 0);
   });
 
   it("rejects output that is not a preview (fail closed)", () => {
