@@ -131,7 +131,12 @@ function gcpMeaning(plan: Plan): Meaning {
     const noncurrent = rules.find((r) => r.action.type === "Delete" && r.condition.daysSinceNoncurrentTime !== undefined);
     const aborts = rules.filter((r) => r.action.type === "AbortIncompleteMultipartUpload");
     assert.equal(aborts.length, 1, `gcp ${name}: one abort rule`);
-    return { versioned: b.versioning?.enabled === true, expireDays: expire?.condition.age ?? "forever", noncurrentDays: noncurrent?.condition.daysSinceNoncurrentTime ?? "forever", abortUploadDays: aborts[0].condition.age };
+    return {
+      versioned: b.versioning?.enabled === true,
+      expireDays: expire?.condition.age ?? "forever",
+      noncurrentDays: noncurrent?.condition.daysSinceNoncurrentTime ?? "forever",
+      abortUploadDays: aborts[0].condition.age,
+    };
   };
   const ctx = { gcpProject: String(plain(ofType(plan, "gcp:storage/bucket:Bucket")[0]).project), awsAccount: "", region: "europe-west1" };
   const emailOf = new Map(
@@ -218,7 +223,8 @@ for (const row of ROWS) {
       for (const [p, waits] of Object.entries(row.expect.jobWait)) {
         const aws = meaning.aws.jobWait[p];
         assert.deepEqual(Object.keys(aws).sort(), Object.keys(waits).sort(), p);
-        for (const job of ["ingestion", "dbt"] as const) if (waits[job] !== undefined) assert.ok(aws[job]! <= waits[job], `${p} ${job}: AWS may take ${aws[job]} s, budget ${waits[job]} s`);
+        for (const job of ["ingestion", "dbt"] as const)
+          if (waits[job] !== undefined) assert.ok(aws[job]! <= waits[job], `${p} ${job}: AWS may take ${aws[job]} s, budget ${waits[job]} s`);
       }
     });
     it("aws: each execution is bounded by the run budget", () => assert.deepEqual(meaning.aws.runBudget, row.expect.runBudget));

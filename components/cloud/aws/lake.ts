@@ -46,11 +46,7 @@ export class DataBucket extends pulumi.ComponentResource implements BucketRef {
       child,
     );
     new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket, versioningConfiguration: { status: args.versioned ? "Enabled" : "Suspended" } },
-      child,
-    );
+    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: args.versioned ? "Enabled" : "Suspended" } }, child);
     if (args.accessLogs) {
       new aws.s3.BucketLogging(`${name}-access-logs`, { bucket, targetBucket: args.accessLogs.bucket, targetPrefix: args.accessLogs.prefix }, child);
     }
@@ -134,7 +130,15 @@ export const ACCESS_LOG_DAYS = 365;
 
 /** Lifecycle of the access-log bucket: logs expire after ACCESS_LOG_DAYS. */
 export function accessLogLifecycle(): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
-  return [{ id: "access-log-retention", status: "Enabled", filter: {}, expiration: { days: ACCESS_LOG_DAYS }, abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS } }];
+  return [
+    {
+      id: "access-log-retention",
+      status: "Enabled",
+      filter: {},
+      expiration: { days: ACCESS_LOG_DAYS },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+    },
+  ];
 }
 
 /** S3's log delivery may write into the log bucket, only for the lake's buckets of this account (S3 docs: "Enabling Amazon S3 server access logging"). */
@@ -172,7 +176,11 @@ export class Lake extends pulumi.ComponentResource {
     );
     const logsTo = (prefix: string) => ({ bucket: this.accessLogs.name, prefix: `${prefix}/` });
     this.raw = new DataBucket("raw", { ctx, bucketName: names.raw, lifecycle: rawLifecycle(lake), versioned: lakeVersioned("raw"), accessLogs: logsTo("raw") }, { parent: this });
-    this.artifacts = new DataBucket("artifacts", { ctx, bucketName: names.artifacts, lifecycle: artifactsLifecycle(lake), versioned: lakeVersioned("artifacts"), accessLogs: logsTo("artifacts") }, { parent: this });
+    this.artifacts = new DataBucket(
+      "artifacts",
+      { ctx, bucketName: names.artifacts, lifecycle: artifactsLifecycle(lake), versioned: lakeVersioned("artifacts"), accessLogs: logsTo("artifacts") },
+      { parent: this },
+    );
     this.registerOutputs({ raw: this.raw.uri, artifacts: this.artifacts.uri, accessLogs: this.accessLogs.uri });
   }
 }

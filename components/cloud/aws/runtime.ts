@@ -284,7 +284,11 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     const { ctx, scope } = this.deps;
     const p = this.p;
     const n = (kind: string) => `${p.name}-${kind}`;
-    const ownerTopic = alertTopic(n("alerts"), { topicName: this.name("alerts"), emails: ownerOnlyRecipients(p.owner, ctx.config.alerts.emails), ruleArnPattern: arns.rule(scope, this.name("failed")), tags, scope }, this);
+    const ownerTopic = alertTopic(
+      n("alerts"),
+      { topicName: this.name("alerts"), emails: ownerOnlyRecipients(p.owner, ctx.config.alerts.emails), ruleArnPattern: arns.rule(scope, this.name("failed")), tags, scope },
+      this,
+    );
     const rule = new aws.cloudwatch.EventRule(
       n("failed"),
       { name: this.name("failed"), description: `failed runs of pipeline ${p.name}`, eventPattern: this.stateMachine.arn.apply(failedExecutionPattern), tags },
