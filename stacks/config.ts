@@ -179,7 +179,9 @@ export const stackConfigSchema = z
       .strictObject({
         coldAfterDays: positiveInt("coldAfterDays").default(D.lake.coldAfterDays).describe("Days before raw objects move to colder storage (Nearline / S3 Standard-IA)."),
         expireAfterDays: positiveInt("expireAfterDays").default(D.lake.expireAfterDays).describe("Days before raw objects expire; 0 keeps them forever."),
-        noncurrentVersionDays: positiveInt("noncurrentVersionDays").default(D.lake.noncurrentVersionDays).describe("Days a replaced (noncurrent) object version is kept."),
+        noncurrentVersionDays: positiveInt("noncurrentVersionDays")
+          .default(D.lake.noncurrentVersionDays)
+          .describe("Days a replaced or deleted (noncurrent) object version is kept; 0 keeps them forever."),
         artifactsExpireAfterDays: positiveInt("artifactsExpireAfterDays")
           .default(D.lake.artifactsExpireAfterDays)
           .describe("Days artifacts (dbt manifests, logs, run records) are kept."),

@@ -20,6 +20,7 @@ const definition: any = flowDefinition({
   dbt: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/dbt", container: "dbt", timeoutSeconds: 600, maxRetries: 0 },
   fivetran: { connectionId: "conn_1", connectionArn: "arn:aws:events:eu-west-1:1:connection/c/u" },
   stepRetries: 1,
+  runTimeoutSeconds: 7200,
 });
 
 /** Run the SyncDone Choice state as Step Functions does: the first true Condition wins, else Default. */

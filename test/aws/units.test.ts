@@ -125,6 +125,7 @@ describe("ECS retries and task references (issue 13)", () => {
       dbt: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/dbt:3", container: "dbt", timeoutSeconds: 60, maxRetries: 0 },
       ingestion: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/ingest", container: "ingestion", timeoutSeconds: 60, maxRetries: 0 },
       stepRetries: 1,
+      runTimeoutSeconds: 3600,
     };
     assert.throws(() => flowDefinition(spec), /pins a revision/);
   });
@@ -138,6 +139,7 @@ describe("flowDefinition", () => {
     ingestion: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/ingest", container: "ingestion", timeoutSeconds: 1800, maxRetries: 1 },
     dbt: { taskDefinition: "arn:aws:ecs:eu-west-1:1:task-definition/dbt", container: "dbt", timeoutSeconds: 1800, maxRetries: 0 },
     stepRetries: 2,
+    runTimeoutSeconds: 9000,
   };
   it("chains ingestion then dbt with RunTask .sync, retrying transient errors stepRetries times", () => {
     const d: any = flowDefinition(base);
@@ -151,7 +153,7 @@ describe("flowDefinition", () => {
       assert.equal(s.Arguments.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp, "ENABLED");
     }
     assert.equal(d.States.Ingest.Arguments.TaskDefinition, "arn:aws:ecs:eu-west-1:1:task-definition/ingest");
-    assert.deepEqual(d.States.Ingest.Retry[1], { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 60, MaxAttempts: 1, BackoffRate: 2 }, "job.maxRetries");
+    assert.deepEqual(d.States.Ingest.Retry[1], { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 60, MaxAttempts: 1, BackoffRate: 1 }, "job.maxRetries, a fixed pause");
     assert.equal(d.States.Transform.Retry.length, 1, "dbt maxRetries 0: no retry of a failed dbt run");
     assert.equal(d.States.Ingest.TimeoutSeconds, 1800);
   });

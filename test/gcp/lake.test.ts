@@ -66,12 +66,14 @@ describe("gcp lake", () => {
     }
   });
 
-  it("versions the raw bucket and applies the dev lake lifecycle from config", () => {
+  it("versions the lake's buckets and applies the dev lake lifecycle from config", () => {
     const raw = inputs(one(dev.plan, T.bucket, "raw"));
     assert.equal(raw.versioning.enabled, true);
     // Noncurrent versions are the raw bucket's undo; soft delete on top would bill the bytes twice.
     assert.deepEqual(raw.softDeletePolicy, { retentionDurationSeconds: 0 });
-    assert.equal(inputs(one(dev.plan, T.bucket, "artifacts")).softDeletePolicy, undefined, "the unversioned artifacts bucket keeps Google's default soft delete");
+    const artifacts = inputs(one(dev.plan, T.bucket, "artifacts"));
+    assert.equal(artifacts.versioning.enabled, true, "artifacts are versioned too, as on AWS (cloud/rules.ts)");
+    assert.deepEqual(artifacts.softDeletePolicy, { retentionDurationSeconds: 0 });
     const rules = raw.lifecycleRules as any[];
     const cold = rules.find((r) => r.action.type === "SetStorageClass");
     assert.equal(cold.action.storageClass, "NEARLINE");

@@ -95,8 +95,8 @@ describe("gcp pipeline workflow", () => {
     const steps = definition("jsonplaceholder").main.steps;
     assert.equal(steps[3].ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
     assert.equal(steps[4].transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
-    // dbt in dev: 30 min timeout, no retry, plus 600 s slack; ingestion: 30 min, one retry.
-    assert.equal(steps[4].transform.args.max_wait_seconds, 2400);
+    // dbt in dev: one attempt of 30 min + 300 s slack; ingestion: 30 min, one retry: two attempts.
+    assert.equal(steps[4].transform.args.max_wait_seconds, 2100);
     assert.equal(steps[3].ingest.args.max_wait_seconds, 4200);
     const start = definition("jsonplaceholder").run_job.steps[0].start;
     assert.equal(start.try.call, "googleapis.run.v2.projects.locations.jobs.run");
@@ -184,8 +184,9 @@ describe("gcp pipeline: runs that do not start or do not happen", () => {
   });
 
   it("alerts when no run finished within the schedule's longest gap plus the longest run, and not for paused schedules", () => {
-    // prod jsonplaceholder: every 6 h; ingestion 120 min × 3 attempts + 600 s, dbt 120 min × 2 + 600 s; + 1 h.
-    const expected = 6 * 3600 + (7200 * 3 + 600) + (7200 * 2 + 600) + 3600;
+    // prod jsonplaceholder: every 6 h; ingestion 3 attempts of 120 min + 300 s, dbt 2 of them; + 1 h run
+    // slack (the same run budget AWS bounds its execution with); + 1 h for DST shifts.
+    const expected = 6 * 3600 + 3 * (7200 + 300) + 2 * (7200 + 300) + 3600 + 3600;
     const policy = inputs(one(prod.plan, T.alert, "jsonplaceholder-overdue"));
     assert.equal(policy.conditions[0].conditionAbsent.duration, `${expected}s`);
     assert.match(policy.conditions[0].conditionAbsent.filter, /workflow_id = "acme-prod-jsonplaceholder-flow"/);

@@ -1,6 +1,7 @@
 /**
  * Failure alerts. The environment's topic reaches the stack's recipients (`alerts.emails`); each
- * pipeline's topic reaches its owner. An EventBridge rule per pipeline matches its state machine's
+ * pipeline's topic reaches its owner unless the owner is one of those (cloud/rules.ts
+ * `ownerOnlyRecipients`: everyone is mailed once). An EventBridge rule per pipeline matches its state machine's
  * failed, timed-out and aborted executions and publishes to both.
  *
  * A schedule whose start fails (throttled, the role denied, the state machine gone) would otherwise be
@@ -12,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CloudContext } from "../cloud";
 import { policyDocument } from "./policy";
 import { arns, type AwsScope } from "./scope";
+import { environmentRecipients } from "../rules";
 
 const FAILED_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
 
@@ -73,7 +75,7 @@ export class Alerts extends pulumi.ComponentResource {
     const tags = ctx.labels();
     this.topic = alertTopic(
       "alerts",
-      { topicName: ctx.names.env("alerts"), emails: ctx.config.alerts.emails, ruleArnPattern: rules, alarmArn: arns.alarm(scope, alarmName), tags, scope },
+      { topicName: ctx.names.env("alerts"), emails: environmentRecipients(ctx.config.alerts.emails), ruleArnPattern: rules, alarmArn: arns.alarm(scope, alarmName), tags, scope },
       this,
     );
     this.scheduleDeadLetters = new aws.sqs.Queue(

@@ -4,9 +4,11 @@
  * a definition object out, so tests read it directly.
  *
  * Retries: transient infrastructure errors (ECS API/capacity, Fivetran 429/5xx, sockets) are retried
- * `stepRetries` times with backoff; a task whose container failed is retried `job.maxRetries` times.
+ * `stepRetries` times with backoff; a task whose container failed is retried `job.maxRetries` times,
+ * each after JOB_RETRY_PAUSE_SECONDS (cloud/rules.ts budgets that pause into every attempt).
  */
 import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
+import { JOB_RETRY_PAUSE_SECONDS } from "../rules";
 
 export interface FlowTask {
   /**
@@ -29,6 +31,8 @@ export interface FlowSpec {
   dbt: FlowTask;
   fivetran?: { connectionId: string; connectionArn: string };
   stepRetries: number;
+  /** Bound on the whole execution (cloud/rules.ts `runBudgetSeconds`), so a stuck poll or task never runs forever. */
+  runTimeoutSeconds: number;
 }
 
 /**
@@ -81,7 +85,7 @@ function runTask(spec: FlowSpec, task: FlowTask, next: string | undefined): Stat
     TimeoutSeconds: task.timeoutSeconds,
     Retry: [
       ...transientRetry(ECS_TRANSIENT_ERRORS, spec.stepRetries),
-      ...(task.maxRetries > 0 ? [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 60, MaxAttempts: task.maxRetries, BackoffRate: 2 }] : []),
+      ...(task.maxRetries > 0 ? [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: JOB_RETRY_PAUSE_SECONDS, MaxAttempts: task.maxRetries, BackoffRate: 1 }] : []),
     ],
     ...(next ? { Next: next } : { End: true }),
   };
@@ -139,13 +143,11 @@ export function flowDefinition(spec: FlowSpec): Record<string, unknown> {
     states.Ingest = runTask(spec, spec.ingestion, "Transform");
   }
   states.Transform = runTask(spec, spec.dbt, undefined);
-  const first = spec.fivetran ? FIVETRAN_SYNC.timeoutSeconds : spec.ingestion!.timeoutSeconds * (1 + spec.ingestion!.maxRetries);
   return {
     Comment: `data platform pipeline ${spec.pipeline}`,
     QueryLanguage: "JSONata",
     StartAt: start,
-    // A bound on the whole run, so a stuck poll or task never runs forever.
-    TimeoutSeconds: first + spec.dbt.timeoutSeconds * (1 + spec.dbt.maxRetries) + 3600,
+    TimeoutSeconds: spec.runTimeoutSeconds,
     States: states,
   };
 }

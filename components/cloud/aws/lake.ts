@@ -1,7 +1,7 @@
 /**
  * The lake: the raw bucket (landing files, dlt load files, run records; read by Snowflake) and the
  * artifacts bucket (dbt manifests, run results, logs). Both secure by default: private, owner-enforced,
- * versioned, encrypted, TLS-only, with lifecycle rules from the stack config, and server access logs
+ * versioned (cloud/rules.ts), encrypted, TLS-only, with lifecycle rules from the stack config, and server access logs
  * (who read or wrote what) delivered to the environment's access-log bucket.
  */
 import * as aws from "@pulumi/aws";
@@ -10,6 +10,7 @@ import type { BucketRef, CloudContext } from "../cloud";
 import type { Statement } from "./policy";
 import { policyDocument } from "./policy";
 import { arns, type AwsScope } from "./scope";
+import { ABORT_INCOMPLETE_UPLOAD_DAYS, lakeRetention, lakeVersioned, type LakeRetention } from "../rules";
 
 export interface DataBucketArgs {
   ctx: CloudContext;
@@ -18,8 +19,8 @@ export interface DataBucketArgs {
   lifecycle: aws.types.input.s3.BucketLifecycleConfigurationRule[];
   /** Where this bucket's server access logs go (`<bucket>/<logPrefix>`); absent for the log bucket itself. */
   accessLogs?: { bucket: pulumi.Input<string>; prefix: string };
-  /** Versioning: on for data; off for the access-log bucket (log objects are written once, never overwritten). */
-  versioned?: boolean;
+  /** Versioning: per cloud/rules.ts `lakeVersioned` for the lake; off for the access-log bucket (log objects are written once, never overwritten). */
+  versioned: boolean;
   /** Extra statements of the bucket policy (the log bucket admits S3's log delivery). */
   policy?: Statement[];
   /** S3 log delivery writes only with SSE-S3: the log bucket ignores lake.kmsKey. */
@@ -45,11 +46,7 @@ export class DataBucket extends pulumi.ComponentResource implements BucketRef {
       child,
     );
     new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket, versioningConfiguration: { status: args.versioned === false ? "Suspended" : "Enabled" } },
-      child,
-    );
+    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket, versioningConfiguration: { status: args.versioned ? "Enabled" : "Suspended" } }, child);
     if (args.accessLogs) {
       new aws.s3.BucketLogging(`${name}-access-logs`, { bucket, targetBucket: args.accessLogs.bucket, targetPrefix: args.accessLogs.prefix }, child);
     }
@@ -92,46 +89,40 @@ export class DataBucket extends pulumi.ComponentResource implements BucketRef {
   }
 }
 
-/** Lifecycle of the raw bucket: colder storage, optional expiry, bounded noncurrent versions. */
+/** S3 lifecycle fields for one lake bucket's retention (cloud/rules.ts decides the days; absent means never). */
+function retentionRule(id: string, r: LakeRetention, cold: number | undefined): aws.types.input.s3.BucketLifecycleConfigurationRule {
+  return {
+    id,
+    status: "Enabled",
+    filter: {},
+    ...(cold !== undefined ? { transitions: [{ days: cold, storageClass: "STANDARD_IA" }] } : {}),
+    ...(r.expireAfterDays !== undefined ? { expiration: { days: r.expireAfterDays } } : {}),
+    ...(r.noncurrentVersionDays !== undefined ? { noncurrentVersionExpiration: { noncurrentDays: r.noncurrentVersionDays } } : {}),
+    abortIncompleteMultipartUpload: { daysAfterInitiation: r.abortIncompleteUploadDays },
+  };
+}
+
+/** Lifecycle of the raw bucket: colder storage, optional expiry, noncurrent versions (0 days keeps them forever). */
 export function rawLifecycle(lake: CloudContext["config"]["lake"]): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
-  const cold = coldTransitionDays(lake);
-  return [
-    {
-      id: "raw-retention",
-      status: "Enabled",
-      filter: {},
-      ...(cold !== undefined ? { transitions: [{ days: cold, storageClass: "STANDARD_IA" }] } : {}),
-      ...(lake.expireAfterDays > 0 ? { expiration: { days: lake.expireAfterDays } } : {}),
-      noncurrentVersionExpiration: { noncurrentDays: Math.max(1, lake.noncurrentVersionDays) },
-      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-    },
-  ];
+  const retention = lakeRetention(lake, "raw");
+  return [retentionRule("raw-retention", retention, coldTransitionDays(retention))];
 }
 
 /** S3 needs 30+ days before STANDARD_IA; a transition at or after expiry would never happen. */
 const MIN_STANDARD_IA_DAYS = 30;
 
-function coldTransitionDays(lake: CloudContext["config"]["lake"]): number | undefined {
-  if (lake.coldAfterDays <= 0) return undefined;
-  const days = Math.max(MIN_STANDARD_IA_DAYS, lake.coldAfterDays);
+function coldTransitionDays(r: LakeRetention): number | undefined {
+  if (r.coldAfterDays === undefined) return undefined;
+  const days = Math.max(MIN_STANDARD_IA_DAYS, r.coldAfterDays);
   // Expiry first: a move that would come at or after it never happens, so there is nothing to warn about.
-  if (lake.expireAfterDays > 0 && lake.expireAfterDays <= days) return undefined;
-  if (days !== lake.coldAfterDays) pulumi.log.warn(`lake.coldAfterDays ${lake.coldAfterDays} is below S3's minimum for STANDARD_IA; raw objects move after ${days} days`);
+  if (r.expireAfterDays !== undefined && r.expireAfterDays <= days) return undefined;
+  if (days !== r.coldAfterDays) pulumi.log.warn(`lake.coldAfterDays ${r.coldAfterDays} is below S3's minimum for STANDARD_IA; raw objects move after ${days} days`);
   return days;
 }
 
 /** Lifecycle of the artifacts bucket: artifacts expire after `artifactsExpireAfterDays` (0 keeps them). */
 export function artifactsLifecycle(lake: CloudContext["config"]["lake"]): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
-  return [
-    {
-      id: "artifacts-retention",
-      status: "Enabled",
-      filter: {},
-      ...(lake.artifactsExpireAfterDays > 0 ? { expiration: { days: lake.artifactsExpireAfterDays } } : {}),
-      noncurrentVersionExpiration: { noncurrentDays: Math.max(1, lake.noncurrentVersionDays) },
-      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-    },
-  ];
+  return [retentionRule("artifacts-retention", lakeRetention(lake, "artifacts"), undefined)];
 }
 
 /** Access logs are kept a year (an audit trail outlives the data it describes in dev, too). */
@@ -139,7 +130,15 @@ export const ACCESS_LOG_DAYS = 365;
 
 /** Lifecycle of the access-log bucket: logs expire after ACCESS_LOG_DAYS. */
 export function accessLogLifecycle(): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
-  return [{ id: "access-log-retention", status: "Enabled", filter: {}, expiration: { days: ACCESS_LOG_DAYS }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }];
+  return [
+    {
+      id: "access-log-retention",
+      status: "Enabled",
+      filter: {},
+      expiration: { days: ACCESS_LOG_DAYS },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+    },
+  ];
 }
 
 /** S3's log delivery may write into the log bucket, only for the lake's buckets of this account (S3 docs: "Enabling Amazon S3 server access logging"). */
@@ -176,8 +175,12 @@ export class Lake extends pulumi.ComponentResource {
       { parent: this },
     );
     const logsTo = (prefix: string) => ({ bucket: this.accessLogs.name, prefix: `${prefix}/` });
-    this.raw = new DataBucket("raw", { ctx, bucketName: names.raw, lifecycle: rawLifecycle(lake), accessLogs: logsTo("raw") }, { parent: this });
-    this.artifacts = new DataBucket("artifacts", { ctx, bucketName: names.artifacts, lifecycle: artifactsLifecycle(lake), accessLogs: logsTo("artifacts") }, { parent: this });
+    this.raw = new DataBucket("raw", { ctx, bucketName: names.raw, lifecycle: rawLifecycle(lake), versioned: lakeVersioned("raw"), accessLogs: logsTo("raw") }, { parent: this });
+    this.artifacts = new DataBucket(
+      "artifacts",
+      { ctx, bucketName: names.artifacts, lifecycle: artifactsLifecycle(lake), versioned: lakeVersioned("artifacts"), accessLogs: logsTo("artifacts") },
+      { parent: this },
+    );
     this.registerOutputs({ raw: this.raw.uri, artifacts: this.artifacts.uri, accessLogs: this.accessLogs.uri });
   }
 }

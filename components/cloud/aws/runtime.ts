@@ -20,6 +20,7 @@ import { arns, type AwsScope } from "./scope";
 import type { SecretEntry, SecretStore } from "./secrets";
 import { containerDefinition, ecrRepositoryArn, fargateSize } from "./task";
 import type { Workloads } from "./workloads";
+import { ownerOnlyRecipients, runBudgetSeconds, scheduleStartRetries } from "../rules";
 
 export interface RuntimeDeps {
   ctx: CloudContext;
@@ -150,6 +151,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
             dbt: { taskDefinition: dbtArn, container: CONTAINERS.dbt, timeoutSeconds: p.jobs.dbt.timeoutMinutes * 60, maxRetries: p.jobs.dbt.maxRetries },
             fivetran: fivetran ? { connectionId, connectionArn } : undefined,
             stepRetries: ctx.config.orchestration.stepRetries,
+            runTimeoutSeconds: runBudgetSeconds(p, { ingestion: ingestTask !== undefined, fivetranSyncSeconds: fivetran ? FIVETRAN_SYNC.timeoutSeconds : undefined }),
           }),
           null,
           2,
@@ -181,7 +183,7 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
           arn: this.stateMachine.arn,
           roleArn: scheduler.arn,
           input: JSON.stringify({ pipeline: p.name, trigger: "schedule" }),
-          retryPolicy: { maximumRetryAttempts: ctx.config.orchestration.stepRetries, maximumEventAgeInSeconds: 3600 },
+          retryPolicy: { maximumRetryAttempts: scheduleStartRetries(ctx.config.orchestration), maximumEventAgeInSeconds: 3600 },
           // A start that still fails is kept and alarmed on, not dropped.
           deadLetterConfig: { arn: deps.scheduleDeadLetters.arn },
         },
@@ -282,7 +284,11 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     const { ctx, scope } = this.deps;
     const p = this.p;
     const n = (kind: string) => `${p.name}-${kind}`;
-    const ownerTopic = alertTopic(n("alerts"), { topicName: this.name("alerts"), emails: [p.owner], ruleArnPattern: arns.rule(scope, this.name("failed")), tags, scope }, this);
+    const ownerTopic = alertTopic(
+      n("alerts"),
+      { topicName: this.name("alerts"), emails: ownerOnlyRecipients(p.owner, ctx.config.alerts.emails), ruleArnPattern: arns.rule(scope, this.name("failed")), tags, scope },
+      this,
+    );
     const rule = new aws.cloudwatch.EventRule(
       n("failed"),
       { name: this.name("failed"), description: `failed runs of pipeline ${p.name}`, eventPattern: this.stateMachine.arn.apply(failedExecutionPattern), tags },

@@ -7,12 +7,13 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineConfig } from "../../types";
+import { alertRecipients } from "../rules";
 import { shortHash } from "./iam";
 import type { GcpScope } from "./scope";
 
-/** Recipients of one pipeline's alerts: its owner, then the stack's recipients, without duplicates. */
+/** Recipients of one pipeline's alerts (cloud/rules.ts): its owner and the stack's recipients, each once. */
 function recipients(pipeline: Pick<PipelineConfig, "owner">, stackEmails: readonly string[]): string[] {
-  return [...new Set([pipeline.owner, ...stackEmails].map((e) => e.toLowerCase()))];
+  return alertRecipients(pipeline.owner, stackEmails);
 }
 
 /** Monitoring filter: failed executions of one workflow (Workflows' built-in execution metric). */

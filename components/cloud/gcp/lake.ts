@@ -1,13 +1,14 @@
 /**
  * The lake: a raw bucket (landing zone for ingestion and partner file drops, versioned, moving to
  * colder storage and expiring per `lake` config) and an artifacts bucket (dbt artifacts, logs, run
- * records). Both: uniform bucket-level access, public access prevention enforced, labels, optional
+ * records), both versioned (cloud/rules.ts says why). Both: uniform bucket-level access, public access prevention enforced, labels, optional
  * customer-managed key, and the stack's stateful options (protect / retainOnDelete). `forceDestroy`
  * only when both data-destroy keys are turned.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { BucketRef, LakeReaderGrant } from "../cloud";
+import { lakeRetention, lakeVersioned, type LakeBucket, type LakeRetention } from "../rules";
 import type { PlatformConfig } from "../../types";
 import { grantName, saMember, shortHash, type Grantee } from "./iam";
 import type { GcpScope } from "./scope";
@@ -15,23 +16,26 @@ import type { GcpScope } from "./scope";
 type LakeConfig = PlatformConfig["lake"];
 type LifecycleRule = gcp.types.input.storage.BucketLifecycleRule;
 
-/** Lifecycle of the raw bucket. A value of 0 days turns the rule off ("keep forever"). */
-export function rawLifecycle(lake: LakeConfig): LifecycleRule[] {
+/** GCS lifecycle rules for one lake bucket's retention (cloud/rules.ts decides the days). */
+export function lifecycleRules(r: LakeRetention): LifecycleRule[] {
   const rules: LifecycleRule[] = [];
-  if (lake.coldAfterDays > 0) {
-    rules.push({ action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: lake.coldAfterDays, matchesStorageClasses: ["STANDARD"], withState: "LIVE" } });
+  if (r.coldAfterDays !== undefined) {
+    rules.push({ action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: r.coldAfterDays, matchesStorageClasses: ["STANDARD"], withState: "LIVE" } });
   }
-  if (lake.expireAfterDays > 0) rules.push({ action: { type: "Delete" }, condition: { age: lake.expireAfterDays, withState: "ANY" } });
-  if (lake.noncurrentVersionDays > 0) rules.push({ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: lake.noncurrentVersionDays, withState: "ARCHIVED" } });
-  rules.push({ action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 1 } });
+  if (r.expireAfterDays !== undefined) rules.push({ action: { type: "Delete" }, condition: { age: r.expireAfterDays, withState: "ANY" } });
+  if (r.noncurrentVersionDays !== undefined) rules.push({ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: r.noncurrentVersionDays, withState: "ARCHIVED" } });
+  rules.push({ action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: r.abortIncompleteUploadDays } });
   return rules;
+}
+
+/** Lifecycle of the raw bucket: colder storage, expiry, noncurrent versions (0 days keeps forever). */
+export function rawLifecycle(lake: LakeConfig): LifecycleRule[] {
+  return lifecycleRules(lakeRetention(lake, "raw"));
 }
 
 /** Lifecycle of the artifacts bucket: artifacts expire after `artifactsExpireAfterDays` (0 keeps them). */
 export function artifactsLifecycle(lake: LakeConfig): LifecycleRule[] {
-  const rules: LifecycleRule[] = [{ action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 1 } }];
-  if (lake.artifactsExpireAfterDays > 0) rules.unshift({ action: { type: "Delete" }, condition: { age: lake.artifactsExpireAfterDays } });
-  return rules;
+  return lifecycleRules(lakeRetention(lake, "artifacts"));
 }
 
 /**
@@ -61,8 +65,8 @@ export class Lake extends pulumi.ComponentResource {
     const keyGrant = lake.kmsKey ? this.storageAgentKeyGrant(lake.kmsKey) : undefined;
     this.rawName = bucketName(ctx.names.env("raw"), scope.project);
     this.artifactsName = bucketName(ctx.names.env("artifacts"), scope.project);
-    this.raw = this.bucket("raw", this.rawName, true, rawLifecycle(lake), keyGrant);
-    this.artifacts = this.bucket("artifacts", this.artifactsName, false, artifactsLifecycle(lake), keyGrant);
+    this.raw = this.bucket("raw", this.rawName, rawLifecycle(lake), keyGrant);
+    this.artifacts = this.bucket("artifacts", this.artifactsName, artifactsLifecycle(lake), keyGrant);
     this.registerOutputs({ raw: this.raw.url, artifacts: this.artifacts.url });
   }
 
@@ -84,8 +88,9 @@ export class Lake extends pulumi.ComponentResource {
     this.grant("raw", "roles/storage.legacyBucketReader", reader);
   }
 
-  private bucket(key: string, name: string, versioned: boolean, lifecycleRules: LifecycleRule[], keyGrant?: pulumi.Resource): gcp.storage.Bucket {
+  private bucket(key: LakeBucket, name: string, lifecycleRules: LifecycleRule[], keyGrant?: pulumi.Resource): gcp.storage.Bucket {
     const { ctx, project, region, apis } = this.scope;
+    const versioned = lakeVersioned(key);
     return new gcp.storage.Bucket(
       key,
       {
@@ -96,7 +101,7 @@ export class Lake extends pulumi.ComponentResource {
         uniformBucketLevelAccess: true,
         publicAccessPrevention: "enforced",
         versioning: { enabled: versioned },
-        // The versioned bucket already keeps replaced and deleted objects as noncurrent versions
+        // A versioned bucket already keeps replaced and deleted objects as noncurrent versions
         // (lake.noncurrentVersionDays); soft delete would bill the same bytes again for 7 more days.
         ...(versioned ? { softDeletePolicy: { retentionDurationSeconds: 0 } } : {}),
         lifecycleRules,

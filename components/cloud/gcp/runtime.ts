@@ -19,11 +19,7 @@ import type { GcpScope } from "./scope";
 import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
 import type { Secrets } from "./secrets";
 import { WORKFLOW_ENV, workflowDefinition } from "./workflow";
-
-/** Longest time one job can take, with all its retries, plus slack for scheduling. */
-export function maxJobSeconds(size: JobSize): number {
-  return size.timeoutMinutes * 60 * (size.maxRetries + 1) + 600;
-}
+import { jobWaitSeconds, runBudgetSeconds, scheduleStartRetries } from "../rules";
 
 /**
  * Check one pipeline's runtime args against the environment before anything is declared: every secret
@@ -102,8 +98,8 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
           region,
           ingestionJob: ingestJob ? ingestName : undefined,
           dbtJob: dbtName,
-          ingestionWaitSeconds: maxJobSeconds(p.jobs.ingestion),
-          dbtWaitSeconds: maxJobSeconds(p.jobs.dbt),
+          ingestionWaitSeconds: jobWaitSeconds(p.jobs.ingestion),
+          dbtWaitSeconds: jobWaitSeconds(p.jobs.dbt),
           fivetran: args.fivetran ? { maxWaitSeconds: FIVETRAN_SYNC.timeoutSeconds } : undefined,
           stepRetries: ctx.config.orchestration.stepRetries,
         }),
@@ -134,7 +130,7 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
         timeZone: p.schedule.timezone,
         paused: p.schedule.paused,
         // Starting an execution is cheap to retry: a failed start created nothing.
-        retryConfig: { retryCount: 3, minBackoffDuration: "30s", maxBackoffDuration: "600s" },
+        retryConfig: { retryCount: scheduleStartRetries(ctx.config.orchestration), minBackoffDuration: "30s", maxBackoffDuration: "600s" },
         attemptDeadline: "60s",
         httpTarget: {
           httpMethod: "POST",
@@ -149,7 +145,7 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
 
     deps.alerts.policy(p, flowName, jobs, this);
     // A paused schedule starts nothing, so only a running one can be overdue.
-    const longestRun = (ingestJob ? maxJobSeconds(p.jobs.ingestion) : 0) + maxJobSeconds(p.jobs.dbt) + (args.fivetran ? FIVETRAN_SYNC.timeoutSeconds : 0);
+    const longestRun = runBudgetSeconds(p, { ingestion: ingestJob !== undefined, fivetranSyncSeconds: args.fivetran ? FIVETRAN_SYNC.timeoutSeconds : undefined });
     const overdue = p.schedule.paused ? undefined : overdueAfterSeconds(cronLongestGapSeconds(p.schedule.cron), longestRun);
     deps.alerts.schedulePolicies(p, flowName, scheduleName, overdue, this);
 

@@ -27,7 +27,7 @@ export interface WorkflowSpec {
   /** Cloud Run job names, in order. The ingestion job is absent for Fivetran pipelines. */
   ingestionJob?: string;
   dbtJob: string;
-  /** Longest wait for each job's execution, seconds (its timeout × attempts, plus slack). */
+  /** Longest wait for each job's execution, seconds: cloud/rules.ts `jobWaitSeconds` (every attempt's timeout plus slack). */
   ingestionWaitSeconds: number;
   dbtWaitSeconds: number;
   /** Sync the pipeline's Fivetran connection first. */
