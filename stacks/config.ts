@@ -35,7 +35,10 @@ export const STACK_DEFAULTS = {
     reporting: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 900 },
     monthlyCreditQuota: 20,
     notifyAtPercent: [75, 90],
+    monitorNotifyUsers: [] as string[],
     allowedIpRanges: [] as string[],
+    fivetranIpRanges: [] as string[],
+    biIpRanges: [] as string[],
   },
   fivetran: { region: "GCP_EUROPE_WEST3", timeZoneOffset: "0" } as const,
   logRetentionDays: 30,
@@ -58,7 +61,7 @@ const positiveInt = (what: string) =>
 
 /** An IPv4 address or CIDR block, as Snowflake network policies take them (octets 0-255, prefix 0-32). */
 const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\/(3[0-2]|[12]?\d))?$/;
-const ipRanges = () => z.array(z.string().regex(IPV4_CIDR, { error: "IPv4 CIDR like 203.0.113.0/24" })).default([]);
+const ipRanges = (defaults: readonly string[]) => z.array(z.string().regex(IPV4_CIDR, { error: "IPv4 CIDR like 203.0.113.0/24" })).default([...defaults]);
 
 const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
 
@@ -228,17 +231,15 @@ export const stackConfigSchema = z
           .describe("Quota percentages that send a notification."),
         monitorNotifyUsers: z
           .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { error: "a Snowflake user name (letters, digits, _ and $, not starting with a digit)" }))
-          .default([])
-          .describe(
-            "Snowflake users the resource monitor e-mails at notifyAtPercent. They must exist and have verified e-mail addresses (Snowflake sends nothing otherwise).",
-          ),
-        allowedIpRanges: ipRanges().describe(
+          .default([...D.warehouse.monitorNotifyUsers])
+          .describe("Snowflake users the resource monitor e-mails at notifyAtPercent. They must exist and have verified e-mail addresses (Snowflake sends nothing otherwise)."),
+        allowedIpRanges: ipRanges(D.warehouse.allowedIpRanges).describe(
           "IP ranges (CIDR) the jobs' service users (ingestion, dbt) may connect from, besides the cloud's fixed egress. Non-empty switches network policies on: then every service user gets its own; empty means none.",
         ),
-        fivetranIpRanges: ipRanges().describe(
+        fivetranIpRanges: ipRanges(D.warehouse.fivetranIpRanges).describe(
           `Fivetran's published IP ranges for fivetran.region (${FIVETRAN_IPS_DOCS}): the only addresses the Fivetran user's network policy admits. Required with allowedIpRanges when a pipeline uses Fivetran.`,
         ),
-        biIpRanges: ipRanges().describe(
+        biIpRanges: ipRanges(D.warehouse.biIpRanges).describe(
           "IP ranges (CIDR) the BI tool connects from: the only addresses the BI user's network policy admits. With allowedIpRanges and no biIpRanges the BI user is disabled.",
         ),
       })

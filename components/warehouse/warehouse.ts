@@ -197,7 +197,11 @@ export class Warehouse extends pulumi.ComponentResource {
       const spec = SERVICE_USERS[key];
       const allowed = ranges?.[spec.network];
       const policy = allowed?.length
-        ? new snowflake.NetworkPolicy(`${name}-network-policy-${key}`, { name: names.networkPolicies[key], allowedIpLists: allowed, comment: `${spec.comment}. ${comment}` }, child())
+        ? new snowflake.NetworkPolicy(
+            `${name}-network-policy-${key}`,
+            { name: names.networkPolicies[key], allowedIpLists: allowed, comment: `${spec.comment}. ${comment}` },
+            child(),
+          )
         : undefined;
       if (policy) policies[key] = policy.name;
       const keyPair = new tls.PrivateKey(`${name}-key-${key}`, { algorithm: "RSA", rsaBits: 2048 }, child());

@@ -297,12 +297,9 @@ test("network policies: none without allowedIpRanges (dev); in prod one per serv
 });
 
 test("network policies: the jobs' egress joins only the jobs' policies; a user with no ranges of its own is disabled, not left open", async () => {
-  const noOthers = await synth(
-    "prod",
-    { rawBucketUri: "gs://acme-prod-raw" },
-    (c) => ({ ...c, warehouse: { ...c.warehouse, fivetranIpRanges: [], biIpRanges: [] } }),
-    ["198.51.100.7/32"],
-  );
+  const noOthers = await synth("prod", { rawBucketUri: "gs://acme-prod-raw" }, (c) => ({ ...c, warehouse: { ...c.warehouse, fivetranIpRanges: [], biIpRanges: [] } }), [
+    "198.51.100.7/32",
+  ]);
   const names = snowflakeNames("PROD_");
   assert.deepEqual(
     noOthers.of(T.policy).map((p) => [p.inputs.name, p.inputs.allowedIpLists]),
