@@ -4,7 +4,7 @@
  * Every default lives in STACK_DEFAULTS, so the README, the schema and the code cannot disagree.
  */
 import { z } from "zod";
-import { FIVETRAN_REGIONS, FIVETRAN_TIME_ZONE_OFFSETS } from "../components/fivetran/regions";
+import { FIVETRAN_IPS_DOCS, FIVETRAN_REGIONS, FIVETRAN_TIME_ZONE_OFFSETS } from "../components/fivetran/regions";
 
 export const PROJECT = "data-platform";
 
@@ -35,7 +35,10 @@ export const STACK_DEFAULTS = {
     reporting: { size: "XSMALL", autoSuspendSeconds: 60, statementTimeoutSeconds: 900 },
     monthlyCreditQuota: 20,
     notifyAtPercent: [75, 90],
+    monitorNotifyUsers: [] as string[],
     allowedIpRanges: [] as string[],
+    fivetranIpRanges: [] as string[],
+    biIpRanges: [] as string[],
   },
   fivetran: { region: "GCP_EUROPE_WEST3", timeZoneOffset: "0" } as const,
   logRetentionDays: 30,
@@ -55,6 +58,10 @@ const positiveInt = (what: string) =>
     .number({ error: `${what} as a whole number` })
     .int({ error: `${what} as a whole number` })
     .min(0, { error: `${what} of 0 or more` });
+
+/** An IPv4 address or CIDR block, as Snowflake network policies take them (octets 0-255, prefix 0-32). */
+const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\/(3[0-2]|[12]?\d))?$/;
+const ipRanges = (defaults: readonly string[]) => z.array(z.string().regex(IPV4_CIDR, { error: "IPv4 CIDR like 203.0.113.0/24" })).default([...defaults]);
 
 const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
 
@@ -224,10 +231,19 @@ export const stackConfigSchema = z
           .array(z.number().int().min(1).max(99))
           .default([...D.warehouse.notifyAtPercent])
           .describe("Quota percentages that send a notification."),
-        allowedIpRanges: z
-          .array(z.string().regex(/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/, { error: "IPv4 CIDR like 203.0.113.0/24" }))
-          .default([])
-          .describe("IP ranges (CIDR) the service users may connect from; empty means no network policy."),
+        monitorNotifyUsers: z
+          .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { error: "a Snowflake user name (letters, digits, _ and $, not starting with a digit)" }))
+          .default([...D.warehouse.monitorNotifyUsers])
+          .describe("Snowflake users the resource monitor e-mails at notifyAtPercent. They must exist and have verified e-mail addresses (Snowflake sends nothing otherwise)."),
+        allowedIpRanges: ipRanges(D.warehouse.allowedIpRanges).describe(
+          "IP ranges (CIDR) the jobs' service users (ingestion, dbt) may connect from, besides the cloud's fixed egress. Non-empty switches network policies on: then every service user gets its own; empty means none.",
+        ),
+        fivetranIpRanges: ipRanges(D.warehouse.fivetranIpRanges).describe(
+          `Fivetran's published IP ranges for fivetran.region (${FIVETRAN_IPS_DOCS}): the only addresses the Fivetran user's network policy admits. Required with allowedIpRanges when a pipeline uses Fivetran.`,
+        ),
+        biIpRanges: ipRanges(D.warehouse.biIpRanges).describe(
+          "IP ranges (CIDR) the BI tool connects from: the only addresses the BI user's network policy admits. With allowedIpRanges and no biIpRanges the BI user is disabled.",
+        ),
       })
       .describe("The Snowflake warehouse: account, object names, sizes, quota."),
     fivetran: z
@@ -324,6 +340,18 @@ export const stackConfigSchema = z
           "aws.subnetIds of subnets behind a NAT whose public addresses are in warehouse.allowedIpRanges (without them tasks get a new public IP per run, which the network policy would lock out of Snowflake)",
         input: [],
       });
+    }
+    // Ranges for the other users only mean something once policies are on; silently ignoring them would
+    // leave those users open where the stack file says they are fenced in.
+    for (const key of ["fivetranIpRanges", "biIpRanges"] as const) {
+      if (c.warehouse[key].length > 0 && c.warehouse.allowedIpRanges.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["warehouse", "allowedIpRanges"],
+          message: `warehouse.allowedIpRanges (the jobs' ranges) with warehouse.${key}: network policies are on only when allowedIpRanges is non-empty`,
+          input: [],
+        });
+      }
     }
     if (c.cloud === "gcp" && c.ci && !c.ci.githubRepositoryId) {
       ctx.addIssue({

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Namer } from "../components/naming";
 import { checkSnowflakeNames } from "../components/warehouse/model";
+import { FIVETRAN_IPS_DOCS } from "../components/fivetran/regions";
 import { cloudRunSizeProblem } from "../components/cloud/gcp/limits";
 import type { JobSize, PipelineConfig, PlatformConfig } from "../components/types";
 import { PROJECT, SECRET_STACK_KEYS, stackConfigSchema, type StackConfig } from "./config";
@@ -63,6 +64,7 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
     for (const spec of specs.values()) issues.push(...crossCheck(stack, stackFile, spec, environments));
     if (stack.cloud === "gcp") issues.push(...cloudRunSizeIssues(stack, stackFile, specs));
     issues.push(...nameChecks(stack, specs, stackFile));
+    issues.push(...fivetranNetworkIssues(stack, stackFile, specs));
     issues.push(...selectionChecks(opts.root, stack, specs));
   }
   if (issues.length || !stack) throw new ConfigError(issues);
@@ -176,6 +178,30 @@ function crossCheck(stack: StackConfig, stackFile: YamlFile, spec: ParsedSpec, e
     }
   }
   return issues;
+}
+
+/**
+ * With network policies on (allowedIpRanges), the Fivetran user admits only fivetranIpRanges: a stack
+ * that runs Fivetran pipelines without them would lock Fivetran out of its own destination.
+ */
+function fivetranNetworkIssues(stack: StackConfig, stackFile: YamlFile, specs: Map<string, ParsedSpec>): ConfigIssue[] {
+  const w = stack.warehouse;
+  if (!w.allowedIpRanges.length || w.fivetranIpRanges.length) return [];
+  const fivetran = [...specs.values()]
+    .map((s) => s.value)
+    .filter((p) => p.source.type === "fivetran" && p.environments[stack.environment]?.enabled !== false)
+    .map((p) => p.name)
+    .sort();
+  if (!fivetran.length) return [];
+  return [
+    stackFile.issue(
+      ["config", `${PROJECT}:warehouse`, "fivetranIpRanges"],
+      `warehouse.fivetranIpRanges: Fivetran's IP ranges for region ${stack.fivetran.region} (${FIVETRAN_IPS_DOCS}), because allowedIpRanges switches network policies on and ${fivetran.join(", ")} load${fivetran.length === 1 ? "s" : ""} through Fivetran`,
+      "no fivetranIpRanges",
+      false,
+      `${PROJECT}:warehouse.fivetranIpRanges`,
+    ),
+  ];
 }
 
 /**

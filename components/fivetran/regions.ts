@@ -73,3 +73,6 @@ export type FivetranTimeZoneOffset = (typeof FIVETRAN_TIME_ZONE_OFFSETS)[number]
 
 /** Sync frequencies in minutes (1 is accepted by the API although older lists omit it). */
 export const FIVETRAN_SYNC_FREQUENCIES = [1, 5, 15, 30, 60, 120, 180, 360, 480, 720, 1440] as const;
+
+/** Fivetran's page listing the IP addresses it connects from, per processing region: what a network policy for Fivetran's user must admit. */
+export const FIVETRAN_IPS_DOCS = "https://fivetran.com/docs/using-fivetran/ips";

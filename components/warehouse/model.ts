@@ -110,13 +110,22 @@ interface ServiceUserSpec {
   /** Default namespace. */
   database: DatabaseKey;
   comment: string;
+  /**
+   * Which ranges the user's own network policy admits, once the stack switches policies on
+   * (`allowedIpRanges`): the jobs' (allowedIpRanges + the cloud's egress), Fivetran's
+   * (`fivetranIpRanges`, its published IPs for the destination's region) or the BI tool's (`biIpRanges`).
+   */
+  network: NetworkAudience;
 }
 
+/** Who connects as a service user, and so which configured ranges its network policy admits. */
+export type NetworkAudience = "jobs" | "fivetran" | "bi";
+
 export const SERVICE_USERS = {
-  loader: { user: "INGESTION", role: "LOADER", warehouse: "LOADING", database: "RAW", comment: "Ingestion jobs (dlt): load RAW" },
-  fivetran: { user: "FIVETRAN", role: "FIVETRAN", warehouse: "LOADING", database: "RAW", comment: "Fivetran destination: load RAW" },
-  transformer: { user: "DBT", role: "TRANSFORMER", warehouse: "TRANSFORMING", database: "ANALYTICS", comment: "dbt: read RAW, build ANALYTICS" },
-  reporter: { user: "BI", role: "REPORTER", warehouse: "REPORTING", database: "ANALYTICS", comment: "BI tool: read ANALYTICS" },
+  loader: { user: "INGESTION", role: "LOADER", warehouse: "LOADING", database: "RAW", comment: "Ingestion jobs (dlt): load RAW", network: "jobs" },
+  fivetran: { user: "FIVETRAN", role: "FIVETRAN", warehouse: "LOADING", database: "RAW", comment: "Fivetran destination: load RAW", network: "fivetran" },
+  transformer: { user: "DBT", role: "TRANSFORMER", warehouse: "TRANSFORMING", database: "ANALYTICS", comment: "dbt: read RAW, build ANALYTICS", network: "jobs" },
+  reporter: { user: "BI", role: "REPORTER", warehouse: "REPORTING", database: "ANALYTICS", comment: "BI tool: read ANALYTICS", network: "bi" },
 } as const satisfies Record<string, ServiceUserSpec>;
 
 export type LoginKey = keyof typeof SERVICE_USERS;
@@ -128,7 +137,8 @@ export interface SnowflakeNames {
   roles: Record<RoleKey, string>;
   users: Record<LoginKey, string>;
   resourceMonitor: string;
-  networkPolicy: string;
+  /** One network policy per service user, so each admits only the addresses its tool connects from. */
+  networkPolicies: Record<LoginKey, string>;
   storageIntegration: string;
   lakeSchema: string;
   lakeStage: string;
@@ -149,7 +159,7 @@ export function snowflakeNames(objectPrefix: string): SnowflakeNames {
     roles: mapKeys(ROLES, (r) => n(r)),
     users: mapKeys(Object.keys(SERVICE_USERS) as LoginKey[], (k) => n(SERVICE_USERS[k].user, "USER")),
     resourceMonitor: n("MONITOR"),
-    networkPolicy: n("SERVICE_USERS_POLICY"),
+    networkPolicies: mapKeys(Object.keys(SERVICE_USERS) as LoginKey[], (k) => n(SERVICE_USERS[k].user, "POLICY")),
     storageIntegration: n("LAKE_INTEGRATION"),
     lakeSchema: LAKE_SCHEMA,
     lakeStage: LAKE_STAGE,
@@ -177,7 +187,7 @@ export function checkSnowflakeNames(objectPrefix: string): SnowflakeNameProblem[
     ["role", names.roles],
     ["user", names.users],
     ["resource monitor", { MONITOR: names.resourceMonitor }],
-    ["network policy", { POLICY: names.networkPolicy }],
+    ["network policy", names.networkPolicies],
     ["storage integration", { LAKE: names.storageIntegration }],
   ];
   for (const [kind, group] of groups) {

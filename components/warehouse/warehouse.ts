@@ -1,7 +1,7 @@
 /**
  * Warehouse: the Snowflake side of one environment. dbt Labs' recommended layout (databases RAW and
  * ANALYTICS; warehouses LOADING, TRANSFORMING, REPORTING; roles LOADER, TRANSFORMER, REPORTER; one
- * user per tool), plus a resource monitor, key-pair service users, a network policy and a storage
+ * user per tool), plus a resource monitor, key-pair service users, a network policy per user and a storage
  * integration + external stage over the raw bucket.
  *
  * Every name comes from `snowflakeNames(objectPrefix)` and every grant from GRANT_MATRIX (model.ts).
@@ -29,6 +29,7 @@ import {
   type GrantObject,
   type GrantRow,
   type LoginKey,
+  type NetworkAudience,
   type RoleKey,
   type WarehouseKey,
 } from "./model";
@@ -53,7 +54,7 @@ export interface WarehouseArgs {
     /** AWS only: the IAM role the storage integration assumes to read the bucket. */
     awsRoleArn?: pulumi.Input<string>;
   };
-  /** Where the jobs connect from when the cloud fixes it: added to the network policy's allowedIpRanges. */
+  /** Where the jobs connect from when the cloud fixes it: added to the jobs' users' network policies, next to allowedIpRanges. */
   egressCidrs?: pulumi.Input<string>[];
 }
 
@@ -105,6 +106,8 @@ export class Warehouse extends pulumi.ComponentResource {
         notifyTriggers: [...wc.notifyAtPercent].sort((a, b) => a - b),
         suspendTrigger: SUSPEND_AT_PERCENT,
         suspendImmediateTrigger: SUSPEND_IMMEDIATELY_AT_PERCENT,
+        // Snowflake e-mails only these users, and only once their e-mail addresses are verified.
+        notifyUsers: [...wc.monitorNotifyUsers],
       },
       child(),
     );
@@ -180,17 +183,27 @@ export class Warehouse extends pulumi.ComponentResource {
       grantsByRole.get(row.role)!.push(grant.id);
     }
 
-    // Network policy for the service users.
-    const policy = wc.allowedIpRanges.length
-      ? new snowflake.NetworkPolicy(`${name}-network-policy`, { name: names.networkPolicy, allowedIpLists: [...wc.allowedIpRanges, ...(args.egressCidrs ?? [])], comment }, child())
-      : undefined;
-
+    // Network policies: switched on by allowedIpRanges; then one per service user, admitting only the
+    // addresses its tool connects from (networkRanges). A user left with no range at all is disabled
+    // rather than given an empty policy: it is locked out in so many words, not by Snowflake's
+    // reading of an empty allow list.
+    const ranges = networkRanges(wc, args.egressCidrs ?? []);
     // Service users: TYPE=SERVICE (no password possible), key-pair auth with a key generated here.
     const logins = {} as Record<LoginKey, SnowflakeLogin>;
     const users: Record<string, pulumi.Output<string>> = {};
     const fingerprints: Record<string, pulumi.Output<string>> = {};
+    const policies: Partial<Record<LoginKey, pulumi.Output<string>>> = {};
     for (const key of Object.keys(SERVICE_USERS) as LoginKey[]) {
       const spec = SERVICE_USERS[key];
+      const allowed = ranges?.[spec.network];
+      const policy = allowed?.length
+        ? new snowflake.NetworkPolicy(
+            `${name}-network-policy-${key}`,
+            { name: names.networkPolicies[key], allowedIpLists: allowed, comment: `${spec.comment}. ${comment}` },
+            child(),
+          )
+        : undefined;
+      if (policy) policies[key] = policy.name;
       const keyPair = new tls.PrivateKey(`${name}-key-${key}`, { algorithm: "RSA", rsaBits: 2048 }, child());
       const user = new snowflake.ServiceUser(
         `${name}-user-${key}`,
@@ -205,6 +218,7 @@ export class Warehouse extends pulumi.ComponentResource {
           // Only the default role's privileges, never those of other roles granted later.
           defaultSecondaryRolesOption: "NONE",
           ...(policy ? { networkPolicy: policy.name } : {}),
+          ...(ranges && !policy ? { disabled: "true" } : {}),
         },
         child(),
       );
@@ -235,12 +249,26 @@ export class Warehouse extends pulumi.ComponentResource {
       users,
       publicKeyFingerprints: fingerprints,
       resourceMonitor: monitor.name,
-      networkPolicy: policy ? policy.name : null,
+      networkPolicies: ranges ? policies : null,
       storageIntegration: integration.name,
       lakeStage: this.lakeStage,
     };
     this.registerOutputs(this.outputs);
   }
+}
+
+/**
+ * The ranges each audience's network policy admits, or undefined when the stack has no network
+ * policies (allowedIpRanges empty). The jobs connect from allowedIpRanges and the cloud's egress;
+ * Fivetran from its published IPs for its region; the BI tool from its own ranges. Config validation
+ * (stacks/load.ts) refuses Fivetran pipelines on a stack with policies and no fivetranIpRanges.
+ */
+export function networkRanges(
+  wc: Pick<PlatformConfig["warehouse"], "allowedIpRanges" | "fivetranIpRanges" | "biIpRanges">,
+  egressCidrs: pulumi.Input<string>[],
+): Record<NetworkAudience, pulumi.Input<string>[]> | undefined {
+  if (!wc.allowedIpRanges.length) return undefined;
+  return { jobs: [...wc.allowedIpRanges, ...egressCidrs], fivetran: [...wc.fivetranIpRanges], bi: [...wc.biIpRanges] };
 }
 
 /** Everything wrong with the args, in words (empty when they are fine). */

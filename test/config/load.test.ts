@@ -215,6 +215,64 @@ describe("bad input", () => {
     assert.match(awsIssue.expected, /subnets behind a NAT whose public addresses are in warehouse\.allowedIpRanges/);
   });
 
+  // Our own validation (no Snowflake): a stack that fences its service users in but gives Fivetran's
+  // user no ranges would lock Fivetran out of its destination at the first sync. Cannot prove the
+  // ranges are Fivetran's real ones (they come from Fivetran's docs page, which the message names).
+  it("network policies with a Fivetran pipeline need fivetranIpRanges, pointing at Fivetran's IP list for the region", () => {
+    const fivetranPipeline = fs.readFileSync(path.join(ROOT, "pipelines", "shop_postgres.yaml"), "utf8");
+    const fenced = VALID_STACK.replace("    project: acme-data-dev\n", "    project: acme-data-dev\n    staticEgress: true\n").replace(
+      "    account: ACME-DATA\n",
+      "    account: ACME-DATA\n    allowedIpRanges: [203.0.113.0/24]\n",
+    );
+    const pipelines = { "orders.yaml": VALID_PIPELINE, "shop_postgres.yaml": fivetranPipeline };
+    const [issue, ...more] = issuesOf(project({ stack: fenced, pipelines }));
+    assert.equal(more.length, 0, JSON.stringify(more));
+    assert.equal(issue.file, "Pulumi.dev.yaml");
+    assert.equal(issue.path, "data-platform:warehouse.fivetranIpRanges");
+    assert.equal(issue.line, 9, "points at the warehouse section the field belongs in");
+    assert.match(issue.expected, /Fivetran's IP ranges for region GCP_EUROPE_WEST3 \(https:\/\/fivetran\.com\/docs\/using-fivetran\/ips\)/);
+    assert.match(issue.expected, /shop_postgres loads through Fivetran/);
+    assert.equal(issue.found, "no fivetranIpRanges");
+    // With the ranges it loads; without policies, or with the Fivetran pipeline off in this environment, nothing is asked.
+    const withRanges = fenced.replace("    allowedIpRanges: [203.0.113.0/24]\n", "    allowedIpRanges: [203.0.113.0/24]\n    fivetranIpRanges: [192.0.2.0/25]\n");
+    assert.deepEqual(load(project({ stack: withRanges, pipelines })).config.warehouse.fivetranIpRanges, ["192.0.2.0/25"]);
+    assert.equal(load(project({ stack: VALID_STACK, pipelines })).config.warehouse.allowedIpRanges.length, 0);
+    const off = { ...pipelines, "shop_postgres.yaml": fivetranPipeline.replace("  dev:\n    schedule: { paused: true }", "  dev:\n    enabled: false") };
+    assert.ok(load(project({ stack: fenced, pipelines: off })).config.pipelines.every((p) => p.source.type !== "fivetran"));
+  });
+
+  it("Fivetran's or the BI tool's ranges without allowedIpRanges would be ignored, so they are rejected", () => {
+    const stack = VALID_STACK.replace("    account: ACME-DATA\n", "    account: ACME-DATA\n    fivetranIpRanges: [192.0.2.0/25]\n    biIpRanges: [192.0.2.128/25]\n");
+    const issues = issuesOf(project({ stack }));
+    assert.deepEqual(
+      issues.map((i) => [i.path, i.line]),
+      [
+        ["data-platform:warehouse.allowedIpRanges", 8],
+        ["data-platform:warehouse.allowedIpRanges", 8],
+      ],
+    );
+    assert.match(issues[0].expected, /warehouse\.allowedIpRanges \(the jobs' ranges\) with warehouse\.fivetranIpRanges/);
+    assert.match(issues[1].expected, /with warehouse\.biIpRanges/);
+  });
+
+  it("IP ranges are IPv4 CIDRs and monitor recipients Snowflake user names, each error at its line", () => {
+    const stack = VALID_STACK.replace(
+      "    account: ACME-DATA\n",
+      "    account: ACME-DATA\n    allowedIpRanges: [203.0.113.0/33]\n    biIpRanges: [300.1.1.0/24]\n    monitorNotifyUsers: [ok_user, 1bad]\n",
+    );
+    const issues = issuesOf(project({ stack: stack.replace("    project: acme-data-dev\n", "    project: acme-data-dev\n    staticEgress: true\n") }));
+    assert.deepEqual(
+      issues.map((i) => [i.path, i.line, i.found]),
+      [
+        ["data-platform:warehouse.monitorNotifyUsers.1", 13, '"1bad"'],
+        ["data-platform:warehouse.allowedIpRanges.0", 11, '"203.0.113.0/33"'],
+        ["data-platform:warehouse.biIpRanges.0", 12, '"300.1.1.0/24"'],
+      ],
+    );
+    assert.match(issues[0].expected, /Snowflake user name/);
+    assert.match(issues[1].expected, /IPv4 CIDR/);
+  });
+
   it("a secret value for a secret the source does not use is rejected", () => {
     const root = project({ stack: `${VALID_STACK}  data-platform:pipelineSecrets:\n    orders:\n      api_token:\n        secure: v1:abc\n` });
     const [issue] = issuesOf(root);

@@ -51,12 +51,16 @@ describe("gcp static egress", () => {
     assert.equal(address.addressType, "EXTERNAL");
   });
 
-  it("admits the reserved address in the Snowflake network policy, next to allowedIpRanges", () => {
+  it("admits the reserved address in the jobs' Snowflake network policies, next to allowedIpRanges", () => {
     const ranges = loadConfig("prod").config.warehouse.allowedIpRanges;
-    assert.ok(ranges.length > 0, "prod declares a network policy");
-    const policy = inputs(ofType(prod, "snowflake:index/networkPolicy:NetworkPolicy")[0]);
+    assert.ok(ranges.length > 0, "prod declares network policies");
+    const policies = ofType(prod, "snowflake:index/networkPolicy:NetworkPolicy").map(inputs);
+    const jobs = policies.filter((p) => ["PROD_INGESTION_POLICY", "PROD_DBT_POLICY"].includes(p.name));
+    assert.equal(jobs.length, 2);
     // The mock gives the reserved address 198.51.100.7 (tools/synth/mock-state.ts).
-    assert.deepEqual(policy.allowedIpLists, [...ranges, "198.51.100.7/32"]);
+    for (const policy of jobs) assert.deepEqual(policy.allowedIpLists, [...ranges, "198.51.100.7/32"]);
+    // Fivetran's and the BI tool's policies do not admit the jobs' address.
+    for (const policy of policies.filter((p) => !jobs.includes(p))) assert.ok(!policy.allowedIpLists.includes("198.51.100.7/32"), policy.name);
   });
 
   it("enables the compute API and lets CI manage (deploy) and read (preview) the networking", () => {

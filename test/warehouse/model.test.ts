@@ -11,7 +11,7 @@ test("names: every object of an environment carries the object prefix, upper cas
     roles: { LOADER: "DEV_LOADER", FIVETRAN: "DEV_FIVETRAN", TRANSFORMER: "DEV_TRANSFORMER", REPORTER: "DEV_REPORTER" },
     users: { loader: "DEV_INGESTION_USER", fivetran: "DEV_FIVETRAN_USER", transformer: "DEV_DBT_USER", reporter: "DEV_BI_USER" },
     resourceMonitor: "DEV_MONITOR",
-    networkPolicy: "DEV_SERVICE_USERS_POLICY",
+    networkPolicies: { loader: "DEV_INGESTION_POLICY", fivetran: "DEV_FIVETRAN_POLICY", transformer: "DEV_DBT_POLICY", reporter: "DEV_BI_POLICY" },
     storageIntegration: "DEV_LAKE_INTEGRATION",
     lakeSchema: "LAKE",
     lakeStage: "RAW_BUCKET",
@@ -36,7 +36,8 @@ test("names: validation accepts the real prefixes and reports every invalid name
   );
   assert.ok(!long.some((p) => p.what === "database RAW"), "X*250 + RAW fits in 255 characters");
   const digit = checkSnowflakeNames("1_");
-  assert.equal(digit.length, 3 + 2 + 4 + 4 + 3, "every account-level name starting with a digit is reported");
+  // 2 databases, 3 warehouses, 4 roles, 4 users, the monitor, 4 network policies, the integration.
+  assert.equal(digit.length, 2 + 3 + 4 + 4 + 1 + 4 + 1, "every account-level name starting with a digit is reported");
   assert.match(digit[0].problem, /identifier/);
 });
 

@@ -42,16 +42,26 @@ interface Synth {
   byName: (type: string, name: string) => PlannedResource;
 }
 
-async function synth(stack: string, lake: { rawBucketUri: string; awsRoleArn?: string }): Promise<Synth> {
+/** The component alone, from a real stack file; `edit` varies its config (a stack the repo does not ship), `egressCidrs` stands for the cloud's fixed egress. */
+async function synth(
+  stack: string,
+  lake: { rawBucketUri: string; awsRoleArn?: string },
+  edit: (c: PlatformConfig) => PlatformConfig = (c) => c,
+  egressCidrs?: string[],
+): Promise<Synth> {
   let config!: PlatformConfig;
   const plan = await synthesize({
     stack,
     program: async () => {
-      config = loadPlatformConfig({ root, stack, config: readStackFile(root, stack).config }).config;
+      config = edit(loadPlatformConfig({ root, stack, config: readStackFile(root, stack).config }).config);
       // Under a platform component, with the stateful options the program gives the clouds.
       const platform = new pulumi.ComponentResource("data-platform:index:DataPlatform", "platform");
       const lakeArgs = { rawBucketUri: pulumi.output(lake.rawBucketUri), awsRoleArn: lake.awsRoleArn };
-      const w = new Warehouse("warehouse", { config, stateful: cloudContext(config, platform).stateful, lake: lakeArgs }, { parent: platform });
+      const w = new Warehouse(
+        "warehouse",
+        { config, stateful: cloudContext(config, platform).stateful, lake: lakeArgs, egressCidrs: egressCidrs?.map((c) => pulumi.output(c)) },
+        { parent: platform },
+      );
       return { warehouse: w.outputs, logins: w.logins, lakeReaderGrant: w.lakeReaderGrant };
     },
   });
@@ -254,12 +264,63 @@ test("dev and prod differ as their stack files say", () => {
   assert.deepEqual([dev.of(T.monitor)[0].inputs.creditQuota, prod.of(T.monitor)[0].inputs.creditQuota], [10, 200]);
   assert.deepEqual(prod.of(T.monitor)[0].inputs.notifyTriggers, [50, 75, 90]);
   assert.deepEqual([dev.of(T.database)[0].inputs.dataRetentionTimeInDays, prod.of(T.database)[0].inputs.dataRetentionTimeInDays], [1, 7]);
-  // Network policy only where allowedIpRanges is set (prod), and then on every service user.
+});
+
+// Mocks: the policies and users declared, not Snowflake admitting or refusing a connection.
+test("network policies: none without allowedIpRanges (dev); in prod one per service user, each admitting only its tool's ranges", () => {
   assert.equal(dev.of(T.policy).length, 0);
-  for (const u of dev.of(T.user)) assert.equal(u.inputs.networkPolicy, undefined);
-  const [policy] = prod.of(T.policy);
-  assert.deepEqual([policy.inputs.name, policy.inputs.allowedIpLists], ["PROD_SERVICE_USERS_POLICY", ["203.0.113.0/24"]]);
-  for (const u of prod.of(T.user)) assert.equal(u.inputs.networkPolicy, "PROD_SERVICE_USERS_POLICY", String(u.inputs.name));
+  for (const u of dev.of(T.user)) assert.deepEqual([u.inputs.networkPolicy, u.inputs.disabled], [undefined, undefined], String(u.inputs.name));
+  const w = prod.config.warehouse;
+  assert.ok(w.fivetranIpRanges.length && w.biIpRanges.length, "prod sets Fivetran's and the BI tool's ranges");
+  const expected: Record<LoginKey, [string, string[]]> = {
+    loader: ["PROD_INGESTION_POLICY", w.allowedIpRanges],
+    fivetran: ["PROD_FIVETRAN_POLICY", w.fivetranIpRanges],
+    transformer: ["PROD_DBT_POLICY", w.allowedIpRanges],
+    reporter: ["PROD_BI_POLICY", w.biIpRanges],
+  };
+  assert.equal(prod.of(T.policy).length, 4);
+  for (const [key, [policyName, ranges]] of Object.entries(expected)) {
+    const user = prod.byName(T.user, snowflakeNames("PROD_").users[key as LoginKey]);
+    assert.equal(user.inputs.networkPolicy, policyName, key);
+    assert.equal(user.inputs.disabled, undefined, key);
+    assert.deepEqual(prod.byName(T.policy, policyName).inputs.allowedIpLists, ranges, key);
+  }
+  // Fivetran and the BI tool are not admitted from the jobs' ranges, nor the jobs from theirs.
+  const fivetranRanges = prod.byName(T.policy, "PROD_FIVETRAN_POLICY").inputs.allowedIpLists as string[];
+  for (const r of w.allowedIpRanges) assert.ok(!fivetranRanges.includes(r), r);
+  assert.deepEqual((prod.plan.outputs.warehouse as Record<string, unknown>).networkPolicies, {
+    loader: "PROD_INGESTION_POLICY",
+    fivetran: "PROD_FIVETRAN_POLICY",
+    transformer: "PROD_DBT_POLICY",
+    reporter: "PROD_BI_POLICY",
+  });
+});
+
+test("network policies: the jobs' egress joins only the jobs' policies; a user with no ranges of its own is disabled, not left open", async () => {
+  const noOthers = await synth("prod", { rawBucketUri: "gs://acme-prod-raw" }, (c) => ({ ...c, warehouse: { ...c.warehouse, fivetranIpRanges: [], biIpRanges: [] } }), [
+    "198.51.100.7/32",
+  ]);
+  const names = snowflakeNames("PROD_");
+  assert.deepEqual(
+    noOthers.of(T.policy).map((p) => [p.inputs.name, p.inputs.allowedIpLists]),
+    [
+      ["PROD_INGESTION_POLICY", [...noOthers.config.warehouse.allowedIpRanges, "198.51.100.7/32"]],
+      ["PROD_DBT_POLICY", [...noOthers.config.warehouse.allowedIpRanges, "198.51.100.7/32"]],
+    ],
+  );
+  for (const key of ["fivetran", "reporter"] as const) {
+    const user = noOthers.byName(T.user, names.users[key]);
+    assert.deepEqual([user.inputs.disabled, user.inputs.networkPolicy], ["true", undefined], key);
+  }
+  for (const key of ["loader", "transformer"] as const) assert.equal(noOthers.byName(T.user, names.users[key]).inputs.disabled, undefined, key);
+  assert.deepEqual(Object.keys((noOthers.plan.outputs.warehouse as Record<string, Record<string, unknown>>).networkPolicies).sort(), ["loader", "transformer"]);
+});
+
+// Mocks: the monitor's input; whether Snowflake e-mails the users depends on their verified addresses.
+test("resource monitor notifies the configured users (none unless the stack names them)", () => {
+  assert.deepEqual(dev.of(T.monitor)[0].inputs.notifyUsers, []);
+  assert.deepEqual(prod.of(T.monitor)[0].inputs.notifyUsers, prod.config.warehouse.monitorNotifyUsers);
+  assert.deepEqual(prod.config.warehouse.monitorNotifyUsers, ["DATA_PLATFORM_ADMIN"]);
 });
 
 test("lake on GCP: GCS integration and stage over gcs://<bucket>/, service account handed to the cloud", () => {
@@ -309,17 +370,16 @@ test("outputs: logins resolve to the environment's objects with the key as a sec
   assert.ok(!JSON.stringify(plain).includes("[secret]"), JSON.stringify(plain));
   assert.ok(!JSON.stringify(plain).includes("PRIVATE KEY"));
   assert.deepEqual(
-    { account: plain.account, databases: plain.databases, roles: plain.roles, users: plain.users, lakeStage: plain.lakeStage, networkPolicy: plain.networkPolicy },
+    { account: plain.account, databases: plain.databases, roles: plain.roles, users: plain.users, lakeStage: plain.lakeStage, networkPolicies: plain.networkPolicies },
     {
       account: "ACME-DATA",
       databases: { RAW: "DEV_RAW", ANALYTICS: "DEV_ANALYTICS" },
       roles: { LOADER: "DEV_LOADER", FIVETRAN: "DEV_FIVETRAN", TRANSFORMER: "DEV_TRANSFORMER", REPORTER: "DEV_REPORTER" },
       users: { loader: "DEV_INGESTION_USER", fivetran: "DEV_FIVETRAN_USER", transformer: "DEV_DBT_USER", reporter: "DEV_BI_USER" },
       lakeStage: "DEV_RAW.LAKE.RAW_BUCKET",
-      networkPolicy: null,
+      networkPolicies: null,
     },
   );
-  assert.equal((prod.plan.outputs.warehouse as Record<string, unknown>).networkPolicy, "PROD_SERVICE_USERS_POLICY");
 });
 
 test("bad args stop the component before anything is declared", () => {
