@@ -253,9 +253,10 @@ async function ingest(
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
   const args = ["run", "--pipeline", spec.name, "--target", "local", "--skip-missing-secrets", ...(baseUrl ? ["--base-url", baseUrl] : [])];
   const result = await server.request(args, (e) => {
-    if (e.event === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
-    else if (e.level === "warning" || e.level === "error") {
-      const message = `${e.level}: ${String(e.error ?? e.event).replace(/ at [0-9a-f]{6,}/g, "")}`;
+    // Ingestion's log lines: `severity` and `message` as Cloud Logging reads them (ingestion/logs.py).
+    if (e.message === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
+    else if (e.severity === "WARNING" || e.severity === "ERROR" || e.severity === "CRITICAL") {
+      const message = `${String(e.severity).toLowerCase()}: ${String(e.error ?? e.message).replace(/ at [0-9a-f]{6,}/g, "")}`;
       if (!shown.has(message)) step(spec.name, message);
       shown.add(message);
     }

@@ -95,8 +95,35 @@ def test_json_logger_writes_redacted_json_lines(tmp_path):
     logger.close()
     line = json.loads(stream.getvalue())
     assert line["event"] == "evt" and line["pipeline"] == "p" and line["extra"] == 1
-    assert "s3cr3t-value" not in stream.getvalue() and "[redacted]" in line["msg"]
+    assert "s3cr3t-value" not in stream.getvalue() and "[redacted]" in line["message"]
     assert (tmp_path / "l.jsonl").read_text().strip() == stream.getvalue().strip()
+
+
+def test_json_logger_lines_carry_the_keys_cloud_logging_and_cloudwatch_read():
+    """Stands for: Cloud Logging reading a Cloud Run job's stderr line as a structured entry (severity,
+    summary and timestamp from `severity`, `message`, `time`), and CloudWatch Logs Insights filtering on
+    the same keys. Proof: the runner's real logger against Google's documented names and value set
+    (dbt's "warn" included); it cannot prove the agents' parsing itself (no Cloud Logging here)."""
+    import io
+    import re
+    from datetime import datetime
+
+    stream = io.StringIO()
+    logger = JsonLogger(Redactor([]), stream=stream)
+    for level in ("debug", "info", "warn", "warning", "error", "critical"):
+        logger.log(level, "evt_" + level)
+    logger.info("run_finished", "dbt build finished")
+    lines = [json.loads(raw) for raw in stream.getvalue().splitlines()]
+    assert [line["severity"] for line in lines] == ["DEBUG", "INFO", "WARNING", "WARNING", "ERROR", "CRITICAL", "INFO"]
+    assert lines[0]["message"] == "evt_debug", "without a text, the event name is the summary line"
+    assert (lines[-1]["event"], lines[-1]["message"]) == ("run_finished", "dbt build finished")
+    assert all("level" not in line and "msg" not in line and "ts" not in line for line in lines)
+    for line in lines:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"]), line["time"]
+        assert datetime.fromisoformat(line["time"]).tzinfo is not None
+    with pytest.raises(ValueError, match="unknown log level 'loud'"):
+        logger.log("loud", "evt")
+    assert len(stream.getvalue().splitlines()) == len(lines), "a bad level writes nothing"
 
 
 def test_open_store_routes_by_scheme(tmp_path):

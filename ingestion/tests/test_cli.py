@@ -25,7 +25,7 @@ def test_fivetran_pipeline_is_skipped_with_a_reason_and_a_run_record(workspace, 
     assert record["status"] == "SKIPPED" and "Fivetran loads" in record["reason"]
     assert workspace.records("shop_pg") == [record]
     assert not (workspace.local / "warehouse.duckdb").exists()
-    assert all(json.loads(line)["level"] for line in err.splitlines())  # stderr is JSON lines only
+    assert all(json.loads(line)["severity"] for line in err.splitlines())  # stderr is JSON lines only
 
 
 def test_run_record_has_the_contract_fields(workspace, capsys):
