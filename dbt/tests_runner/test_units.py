@@ -198,6 +198,15 @@ def test_settings_defaults_and_env():
     assert _settings(["build", "-s", "x"], {"CLOUD_RUN_EXECUTION": "dp-dev-x-dbt-abc12"})["run_id"] == "dp-dev-x-dbt-abc12"
 
 
+def test_run_type_comes_from_the_orchestration_and_bad_values_stop_the_run():
+    """Stands for: the dbt job started by the orchestration with DP_RUN_TYPE (gcp-emulated and aws-emulated
+    check the orchestrations set it). Proof: the runner's real settings resolution."""
+    assert _settings(["build", "-s", "x"])["run_type"] == "SCHEDULED"
+    assert _settings(["build", "-s", "x"], {"DP_RUN_TYPE": "MANUAL"})["run_type"] == "MANUAL"
+    with pytest.raises(UsageError, match="DP_RUN_TYPE: expected SCHEDULED or MANUAL, found 'manual'"):
+        _settings(["build", "-s", "x"], {"DP_RUN_TYPE": "manual"})
+
+
 @pytest.mark.parametrize(
     "argv",
     [
