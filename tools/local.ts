@@ -14,6 +14,7 @@
  * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
  * SKIPPED with the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
  */
+import { RUN_ENV, RUN_TYPES } from "../components/cloud/run-context";
 import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -180,7 +181,11 @@ class Server {
   private exited = false;
 
   constructor(args: string[], cwd: string) {
-    this.child = spawn(PYTHON, args, { cwd, env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines") } });
+    // A run on a laptop is started by hand: both run records say so (DP_RUN_TYPE, components/cloud/run-context.ts).
+    this.child = spawn(PYTHON, args, {
+      cwd,
+      env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines"), [RUN_ENV.type]: RUN_TYPES.manual },
+    });
     this.child.stdout.on("data", (d: Buffer) => {
       this.stdout += d.toString();
       let nl: number;
