@@ -23,8 +23,15 @@ from typing import Any
 
 from .errors import IngestionError
 from .logs import configure, log
-from .settings import TARGETS, base_url_env, pipelines_dir
+from .settings import DEFAULT_RUN_TYPE, RUN_TYPES, TARGETS, base_url_env, pipelines_dir
 from .spec import load_spec
+
+
+def _run_type(value: str) -> str:
+    # argparse runs a string default through this too, so a bad $DP_RUN_TYPE stops the run before it starts.
+    if value not in RUN_TYPES:
+        raise argparse.ArgumentTypeError(f"--run-type / $DP_RUN_TYPE: expected {' or '.join(RUN_TYPES)}, found {value!r}")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -38,6 +45,12 @@ def parser() -> argparse.ArgumentParser:
     # The orchestration's run id (Step Functions sets DP_RUN_ID on both tasks, as the dbt runner reads it), so records line up.
     run_id = os.environ.get("DP_RUN_ID") or os.environ.get("CLOUD_RUN_EXECUTION") or None
     run.add_argument("--run-id", default=run_id, help="run id (default: $DP_RUN_ID, else $CLOUD_RUN_EXECUTION, else a time-sortable unique id)")
+    run.add_argument(
+        "--run-type",
+        type=_run_type,
+        default=os.environ.get("DP_RUN_TYPE") or DEFAULT_RUN_TYPE,
+        help=f"what started the run: {' or '.join(RUN_TYPES)} (default: $DP_RUN_TYPE, else {DEFAULT_RUN_TYPE})",
+    )
     run.add_argument("--skip-missing-secrets", action="store_true", help="record SKIPPED, not FAILED, when a secret the source needs is not set (the local run)")
     return p
 
@@ -89,7 +102,14 @@ def run_command(args: argparse.Namespace) -> tuple[int, Any]:
         from .run_record import FAILED
         from .runner import run_pipeline
 
-        record = run_pipeline(spec, args.target, base_url=base_url if spec.source_type == "rest_api" else None, run_id=args.run_id, skip_missing_secrets=args.skip_missing_secrets)
+        record = run_pipeline(
+            spec,
+            args.target,
+            base_url=base_url if spec.source_type == "rest_api" else None,
+            run_id=args.run_id,
+            run_type=args.run_type,
+            skip_missing_secrets=args.skip_missing_secrets,
+        )
     except IngestionError as e:
         log("cannot run", logging.ERROR, pipeline=args.pipeline, error=str(e))
         return 2, None

@@ -14,6 +14,8 @@ from typing import Any
 
 import fsspec
 
+from .settings import DEFAULT_RUN_TYPE
+
 # The same vocabulary and field (`status`) as the dbt runner's record (SUCCESS / PARTIAL / FAILED);
 # an ingestion run is never partial, and SKIPPED means nothing had to run (Fivetran loads it itself,
 # or a local run lacks the source's secrets).
@@ -38,6 +40,7 @@ class RunRecord:
     run_id: str
     target: str
     source_type: str
+    run_type: str = DEFAULT_RUN_TYPE
     kind: str = "ingestion"
     status: str = RUNNING
     started_at: str = field(default_factory=now)

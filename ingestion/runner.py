@@ -9,20 +9,22 @@ from .errors import IngestionError
 from .logs import log, redact, reroute_dlt_logger
 from .run_record import FAILED, SKIPPED, SUCCESS, RunRecord, new_run_id, write_record
 from .secrets import SecretResolver
-from .settings import Paths, dataset_name, local_dir, paths_for
+from .settings import DEFAULT_RUN_TYPE, Paths, dataset_name, local_dir, paths_for
 from .spec import PipelineSpec
 
 MAX_ERROR_CHARS = 4000
 FIVETRAN_SKIP_REASON = "source type fivetran: Fivetran loads this pipeline itself; ingestion has nothing to run"
 
 
-def run_pipeline(spec: PipelineSpec, target: str, base_url: str | None = None, run_id: str | None = None, skip_missing_secrets: bool = False) -> RunRecord:
+def run_pipeline(
+    spec: PipelineSpec, target: str, base_url: str | None = None, run_id: str | None = None, run_type: str = DEFAULT_RUN_TYPE, skip_missing_secrets: bool = False
+) -> RunRecord:
     """Run one pipeline and write its run record. With `skip_missing_secrets` (the local run), a source
     whose secrets are not set is SKIPPED with the reason instead of FAILED: on a laptop, a database
     nobody configured is not an error."""
-    record = RunRecord(pipeline=spec.name, run_id=run_id or new_run_id(), target=target, source_type=spec.source_type, dataset=dataset_name(spec.name))
+    record = RunRecord(pipeline=spec.name, run_id=run_id or new_run_id(), run_type=run_type, target=target, source_type=spec.source_type, dataset=dataset_name(spec.name))
     paths = paths_for(target)
-    log("run started", pipeline=spec.name, run_id=record.run_id, target=target, source_type=spec.source_type)
+    log("run started", pipeline=spec.name, run_id=record.run_id, run_type=run_type, target=target, source_type=spec.source_type)
 
     secrets = secret_resolver(spec, paths)
     missing = secrets.missing(spec.source) if skip_missing_secrets else []

@@ -11,6 +11,12 @@ from .errors import ConfigurationError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = ("local", "cloud")
+
+# What started the run (DP_RUN_TYPE): the cloud orchestrations set it from their trigger input
+# (components/cloud/run-context.ts), `npm run local` sets MANUAL; a run nobody labelled is the schedule's.
+RUN_TYPES = ("SCHEDULED", "MANUAL")
+DEFAULT_RUN_TYPE = "SCHEDULED"
+
 CLOUD_BUCKET_ENV = "DP_RAW_BUCKET_URI"
 # dlt's staging folder in the raw bucket; the Snowflake stage points at the same folder (the platform sets both).
 DLT_STAGING_ENV = "DP_DLT_STAGING_URI"

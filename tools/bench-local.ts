@@ -110,8 +110,8 @@ function stepTimes(t: Timed): Record<string, number> {
   const steps: Record<string, number> = {};
   for (const line of t.stderr.split("\n")) {
     try {
-      const e = JSON.parse(line) as { event?: string; step?: string; seconds?: number };
-      if (e.event === "step finished" && e.step && e.step !== "run") steps[e.step] = Number(e.seconds);
+      const e = JSON.parse(line) as { message?: string; step?: string; seconds?: number };
+      if (e.message === "step finished" && e.step && e.step !== "run") steps[e.step] = Number(e.seconds);
     } catch {
       /* not a log line */
     }

@@ -14,6 +14,7 @@
  * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
  * SKIPPED with the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
  */
+import { RUN_ENV, RUN_TYPES } from "../components/cloud/run-context";
 import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -180,7 +181,11 @@ class Server {
   private exited = false;
 
   constructor(args: string[], cwd: string) {
-    this.child = spawn(PYTHON, args, { cwd, env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines") } });
+    // A run on a laptop is started by hand: both run records say so (DP_RUN_TYPE, components/cloud/run-context.ts).
+    this.child = spawn(PYTHON, args, {
+      cwd,
+      env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines"), [RUN_ENV.type]: RUN_TYPES.manual },
+    });
     this.child.stdout.on("data", (d: Buffer) => {
       this.stdout += d.toString();
       let nl: number;
@@ -253,9 +258,10 @@ async function ingest(
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
   const args = ["run", "--pipeline", spec.name, "--target", "local", "--skip-missing-secrets", ...(baseUrl ? ["--base-url", baseUrl] : [])];
   const result = await server.request(args, (e) => {
-    if (e.event === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
-    else if (e.level === "warning" || e.level === "error") {
-      const message = `${e.level}: ${String(e.error ?? e.event).replace(/ at [0-9a-f]{6,}/g, "")}`;
+    // Ingestion's log lines: `severity` and `message` as Cloud Logging reads them (ingestion/logs.py).
+    if (e.message === "step finished" && e.step !== "run") step(spec.name, `ingestion ${e.step} ${Number(e.seconds).toFixed(2)}s`);
+    else if (e.severity === "WARNING" || e.severity === "ERROR" || e.severity === "CRITICAL") {
+      const message = `${String(e.severity).toLowerCase()}: ${String(e.error ?? e.message).replace(/ at [0-9a-f]{6,}/g, "")}`;
       if (!shown.has(message)) step(spec.name, message);
       shown.add(message);
     }

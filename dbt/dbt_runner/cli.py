@@ -41,6 +41,10 @@ SNOWFLAKE_REQUIRED_ENV = (
 )
 _PIPELINE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# What started the run: the orchestration sets DP_RUN_TYPE from its trigger (components/cloud/run-context.ts),
+# `npm run local` sets MANUAL; a run nobody labelled is the schedule's. Ingestion's record uses the same values.
+RUN_TYPES = ("SCHEDULED", "MANUAL")
+DEFAULT_RUN_TYPE = "SCHEDULED"
 _TAG_SELECTION = re.compile(r"^\+?tag:([a-z][a-z0-9_]*)\+?$")
 
 
@@ -196,6 +200,10 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str]) -> dict[
     if not _RUN_ID.match(run_id):
         raise UsageError(f"run id may only contain letters, digits, '.', '_' and '-', got {run_id!r}")
 
+    run_type = environ.get("DP_RUN_TYPE") or DEFAULT_RUN_TYPE
+    if run_type not in RUN_TYPES:
+        raise UsageError(f"DP_RUN_TYPE: expected {' or '.join(RUN_TYPES)}, found {run_type!r}")
+
     project_dir = Path(args.project_dir).resolve() if args.project_dir else PROJECT_DIR
     local_dir = Path(environ.get("DP_LOCAL_DIR") or project_dir.parent / ".local").resolve()
     artifacts_uri = args.artifacts_uri or environ.get("DP_ARTIFACTS_URI") or str(local_dir / "artifacts")
@@ -205,6 +213,7 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str]) -> dict[
         "target": target,
         "pipeline": pipeline,
         "run_id": run_id,
+        "run_type": run_type,
         "project_dir": project_dir,
         "local_dir": local_dir,
         "artifacts_uri": artifacts_uri.rstrip("/") or artifacts_uri,
@@ -420,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "kind": "dbt",
         "pipeline": pipeline,
         "run_id": run_id,
+        "run_type": settings["run_type"],
         "status": status,
         "started_at": iso(started),
         "finished_at": iso(finished),

@@ -3,6 +3,19 @@
 Every line the runner writes to stderr or to its uploaded log is a JSON object. Values of secret
 environment variables (the Snowflake private key and friends) and anything that looks like a PEM
 private key are replaced with "[redacted]" before a line leaves the process.
+
+Each line carries the keys the clouds' log agents read, so no parser is needed on either side:
+- `severity` (DEBUG, INFO, WARNING, ERROR, CRITICAL), `message` and `time` (RFC 3339) are Cloud
+  Logging's special fields for structured logs written by Cloud Run: they become the entry's severity,
+  its summary line and its timestamp; every other key stays in jsonPayload.
+  https://cloud.google.com/logging/docs/structured-logging#structured_logging_special_fields
+- CloudWatch Logs (ECS awslogs driver) stores the line as is; Logs Insights discovers the keys of a JSON
+  event as fields (`filter severity = "ERROR"`), and metric filters match them (`{ $.severity = "ERROR" }`).
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+`event` stays beside `message`: it is the line's machine name (the runner's own, or dbt's event name such
+as LogModelResult, which tools/local.ts counts), while `message` is the human text (the event name when
+there is none).
 """
 
 from __future__ import annotations
@@ -62,6 +75,18 @@ def iso(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# The runner's and dbt's level names (dbt says "warn"), as Cloud Logging's severities.
+SEVERITIES = {"debug": "DEBUG", "info": "INFO", "warn": "WARNING", "warning": "WARNING", "error": "ERROR", "critical": "CRITICAL"}
+
+
+def severity(level: str) -> str:
+    """Cloud Logging's severity for a level name; an unknown name is a bug of the caller, not a log line to lose."""
+    try:
+        return SEVERITIES[level.lower()]
+    except KeyError:
+        raise ValueError(f"unknown log level {level!r}: expected one of {', '.join(SEVERITIES)}") from None
+
+
 class JsonLogger:
     """Writes one JSON object per line to a stream (stderr) and, optionally, to a file."""
 
@@ -84,10 +109,8 @@ class JsonLogger:
             self._file = None
 
     def log(self, level: str, event: str, msg: str | None = None, *, logger: str = "dbt_runner", **fields: Any) -> None:
-        record: dict[str, Any] = {"ts": iso(utc_now()), "level": level, "logger": logger, "event": event}
+        record: dict[str, Any] = {"time": iso(utc_now()), "severity": severity(level), "logger": logger, "event": event, "message": event if msg is None else msg}
         record.update(self.context)
-        if msg is not None:
-            record["msg"] = msg
         record.update({k: v for k, v in fields.items() if v is not None})
         line = self.redactor(json.dumps(record, default=str, ensure_ascii=False))
         with self._lock:

@@ -36,9 +36,10 @@ def test_success_writes_artifacts_and_run_record(warehouse, run_runner):
     for name in ("manifest.json", "run_results.json", "run_record.json", "logs/dbt.log", "logs/runner.jsonl"):
         assert (run_dir / name).is_file(), name
     record = res.run_record()
-    assert {k: record[k] for k in ("pipeline", "run_id", "status", "models_built", "tests_failed")} == {
+    assert {k: record[k] for k in ("pipeline", "run_id", "run_type", "status", "models_built", "tests_failed")} == {
         "pipeline": "jsonplaceholder",
         "run_id": "run-ok-1",
+        "run_type": "SCHEDULED",  # no DP_RUN_TYPE: the schedule's
         "status": "SUCCESS",
         "models_built": 6,
         "tests_failed": 0,

@@ -95,8 +95,35 @@ def test_json_logger_writes_redacted_json_lines(tmp_path):
     logger.close()
     line = json.loads(stream.getvalue())
     assert line["event"] == "evt" and line["pipeline"] == "p" and line["extra"] == 1
-    assert "s3cr3t-value" not in stream.getvalue() and "[redacted]" in line["msg"]
+    assert "s3cr3t-value" not in stream.getvalue() and "[redacted]" in line["message"]
     assert (tmp_path / "l.jsonl").read_text().strip() == stream.getvalue().strip()
+
+
+def test_json_logger_lines_carry_the_keys_cloud_logging_and_cloudwatch_read():
+    """Stands for: Cloud Logging reading a Cloud Run job's stderr line as a structured entry (severity,
+    summary and timestamp from `severity`, `message`, `time`), and CloudWatch Logs Insights filtering on
+    the same keys. Proof: the runner's real logger against Google's documented names and value set
+    (dbt's "warn" included); it cannot prove the agents' parsing itself (no Cloud Logging here)."""
+    import io
+    import re
+    from datetime import datetime
+
+    stream = io.StringIO()
+    logger = JsonLogger(Redactor([]), stream=stream)
+    for level in ("debug", "info", "warn", "warning", "error", "critical"):
+        logger.log(level, "evt_" + level)
+    logger.info("run_finished", "dbt build finished")
+    lines = [json.loads(raw) for raw in stream.getvalue().splitlines()]
+    assert [line["severity"] for line in lines] == ["DEBUG", "INFO", "WARNING", "WARNING", "ERROR", "CRITICAL", "INFO"]
+    assert lines[0]["message"] == "evt_debug", "without a text, the event name is the summary line"
+    assert (lines[-1]["event"], lines[-1]["message"]) == ("run_finished", "dbt build finished")
+    assert all("level" not in line and "msg" not in line and "ts" not in line for line in lines)
+    for line in lines:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"]), line["time"]
+        assert datetime.fromisoformat(line["time"]).tzinfo is not None
+    with pytest.raises(ValueError, match="unknown log level 'loud'"):
+        logger.log("loud", "evt")
+    assert len(stream.getvalue().splitlines()) == len(lines), "a bad level writes nothing"
 
 
 def test_open_store_routes_by_scheme(tmp_path):
@@ -169,6 +196,15 @@ def test_settings_defaults_and_env():
     assert (s["pipeline"], s["run_id"], s["artifacts_uri"], s["target"]) == ("orders_files", "exec-1", "gs://b/artifacts", "snowflake")
     assert _settings(["build", "-s", "fct_orders", "dim_users"])["pipeline"] == "adhoc"
     assert _settings(["build", "-s", "x"], {"CLOUD_RUN_EXECUTION": "dp-dev-x-dbt-abc12"})["run_id"] == "dp-dev-x-dbt-abc12"
+
+
+def test_run_type_comes_from_the_orchestration_and_bad_values_stop_the_run():
+    """Stands for: the dbt job started by the orchestration with DP_RUN_TYPE (gcp-emulated and aws-emulated
+    check the orchestrations set it). Proof: the runner's real settings resolution."""
+    assert _settings(["build", "-s", "x"])["run_type"] == "SCHEDULED"
+    assert _settings(["build", "-s", "x"], {"DP_RUN_TYPE": "MANUAL"})["run_type"] == "MANUAL"
+    with pytest.raises(UsageError, match="DP_RUN_TYPE: expected SCHEDULED or MANUAL, found 'manual'"):
+        _settings(["build", "-s", "x"], {"DP_RUN_TYPE": "manual"})
 
 
 @pytest.mark.parametrize(

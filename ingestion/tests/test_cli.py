@@ -25,15 +25,20 @@ def test_fivetran_pipeline_is_skipped_with_a_reason_and_a_run_record(workspace, 
     assert record["status"] == "SKIPPED" and "Fivetran loads" in record["reason"]
     assert workspace.records("shop_pg") == [record]
     assert not (workspace.local / "warehouse.duckdb").exists()
-    assert all(json.loads(line)["level"] for line in err.splitlines())  # stderr is JSON lines only
+    assert all(json.loads(line)["severity"] for line in err.splitlines())  # stderr is JSON lines only
 
 
-def test_run_record_has_the_contract_fields(workspace, capsys):
+def test_run_record_has_the_contract_fields(workspace, capsys, monkeypatch):
+    monkeypatch.delenv("DP_RUN_TYPE", raising=False)
     workspace.write_pipeline("shop_pg", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "shop_pg"}})
     _, record, _ = workspace.run(capsys, "--pipeline", "shop_pg", "--run-id", "run-42")
     assert (workspace.lake / "_runs" / "shop_pg" / "run-42.json").is_file()
     assert {"pipeline", "run_id", "status", "started_at", "finished_at", "rows", "error"} <= set(record)
     assert record["run_id"] == "run-42"
+    assert record["run_type"] == "SCHEDULED", "a run nobody labelled is the schedule's"
+    monkeypatch.setenv("DP_RUN_TYPE", "MANUAL")
+    workspace.run(capsys, "--pipeline", "shop_pg", "--run-id", "run-43")
+    assert json.loads((workspace.lake / "_runs" / "shop_pg" / "run-43.json").read_text())["run_type"] == "MANUAL"
 
 
 def test_unknown_pipeline_names_the_file_and_known_pipelines(workspace, capsys):

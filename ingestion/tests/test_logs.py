@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from datetime import datetime
 
 import pytest
 
@@ -15,8 +17,29 @@ def test_log_lines_are_json_with_secrets_redacted(capsys):
     logs.log("connecting", url="https://user:hunter2-long-secret@db", attempt=1)
     logging.getLogger("dlt").warning("dlt says hunter2-long-secret")
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
-    assert lines[0]["event"] == "connecting" and lines[0]["url"] == "https://user:[secret]@db" and lines[0]["attempt"] == 1
-    assert lines[1]["logger"] == "dlt" and "hunter2" not in lines[1]["event"]
+    assert lines[0]["message"] == "connecting" and lines[0]["url"] == "https://user:[secret]@db" and lines[0]["attempt"] == 1
+    assert lines[1]["logger"] == "dlt" and "hunter2" not in lines[1]["message"]
+
+
+def test_log_lines_carry_the_keys_cloud_logging_and_cloudwatch_read(capsys):
+    """Stands for: Cloud Logging reading a Cloud Run job's stderr line as a structured entry (its severity,
+    summary and timestamp from `severity`, `message`, `time`), and CloudWatch Logs Insights filtering on
+    the same keys. Proof: our formatter's real output against Google's documented field names and value
+    set; it cannot prove the agents' parsing itself (no Cloud Logging here)."""
+    logs.configure("DEBUG")
+    logs.log("loading", logging.DEBUG, table="posts")
+    logs.log("loaded", table="posts")
+    logs.log("slow page", logging.WARNING)
+    logs.log("run failed", logging.ERROR, error="boom")
+    logs.log("gave up", logging.CRITICAL)
+    logging.getLogger("ingestion").log(25, "between INFO and WARNING")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [line["severity"] for line in lines] == ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "INFO"]
+    assert [line["message"] for line in lines][:2] == ["loading", "loaded"] and lines[3]["error"] == "boom"
+    assert all("level" not in line and "event" not in line for line in lines), "the old keys would shadow nothing but confuse readers"
+    for line in lines:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"]), line["time"]
+        assert datetime.fromisoformat(line["time"]).tzinfo is not None
 
 
 def test_secret_refs_resolve_recursively_and_register_for_redaction(monkeypatch):

@@ -18,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
+import { parse as parseYaml } from "yaml";
 import { readStackFile } from "../../tools/synth/stack-file";
 import { maskSecrets, synthesize, type Plan } from "../../tools/synth/synthesize";
 import { PROJECT_ROOT } from "../../stacks/program";
@@ -61,6 +62,8 @@ function jobsOf(plan: Plan): { job: string; image: Image; env: string[] }[] {
   const out: { job: string; image: Image; env: string[] }[] = [];
   const imageOf = (name: string): Image => (/-ingest-(job|task)$/.test(name) ? "ingestion" : /-dbt-(job|task)$/.test(name) ? "dbt" : assert.fail(`unknown job ${name}`));
   const overrides: Record<string, Set<string>> = { ingestion: new Set(), dbt: new Set() };
+  // The GCP workflows start every job through one `run_job` subworkflow: its env overrides reach each job.
+  const workflowOverrides = new Set<string>();
   for (const r of plan.resources) {
     const i = maskSecrets(r.inputs, true) as any;
     if (r.type === "gcp:cloudrunv2/job:Job") {
@@ -68,14 +71,19 @@ function jobsOf(plan: Plan): { job: string; image: Image; env: string[] }[] {
     } else if (r.type === "aws:ecs/taskDefinition:TaskDefinition") {
       const defs = JSON.parse(i.containerDefinitions);
       out.push({ job: i.family, image: imageOf(i.family), env: defs.flatMap((d: any) => [...(d.environment ?? []), ...(d.secrets ?? [])].map((e: any) => e.name)) });
+    } else if (r.type === "gcp:workflows/workflow:Workflow") {
+      for (const step of parseYaml(String(i.sourceContents)).run_job.steps as Record<string, any>[]) {
+        for (const o of step.start?.try?.args?.body?.overrides?.containerOverrides ?? []) for (const e of o.env ?? []) workflowOverrides.add(e.name);
+      }
     } else if (r.type === "aws:sfn/stateMachine:StateMachine") {
       for (const s of Object.values<any>(JSON.parse(i.definition).States)) {
         for (const o of s.Arguments?.Overrides?.ContainerOverrides ?? []) for (const e of o.Environment ?? []) overrides[o.Name === "dbt" ? "dbt" : "ingestion"].add(e.Name);
       }
     }
   }
-  // Step Functions adds the run id to the containers it starts: part of what the task gets.
+  // Step Functions and the workflows add the run id and type to the containers they start: part of what the job gets.
   for (const j of out) if (j.job.endsWith("-task")) j.env.push(...overrides[j.image]);
+  for (const j of out) if (j.job.endsWith("-job")) j.env.push(...workflowOverrides);
   return out;
 }
 

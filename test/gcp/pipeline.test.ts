@@ -67,7 +67,7 @@ describe("gcp pipeline jobs", () => {
       const grants = ofType(dev.plan, T.jobIam)
         .map(inputs)
         .filter((g) => g.name === job.name);
-      const invokers = grants.filter((g) => g.role === "roles/run.invoker").map((g) => g.member);
+      const invokers = grants.filter((g) => g.role === "roles/run.jobsExecutorWithOverrides").map((g) => g.member);
       assert.deepEqual(invokers, [orchestrator], job.name);
       assert.ok(
         grants.some((g) => g.role === "roles/run.viewer" && g.member === orchestrator),
@@ -76,6 +76,9 @@ describe("gcp pipeline jobs", () => {
     }
   });
 });
+
+/** The steps that read the run's context before anything runs: ids, then the trigger → run type. */
+const RUN_STEPS = ["init", "read_trigger", "classify_trigger", "unknown_trigger"];
 
 describe("gcp pipeline workflow", () => {
   const definition = (name: string) => parse(inputs(one(dev.plan, T.workflow, `${name}-flow`)).sourceContents);
@@ -91,13 +94,16 @@ describe("gcp pipeline workflow", () => {
 
   it("chains ingestion → dbt through the Cloud Run connector", () => {
     const main = definition("jsonplaceholder").main.steps.map((s: object) => Object.keys(s)[0]);
-    assert.deepEqual(main, ["init", "overlap", "skip_if_running", "ingest", "transform", "done"]);
+    assert.deepEqual(main, [...RUN_STEPS, "overlap", "skip_if_running", "ingest", "transform", "done"]);
     const steps = definition("jsonplaceholder").main.steps;
-    assert.equal(steps[3].ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
-    assert.equal(steps[4].transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
+    const [ingest, transform] = [steps[main.indexOf("ingest")].ingest, steps[main.indexOf("transform")].transform];
+    assert.equal(ingest.args.job, "acme-dev-jsonplaceholder-ingest-job");
+    assert.equal(transform.args.job, "acme-dev-jsonplaceholder-dbt-job");
     // dbt in dev: one attempt of 30 min + 300 s slack; ingestion: 30 min, one retry: two attempts.
-    assert.equal(steps[4].transform.args.max_wait_seconds, 2100);
-    assert.equal(steps[3].ingest.args.max_wait_seconds, 4200);
+    assert.equal(transform.args.max_wait_seconds, 2100);
+    assert.equal(ingest.args.max_wait_seconds, 4200);
+    // Both jobs get the execution's id (executed in test/tiers/gcp-emulated/workflows.test.ts).
+    for (const call of [ingest, transform]) assert.deepEqual([call.args.run_id, call.args.run_type], ["${execution_id}", "${run_type}"]);
     const start = definition("jsonplaceholder").run_job.steps[0].start;
     assert.equal(start.try.call, "googleapis.run.v2.projects.locations.jobs.run");
     assert.equal(start.retry.max_retries, 2, "orchestration.stepRetries (default)");
@@ -108,9 +114,9 @@ describe("gcp pipeline workflow", () => {
     const doc = definition("shop_postgres");
     assert.deepEqual(
       doc.main.steps.map((s: object) => Object.keys(s)[0]),
-      ["init", "overlap", "skip_if_running", "fivetran_sync", "transform", "done"],
+      [...RUN_STEPS, "overlap", "skip_if_running", "fivetran_sync", "transform", "done"],
     );
-    assert.equal(doc.main.steps[3].fivetran_sync.args.max_wait_seconds, 6 * 3600);
+    assert.equal(doc.main.steps[RUN_STEPS.length + 2].fivetran_sync.args.max_wait_seconds, 6 * 3600);
     const wf = inputs(one(dev.plan, T.workflow, "shop_postgres-flow"));
     assert.deepEqual(wf.userEnvVars, { FIVETRAN_CONNECTION_ID: "conn_shop_postgres", FIVETRAN_API_SECRET_ID: "acme-dev-fivetran-api" });
     assert.equal(definition("jsonplaceholder").fivetran_sync, undefined);

@@ -51,8 +51,18 @@ describe("gcp workflow definition", () => {
 
   it("syncs Fivetran with Basic auth from Secret Manager, polls until the sync passes the trigger time, and fails on failed_at", () => {
     const doc = parse(workflowDefinition({ ...base, ingestionJob: undefined, fivetran: { maxWaitSeconds: 900 } }));
-    assert.deepEqual(stepNames(doc.main.steps), ["init", "overlap", "skip_if_running", "fivetran_sync", "transform", "done"]);
-    assert.equal(doc.main.steps[3].fivetran_sync.args.connection_id, `\${sys.get_env("${WORKFLOW_ENV.fivetranConnection}")}`);
+    assert.deepEqual(stepNames(doc.main.steps), [
+      "init",
+      "read_trigger",
+      "classify_trigger",
+      "unknown_trigger",
+      "overlap",
+      "skip_if_running",
+      "fivetran_sync",
+      "transform",
+      "done",
+    ]);
+    assert.equal(step(doc.main.steps, "fivetran_sync").args.connection_id, `\${sys.get_env("${WORKFLOW_ENV.fivetranConnection}")}`);
     const steps = doc.fivetran_sync.steps;
     assert.equal(step(steps, "read_credential").call, "googleapis.secretmanager.v1.projects.secrets.versions.accessString");
     const prepare = step(steps, "prepare").assign;
@@ -75,7 +85,31 @@ describe("gcp workflow definition", () => {
   });
 
   it("has no Fivetran step without Fivetran, and no ingestion step without an ingestion job", () => {
-    assert.deepEqual(stepNames(parse(workflowDefinition(base)).main.steps), ["init", "overlap", "skip_if_running", "ingest", "transform", "done"]);
+    assert.deepEqual(stepNames(parse(workflowDefinition(base)).main.steps), [
+      "init",
+      "read_trigger",
+      "classify_trigger",
+      "unknown_trigger",
+      "overlap",
+      "skip_if_running",
+      "ingest",
+      "transform",
+      "done",
+    ]);
     assert.equal(parse(workflowDefinition(base)).fivetran_sync, undefined);
+  });
+
+  // Declaration only: the emulated tier (test/tiers/gcp-emulated/workflows.test.ts) executes it.
+  it("starts every job with the run's id and type as container env overrides", () => {
+    const doc = parse(workflowDefinition(base));
+    assert.deepEqual(step(doc.run_job.steps, "start").try.args.body.overrides.containerOverrides, [
+      {
+        env: [
+          { name: "DP_RUN_ID", value: "${run_id}" },
+          { name: "DP_RUN_TYPE", value: "${run_type}" },
+        ],
+      },
+    ]);
+    assert.deepEqual(step(doc.main.steps, "init").assign[3], { execution_id: '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}' });
   });
 });

@@ -9,6 +9,7 @@
  */
 import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
 import { JOB_RETRY_PAUSE_SECONDS } from "../rules";
+import { DEFAULT_TRIGGER, RUN_ENV, RUN_TYPES } from "../run-context";
 
 export interface FlowTask {
   /**
@@ -77,8 +78,18 @@ function runTask(spec: FlowSpec, task: FlowTask, next: string | undefined): Stat
           AssignPublicIp: spec.network.assignPublicIp ? "ENABLED" : "DISABLED",
         },
       },
-      // Both tasks of one execution share its run id (the execution name), so run records line up.
-      Overrides: { ContainerOverrides: [{ Name: task.container, Environment: [{ Name: "DP_RUN_ID", Value: "{% $states.context.Execution.Name %}" }] }] },
+      // Both tasks of one execution share its run id (the execution name) and type, so run records line up.
+      Overrides: {
+        ContainerOverrides: [
+          {
+            Name: task.container,
+            Environment: [
+              { Name: RUN_ENV.id, Value: "{% $states.context.Execution.Name %}" },
+              { Name: RUN_ENV.type, Value: RUN_TYPE },
+            ],
+          },
+        ],
+      },
       // Tags the task at creation: the orchestrator needs ecs:TagResource on its tasks (runtime.ts).
       PropagateTags: "TASK_DEFINITION",
     },
@@ -110,6 +121,15 @@ function fivetranCall(spec: FlowSpec, method: "GET" | "POST", path: string): Sta
 
 /** JSONata: milliseconds of a Fivetran timestamp, 0 when it is null or absent. */
 const MS = "$ms := function($t) { $type($t) = 'string' ? $toMillis($t) : 0 }";
+/**
+ * The run type from the execution input's `trigger` (absent: the schedule's). The execution's own input,
+ * not the state's, which earlier states replace. An unknown trigger fails the first task's state
+ * (States.QueryEvaluationError) before any task starts.
+ */
+const RUN_TYPE = `{% ($t := $exists($states.context.Execution.Input.trigger) ? $states.context.Execution.Input.trigger : "${DEFAULT_TRIGGER}"; ${Object.entries(RUN_TYPES)
+  .map(([trigger, runType]) => `$t = "${trigger}" ? "${runType}" : `)
+  .join("")}$error("unknown trigger " & $string($t) & " in the execution input: expected one of ${Object.keys(RUN_TYPES).join(", ")}")) %}`;
+
 /** FIVETRAN_SYNC.isFailed, in JSONata over the polled connection (`$states.input`) and `$triggeredAt`. */
 const SYNC_FAILED = `{% (${MS}; $since := $toMillis($triggeredAt); $lowercase($string($states.input.status.setup_state)) = 'broken' or ($ms($states.input.failed_at) > $since and $ms($states.input.failed_at) >= $ms($states.input.succeeded_at))) %}`;
 /** FIVETRAN_SYNC.isFinished (and not failed: that choice comes first). */

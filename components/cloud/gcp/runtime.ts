@@ -207,7 +207,9 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
     );
     // The orchestrator starts this job and follows its execution; nothing else may.
     const logical = `${p.name}-${key}`;
-    this.jobGrant(job, logical, "roles/run.invoker", this.deps.identities.orchestrator);
+    // Starts with env overrides (the run's DP_RUN_ID/DP_RUN_TYPE, workflow.ts): run.jobs.runWithOverrides,
+    // which roles/run.invoker lacks; this role adds only cancelling an execution, never changing the job.
+    this.jobGrant(job, logical, "roles/run.jobsExecutorWithOverrides", this.deps.identities.orchestrator);
     this.jobGrant(job, logical, "roles/run.viewer", this.deps.identities.orchestrator);
     if (this.deps.identities.ciPreview) this.jobGrant(job, logical, "roles/run.viewer", this.deps.identities.ciPreview);
     return job;

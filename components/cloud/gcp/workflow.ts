@@ -4,7 +4,7 @@
  *
  * - Jobs start through the Cloud Run connector (`googleapis.run.v2.projects.locations.jobs.run`,
  *   `skip_polling`), then the workflow polls the execution (`...jobs.executions.get`) until it completes.
- *   Starting needs `run.jobs.run` and polling `run.executions.get`, both granted on the job itself.
+ *   Starting needs `run.jobs.run` (and `run.jobs.runWithOverrides`, below) and polling `run.executions.get`, both granted on the job itself.
  * - Retries follow Google's rule for what is safe to repeat. Starting a job and triggering a Fivetran
  *   sync are not idempotent (a repeated start after a lost response launches a second execution), so
  *   they are retried only on 429 and 503 (`http.default_retry_predicate_non_idempotent`: the request
@@ -15,11 +15,17 @@
  *   logs a warning and returns `status: skipped` with the execution it yielded to.
  * - A failed job, a failed or overdue Fivetran sync, or a timeout raises: the execution fails, and the
  *   pipeline's alert policy sees it.
+ * - Every job of one execution gets the same run id and run type as env overrides in its `jobs.run`
+ *   request (`overrides.containerOverrides[].env`: DP_RUN_ID = the workflow execution id, DP_RUN_TYPE
+ *   from the input's `trigger`), so the ingestion and dbt run records of a run line up. Cloud Run's own
+ *   CLOUD_RUN_EXECUTION differs per job. Overrides need `run.jobs.runWithOverrides` on the job
+ *   (roles/run.jobsExecutorWithOverrides, runtime.ts). An unknown trigger fails the run before any step.
  * - Values that are only known at deploy time (Fivetran connection id, secret id) come from the
  *   workflow's `userEnvVars`, so the definition itself is a plain string.
  */
 import { stringify } from "yaml";
 import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
+import { DEFAULT_TRIGGER, RUN_ENV, RUN_TYPES } from "../run-context";
 
 export interface WorkflowSpec {
   pipeline: string;
@@ -61,9 +67,19 @@ export function workflowDefinition(spec: WorkflowSpec): string {
           { location: spec.region },
           { workflow: '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_ID")}' },
           { execution_id: '${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}' },
+          { trigger: DEFAULT_TRIGGER },
         ],
       },
     },
+    // A run started without input (or without `trigger`) is the schedule's; one started by hand says "manual".
+    { read_trigger: { switch: [{ condition: '${get_type(input) == "map"}', assign: [{ trigger: `\${default(map.get(input, "trigger"), "${DEFAULT_TRIGGER}")}` }] }] } },
+    {
+      classify_trigger: {
+        switch: Object.entries(RUN_TYPES).map(([trigger, runType]) => ({ condition: `\${trigger == "${trigger}"}`, assign: [{ run_type: runType }], next: "overlap" })),
+        next: "unknown_trigger",
+      },
+    },
+    { unknown_trigger: { raise: `\${"unknown trigger " + json.encode_to_string(trigger) + " in the execution input: expected one of ${Object.keys(RUN_TYPES).join(", ")}"}` } },
     {
       overlap: {
         call: "older_active_execution",
@@ -128,7 +144,7 @@ export function workflowDefinition(spec: WorkflowSpec): string {
 }
 
 function jobArgs(job: string, maxWait: number) {
-  return { project: "${project}", location: "${location}", job, max_wait_seconds: maxWait };
+  return { project: "${project}", location: "${location}", job, max_wait_seconds: maxWait, run_id: "${execution_id}", run_type: "${run_type}" };
 }
 
 /** Retry policies: `read` for idempotent calls, `start` for calls that must not run twice. */
@@ -201,13 +217,29 @@ function olderActiveExecution(retry: object) {
 
 function runJob(retry: Retries) {
   return {
-    params: ["project", "location", "job", "max_wait_seconds"],
+    params: ["project", "location", "job", "max_wait_seconds", "run_id", "run_type"],
     steps: [
       {
         start: {
           try: {
             call: "googleapis.run.v2.projects.locations.jobs.run",
-            args: { name: '${"projects/" + project + "/locations/" + location + "/jobs/" + job}', connector_params: { skip_polling: true } },
+            args: {
+              name: '${"projects/" + project + "/locations/" + location + "/jobs/" + job}',
+              // RunJobRequest.overrides: the job's one container (no name needed) gets the run's id and type.
+              body: {
+                overrides: {
+                  containerOverrides: [
+                    {
+                      env: [
+                        { name: RUN_ENV.id, value: "${run_id}" },
+                        { name: RUN_ENV.type, value: "${run_type}" },
+                      ],
+                    },
+                  ],
+                },
+              },
+              connector_params: { skip_polling: true },
+            },
             result: "operation",
           },
           retry: retry.start,

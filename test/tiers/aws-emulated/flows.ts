@@ -45,6 +45,8 @@ export interface Scenario {
   definition?: (d: string) => string;
   /** Publish the plan's failure alert for the ended execution. */
   alert?: boolean;
+  /** The execution's input; default the plan's schedule target input (what EventBridge Scheduler sends). */
+  input?: unknown;
 }
 
 export function pipelineFlow(plan: Plan, pipeline: string) {
@@ -54,7 +56,9 @@ export function pipelineFlow(plan: Plan, pipeline: string) {
   const tasks = byType(plan, T.task).filter((r) => String(r.inputs.family).startsWith(`${base}-`));
   const rule = byType(plan, T.rule).find((r) => r.inputs.name === `${base}-failed`)!;
   const target = byType(plan, T.target).find((r) => r.name === `${pipeline}-failed-owner`)!;
-  return { base, sm, tasks, rule, target, definition: String(sm.inputs.definition) };
+  const schedule = byType(plan, T.schedule).find((r) => r.inputs.name === `${base}-schedule`);
+  if (!schedule) throw new Error(`no schedule ${base}-schedule in the plan`);
+  return { base, sm, tasks, rule, target, schedule, definition: String(sm.inputs.definition) };
 }
 
 export function runFlow(plan: Plan, pipeline: string, scenario: Scenario = {}): FlowRun {
@@ -77,6 +81,7 @@ export function runFlow(plan: Plan, pipeline: string, scenario: Scenario = {}): 
     ecs: scenario.ecs ?? {},
     fivetran: scenario.fivetran ?? {},
     deployDuringRun: scenario.deployDuringRun,
+    input: JSON.stringify(scenario.input === undefined ? json((f.schedule.inputs.target as any).input) : scenario.input),
     failedRule: scenario.alert ? { eventPattern: f.rule.inputs.eventPattern, inputTransformer: { InputPathsMap: it.inputPaths, InputTemplate: it.inputTemplate } } : undefined,
   });
 }

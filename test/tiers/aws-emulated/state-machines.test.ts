@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import aslValidator from "asl-validator";
 import type { Plan } from "../../../tools/synth/synthesize";
-import { pipelineFlow, runFlow } from "./flows";
+import { pipelineFlow, runFlow, type FlowRun } from "./flows";
 import { byType, devAwsPlan, json, T, tierPython } from "./tools";
 
 let plan: Plan;
@@ -45,7 +45,7 @@ describe("every state machine is valid Amazon States Language (asl-validator)", 
 });
 
 describe("a dlt pipeline's run in moto's interpreter (jsonplaceholder)", () => {
-  it("succeeds: ingestion then dbt, both tagged from their task definition and carrying the execution name as DP_RUN_ID", () => {
+  it("succeeds: ingestion then dbt, both tagged from their task definition and carrying the execution name as DP_RUN_ID and the schedule's run type", () => {
     const r = runFlow(plan, "jsonplaceholder");
     assert.equal(r.status, "SUCCEEDED", r.cause);
     assert.deepEqual(
@@ -56,8 +56,28 @@ describe("a dlt pipeline's run in moto's interpreter (jsonplaceholder)", () => {
       assert.equal(t.parameters.propagateTags, "TASK_DEFINITION", "tags at creation: the orchestrator's ecs:TagResource grant (iam.test.ts) is needed");
       assert.equal(t.parameters.startedBy, "AWS Step Functions");
       const env = t.parameters.overrides.containerOverrides[0].environment;
-      assert.deepEqual(env, [{ name: "DP_RUN_ID", value: "run-1" }]);
+      assert.deepEqual(env, [
+        { name: "DP_RUN_ID", value: "run-1" },
+        { name: "DP_RUN_TYPE", value: "SCHEDULED" },
+      ]);
     }
+  });
+
+  // Stands for: a run started by hand (`aws stepfunctions start-execution --input '{"trigger":"manual"}'`)
+  // or with a mistyped trigger. Proof: moto's interpreter evaluating the plan's JSONata over the execution's
+  // input. Cannot prove: AWS's own JSONata engine's error text (only that the run fails before any task).
+  it("labels a manual run MANUAL, a run without input SCHEDULED, and fails an unknown trigger before any task starts", () => {
+    const types = (r: FlowRun) => r.runTasks.map((t) => t.parameters.overrides.containerOverrides[0].environment.find((e: { name: string }) => e.name === "DP_RUN_TYPE")?.value);
+    const manual = runFlow(plan, "jsonplaceholder", { input: { trigger: "manual" } });
+    assert.equal(manual.status, "SUCCEEDED", manual.cause);
+    assert.deepEqual(types(manual), ["MANUAL", "MANUAL"]);
+    const bare = runFlow(plan, "jsonplaceholder", { input: {} });
+    assert.equal(bare.status, "SUCCEEDED", bare.cause);
+    assert.deepEqual(types(bare), ["SCHEDULED", "SCHEDULED"]);
+    const bad = runFlow(plan, "jsonplaceholder", { input: { trigger: "manul" } });
+    assert.equal(bad.status, "FAILED");
+    assert.match(String(bad.cause), /unknown trigger manul/);
+    assert.deepEqual(bad.runTasks, [], "no task starts");
   });
 
   it("retries a Fargate capacity error (AmazonECS.Unknown) and succeeds; the old retry list would have failed the run", () => {

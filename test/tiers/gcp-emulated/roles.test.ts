@@ -90,10 +90,17 @@ for (const stack of ["dev", "prod"] as const) {
       const p = stacks[stack];
       const gs = grants(p);
       const orchestrator = sa(p, "orchestrator");
-      const jobs = ofType(p, "gcp:workflows/workflow:Workflow").flatMap((w) => [...String(w.inputs.sourceContents).matchAll(/job: (\S+)/g)].map((m) => m[1]));
+      const workflows = ofType(p, "gcp:workflows/workflow:Workflow").map((w) => String(w.inputs.sourceContents));
+      const jobs = workflows.flatMap((source) => [...source.matchAll(/job: (\S+)/g)].map((m) => m[1]));
       assert.ok(jobs.length >= 3, jobs.join(","));
+      // A start that sets env overrides (the run id) is refused without run.jobs.runWithOverrides.
+      assert.ok(
+        workflows.every((source) => source.includes("containerOverrides")),
+        "every workflow starts its jobs with overrides",
+      );
       for (const job of jobs) {
-        for (const perm of ["run.jobs.run", "run.executions.get", "run.operations.get"]) assert.ok(holds(gs, orchestrator, perm, `job:${job}`), `${perm} on ${job}`);
+        for (const perm of ["run.jobs.run", "run.jobs.runWithOverrides", "run.executions.get", "run.operations.get"])
+          assert.ok(holds(gs, orchestrator, perm, `job:${job}`), `${perm} on ${job}`);
       }
       for (const perm of ["workflows.executions.create", "workflows.executions.list"]) assert.ok(holds(gs, orchestrator, perm, "project"), perm);
       if (ofType(p, "gcp:workflows/workflow:Workflow").some((w) => String(w.inputs.sourceContents).includes("fivetran_sync"))) {

@@ -1,6 +1,7 @@
 """Run one generated workflow in workflows-emulator against local stand-ins, and report what happened.
 
-Reads JSON on stdin: {"source": <workflow YAML>, "env": {...}, "scenario": {...}} and prints
+Reads JSON on stdin: {"source": <workflow YAML>, "env": {...}, "scenario": {...}, "input"?: <the execution
+argument, default the schedule's>} and prints
 {"schema_ok", "result" | "error", "requests": [...]}. The stand-ins are one HTTP server on 127.0.0.1
 (stopped before exit) playing:
   - the Cloud Run Admin API v2: jobs.run (returns the long-running operation, as with skip_polling) and
@@ -238,7 +239,7 @@ except ValidationError as err:
     out["schema_error"] = f"{'/'.join(map(str, err.absolute_path))}: {err.message}"
 CLOCK["start"] = now()
 try:
-    out["result"] = json.loads(json.dumps(emulator.execute_workflow(workflow, {"input": {"pipeline": "x", "trigger": "schedule"}}), default=str))
+    out["result"] = json.loads(json.dumps(emulator.execute_workflow(workflow, {"input": data.get("input", {"pipeline": "x", "trigger": "schedule"})}), default=str))
 except Exception as err:  # noqa: BLE001 - the execution failed: what Workflows would report
     payload = getattr(err, "payload", None)
     out["error"] = json.loads(json.dumps(payload, default=str)) if isinstance(payload, dict) else str(payload if payload is not None else err)

@@ -30,7 +30,7 @@ before(async () => {
   stacks.prod = await plan("prod");
 });
 
-function execute(p: Plan, flow: string, scenario: Record<string, unknown> = {}): Run {
+function execute(p: Plan, flow: string, scenario: Record<string, unknown> = {}, input?: unknown): Run {
   const w = one(p, "gcp:workflows/workflow:Workflow", flow);
   const env = {
     GOOGLE_CLOUD_PROJECT_ID: `acme-data-${p.stack}`,
@@ -38,11 +38,16 @@ function execute(p: Plan, flow: string, scenario: Record<string, unknown> = {}):
     GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: "this-run",
     ...((w.inputs.userEnvVars as Record<string, string>) ?? {}),
   };
-  return runPython<Run>("run_workflow.py", { source: w.inputs.sourceContents, env, scenario });
+  return runPython<Run>("run_workflow.py", { source: w.inputs.sourceContents, env, scenario, ...(input === undefined ? {} : { input }) });
 }
 
 const runs = (r: Run, job: string) => r.requests.filter((q) => q.method === "POST" && q.path.endsWith(`/jobs/${job}:run`)).length;
 const errorText = (r: Run) => JSON.stringify(r.error ?? "");
+/** The env overrides each `jobs.run` request of a run carried, in the order the jobs started. */
+const startEnvs = (r: Run) =>
+  r.requests
+    .filter((q) => q.method === "POST" && q.path.endsWith(":run"))
+    .map((q) => ({ job: q.path.split("/").pop()!.replace(/:run$/, ""), env: (q.body as any)?.overrides?.containerOverrides?.[0]?.env }));
 const ING = "acme-prod-jsonplaceholder-ingest-job";
 const DBT = "acme-prod-jsonplaceholder-dbt-job";
 const activeRun = (name: string, startOffset: number, state = "ACTIVE") => ({
@@ -127,6 +132,55 @@ describe("gcp-emulated workflows: ingestion → dbt (prod jsonplaceholder)", () 
   });
 });
 
+// Stands for: one pipeline run on Cloud Run, where each job execution gets its own CLOUD_RUN_EXECUTION, so
+// only the run id the workflow passes can tie the ingestion and dbt run records together. Proven by the
+// emulator executing the generated source and our Cloud Run stand-in recording each RunJobRequest body.
+// It cannot prove that Cloud Run applies the overrides to the container (the API's documented behaviour;
+// the containers tier runs the images with DP_RUN_ID set) nor the real execution id's format.
+describe("gcp-emulated workflows: one run id and run type for every job of a run", () => {
+  it("starts ingestion and dbt with DP_RUN_ID = the workflow execution id and DP_RUN_TYPE from the trigger", () => {
+    const r = execute(stacks.prod, "jsonplaceholder-flow");
+    assert.equal(r.result?.status, "succeeded", errorText(r));
+    assert.deepEqual(startEnvs(r), [
+      {
+        job: ING,
+        env: [
+          { name: "DP_RUN_ID", value: "this-run" },
+          { name: "DP_RUN_TYPE", value: "SCHEDULED" },
+        ],
+      },
+      {
+        job: DBT,
+        env: [
+          { name: "DP_RUN_ID", value: "this-run" },
+          { name: "DP_RUN_TYPE", value: "SCHEDULED" },
+        ],
+      },
+    ]);
+  });
+
+  it("a retried start carries the same run id (the retry repeats the request, not a new run)", () => {
+    const r = execute(stacks.prod, "jsonplaceholder-flow", { run_status: { [ING]: [503] } });
+    assert.equal(r.result?.status, "succeeded", errorText(r));
+    const ids = startEnvs(r).map((s) => s.env?.find((e: { name: string }) => e.name === "DP_RUN_ID")?.value);
+    assert.deepEqual(ids, ["this-run", "this-run", "this-run"], "refused ingestion start, its retry, then dbt");
+  });
+
+  it("marks a run started by hand as MANUAL, one without input as SCHEDULED, and refuses an unknown trigger before any job", () => {
+    const types = (r: Run) => startEnvs(r).map((s) => s.env?.find((e: { name: string }) => e.name === "DP_RUN_TYPE")?.value);
+    const manual = execute(stacks.prod, "jsonplaceholder-flow", {}, { trigger: "manual" });
+    assert.equal(manual.result?.status, "succeeded", errorText(manual));
+    assert.deepEqual(types(manual), ["MANUAL", "MANUAL"]);
+    const bare = execute(stacks.prod, "jsonplaceholder-flow", {}, null);
+    assert.equal(bare.result?.status, "succeeded", errorText(bare));
+    assert.deepEqual(types(bare), ["SCHEDULED", "SCHEDULED"]);
+    const bad = execute(stacks.prod, "jsonplaceholder-flow", {}, { trigger: "manul" });
+    assert.equal(bad.result, undefined);
+    assert.match(errorText(bad), /unknown trigger .*manul.* expected one of schedule, manual/);
+    assert.deepEqual(startEnvs(bad), [], "no job starts");
+  });
+});
+
 describe("gcp-emulated workflows: Fivetran sync → dbt (dev shop_postgres)", () => {
   it("reads the credential from Secret Manager, triggers the sync with Basic auth, waits for it, then runs dbt", () => {
     const r = execute(stacks.dev, "shop_postgres-flow");
@@ -136,6 +190,10 @@ describe("gcp-emulated workflows: Fivetran sync → dbt (dev shop_postgres)", ()
     assert.deepEqual(trigger.body, { force: false });
     assert.ok(r.requests.findIndex((q) => q.path.endsWith(":run")) > r.requests.indexOf(trigger));
     assert.equal(runs(r, "acme-dev-shop-postgres-dbt-job"), 1);
+    assert.deepEqual(startEnvs(r)[0].env, [
+      { name: "DP_RUN_ID", value: "this-run" },
+      { name: "DP_RUN_TYPE", value: "SCHEDULED" },
+    ]);
   });
 
   it("fails the run when the sync fails or the connection is broken, and never runs dbt", () => {
