@@ -2,7 +2,8 @@
  * A small HTTP client for Fivetran's REST API (v1): Basic auth, the right `Accept` version per path,
  * the `{code, message, data}` envelope, cursor pagination and bounded retries.
  *
- * Retries: 429 waits for `Retry-After` (capped); 5xx and network errors back off exponentially with
+ * Retries: 429 waits for `Retry-After` (capped); 5xx but 501 (Not Implemented is permanent: the same
+ * request never succeeds) and network errors back off exponentially with
  * jitter, and so does 409 on a request that opts in (`retryConflict`: schema-config writes, where a
  * concurrent write to the same connection conflicts and trying again is the fix); every other error
  * fails at once with Fivetran's code and message. All waiting goes through `sleep`, which tests replace.
@@ -161,7 +162,7 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
     }
     const error = fivetranApiError(method, path, response.status, envelope.code ?? `HTTP${response.status}`, clean(envelope.message ?? response.statusText));
     if (response.status === 429) return { retryInMs: Math.min(parseRetryAfterMs(response.headers.get("retry-after")), retryAfterMaxMs), error };
-    if (response.status >= 500 || (response.status === 409 && retryConflict)) return { retryInMs: -1, error };
+    if ((response.status >= 500 && response.status !== 501) || (response.status === 409 && retryConflict)) return { retryInMs: -1, error };
     throw error;
   }
 
