@@ -38,15 +38,20 @@ class TestPipeline extends pulumi.ComponentResource {
 }
 
 /** Load the real stack file and the shipped example pipelines (test/examples.ts); `edit` may change the config map (e.g. drop `ci`). */
-export function loadConfig(stack: string, edit?: (config: Record<string, string>) => void): { config: PlatformConfig; map: Record<string, string>; secretKeys: string[] } {
-  const file = readStackFile(examplesRoot(), stack);
+export function loadConfig(
+  stack: string,
+  edit?: (config: Record<string, string>) => void,
+  root = examplesRoot(),
+): { config: PlatformConfig; map: Record<string, string>; secretKeys: string[] } {
+  const file = readStackFile(root, stack);
   const map = { ...file.config };
   edit?.(map);
-  return { config: loadPlatformConfig({ root: examplesRoot(), stack, config: map }).config, map, secretKeys: file.secretKeys };
+  return { config: loadPlatformConfig({ root, stack, config: map }).config, map, secretKeys: file.secretKeys };
 }
 
-export async function synthGcp(stack: string, edit?: (config: Record<string, string>) => void): Promise<GcpSynth> {
-  const { config, map, secretKeys } = loadConfig(stack, edit);
+/** `root`: a project folder other than the shipped examples (e.g. `fixtureRoot` with an edited pipeline file). */
+export async function synthGcp(stack: string, edit?: (config: Record<string, string>) => void, root?: string): Promise<GcpSynth> {
+  const { config, map, secretKeys } = loadConfig(stack, edit, root);
   const plan = await synthesize({
     stack,
     config: map,

@@ -6,7 +6,10 @@ import { parse } from "yaml";
 import { mockState } from "../../tools/synth/mock-state";
 import type { PlannedResource } from "../../tools/synth/synthesize";
 import { assertFields, IMAGES, inputs, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
-import { overdueAfterSeconds } from "../../components/cloud/gcp/alerts";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MAX_ABSENCE_SECONDS, overdueAfterSeconds, overduePromql } from "../../components/cloud/gcp/alerts";
+import { EXAMPLE_PIPELINES, fixtureRoot } from "../examples";
 import { cronLongestGapSeconds } from "../../stacks/cron";
 
 let dev: GcpSynth;
@@ -204,7 +207,31 @@ describe("gcp pipeline: runs that do not start or do not happen", () => {
     assert.equal(cronLongestGapSeconds("0 */6 * * *"), 6 * 3600);
     assert.equal(cronLongestGapSeconds("5 4 * * 1-5"), 72 * 3600, "Friday to Monday");
     assert.equal(cronLongestGapSeconds("0 9-17/2 * * *"), 16 * 3600);
-    assert.equal(overdueAfterSeconds(7 * 86400, 0), undefined, "a weekly schedule is beyond 23.5 h");
+    assert.equal(overdueAfterSeconds(7 * 86400, 0), 7 * 86400 + 3600, "a weekly schedule is watched too (in PromQL)");
+    assert.equal(overdueAfterSeconds(366 * 86400, 0), 366 * 86400 + 3600, "so is a yearly one");
+    assert.equal(overdueAfterSeconds(4 * 366 * 86400, 0), undefined, "a 29 February cron is beyond PromQL's two-year lookback");
     assert.equal(overdueAfterSeconds(3600, 1800), 3600 + 1800 + 3600);
+  });
+
+  // Stands for: Cloud Monitoring watching a pipeline whose schedule gap is past the 23.5 h metric-absence
+  // limit. Proven: under mocks, the declared condition (its PromQL is parsed by Prometheus' grammar and
+  // its body checked against the Monitoring discovery document in the gcp-emulated tier). Cannot prove
+  // how Cloud Monitoring evaluates the query.
+  it("watches a weekly schedule with a PromQL condition over the week plus the run budget", async () => {
+    const root = fixtureRoot(EXAMPLE_PIPELINES);
+    const file = path.join(root, "pipelines", "jsonplaceholder.yaml");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('cron: "0 */6 * * *"', 'cron: "0 3 * * 1"'));
+    const weekly = await synthGcp("prod", undefined, root);
+    const policy = inputs(one(weekly.plan, T.alert, "jsonplaceholder-overdue"));
+    const window = 7 * 86400 + 3 * (7200 + 300) + 2 * (7200 + 300) + 3600 + 3600;
+    assert.ok(window > MAX_ABSENCE_SECONDS);
+    assert.equal(policy.conditions.length, 1);
+    const condition = policy.conditions[0];
+    assert.equal(condition.conditionAbsent, undefined, "no metric absence: Monitoring refuses one this long");
+    assert.equal(condition.conditionPrometheusQueryLanguage.query, overduePromql("acme-prod-jsonplaceholder-flow", window));
+    assert.match(condition.conditionPrometheusQueryLanguage.query, new RegExp(`workflow_id="acme-prod-jsonplaceholder-flow"}\\[${window}s\\]`));
+    assert.deepEqual(policy.notificationChannels, inputs(one(weekly.plan, T.alert, "jsonplaceholder-failed")).notificationChannels, "same recipients as failures");
+    // A daily schedule plus its run budget is past 23.5 h as well: before this, it had no overdue alert.
+    assert.ok(inputs(one(weekly.plan, T.alert, "orders_files-overdue")).conditions[0].conditionPrometheusQueryLanguage);
   });
 });

@@ -156,7 +156,12 @@ function gcpMeaning(plan: Plan): Meaning {
     // GCP bounds no whole execution: the run budget is what the overdue alert waits beyond the schedule's longest gap.
     const overdue = ofType(plan, "gcp:monitoring/alertPolicy:AlertPolicy").find((r) => r.name === `${p}-overdue`);
     const cron = String(one(plan, "gcp:cloudscheduler/job:Job", `${p}-schedule`).schedule);
-    if (overdue) runBudget[p] = seconds(plain(overdue).conditions[0].conditionAbsent.duration) - cronLongestGapSeconds(cron) - DST_SLACK_SECONDS;
+    // The window is the absence duration, or (past Monitoring's 23.5 h absence limit) the PromQL query's shorter range.
+    const condition = overdue && plain(overdue).conditions[0];
+    const window = condition?.conditionAbsent
+      ? seconds(condition.conditionAbsent.duration)
+      : Math.min(...[...String(condition?.conditionPrometheusQueryLanguage?.query).matchAll(/\[(\d+)s\]/g)].map((m) => Number(m[1])));
+    if (overdue) runBudget[p] = window - cronLongestGapSeconds(cron) - DST_SLACK_SECONDS;
   }
   const retries = [...new Set(ofType(plan, "gcp:cloudscheduler/job:Job").map((r) => plain(r).retryConfig.retryCount as number))];
   assert.equal(retries.length, 1, `gcp: one schedule retry count, found ${retries.join(", ")}`);
@@ -228,9 +233,10 @@ for (const row of ROWS) {
       }
     });
     it("aws: each execution is bounded by the run budget", () => assert.deepEqual(meaning.aws.runBudget, row.expect.runBudget));
-    it("gcp: the overdue alert waits the same run budget beyond the schedule's gap (schedules within its 23.5 h window)", () => {
+    it("gcp: the overdue alert waits the same run budget beyond the schedule's gap (absence or PromQL)", () => {
       const watched = Object.keys(meaning.gcp.runBudget);
       assert.ok(watched.includes("jsonplaceholder"), "the 6-hourly pipeline has an overdue alert");
+      assert.ok(watched.includes("orders_files"), "so has the daily one, whose window is past 23.5 h");
       for (const p of watched) {
         const over = meaning.gcp.runBudget[p] - row.expect.runBudget[p];
         assert.ok(over >= 0 && over < 60, `${p}: ${meaning.gcp.runBudget[p]} s vs ${row.expect.runBudget[p]} s (the window is rounded up to a minute)`);

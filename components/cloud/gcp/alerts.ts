@@ -51,17 +51,67 @@ function anyFailure(displayName: string, filter: string): gcp.types.input.monito
   };
 }
 
-/** Longest metric-absence window Cloud Monitoring accepts (23 h 30 min). */
+/**
+ * Longest metric-absence window Cloud Monitoring accepts (23 h 30 min, the MetricAbsence `duration` limit
+ * of the Monitoring API's AlertPolicy reference). Windows up to this use `conditionAbsent`.
+ */
 export const MAX_ABSENCE_SECONDS = 23 * 3600 + 1800;
+
+/**
+ * Longest lookback of the PromQL overdue condition. Cloud Monitoring documents that PromQL-based
+ * alerting policies can "operate over 2 years of data" (cloud.google.com/monitoring/alerts/using-promql),
+ * so a window past the absence limit (weekly, monthly, yearly schedules) is watched in PromQL instead.
+ */
+export const MAX_PROMQL_LOOKBACK_SECONDS = 2 * 365 * 86400;
 
 /**
  * How long without a finished run before a pipeline counts as overdue: the longest gap between two
  * scheduled starts, plus the longest a run may take, plus an hour for time-zone (DST) shifts. Undefined
- * when that is longer than Cloud Monitoring can watch for (MAX_ABSENCE_SECONDS): weekly schedules, say.
+ * only when even PromQL's two-year lookback cannot hold it twice over (a cron of 29 February alone).
  */
 export function overdueAfterSeconds(longestGapSeconds: number, longestRunSeconds: number): number | undefined {
   const window = Math.ceil((longestGapSeconds + longestRunSeconds + 3600) / 60) * 60;
-  return window <= MAX_ABSENCE_SECONDS ? window : undefined;
+  return window < MAX_PROMQL_LOOKBACK_SECONDS ? window : undefined;
+}
+
+/** Workflows' execution metric in PromQL (Monitoring's mapping: first `/` → `:`, other `.` and `/` → `_`). */
+function finishedExecutionsPromql(workflow: string, rangeSeconds: number): string {
+  return `sum_over_time(workflows_googleapis_com:finished_execution_count{monitored_resource="workflows.googleapis.com/Workflow",workflow_id="${workflow}"}[${rangeSeconds}s])`;
+}
+
+/**
+ * PromQL: the workflow finished an execution within the last two years, but none within `windowSeconds`.
+ * Comparing with a longer lookback (rather than `absent_over_time`) keeps a pipeline that never ran yet,
+ * just deployed, from alerting before its first scheduled start; `sum` over a DELTA count is 0 when the
+ * service writes zero points, so idle samples do not count as runs.
+ */
+export function overduePromql(workflow: string, windowSeconds: number): string {
+  return `(sum(${finishedExecutionsPromql(workflow, MAX_PROMQL_LOOKBACK_SECONDS)}) > 0) unless (sum(${finishedExecutionsPromql(workflow, windowSeconds)}) > 0)`;
+}
+
+/** The overdue condition: a metric absence where Monitoring can watch that long, else PromQL. */
+function overdueCondition(pipeline: string, workflow: string, overdueAfterSeconds: number): gcp.types.input.monitoring.AlertPolicyCondition {
+  const displayName = `${pipeline}: no finished execution`;
+  if (overdueAfterSeconds > MAX_ABSENCE_SECONDS) {
+    return {
+      displayName,
+      // Evaluated every 5 minutes; the window lives in the query, so the condition holds as soon as it is true.
+      conditionPrometheusQueryLanguage: { query: overduePromql(workflow, overdueAfterSeconds), duration: "0s", evaluationInterval: "300s" },
+    };
+  }
+  return {
+    displayName,
+    conditionAbsent: {
+      filter: [
+        `resource.type = "workflows.googleapis.com/Workflow"`,
+        `resource.labels.workflow_id = "${workflow}"`,
+        `metric.type = "workflows.googleapis.com/finished_execution_count"`,
+      ].join(" AND "),
+      duration: `${overdueAfterSeconds}s`,
+      aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_SUM" }],
+      trigger: { count: 1 },
+    },
+  };
 }
 
 /** Logging filter: a Cloud Scheduler job's failed attempts (it could not start the workflow). */
@@ -141,21 +191,7 @@ export class Alerts extends pulumi.ComponentResource {
             displayName: `${ctx.names.base} pipeline ${pipeline.name}: no run finished for ${Math.round(overdueAfterSeconds / 360) / 10} h`,
             combiner: "OR",
             severity: "ERROR",
-            conditions: [
-              {
-                displayName: `${pipeline.name}: no finished execution`,
-                conditionAbsent: {
-                  filter: [
-                    `resource.type = "workflows.googleapis.com/Workflow"`,
-                    `resource.labels.workflow_id = "${workflow}"`,
-                    `metric.type = "workflows.googleapis.com/finished_execution_count"`,
-                  ].join(" AND "),
-                  duration: `${overdueAfterSeconds}s`,
-                  aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_DELTA", crossSeriesReducer: "REDUCE_SUM" }],
-                  trigger: { count: 1 },
-                },
-              },
-            ],
+            conditions: [overdueCondition(pipeline.name, workflow, overdueAfterSeconds)],
             alertStrategy: { autoClose: "86400s" },
             documentation: {
               mimeType: "text/markdown",
