@@ -47,6 +47,27 @@ describe("gcp identities", () => {
     );
   });
 
+  // Stands for: the deploy identity managing the stack's accounts and no other (issue 12, point 11).
+  // Proven under mocks (declarations); the gcp-emulated tier checks the roles' permissions.
+  it("lets the deploy identity manage each of the stack's accounts on the account, and holds no account role on the project", () => {
+    const admins = ofType(dev.plan, T.accountIam).filter((g) => inputs(g).role === "roles/iam.serviceAccountAdmin");
+    const accounts = ofType(dev.plan, T.account);
+    assert.equal(admins.length, accounts.length, "one per account");
+    for (const account of accounts) {
+      const grant = admins.find((g) => inputs(g).serviceAccountId.split("/").pop() === `${inputs(account).accountId}@acme-data-dev.iam.gserviceaccount.com`);
+      assert.ok(grant, `admin on ${inputs(account).accountId}`);
+      assert.equal(inputs(grant).member, member(dev.config, "acme-dev-ci-deploy"));
+      assert.equal(grant.options.deletedWith, account.urn, "kept until the account is deleted, so the deploy can delete it");
+    }
+    const projectRoles = ofType(dev.plan, T.projectIam).map((g) => inputs(g).role as string);
+    assert.ok(projectRoles.includes("roles/iam.serviceAccountCreator"));
+    assert.deepEqual(
+      projectRoles.filter((r) => /^roles\/iam\.serviceAccount(Admin|User|TokenCreator|KeyAdmin)$/.test(r)),
+      [],
+      "no project-wide role over accounts",
+    );
+  });
+
   it("lets the deploy identity act as each runtime account, granted on the account", () => {
     const grants = ofType(dev.plan, T.accountIam)
       .map(inputs)

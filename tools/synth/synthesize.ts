@@ -18,8 +18,8 @@ export interface PlannedResource {
   custom: boolean;
   /** Inputs as the engine received them; secret values are wrapped (see `isSecretValue`). */
   inputs: Record<string, unknown>;
-  /** Resource options the engine would act on: data protection, and explicit dependencies. */
-  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[] };
+  /** Resource options the engine would act on: data protection, explicit dependencies, and `deletedWith` (a URN) when set. */
+  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[]; deletedWith?: string };
 }
 
 export interface Plan {
@@ -81,7 +81,12 @@ function patchMonitor(): void {
     current = {
       urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
       parent: req.getParent(),
-      options: { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete(), dependencies: req.getDependenciesList() },
+      options: {
+        protect: !!req.getProtect(),
+        retainOnDelete: !!req.getRetainondelete(),
+        dependencies: req.getDependenciesList(),
+        ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() as string } : {}),
+      },
     };
     return original.call(this, req, callback);
   };

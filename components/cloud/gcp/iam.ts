@@ -49,8 +49,8 @@ export const PROJECT_LEVEL_GRANTS: Record<ProjectPrincipal, Record<string, strin
     "roles/cloudscheduler.admin": "Creates scheduler jobs; Cloud Scheduler has no per-job IAM.",
     "roles/monitoring.notificationChannelEditor": "Creates e-mail notification channels; Monitoring has no per-channel IAM.",
     "roles/monitoring.alertPolicyEditor": "Creates alert policies; Monitoring has no per-policy IAM.",
-    "roles/iam.serviceAccountAdmin":
-      "Creates the workload service accounts (serviceAccounts.create is project-level) and sets IAM on them, including accounts a new pipeline adds. Conditional: on accounts it may only grant serviceAccountUser and serviceAccountViewer (modifiedGrantsByRole), never token creation, keys or workload identity, so it cannot give itself or anyone else another account's tokens.",
+    "roles/iam.serviceAccountCreator":
+      "Creates the workload service accounts (serviceAccounts.create exists only on the project). Create, get and list only: no setIamPolicy and no actAs on any account. Updating, deleting and granting on an account is granted on each account this stack manages (ACCOUNT_ADMIN_ROLE, identities.ts).",
     "roles/iam.workloadIdentityPoolAdmin": "Manages the CI workload identity pool and its GitHub providers.",
     "roles/resourcemanager.projectIamAdmin":
       "Maintains the project-level grants above. Conditional: it may only add or remove the roles in this list (modifiedGrantsByRole), never itself, owner or editor.",
@@ -92,8 +92,17 @@ export function delegatedGrantsCondition(grants: Record<ProjectPrincipal, Record
   };
 }
 
-/** Roles the deploy identity may grant on service accounts: deploying as a runtime account, and the preview's read access. */
-export const DELEGABLE_ACCOUNT_ROLES = ["roles/iam.serviceAccountUser", "roles/iam.serviceAccountViewer"] as const;
+/**
+ * What the deploy identity holds on each service account this stack manages, granted on that account
+ * (never on the project): update, delete and set its IAM (to grant actAs on it, the preview's read
+ * access, workload identity on the CI accounts). Granting it project-wide would let the deploy identity
+ * give itself actAs or token creation on every account of the project, and IAM Conditions cannot narrow
+ * a project grant to some accounts: the resource attributes (`resource.name`, `resource.type`) are
+ * evaluated only for the services Google lists, and IAM (iam.googleapis.com) is not one of them
+ * (cloud.google.com/iam/docs/conditions-resource-attributes); `modifiedGrantsByRole` is documented for
+ * the allow policies of projects, folders and organizations only (cloud.google.com/iam/docs/setting-limits-on-granting-roles).
+ */
+export const ACCOUNT_ADMIN_ROLE = "roles/iam.serviceAccountAdmin";
 
 export interface IamCondition {
   title: string;
@@ -116,12 +125,6 @@ export function projectGrantCondition(
   switch (role) {
     case "roles/resourcemanager.projectIamAdmin":
       return delegatedGrantsCondition(grants);
-    case "roles/iam.serviceAccountAdmin":
-      return {
-        title: "delegated-account-grants",
-        description: "May only grant serviceAccountUser and serviceAccountViewer on service accounts",
-        expression: `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${DELEGABLE_ACCOUNT_ROLES.map((r) => `'${r}'`).join(", ")}])`,
-      };
     case "roles/storage.admin":
       return {
         title: env.destroyableData ? "no-objects-but-own" : "no-objects",

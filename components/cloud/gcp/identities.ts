@@ -7,7 +7,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Workload } from "../cloud";
-import { grantName, projectGrantCondition, projectLevelGrants, saMember, type Grantee, type ProjectPrincipal } from "./iam";
+import { ACCOUNT_ADMIN_ROLE, grantName, projectGrantCondition, projectLevelGrants, saMember, type Grantee, type ProjectPrincipal } from "./iam";
 import { runsIngestion } from "../cloud";
 import type { GcpScope } from "./scope";
 
@@ -46,10 +46,14 @@ export class Identities extends pulumi.ComponentResource {
       this.ciPreview = this.account("ci-preview", "ciPreview", names.env("ci-preview"), `CI preview (read-only) for ${ctx.config.ci.githubRepository}`);
       this.ciDeploy = this.account("ci-deploy", "ciDeploy", names.env("ci-deploy"), `CI deploy from ${ctx.config.ci.githubRepository}@${ctx.config.ci.deployBranch}`);
       // Deploying a job, workflow or schedule that runs as a runtime account needs actAs on that account,
-      // granted on each account (not serviceAccountUser on the project, which would cover CI's own accounts).
+      // granted on each account (not serviceAccountUser on the project, which would cover every account).
       for (const runtime of this.runtime()) {
         this.onAccount(runtime, "roles/iam.serviceAccountUser", this.ciDeploy);
       }
+      // Managing the stack's accounts (update, delete, their IAM) is granted on each of them, never on the
+      // project (iam.ts, ACCOUNT_ADMIN_ROLE). Kept until the account itself goes (`deletedWith`): revoking
+      // it first would leave the deploy unable to delete the account of a removed pipeline.
+      for (const any of this.all()) this.onAccount(any, ACCOUNT_ADMIN_ROLE, this.ciDeploy, { deletedWith: any.account });
       for (const any of this.all()) this.onAccount(any, "roles/iam.serviceAccountViewer", this.ciPreview);
       this.onProject("ciPreview", this.ciPreview);
       this.onProject("ciDeploy", this.ciDeploy);
@@ -90,8 +94,8 @@ export class Identities extends pulumi.ComponentResource {
   }
 
   /** Grant `role` on the service account `target` to `to` (additive). */
-  onAccount(target: Identity, role: string, to: Grantee): gcp.serviceaccount.IAMMember {
-    return new gcp.serviceaccount.IAMMember(grantName(target.key, role, to), { serviceAccountId: target.account.name, role, member: to.member }, { parent: this });
+  onAccount(target: Identity, role: string, to: Grantee, opts?: Pick<pulumi.CustomResourceOptions, "deletedWith">): gcp.serviceaccount.IAMMember {
+    return new gcp.serviceaccount.IAMMember(grantName(target.key, role, to), { serviceAccountId: target.account.name, role, member: to.member }, { parent: this, ...opts });
   }
 
   /**

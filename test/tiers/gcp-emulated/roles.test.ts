@@ -69,6 +69,43 @@ export function roleProblems(gs: Grant[]): string[] {
   return [...out];
 }
 
+/** Permissions that let their holder act as a service account, mint its tokens or keys, or grant itself those. */
+const ACCOUNT_TAKEOVER = [
+  "iam.serviceAccounts.actAs",
+  "iam.serviceAccounts.setIamPolicy",
+  "iam.serviceAccounts.getAccessToken",
+  "iam.serviceAccounts.getOpenIdToken",
+  "iam.serviceAccounts.signBlob",
+  "iam.serviceAccounts.signJwt",
+  "iam.serviceAccounts.implicitDelegation",
+  "iam.serviceAccountKeys.create",
+];
+
+/**
+ * Problems: a CI identity able to take over service accounts beyond the ones this stack declares. A
+ * project-level grant with such a permission counts whatever its condition (IAM Conditions cannot narrow
+ * a project grant to some accounts: iam.googleapis.com has no resource attributes); so does a role the
+ * deploy identity may grant on the project itself (the roles its projectIamAdmin condition lets it add);
+ * and a grant on an account must be on one the stack declares.
+ */
+export function accountTakeoverProblems(p: Plan): string[] {
+  const out: string[] = [];
+  const gs = grants(p);
+  const ci = [sa(p, "ci-deploy"), sa(p, "ci-preview")];
+  const declared = new Set(ofType(p, "gcp:serviceaccount/account:Account").map((r) => `account:${r.inputs.accountId}@acme-data-${p.stack}.iam.gserviceaccount.com`));
+  for (const g of gs.filter((x) => ci.includes(x.member))) {
+    const perms = ACCOUNT_TAKEOVER.filter((perm) => ROLES[g.role]?.permissions.includes(perm));
+    if (g.scope === "project" && perms.length) out.push(`${g.member} holds ${perms.join(", ")} on every account of the project (${g.role}${g.condition ? ", a condition cannot narrow it" : ""})`);
+    if (g.scope.startsWith("account:") && perms.length && !declared.has(g.scope)) out.push(`${g.member} holds ${perms.join(", ")} on ${g.scope}, an account this stack does not manage`);
+    const delegable = g.condition?.match(/modifiedGrantsByRole', \[\]\)\.hasOnly\(\[([^\]]*)\]\)/)?.[1];
+    for (const role of delegable ? [...delegable.matchAll(/'([^']+)'/g)].map((m) => m[1]) : []) {
+      const risky = ACCOUNT_TAKEOVER.filter((perm) => ROLES[role]?.permissions.includes(perm));
+      if (risky.length) out.push(`${g.member} may grant itself ${role} on the project (${risky.join(", ")} on every account)`);
+    }
+  }
+  return out;
+}
+
 const sa = (p: Plan, id: string) => `serviceAccount:acme-${p.stack}-${id}@acme-data-${p.stack}.iam.gserviceaccount.com`;
 const stacks: Record<string, Plan> = {};
 before(async () => {
@@ -166,6 +203,43 @@ for (const stack of ["dev", "prod"] as const) {
       }
     });
 
+    // Stands for: IAM letting the CI identities act as, or take over, only the service accounts this stack
+    // manages. Proven: every grant of the plan against GCP's role data. Cannot prove: grants made outside
+    // the stack (an admin's project-wide serviceAccountUser would still reach every account).
+    it("lets no CI identity act as, or grant itself, any service account but the stack's own", () => {
+      const p = stacks[stack];
+      assert.deepEqual(accountTakeoverProblems(p), []);
+      const gs = grants(p);
+      const deploy = sa(p, "ci-deploy");
+      for (const account of ofType(p, "gcp:serviceaccount/account:Account")) {
+        const scope = `account:${account.inputs.accountId}@acme-data-${stack}.iam.gserviceaccount.com`;
+        for (const perm of ["iam.serviceAccounts.update", "iam.serviceAccounts.delete", "iam.serviceAccounts.setIamPolicy"])
+          assert.ok(holds(gs, deploy, perm, scope), `deploy holds ${perm} on ${account.inputs.accountId} (to update, remove and grant on it)`);
+      }
+    });
+
+    it("would notice a project-wide account role, one the deploy may delegate to itself, or a grant on a foreign account (the check can fail)", () => {
+      const p = stacks[stack];
+      const deploy = sa(p, "ci-deploy");
+      const projectGrant = p.resources.find((r) => r.type === "gcp:projects/iAMMember:IAMMember" && r.inputs.member === deploy)!;
+      const iamAdmin = p.resources.find((r) => r.type === "gcp:projects/iAMMember:IAMMember" && r.inputs.role === "roles/resourcemanager.projectIamAdmin")!;
+      const accountGrant = p.resources.find((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember" && r.inputs.member === deploy)!;
+      const extra = (r: PlannedResource, name: string, inputs: Record<string, unknown>): PlannedResource => ({ ...r, urn: `${r.urn}-${name}`, name, inputs: { ...r.inputs, ...inputs } });
+      const cond = (iamAdmin.inputs.condition as any).expression as string;
+      const tampered: Plan = {
+        ...p,
+        resources: [
+          ...p.resources.filter((r) => r !== iamAdmin),
+          extra(projectGrant, "t1", { role: "roles/iam.serviceAccountAdmin", condition: { title: "t", expression: "true" } }),
+          extra(iamAdmin, "t2", { condition: { ...(iamAdmin.inputs.condition as any), expression: cond.replace("hasOnly([", "hasOnly(['roles/iam.serviceAccountUser', ") } }),
+          extra(accountGrant, "t3", { serviceAccountId: `projects/acme-data-${stack}/serviceAccounts/other@acme-data-${stack}.iam.gserviceaccount.com`, role: "roles/iam.serviceAccountUser" }),
+        ],
+      };
+      const problems = accountTakeoverProblems(tampered).join("\n");
+      for (const expected of ["on every account of the project (roles/iam.serviceAccountAdmin, a condition cannot narrow it)", "may grant itself roles/iam.serviceAccountUser", "other@acme-data"])
+        assert.ok(problems.includes(expected), `${expected} in\n${problems}`);
+    });
+
     it("lets the deploy identity create what the stack declares, act as the runtime accounts, and read no secret value or lake object unfenced", () => {
       const p = stacks[stack];
       const gs = grants(p);
@@ -196,7 +270,6 @@ for (const stack of ["dev", "prod"] as const) {
       for (const [perm, fence] of [
         ["secretmanager.versions.access", "resource.type != 'secretmanager.googleapis.com/SecretVersion'"],
         ["storage.objects.get", "resource.type != 'storage.googleapis.com/Object'"],
-        ["iam.serviceAccounts.setIamPolicy", "modifiedGrantsByRole"],
       ]) {
         const holding = gs.filter((g) => g.member === deploy && ROLES[g.role]?.permissions.includes(perm));
         assert.ok(holding.length > 0, `${perm} is needed by some grant`);
