@@ -43,7 +43,7 @@ export interface PlatformConfig {
   prefix: string;
   cloud: CloudKind;
   region: string;
-  gcp?: { project: string; staticEgress: boolean; imageConsumers: { environment: string; project: string; projectNumber: string }[] };
+  gcp?: { project: string; staticEgress: boolean; imageConsumers: { environment: string; project: string; projectNumber: string }[]; iamPropagationSeconds: number };
   aws?: { accountId: string; subnetIds: string[]; vpcId?: string; vpcCidr: string };
   /** protect + retainOnDelete on stateful resources. */
   protect: boolean;

@@ -11,7 +11,7 @@ export const PROJECT = "data-platform";
 /** Every default of the stack config, in one place. Production stacks override sizes and protection. */
 export const STACK_DEFAULTS = {
   protect: true,
-  gcp: { staticEgress: false, imageConsumers: [] as { environment: string; project: string; projectNumber: string }[] },
+  gcp: { staticEgress: false, imageConsumers: [] as { environment: string; project: string; projectNumber: string }[], iamPropagationSeconds: 120 },
   allowDataDestroy: false,
   lake: {
     /** Days before raw objects move to colder storage (Nearline / S3 Standard-IA). */
@@ -150,6 +150,15 @@ export const stackConfigSchema = z
           .default([...D.gcp.imageConsumers])
           .describe(
             "Environments that run this stack's images (prod runs the digests dev built and tested): their Cloud Run service agent and deployer may read the registry, and its cleanup keeps every tagged image, so no digest they run is deleted (components/cloud/gcp/README.md, Images).",
+          ),
+        iamPropagationSeconds: z
+          .number({ error: "iamPropagationSeconds as a whole number of seconds" })
+          .int({ error: "iamPropagationSeconds as a whole number of seconds" })
+          .min(0, { error: "iamPropagationSeconds of 0 or more" })
+          .max(900, { error: "iamPropagationSeconds of at most 900 (15 min)" })
+          .default(D.gcp.iamPropagationSeconds)
+          .describe(
+            "How long a pipeline's jobs wait, on their first creation only, after the IAM grants they need (Google: allow-policy changes typically propagate in 2 minutes, possibly 7 or more). 0 turns the wait off (components/cloud/gcp/README.md, IAM propagation).",
           ),
       })
       .optional()

@@ -28,6 +28,8 @@ export class Identities extends pulumi.ComponentResource {
   readonly ingestion: ReadonlyMap<string, Identity>;
   readonly ciPreview?: Identity;
   readonly ciDeploy?: Identity;
+  /** Runtime account key → the deploy identity's actAs grant on it (with CI only). */
+  private readonly deployActAs = new Map<string, gcp.serviceaccount.IAMMember>();
 
   constructor(
     name: string,
@@ -48,7 +50,7 @@ export class Identities extends pulumi.ComponentResource {
       // Deploying a job, workflow or schedule that runs as a runtime account needs actAs on that account,
       // granted on each account (not serviceAccountUser on the project, which would cover every account).
       for (const runtime of this.runtime()) {
-        this.onAccount(runtime, "roles/iam.serviceAccountUser", this.ciDeploy);
+        this.deployActAs.set(runtime.key, this.onAccount(runtime, "roles/iam.serviceAccountUser", this.ciDeploy));
       }
       // Managing the stack's accounts (update, delete, their IAM) is granted on each of them, never on the
       // project (iam.ts, ACCOUNT_ADMIN_ROLE). Kept until the account itself goes (`deletedWith`): revoking
@@ -60,6 +62,12 @@ export class Identities extends pulumi.ComponentResource {
     }
     this.onProject("orchestrator", this.orchestrator);
     this.registerOutputs({ emails: Object.fromEntries(this.all().map((i) => [i.key, i.email])) });
+  }
+
+  /** The grants a deployer needs before it creates a job running as `identity`: CI's actAs on it (none without CI). */
+  deployGrants(identity: Identity): pulumi.Resource[] {
+    const grant = this.deployActAs.get(identity.key);
+    return grant ? [grant] : [];
   }
 
   /** The accounts jobs and workflows run as. */

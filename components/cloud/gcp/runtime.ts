@@ -17,6 +17,7 @@ import type { Identities, Identity } from "./identities";
 import { containerArgs, runsIngestion } from "../cloud";
 import type { GcpScope } from "./scope";
 import { FIVETRAN_SYNC } from "../../fivetran/sync-protocol";
+import { IamPropagation } from "./propagation";
 import type { Secrets } from "./secrets";
 import { WORKFLOW_ENV, workflowDefinition } from "./workflow";
 import { jobWaitSeconds, runBudgetSeconds, scheduleStartRetries } from "../rules";
@@ -77,10 +78,27 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
     const ingestIdentity = identities.ingestion.get(p.name);
     const ingestName = names.pipeline(p.name, "ingest-job");
     const dbtName = names.pipeline(p.name, "dbt-job");
+    // Cloud Run checks, when it creates or updates a job, that the job's account can read each secret
+    // version it names (and that the deployer may act as that account): so each job comes after every
+    // version it reads and every grant it needs, and after the time IAM takes to apply them (propagation.ts).
+    const readDeps = (secretEnv: Record<string, SecretRef>, identity: Identity) => [
+      ...Object.values(secretEnv).flatMap((ref) => deps.secrets.readDependencies(ref, identity)),
+      ...identities.deployGrants(identity),
+    ];
+    const ingestDeps = ingestIdentity ? readDeps(args.secretEnv.ingestion, ingestIdentity) : [];
+    const dbtDeps = readDeps(args.secretEnv.dbt, identities.dbt);
+    const propagation = new IamPropagation(
+      `${p.name}-iam-propagation`,
+      { seconds: ctx.config.gcp?.iamPropagationSeconds ?? 0, waitsFor: [...new Set([...ingestDeps, ...dbtDeps])] },
+      { parent: this },
+    );
     const ingestJob = ingestIdentity
-      ? this.job("ingest-job", ingestName, p, p.jobs.ingestion, args.images.ingestion, containerArgs("ingestion", p), args.env.ingestion, args.secretEnv.ingestion, ingestIdentity)
+      ? this.job("ingest-job", ingestName, p, p.jobs.ingestion, args.images.ingestion, containerArgs("ingestion", p), args.env.ingestion, args.secretEnv.ingestion, ingestIdentity, [
+          ...ingestDeps,
+          propagation,
+        ])
       : undefined;
-    const dbtJob = this.job("dbt-job", dbtName, p, p.jobs.dbt, args.images.dbt, containerArgs("dbt", p), args.env.dbt, args.secretEnv.dbt, identities.dbt);
+    const dbtJob = this.job("dbt-job", dbtName, p, p.jobs.dbt, args.images.dbt, containerArgs("dbt", p), args.env.dbt, args.secretEnv.dbt, identities.dbt, [...dbtDeps, propagation]);
     const jobs = ingestJob ? [ingestName, dbtName] : [dbtName];
 
     const flowName = names.pipeline(p.name, "flow");
@@ -166,6 +184,7 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
     env: Record<string, pulumi.Input<string>>,
     secretEnv: Record<string, SecretRef>,
     identity: Identity,
+    after: pulumi.Resource[],
   ): gcp.cloudrunv2.Job {
     const { ctx, project, region, apis } = this.deps.scope;
     const job = new gcp.cloudrunv2.Job(
@@ -201,9 +220,7 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
           },
         },
       },
-      // Cloud Run checks, when it creates or updates the job, that the job's account can read each secret
-      // version it names: so the job comes after every version it reads and every accessor grant it needs.
-      { parent: this, dependsOn: [...apis.on("run"), ...Object.values(secretEnv).flatMap((ref) => this.deps.secrets.readDependencies(ref, identity))] },
+      { parent: this, dependsOn: [...apis.on("run"), ...after] },
     );
     // The orchestrator starts this job and follows its execution; nothing else may.
     const logical = `${p.name}-${key}`;
