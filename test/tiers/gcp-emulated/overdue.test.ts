@@ -3,10 +3,14 @@
  * every pipeline that runs on a schedule, whatever the schedule's gap: a metric absence where the window
  * fits Monitoring's 23.5 h absence limit, a PromQL condition beyond it (daily, weekly, yearly crons).
  * Proven by: the Monitoring v3 discovery document (AlertPolicy, via check_shapes.py) for the request
- * body, and Prometheus' own PromQL grammar (@prometheus-io/lezer-promql, the parser of Prometheus' web
- * UI) for each query, on the synthesized prod plan and on one whose pipeline runs weekly. Cannot prove:
- * how Cloud Monitoring's PromQL engine evaluates the query over real Workflows metrics (zero points,
- * the sampling delay), that the lookback is billed as expected, or that an e-mail arrives.
+ * body, Prometheus' own PromQL grammar (@prometheus-io/lezer-promql, the parser of Prometheus' web UI)
+ * for each query, on the synthesized prod plan and on one whose pipeline runs weekly; and the weekly
+ * query, as planned, evaluated by Prometheus' own engine (promql/, pinned prometheus module) over
+ * simulated `finished_execution_count` series: it fires when the last run is older than the window,
+ * and not when a run is recent, when the pipeline never ran, or when only another workflow ran.
+ * Cannot prove: that Cloud Monitoring's PromQL implementation (not Prometheus' code) evaluates it the
+ * same over real Workflows metrics (how it maps DELTA points, its sampling delay), that the lookback is
+ * billed as expected, or that an e-mail arrives.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -16,7 +20,7 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { MAX_ABSENCE_SECONDS } from "../../../components/cloud/gcp/alerts";
 import { synthesize, type Plan, type PlannedResource } from "../../../tools/synth/synthesize";
 import { fixtureRoot } from "../../examples";
-import { ofType, plan, runPython } from "./tier";
+import { evalPromql, ofType, plan, runPython } from "./tier";
 
 const ALERT = "gcp:monitoring/alertPolicy:AlertPolicy";
 
@@ -117,5 +121,57 @@ describe("gcp-emulated overdue alerts: every running schedule is watched, whatev
       assert.ok(problems.includes(expected), `${expected} in\n${problems}`);
     const dropped: Plan = { ...p, resources: p.resources.filter((r) => r.name !== "jsonplaceholder-overdue") };
     assert.ok(overdueProblems(dropped).some((m) => m.includes("jsonplaceholder: runs on a schedule but has no overdue alert")));
+  });
+});
+
+describe("gcp-emulated overdue alerts: the weekly query under Prometheus' engine", () => {
+  const DAY = 86400;
+  const NOW = 2_000_000_000; // a fixed instant (2033), so the cases do not depend on the clock
+  const METRIC = "workflows_googleapis_com:finished_execution_count";
+  const series = (workflow: string, times: number[], value = 1) => ({
+    labels: { __name__: METRIC, monitored_resource: "workflows.googleapis.com/Workflow", workflow_id: workflow, status: "SUCCEEDED" },
+    samples: times.map((t) => ({ t, v: value })),
+  });
+  /** Hourly points: 1 at the given run times, 0 otherwise (a service that writes zeros while idle). */
+  const hourly = (workflow: string, from: number, runs: number[]) => ({
+    ...series(workflow, []),
+    samples: Array.from({ length: Math.floor((NOW - from) / 3600) + 1 }, (_, i) => from + i * 3600).map((t) => ({ t, v: runs.some((r) => Math.abs(r - t) < 1800) ? 1 : 0 })),
+  });
+
+  it("fires once the last finished run is older than the window, and only then", () => {
+    const policy = ofType(plans.weekly, ALERT).find((r) => r.name === "jsonplaceholder-overdue")!;
+    const query = String((policy.inputs.conditions as any[])[0].conditionPrometheusQueryLanguage.query);
+    const window = Math.min(...[...query.matchAll(/\[(\d+)s\]/g)].map((m) => Number(m[1])));
+    const flow = "acme-prod-jsonplaceholder-flow";
+    const cases = [
+      { name: "overdue: last run a window and an hour ago", firing: true, series: [series(flow, [NOW - window - 3600])] },
+      { name: "overdue: idle zeros since, last run a window and an hour ago", firing: true, series: [hourly(flow, NOW - 30 * DAY, [NOW - window - 3600])] },
+      { name: "overdue although another workflow ran an hour ago", firing: true, series: [series(flow, [NOW - window - 3600]), series("acme-prod-orders-files-flow", [NOW - 3600])] },
+      { name: "on time: weekly runs, the last one six days ago", firing: false, series: [series(flow, [NOW - 27 * DAY, NOW - 20 * DAY, NOW - 13 * DAY, NOW - 6 * DAY])] },
+      { name: "on time: idle zeros, last run an hour inside the window", firing: false, series: [hourly(flow, NOW - 30 * DAY, [NOW - window + 3600])] },
+      { name: "never ran: nothing to compare (not reported)", firing: false, series: [] },
+      { name: "never ran, only idle zeros", firing: false, series: [hourly(flow, NOW - 30 * DAY, [])] },
+    ];
+    const out = evalPromql<{ parseError?: string; results: { name: string; firing: boolean; error?: string }[] }>({
+      query,
+      cases: cases.map((c) => ({ name: c.name, at: NOW, series: c.series })),
+    });
+    assert.equal(out.parseError, undefined, `Prometheus parses the planned query: ${out.parseError}`);
+    assert.deepEqual(
+      out.results.map((r) => ({ name: r.name, firing: r.firing, error: r.error })),
+      cases.map((c) => ({ name: c.name, firing: c.firing, error: undefined })),
+    );
+  });
+
+  it("would notice a query that never fires or does not parse (the check can fail)", () => {
+    const out = evalPromql<{ parseError?: string; results: { firing: boolean }[] }>({
+      query: `sum(sum_over_time(${METRIC}[60s])) > 0 unless`,
+      cases: [],
+    });
+    assert.match(String(out.parseError), /unexpected/);
+    const flow = "acme-prod-jsonplaceholder-flow";
+    // absent_over_time alone would alert for a pipeline that never ran: the evaluator tells them apart.
+    const naive = evalPromql<{ results: { firing: boolean }[] }>({ query: `absent_over_time(${METRIC}{workflow_id="${flow}"}[604800s])`, cases: [{ name: "never", at: NOW, series: [] }] });
+    assert.equal(naive.results[0].firing, true);
   });
 });

@@ -68,3 +68,31 @@ export function one(p: Plan, type: string, name: string): PlannedResource {
   if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
   return found[0];
 }
+
+/**
+ * The tier's PromQL evaluator (promql/: Prometheus' engine, pinned in promql/go.mod and go.sum), built
+ * once per machine with Go into the cache, keyed by the hash of its sources; a missing Go fails the tier.
+ */
+export function promqlEvaluator(): string {
+  const src = path.join(TIER_DIR, "promql");
+  const hash = crypto.createHash("sha256");
+  for (const f of ["go.mod", "go.sum", "main.go"]) hash.update(fs.readFileSync(path.join(src, f)));
+  const cache = process.env.DP_CACHE_DIR ?? path.join(os.homedir(), ".cache", "data-platform");
+  const bin = path.join(cache, "gcp-emulated", `promql-eval-${hash.digest("hex").slice(0, 12)}`);
+  if (fs.existsSync(bin)) return bin;
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  process.stderr.write(`gcp-emulated: building the PromQL evaluator (Prometheus' engine) into ${bin} (once per machine)\n`);
+  const tmp = `${bin}.${process.pid}.tmp`;
+  const r = spawnSync("go", ["build", "-mod=readonly", "-o", tmp, "."], { cwd: src, stdio: "inherit", timeout: 30 * 60_000 });
+  if (r.error) throw new Error(`gcp-emulated: Go is needed to build the PromQL evaluator (${r.error.message})`);
+  if (r.status !== 0) throw new Error(`gcp-emulated: go build in ${src} exited ${r.status}`);
+  fs.renameSync(tmp, bin); // atomic: a concurrent build just replaces it with the same binary
+  return bin;
+}
+
+/** Run the PromQL evaluator with `input` as JSON on stdin. */
+export function evalPromql<T>(input: unknown): T {
+  const r = spawnSync(promqlEvaluator(), [], { input: JSON.stringify(input), encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`gcp-emulated: promql-eval exited ${r.status}:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}

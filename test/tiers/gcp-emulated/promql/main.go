@@ -1,3 +1,8 @@
+// promql-eval: evaluates one PromQL query with Prometheus' own engine (github.com/prometheus/prometheus,
+// pinned in go.mod) over series given on stdin, for the gcp-emulated tier's overdue-alert test.
+// Input: {"query", "cases": [{"name", "at" (unix s), "series": [{"labels", "samples": [{"t" (unix s), "v"}]}]}]}.
+// Output: {"parseError"} or {"results": [{"name", "firing" (the result vector is not empty), "values", "error"}]}.
+// Each case gets a fresh TSDB in a temporary folder, removed afterwards. Built and cached by tier.ts.
 package main
 
 import (
@@ -35,10 +40,10 @@ type input struct {
 }
 
 type result struct {
-	Name   string  `json:"name"`
-	Firing bool    `json:"firing"`
+	Name   string    `json:"name"`
+	Firing bool      `json:"firing"`
 	Values []float64 `json:"values"`
-	Error  string  `json:"error,omitempty"`
+	Error  string    `json:"error,omitempty"`
 }
 
 func run(query string, c evalCase) result {
