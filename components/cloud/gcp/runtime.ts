@@ -93,12 +93,23 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
       { parent: this },
     );
     const ingestJob = ingestIdentity
-      ? this.job("ingest-job", ingestName, p, p.jobs.ingestion, args.images.ingestion, containerArgs("ingestion", p), args.env.ingestion, args.secretEnv.ingestion, ingestIdentity, [
-          ...ingestDeps,
-          propagation,
-        ])
+      ? this.job(
+          "ingest-job",
+          ingestName,
+          p,
+          p.jobs.ingestion,
+          args.images.ingestion,
+          containerArgs("ingestion", p),
+          args.env.ingestion,
+          args.secretEnv.ingestion,
+          ingestIdentity,
+          [...ingestDeps, propagation],
+        )
       : undefined;
-    const dbtJob = this.job("dbt-job", dbtName, p, p.jobs.dbt, args.images.dbt, containerArgs("dbt", p), args.env.dbt, args.secretEnv.dbt, identities.dbt, [...dbtDeps, propagation]);
+    const dbtJob = this.job("dbt-job", dbtName, p, p.jobs.dbt, args.images.dbt, containerArgs("dbt", p), args.env.dbt, args.secretEnv.dbt, identities.dbt, [
+      ...dbtDeps,
+      propagation,
+    ]);
     const jobs = ingestJob ? [ingestName, dbtName] : [dbtName];
 
     const flowName = names.pipeline(p.name, "flow");

@@ -114,9 +114,7 @@ export function propagationOrderProblems(p: Plan): string[] {
     const needs: PlannedResource[] = [];
     for (const env of t.containers[0].envs.filter((e: any) => e.valueSource)) {
       const secretId = String(env.valueSource.secretKeyRef.secret).split("/").pop();
-      needs.push(
-        ...ofType(p, "gcp:secretmanager/secretIamMember:SecretIamMember").filter((g) => g.inputs.secretId === secretId && g.inputs.member === member),
-      );
+      needs.push(...ofType(p, "gcp:secretmanager/secretIamMember:SecretIamMember").filter((g) => g.inputs.secretId === secretId && g.inputs.member === member));
       const secret = ofType(p, "gcp:secretmanager/secret:Secret").find((s) => s.inputs.secretId === secretId);
       needs.push(...ofType(p, "gcp:secretmanager/secretVersion:SecretVersion").filter((v) => v.name === secret?.name));
     }
@@ -164,7 +162,9 @@ for (const stack of ["dev", "prod"] as const) {
       const tampered: Plan = {
         ...p,
         resources: p.resources.map((r) =>
-          r.type === "gcp:cloudrunv2/job:Job" ? { ...r, options: { ...r.options, dependencies: r.options.dependencies.filter((d) => !d.includes("secretmanager") && !d.includes("IamPropagation")) } } : r,
+          r.type === "gcp:cloudrunv2/job:Job"
+            ? { ...r, options: { ...r.options, dependencies: r.options.dependencies.filter((d) => !d.includes("secretmanager") && !d.includes("IamPropagation")) } }
+            : r,
         ),
       };
       assert.ok(secretOrderProblems(tampered).some((m) => m.includes("before the grant")));
@@ -178,7 +178,9 @@ for (const stack of ["dev", "prod"] as const) {
       const shortWait: Plan = {
         ...p,
         resources: p.resources.map((r) =>
-          r.type === PROPAGATION ? { ...r, inputs: { ...r.inputs, seconds: 0 }, options: { ...r.options, dependencies: r.options.dependencies.filter((d) => !d.includes("secretIamMember")) } } : r,
+          r.type === PROPAGATION
+            ? { ...r, inputs: { ...r.inputs, seconds: 0 }, options: { ...r.options, dependencies: r.options.dependencies.filter((d) => !d.includes("secretIamMember")) } }
+            : r,
         ),
       };
       const problems = propagationOrderProblems(shortWait).join("\n");

@@ -146,7 +146,11 @@ describe("gcp-emulated overdue alerts: the weekly query under Prometheus' engine
     const cases = [
       { name: "overdue: last run a window and an hour ago", firing: true, series: [series(flow, [NOW - window - 3600])] },
       { name: "overdue: idle zeros since, last run a window and an hour ago", firing: true, series: [hourly(flow, NOW - 30 * DAY, [NOW - window - 3600])] },
-      { name: "overdue although another workflow ran an hour ago", firing: true, series: [series(flow, [NOW - window - 3600]), series("acme-prod-orders-files-flow", [NOW - 3600])] },
+      {
+        name: "overdue although another workflow ran an hour ago",
+        firing: true,
+        series: [series(flow, [NOW - window - 3600]), series("acme-prod-orders-files-flow", [NOW - 3600])],
+      },
       { name: "on time: weekly runs, the last one six days ago", firing: false, series: [series(flow, [NOW - 27 * DAY, NOW - 20 * DAY, NOW - 13 * DAY, NOW - 6 * DAY])] },
       { name: "on time: idle zeros, last run an hour inside the window", firing: false, series: [hourly(flow, NOW - 30 * DAY, [NOW - window + 3600])] },
       { name: "never ran: nothing to compare (not reported)", firing: false, series: [] },
@@ -171,7 +175,10 @@ describe("gcp-emulated overdue alerts: the weekly query under Prometheus' engine
     assert.match(String(out.parseError), /unexpected/);
     const flow = "acme-prod-jsonplaceholder-flow";
     // absent_over_time alone would alert for a pipeline that never ran: the evaluator tells them apart.
-    const naive = evalPromql<{ results: { firing: boolean }[] }>({ query: `absent_over_time(${METRIC}{workflow_id="${flow}"}[604800s])`, cases: [{ name: "never", at: NOW, series: [] }] });
+    const naive = evalPromql<{ results: { firing: boolean }[] }>({
+      query: `absent_over_time(${METRIC}{workflow_id="${flow}"}[604800s])`,
+      cases: [{ name: "never", at: NOW, series: [] }],
+    });
     assert.equal(naive.results[0].firing, true);
   });
 });

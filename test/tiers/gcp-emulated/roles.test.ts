@@ -95,8 +95,10 @@ export function accountTakeoverProblems(p: Plan): string[] {
   const declared = new Set(ofType(p, "gcp:serviceaccount/account:Account").map((r) => `account:${r.inputs.accountId}@acme-data-${p.stack}.iam.gserviceaccount.com`));
   for (const g of gs.filter((x) => ci.includes(x.member))) {
     const perms = ACCOUNT_TAKEOVER.filter((perm) => ROLES[g.role]?.permissions.includes(perm));
-    if (g.scope === "project" && perms.length) out.push(`${g.member} holds ${perms.join(", ")} on every account of the project (${g.role}${g.condition ? ", a condition cannot narrow it" : ""})`);
-    if (g.scope.startsWith("account:") && perms.length && !declared.has(g.scope)) out.push(`${g.member} holds ${perms.join(", ")} on ${g.scope}, an account this stack does not manage`);
+    if (g.scope === "project" && perms.length)
+      out.push(`${g.member} holds ${perms.join(", ")} on every account of the project (${g.role}${g.condition ? ", a condition cannot narrow it" : ""})`);
+    if (g.scope.startsWith("account:") && perms.length && !declared.has(g.scope))
+      out.push(`${g.member} holds ${perms.join(", ")} on ${g.scope}, an account this stack does not manage`);
     const delegable = g.condition?.match(/modifiedGrantsByRole', \[\]\)\.hasOnly\(\[([^\]]*)\]\)/)?.[1];
     for (const role of delegable ? [...delegable.matchAll(/'([^']+)'/g)].map((m) => m[1]) : []) {
       const risky = ACCOUNT_TAKEOVER.filter((perm) => ROLES[role]?.permissions.includes(perm));
@@ -224,7 +226,12 @@ for (const stack of ["dev", "prod"] as const) {
       const projectGrant = p.resources.find((r) => r.type === "gcp:projects/iAMMember:IAMMember" && r.inputs.member === deploy)!;
       const iamAdmin = p.resources.find((r) => r.type === "gcp:projects/iAMMember:IAMMember" && r.inputs.role === "roles/resourcemanager.projectIamAdmin")!;
       const accountGrant = p.resources.find((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember" && r.inputs.member === deploy)!;
-      const extra = (r: PlannedResource, name: string, inputs: Record<string, unknown>): PlannedResource => ({ ...r, urn: `${r.urn}-${name}`, name, inputs: { ...r.inputs, ...inputs } });
+      const extra = (r: PlannedResource, name: string, inputs: Record<string, unknown>): PlannedResource => ({
+        ...r,
+        urn: `${r.urn}-${name}`,
+        name,
+        inputs: { ...r.inputs, ...inputs },
+      });
       const cond = (iamAdmin.inputs.condition as any).expression as string;
       const tampered: Plan = {
         ...p,
@@ -232,11 +239,18 @@ for (const stack of ["dev", "prod"] as const) {
           ...p.resources.filter((r) => r !== iamAdmin),
           extra(projectGrant, "t1", { role: "roles/iam.serviceAccountAdmin", condition: { title: "t", expression: "true" } }),
           extra(iamAdmin, "t2", { condition: { ...(iamAdmin.inputs.condition as any), expression: cond.replace("hasOnly([", "hasOnly(['roles/iam.serviceAccountUser', ") } }),
-          extra(accountGrant, "t3", { serviceAccountId: `projects/acme-data-${stack}/serviceAccounts/other@acme-data-${stack}.iam.gserviceaccount.com`, role: "roles/iam.serviceAccountUser" }),
+          extra(accountGrant, "t3", {
+            serviceAccountId: `projects/acme-data-${stack}/serviceAccounts/other@acme-data-${stack}.iam.gserviceaccount.com`,
+            role: "roles/iam.serviceAccountUser",
+          }),
         ],
       };
       const problems = accountTakeoverProblems(tampered).join("\n");
-      for (const expected of ["on every account of the project (roles/iam.serviceAccountAdmin, a condition cannot narrow it)", "may grant itself roles/iam.serviceAccountUser", "other@acme-data"])
+      for (const expected of [
+        "on every account of the project (roles/iam.serviceAccountAdmin, a condition cannot narrow it)",
+        "may grant itself roles/iam.serviceAccountUser",
+        "other@acme-data",
+      ])
         assert.ok(problems.includes(expected), `${expected} in\n${problems}`);
     });
 
