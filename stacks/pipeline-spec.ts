@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { configEnumProblems } from "../components/fivetran/config-enums";
 import { FIVETRAN_SYNC_FREQUENCIES } from "../components/fivetran/regions";
-import { cronProblem } from "./cron";
+import { cronProblem } from "../components/cloud/cron";
 
 /** Pipeline names are lower_snake: they become part of cloud names (as kebab) and Snowflake names (as UPPER). */
 export const PIPELINE_NAME = /^[a-z][a-z0-9_]{1,29}$/;

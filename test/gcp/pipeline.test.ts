@@ -7,7 +7,7 @@ import { mockState } from "../../tools/synth/mock-state";
 import type { PlannedResource } from "../../tools/synth/synthesize";
 import { assertFields, IMAGES, inputs, member, ofType, one, synthGcp, T, type GcpSynth } from "./harness";
 import { overdueAfterSeconds } from "../../components/cloud/gcp/alerts";
-import { cronLongestGapSeconds } from "../../stacks/cron";
+import { cronLongestGapSeconds } from "../../components/cloud/cron";
 
 let dev: GcpSynth;
 before(async () => {
