@@ -31,9 +31,10 @@ def test_runs_as_a_non_root_user():
     assert INSTRUCTIONS.index(users[-1]) > max(INSTRUCTIONS.index(i) for i in instructions("RUN"))
 
 
-def test_installs_only_the_pinned_requirements_file():
+def test_installs_only_the_hashed_lock():
+    # The lock's agreement with requirements.txt is test/config/python-locks.test.ts's to check.
     installs = [line for line in instructions("RUN") if "pip install" in line]
-    assert installs and all(re.search(r"(-r|--requirement) \S*requirements\.txt", line) for line in installs)
+    assert installs and all(re.search(r"--require-hashes .*(-r|--requirement) \S*requirements\.lock$", line) for line in installs)
     for line in (INGESTION / "requirements.txt").read_text().splitlines():
         line = line.split("#")[0].strip()
         if line:
