@@ -62,6 +62,8 @@ export interface PipelineConfig {
   jobs: { ingestion: JobSize; dbt: JobSize };
   /** Names of the secrets this pipeline's source refers to (`{ secret: name }`), sorted. */
   secrets: string[];
+  /** The pipeline's previous name, when it was renamed: its resources are aliased to the old names. */
+  renamedFrom?: string;
 }
 
 export type WarehouseSize = "XSMALL" | "SMALL" | "MEDIUM" | "LARGE" | "XLARGE" | "XXLARGE";

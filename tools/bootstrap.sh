@@ -49,8 +49,9 @@ fi
 # --- Python --------------------------------------------------------------------------------------
 # One lock for the whole .venv, compiled from the .txt inputs by `npm run lock:python`
 # (test/config/python-locks.test.ts fails while an input and the lock disagree).
-REQS=(requirements.lock)
-[ -f requirements.lock ] || { log "requirements.lock is missing (npm run lock:python writes it)"; exit 1; }
+# pip comes first from its own lock (requirements-pip.txt says why).
+REQS=(requirements-pip.lock requirements.lock)
+for f in "${REQS[@]}"; do [ -f "$f" ] || { log "$f is missing (npm run lock:python writes it)"; exit 1; }; done
 
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
@@ -70,8 +71,6 @@ fi
 [ -x .venv/bin/python ] || { log "creating .venv"; "$PYTHON" -m venv .venv; }
 log "installing Python dependencies from ${REQS[*]} (dbt, dlt, pyarrow: a minute or two on a cold cache)"
 t0=$SECONDS
-ARGS=()
-for f in "${REQS[@]}"; do ARGS+=(-r "$f"); done
 # pip's own lines go to .venv/pip-install.log; the console gets one line per phase (and every 25
 # packages resolved), and the end of the log when pip fails.
 PIP_LOG=.venv/pip-install.log
@@ -87,7 +86,8 @@ pip_progress() {
 }
 : > "$PIP_LOG"
 # --require-hashes: every package must be in the lock, at its version, with a matching file hash.
-if ! .venv/bin/python -m pip install --require-hashes --disable-pip-version-check --progress-bar off "${ARGS[@]}" 2>&1 | pip_progress; then
+if ! { .venv/bin/python -m pip install --require-hashes --disable-pip-version-check --progress-bar off -r requirements-pip.lock \
+  && .venv/bin/python -m pip install --require-hashes --disable-pip-version-check --progress-bar off -r requirements.lock; } 2>&1 | pip_progress; then
   log "pip install failed; the end of $PIP_LOG:"
   tail -n 30 "$PIP_LOG" >&2
   exit 1

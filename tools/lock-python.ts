@@ -37,6 +37,10 @@ export interface PythonLock {
 const PROJECT_RUNTIME = ["ingestion/requirements.txt", "dbt/requirements.txt"];
 
 export const PYTHON_LOCKS: PythonLock[] = [
+  // pip first, by its own lock, in every place below (Docker contexts cannot share a file, hence three).
+  { lock: "requirements-pip.lock", inputs: ["requirements-pip.txt"], installedBy: "tools/bootstrap.sh (and the tiers' venvs)" },
+  { lock: "ingestion/requirements-pip.lock", inputs: ["requirements-pip.txt"], installedBy: "ingestion/Dockerfile" },
+  { lock: "dbt/requirements-pip.lock", inputs: ["requirements-pip.txt"], installedBy: "dbt/Dockerfile" },
   {
     lock: "requirements.lock",
     inputs: [...PROJECT_RUNTIME, "ingestion/requirements-dev.txt", "tools/scaffold/requirements.txt", "requirements-lint.txt"],

@@ -18,8 +18,8 @@ export interface PlannedResource {
   custom: boolean;
   /** Inputs as the engine received them; secret values are wrapped (see `isSecretValue`). */
   inputs: Record<string, unknown>;
-  /** Resource options the engine would act on: data protection, and explicit dependencies. */
-  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[] };
+  /** Resource options the engine would act on: data protection, explicit dependencies, and the names (or URNs) it answers to besides its own. */
+  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[]; aliases: string[] };
 }
 
 export interface Plan {
@@ -81,7 +81,12 @@ function patchMonitor(): void {
     current = {
       urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
       parent: req.getParent(),
-      options: { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete(), dependencies: req.getDependenciesList() },
+      options: {
+        protect: !!req.getProtect(),
+        retainOnDelete: !!req.getRetainondelete(),
+        dependencies: req.getDependenciesList(),
+        aliases: req.getAliasesList().map((a: any) => a.getUrn() || a.getSpec()?.getName() || ""),
+      },
     };
     return original.call(this, req, callback);
   };

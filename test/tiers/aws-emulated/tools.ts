@@ -41,6 +41,8 @@ export function tierPython(): string {
   };
   process.stderr.write(`aws-emulated: installing ${REQUIREMENTS} into ${venv} (once per machine)\n`);
   run(base, ["-m", "venv", venv]);
+  // pip first, from the project's pip lock (requirements-pip.txt says why).
+  run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", path.join(HERE, "..", "..", "..", "requirements-pip.lock")]);
   run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", REQUIREMENTS]);
   fs.writeFileSync(stamp, key);
   return py;

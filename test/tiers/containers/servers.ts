@@ -77,6 +77,8 @@ export function toolsVenv(): string {
     fs.rmSync(venv, { recursive: true, force: true });
     for (const [cmd, args] of [
       ["python3", ["-m", "venv", venv]],
+      // pip first, from the project's pip lock (requirements-pip.txt says why).
+      [path.join(venv, "bin", "pip"), ["install", "--quiet", "--require-hashes", "-r", path.join(__dirname, "..", "..", "..", "requirements-pip.lock")]],
       [path.join(venv, "bin", "pip"), ["install", "--quiet", "--require-hashes", "-r", reqs]],
     ] as const) {
       const r = spawnSync(cmd, [...args], { stdio: ["ignore", "inherit", "inherit"], timeout: 20 * 60_000 });

@@ -39,6 +39,8 @@ export function tierPython(): string {
     if (r.status !== 0) throw new Error(`gcp-emulated: ${cmd} ${args.join(" ")} exited ${r.status}`);
   };
   if (!fs.existsSync(bin)) run(python, ["-m", "venv", path.join(dir, "venv")]);
+  // pip first, from the project's pip lock (requirements-pip.txt says why).
+  run(bin, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", path.join(TIER_DIR, "..", "..", "..", "requirements-pip.lock")]);
   run(bin, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", REQUIREMENTS]);
   fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
   return bin;

@@ -42,6 +42,8 @@ export function tierPython(): string {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   run(python, ["-m", "venv", dir]);
+  // pip first, from the project's pip lock (requirements-pip.txt says why).
+  run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", path.join(ROOT, "requirements-pip.lock")]);
   run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", LOCK]);
   fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
   return py;
