@@ -79,8 +79,10 @@ export class AwsEnvironment implements CloudEnvironment {
   }
 
   pipeline(args: PipelineRuntimeArgs): PipelineRuntime {
+    // Named as the pipeline, like every resource under it, so a renamed pipeline's aliases reach them
+    // all (components/pipeline.ts, renameAliases). It was `<pipeline>-runtime`: the alias keeps that.
     return new AwsPipelineRuntime(
-      `${args.pipeline.name}-runtime`,
+      args.pipeline.name,
       args,
       {
         ctx: this.ctx,
@@ -94,7 +96,7 @@ export class AwsEnvironment implements CloudEnvironment {
         boundary: this.boundary.policy.arn,
         fivetranConnection: (credential) => this.fivetranConnection(credential),
       },
-      { parent: args.parent },
+      { parent: args.parent, aliases: [{ name: `${args.pipeline.name}-runtime` }] },
     );
   }
 
