@@ -68,7 +68,10 @@ describe("Python locks", () => {
   describe("a lock that disagrees with its input fails, saying where", () => {
     const l: PythonLock = { lock: "x.lock", inputs: ["x.txt"], installedBy: "x" };
     const HASH = `--hash=sha256:${"a".repeat(64)}`;
-    const files = (txt: string, lock: string, extra: Record<string, string> = {}) => (f: string) => ({ "x.txt": txt, "x.lock": lock, ...extra })[f];
+    const files =
+      (txt: string, lock: string, extra: Record<string, string> = {}) =>
+      (f: string) =>
+        ({ "x.txt": txt, "x.lock": lock, ...extra })[f];
     const good = `# header\nfoo-bar==1.0 \\\n    ${HASH}\n    # via -r x.txt\nbaz==2.0 ; sys_platform == 'linux' \\\n    ${HASH} \\\n    ${HASH}\n`;
 
     it("agrees when it should", () => {
@@ -81,7 +84,9 @@ describe("Python locks", () => {
       assert.deepEqual(lockProblems(l, files("foo-bar==1.1\n", good)), ["x.txt:1: foo-bar pinned 1.1, x.lock:2 has 1.0 (run npm run lock:python)"]);
     });
     it("an entry without a hash", () => {
-      assert.deepEqual(lockProblems(l, files("foo-bar==1.0\n", "foo-bar==1.0\nbaz==2.0 \\\n    " + HASH + "\n")), ["x.lock:1: foo-bar==1.0 has no --hash (run npm run lock:python)"]);
+      assert.deepEqual(lockProblems(l, files("foo-bar==1.0\n", "foo-bar==1.0\nbaz==2.0 \\\n    " + HASH + "\n")), [
+        "x.lock:1: foo-bar==1.0 has no --hash (run npm run lock:python)",
+      ]);
     });
     it("an override's pin wins over the input's", () => {
       const over: PythonLock = { ...l, inputs: ["x.txt", "o.txt"], overrides: ["o.txt"] };
@@ -90,7 +95,9 @@ describe("Python locks", () => {
     });
     it("a version other than the constraint lock's", () => {
       const constrained: PythonLock = { ...l, constraints: ["c.lock"] };
-      assert.deepEqual(lockProblems(constrained, files("baz\n", good, { "c.lock": `baz==2.1 \\\n    ${HASH}\n` })), ["x.lock:5: baz==2.0, but c.lock:1 has 2.1 (run npm run lock:python)"]);
+      assert.deepEqual(lockProblems(constrained, files("baz\n", good, { "c.lock": `baz==2.1 \\\n    ${HASH}\n` })), [
+        "x.lock:5: baz==2.0, but c.lock:1 has 2.1 (run npm run lock:python)",
+      ]);
     });
     it("a missing lock", () => {
       assert.match(lockProblems(l, files("foo-bar==1.0\n", undefined as unknown as string))[0], /^x\.lock: missing/);

@@ -35,7 +35,8 @@ function specifiers(source: string): string[] {
 
 describe("layering: stacks → components, one way", () => {
   const eslint = new ESLint({ cwd: ROOT });
-  const lint = async (file: string, code: string) => (await eslint.lintText(code, { filePath: path.join(ROOT, file) }))[0].messages.filter((m) => m.ruleId === "no-restricted-imports");
+  const lint = async (file: string, code: string) =>
+    (await eslint.lintText(code, { filePath: path.join(ROOT, file) }))[0].messages.filter((m) => m.ruleId === "no-restricted-imports");
 
   it("the lint rule rejects a component importing stacks/, also as a type", async () => {
     const found = await lint("components/warehouse/probe.ts", 'import type { StackConfig } from "../../stacks/config";\nexport type X = StackConfig;\n');
@@ -73,7 +74,9 @@ describe("layering: stacks → components, one way", () => {
   });
 
   it("the import scan sees each kind of import it claims to", () => {
-    const found = specifiers('import { a } from "../stacks/a";\nimport type { B } from "../stacks/b";\nexport * from "../stacks/c";\nconst d = require("../stacks/d");\nawait import("../stacks/e");\n');
+    const found = specifiers(
+      'import { a } from "../stacks/a";\nimport type { B } from "../stacks/b";\nexport * from "../stacks/c";\nconst d = require("../stacks/d");\nawait import("../stacks/e");\n',
+    );
     assert.deepEqual(found, ["../stacks/a", "../stacks/b", "../stacks/c", "../stacks/d", "../stacks/e"]);
   });
 });

@@ -100,15 +100,24 @@ for (const stack of ["dev", "dev-aws"]) {
       }
       const olds = Object.keys(RENAMES);
       const others = after.resources.filter((r) => r.type !== PIPELINE && named(r).some((a) => olds.some((o) => a.startsWith(o))));
-      assert.deepEqual(others.map((r) => r.urn), []);
-      assert.ok(before_.resources.filter((r) => r.type === PIPELINE).every((r) => named(r).length === 0), "no aliases without renamedFrom");
+      assert.deepEqual(
+        others.map((r) => r.urn),
+        [],
+      );
+      assert.ok(
+        before_.resources.filter((r) => r.type === PIPELINE).every((r) => named(r).length === 0),
+        "no aliases without renamedFrom",
+      );
     });
 
     for (const [old, now] of Object.entries(RENAMES)) {
       it(`every resource of ${now} answers to exactly one resource ${old} had`, () => {
         const oldSet = new Set(subtree(before_, old).map((r) => r.urn));
         const answers = subtree(after, now).map((r) => mapped.get(r.urn) ?? (oldSet.has(r.urn) ? r.urn : undefined));
-        assert.ok(answers.every((u) => u !== undefined), "every resource under the renamed component has an old URN");
+        assert.ok(
+          answers.every((u) => u !== undefined),
+          "every resource under the renamed component has an old URN",
+        );
         assert.deepEqual([...new Set(answers)].sort(), [...oldSet].sort(), "the old URNs are exactly the old pipeline's resources: nothing deleted, nothing created");
       });
 
@@ -123,7 +132,11 @@ for (const stack of ["dev", "dev-aws"]) {
             assert.deepEqual(r.inputs, was.inputs, `${r.name}: the Fivetran connection's inputs`);
           }
         }
-        if (old === "shop_postgres") assert.ok(subtree(after, now).some((r) => r.name === `${now}-connection`), "the Fivetran pipeline has its connection");
+        if (old === "shop_postgres")
+          assert.ok(
+            subtree(after, now).some((r) => r.name === `${now}-connection`),
+            "the Fivetran pipeline has its connection",
+          );
         // The jobs (and what is named after them) carry the pipeline name: those are the replacements.
         assert.ok(renamedNames.length > 0, "the cloud names that carry the pipeline name change");
         if (process.env.DP_RENAME_REPORT) console.log(`${stack} ${now}: replaced because their cloud name changes: ${[...new Set(renamedNames)].join(", ")}`);
@@ -139,7 +152,11 @@ for (const stack of ["dev", "dev-aws"]) {
       }
       const plain = await synthesize({ stack, root });
       const answers = oldUrns(plain, before_);
-      for (const now of Object.values(RENAMES)) assert.ok(subtree(plain, now).every((r) => !answers.has(r.urn)), `${now}: nothing answers to an old URN`);
+      for (const now of Object.values(RENAMES))
+        assert.ok(
+          subtree(plain, now).every((r) => !answers.has(r.urn)),
+          `${now}: nothing answers to an old URN`,
+        );
     });
   });
 }

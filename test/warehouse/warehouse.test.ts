@@ -82,7 +82,10 @@ let dev: Synth, prod: Synth, devAws: Synth;
 before(async () => {
   dev = await synth("dev", { rawBucketUri: "gs://acme-dev-raw", integration: GCS });
   prod = await synth("prod", { rawBucketUri: "gs://acme-prod-raw", integration: GCS });
-  devAws = await synth("dev-aws", { rawBucketUri: "s3://acmeaws-dev-raw", integration: { storageProvider: "S3", storageAwsRoleArn: "arn:aws:iam::123456789012:role/acmeaws-dev-snowflake-lake" } });
+  devAws = await synth("dev-aws", {
+    rawBucketUri: "s3://acmeaws-dev-raw",
+    integration: { storageProvider: "S3", storageAwsRoleArn: "arn:aws:iam::123456789012:role/acmeaws-dev-snowflake-lake" },
+  });
 });
 
 const all = () => [dev, prod, devAws];
@@ -301,9 +304,12 @@ test("network policies: none without allowedIpRanges (dev); in prod one per serv
 });
 
 test("network policies: the jobs' egress joins only the jobs' policies; a user with no ranges of its own is disabled, not left open", async () => {
-  const noOthers = await synth("prod", { rawBucketUri: "gs://acme-prod-raw", integration: GCS }, (c) => ({ ...c, warehouse: { ...c.warehouse, fivetranIpRanges: [], biIpRanges: [] } }), [
-    "198.51.100.7/32",
-  ]);
+  const noOthers = await synth(
+    "prod",
+    { rawBucketUri: "gs://acme-prod-raw", integration: GCS },
+    (c) => ({ ...c, warehouse: { ...c.warehouse, fivetranIpRanges: [], biIpRanges: [] } }),
+    ["198.51.100.7/32"],
+  );
   const names = snowflakeNames("PROD_");
   assert.deepEqual(
     noOthers.of(T.policy).map((p) => [p.inputs.name, p.inputs.allowedIpLists]),
@@ -388,6 +394,9 @@ test("outputs: logins resolve to the environment's objects with the key as a sec
 test("bad args stop the component before anything is declared", () => {
   // Thrown synchronously, before the component registers: nothing is declared.
   const long = { ...dev.config, warehouse: { ...dev.config.warehouse, objectPrefix: "X".repeat(250) } };
-  assert.throws(() => new Warehouse("bad", { config: long, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }), /database ANALYTICS name "X+ANALYTICS" not a valid/);
+  assert.throws(
+    () => new Warehouse("bad", { config: long, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }),
+    /database ANALYTICS name "X+ANALYTICS" not a valid/,
+  );
   assert.deepEqual(warehouseArgsProblems({ config: dev.config, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }), []);
 });

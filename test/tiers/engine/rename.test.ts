@@ -118,7 +118,13 @@ function program() {
     },
     { parent: platform },
   );
-  const login = (user: string) => ({ user: pulumi.output(user), role: pulumi.output(`${user}_ROLE`), warehouse: pulumi.output("WH"), database: pulumi.output("RAW"), privateKey: pulumi.secret(PRIVATE_KEY) });
+  const login = (user: string) => ({
+    user: pulumi.output(user),
+    role: pulumi.output(`${user}_ROLE`),
+    warehouse: pulumi.output("WH"),
+    database: pulumi.output("RAW"),
+    privateKey: pulumi.secret(PRIVATE_KEY),
+  });
   const pipeline = new Pipeline(
     desired.name,
     {
@@ -126,7 +132,12 @@ function program() {
       config: { warehouse: { account: "ACME-DATA" } } as PlatformConfig,
       cloud,
       images: { ingestion: "registry/ingestion@sha256:" + "1".repeat(64), dbt: "registry/dbt@sha256:" + "2".repeat(64) },
-      warehouse: { loader: login("LOADER"), transformer: login("DBT"), lakeStage: pulumi.output("RAW.LAKE.RAW_BUCKET"), keys: { loader: secretRef("loader"), transformer: secretRef("transformer") } },
+      warehouse: {
+        loader: login("LOADER"),
+        transformer: login("DBT"),
+        lakeStage: pulumi.output("RAW.LAKE.RAW_BUCKET"),
+        keys: { loader: secretRef("loader"), transformer: secretRef("transformer") },
+      },
       lake: { raw: pulumi.output("gs://acme-dev-raw"), artifacts: pulumi.output("gs://acme-dev-artifacts") },
       secrets: { db_password: pulumi.secret("engine-rename-db-password") },
       fivetran: { groupId: group.groupId, destination, apiCredential: secretRef("fivetran-api") },
