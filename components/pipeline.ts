@@ -29,6 +29,16 @@ export interface PipelineArgs {
   fivetran?: FivetranTarget;
 }
 
+/**
+ * A renamed pipeline's component answers to its old name. Its children need no aliases of their own:
+ * every child is named `<pipeline>-<what>` under the component, and the engine aliases a child whose name
+ * starts with its parent's name to the parent's old name with the same suffix (step_generator.go,
+ * inheritedChildAlias), all the way down (test/stacks/rename.test.ts checks every descendant's name).
+ */
+export function renameAliases(p: Pick<PipelineConfig, "renamedFrom">): pulumi.Alias[] {
+  return p.renamedFrom ? [{ name: p.renamedFrom }] : [];
+}
+
 /** Environment variable a job reads a source secret from (the ingestion package's contract). */
 export const secretEnvName = (secret: string) => `DP_SECRET_${secret.toUpperCase()}`;
 
@@ -38,7 +48,7 @@ export class Pipeline extends pulumi.ComponentResource {
   readonly outputs: Record<string, pulumi.Input<unknown>>;
 
   constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("data-platform:pipeline:Pipeline", name, {}, opts);
+    super("data-platform:pipeline:Pipeline", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), ...renameAliases(args.pipeline)] });
     const { pipeline: p, cloud } = args;
     if (p.source.type === "fivetran" && !args.fivetran) {
       throw new pulumi.ResourceError(`pipeline ${p.name}: a Fivetran source needs the environment's Fivetran destination`, this);

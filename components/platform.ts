@@ -40,10 +40,10 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const warehouse = new Warehouse(
       "warehouse",
-      { config, stateful: context.stateful, lake: { rawBucketUri: env.rawBucket.uri, awsRoleArn: env.lakeReaderRoleArn }, egressCidrs: env.egressCidrs },
+      { config, stateful: context.stateful, lake: { rawBucketUri: env.rawBucket.uri, integration: env.lakeReader.integration }, egressCidrs: env.egressCidrs },
       { parent: this },
     );
-    env.grantLakeReader(warehouse.lakeReaderGrant);
+    env.lakeReader.grant(warehouse.storageIntegration);
     const keys = {
       loader: env.secret("snowflake-loader-key", warehouse.logins.loader.privateKey, ["ingestion"]),
       transformer: env.secret("snowflake-transformer-key", warehouse.logins.transformer.privateKey, ["dbt"]),

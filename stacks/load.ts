@@ -141,7 +141,28 @@ function readPipelines(root: string): { specs: Map<string, ParsedSpec>; issues: 
     seen.set(value.name, file.file);
     specs.set(file.file, { file, value });
   }
+  issues.push(...renameIssues(specs));
   return { specs, issues };
+}
+
+/**
+ * `renamedFrom` adopts the old name's resources: it must name something other than itself, no pipeline
+ * that still exists under that name, and no other pipeline's old name (two cannot adopt one set).
+ */
+function renameIssues(specs: Map<string, ParsedSpec>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const current = new Set([...specs.values()].map((s) => s.value.name));
+  const claimed = new Map<string, string>();
+  for (const { file, value } of specs.values()) {
+    const old = value.renamedFrom;
+    if (old === undefined) continue;
+    if (old === value.name) issues.push(file.issue(["renamedFrom"], "the pipeline's previous name, not its current one", describeFound(old)));
+    else if (current.has(old)) issues.push(file.issue(["renamedFrom"], `the name of no existing pipeline (pipelines/${old}.yaml still has it)`, describeFound(old)));
+    const other = claimed.get(old);
+    if (other) issues.push(file.issue(["renamedFrom"], `an old name no other pipeline claims (${other} renames from it too)`, describeFound(old)));
+    claimed.set(old, file.file);
+  }
+  return issues;
 }
 
 /** Snowflake object prefix: explicit, or `<ENVIRONMENT>_` so several environments can share one account. */
@@ -311,6 +332,7 @@ function normalizePipeline(stack: StackConfig, file: string, spec: PipelineSpec)
     dbtSelect: spec.transform?.select ?? `tag:${spec.name}+`,
     jobs: { ingestion: job("ingestion"), dbt: job("dbt") },
     secrets: collectSecrets(spec.source),
+    ...(spec.renamedFrom ? { renamedFrom: spec.renamedFrom } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { configEnumProblems } from "../components/fivetran/config-enums";
 import { FIVETRAN_SYNC_FREQUENCIES } from "../components/fivetran/regions";
-import { cronProblem } from "./cron";
+import { cronProblem } from "../components/cloud/cron";
 
 /** Pipeline names are lower_snake: they become part of cloud names (as kebab) and Snowflake names (as UPPER). */
 export const PIPELINE_NAME = /^[a-z][a-z0-9_]{1,29}$/;
@@ -293,6 +293,13 @@ export const pipelineSpecSchema = z
       .regex(PIPELINE_NAME, { error: "name in lower_snake (a-z, 0-9, _), 2-30 characters, starting with a letter" })
       .describe(
         "The file name without .yaml, lower_snake; part of every resource name, so each cloud's name limits bound it (17 characters on GCP with prefix acme-dev; the error says the limit for your stack).",
+      ),
+    renamedFrom: z
+      .string({ error: "renamedFrom as a string" })
+      .regex(PIPELINE_NAME, { error: "renamedFrom: the pipeline's previous name, in lower_snake" })
+      .optional()
+      .describe(
+        "The pipeline's previous name, when it was renamed: its deployed resources are adopted under the new name (Pulumi aliases), so the Fivetran connection is kept (no re-sync). Resources whose cloud name contains the pipeline name (jobs, workflow, schedule, secrets, identities) are still replaced. Remove it once every stack has deployed the rename.",
       ),
     description: z.string().min(1, { error: "a one-line description" }).describe("One line: what data this pipeline moves."),
     owner: z.email({ error: "owner as an e-mail address" }).describe("Receives the failure alerts of this pipeline."),

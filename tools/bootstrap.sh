@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what `npm run local` and `npm test` need, only when it is missing or out of date:
 #   node_modules  from package-lock.json (npm ci)
-#   .venv         Python virtualenv from the pinned requirements of ingestion/ and dbt/
+#   .venv         Python virtualenv from requirements.lock: every file hash-checked (pip --require-hashes);
+#                 it locks ingestion/, dbt/, the dev, scaffold and lint requirements (npm run lock:python)
 #   .tools/bin    actionlint, pinned, from the Go module proxy: only with --with-actionlint (npm test
 #                 passes it; npm run local and npm run new do not need the workflow linter)
 # Idempotent: a second run with nothing changed does nothing (it compares a hash of the inputs).
@@ -46,11 +47,11 @@ if $WITH_ACTIONLINT && [ "$(.tools/bin/actionlint -version 2>/dev/null | head -n
 fi
 
 # --- Python --------------------------------------------------------------------------------------
-REQS=()
-for f in ingestion/requirements.txt dbt/requirements.txt ingestion/requirements-dev.txt tools/scaffold/requirements.txt requirements-lint.txt; do  # requirements-lint.txt: ruff, mypy
-  [ -f "$f" ] && REQS+=("$f")
-done
-[ ${#REQS[@]} -eq 0 ] && exit 0
+# One lock for the whole .venv, compiled from the .txt inputs by `npm run lock:python`
+# (test/config/python-locks.test.ts fails while an input and the lock disagree).
+# pip comes first from its own lock (requirements-pip.txt says why).
+REQS=(requirements-pip.lock requirements.lock)
+for f in "${REQS[@]}"; do [ -f "$f" ] || { log "$f is missing (npm run lock:python writes it)"; exit 1; }; done
 
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
@@ -70,9 +71,6 @@ fi
 [ -x .venv/bin/python ] || { log "creating .venv"; "$PYTHON" -m venv .venv; }
 log "installing Python dependencies from ${REQS[*]} (dbt, dlt, pyarrow: a minute or two on a cold cache)"
 t0=$SECONDS
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-ARGS=()
-for f in "${REQS[@]}"; do ARGS+=(-r "$f"); done
 # pip's own lines go to .venv/pip-install.log; the console gets one line per phase (and every 25
 # packages resolved), and the end of the log when pip fails.
 PIP_LOG=.venv/pip-install.log
@@ -87,7 +85,9 @@ pip_progress() {
   done
 }
 : > "$PIP_LOG"
-if ! .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off "${ARGS[@]}" 2>&1 | pip_progress; then
+# --require-hashes: every package must be in the lock, at its version, with a matching file hash.
+if ! { .venv/bin/python -m pip install --require-hashes --disable-pip-version-check --progress-bar off -r requirements-pip.lock \
+  && .venv/bin/python -m pip install --require-hashes --disable-pip-version-check --progress-bar off -r requirements.lock; } 2>&1 | pip_progress; then
   log "pip install failed; the end of $PIP_LOG:"
   tail -n 30 "$PIP_LOG" >&2
   exit 1

@@ -8,6 +8,7 @@
  * per-resource on GCP and per-policy on AWS, and the interface does not pretend otherwise.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type * as snowflake from "@pulumi/snowflake";
 import type { Namer } from "../naming";
 import type { CloudKind, ImageKind, PipelineConfig, PlatformConfig } from "../types";
 
@@ -73,25 +74,30 @@ export interface PipelineRuntime {
   schedule: pulumi.Output<string>;
 }
 
-/** What the warehouse's storage integration needs from the cloud to read the raw bucket. */
-export interface LakeReaderGrant {
-  /** GCP: the integration's service account email (`storageGcpServiceAccount`). */
-  gcpServiceAccount?: pulumi.Input<string>;
-  /** AWS: the integration's IAM user ARN and external id, trusted by `CloudEnvironment.lakeReaderRoleArn`. */
-  awsIamUserArn?: pulumi.Input<string>;
-  awsExternalId?: pulumi.Input<string>;
+/** The storage integration's arguments that depend on where the raw bucket lives (its storage provider, and what it authenticates as). */
+export type LakeIntegrationArgs = Pick<snowflake.StorageIntegrationArgs, "storageProvider" | "storageAwsRoleArn">;
+
+/** What Snowflake reports about a created storage integration: the identity it reads the bucket as (each cloud reads its own outputs). */
+export type StorageIntegrationIdentity = Pick<snowflake.StorageIntegration, "storageGcpServiceAccount" | "storageAwsIamUserArn" | "storageAwsExternalId">;
+
+/**
+ * How the warehouse reads the raw bucket, the same shape on both clouds: the cloud says how the
+ * Snowflake storage integration is declared for its storage, then grants the identity Snowflake
+ * gives that integration. The warehouse never asks which cloud it is on.
+ */
+export interface LakeReader {
+  /** Arguments the warehouse's storage integration is declared with. */
+  readonly integration: LakeIntegrationArgs;
+  /** Let the created integration read the raw bucket; once per environment. */
+  grant(integration: StorageIntegrationIdentity): void;
 }
 
 export interface CloudEnvironment {
   rawBucket: BucketRef;
   artifactsBucket: BucketRef;
   registry: RegistryRef;
-  /**
-   * AWS only: the role a Snowflake storage integration assumes to read the raw bucket. Its ARN is known
-   * before the integration exists (it is built from the account id and the planned name), which breaks
-   * the integration ↔ trust-policy cycle.
-   */
-  lakeReaderRoleArn?: pulumi.Output<string>;
+  /** How the warehouse's storage integration reads the raw bucket. */
+  lakeReader: LakeReader;
   /**
    * Addresses (CIDR) the jobs connect to Snowflake from, when this environment fixes them (GCP with
    * `gcp.staticEgress`); the warehouse's network policy admits them. Empty otherwise.
@@ -103,8 +109,6 @@ export interface CloudEnvironment {
    * `pipeline` scopes the secret (name and labels) to one pipeline.
    */
   secret(key: string, value: pulumi.Input<string> | undefined, readers: Workload[], pipeline?: string): SecretRef;
-  /** Let the warehouse read the raw bucket (storage integration). */
-  grantLakeReader(grant: LakeReaderGrant): void;
   /** Declare one pipeline's jobs, orchestration, schedule and alerts. */
   pipeline(args: PipelineRuntimeArgs): PipelineRuntime;
   /** Stack outputs this cloud contributes (plain values or secrets only). */

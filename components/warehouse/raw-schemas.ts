@@ -11,18 +11,13 @@
  * Snowflake folds unquoted identifiers to upper case, so the names are given in upper case.
  */
 import { defaultDestinationSchemaField } from "../fivetran";
+import type { FivetranSourceSpec } from "../types";
 
 /** Environment variable of the dbt job naming one source schema's landing schema (`DP_FIVETRAN_SCHEMA_PUBLIC`), or the connection's one schema (`DP_FIVETRAN_SCHEMA`). */
 export const fivetranSchemaEnvName = (sourceSchema?: string): string => (sourceSchema ? `DP_FIVETRAN_SCHEMA_${sourceSchema.toUpperCase()}` : "DP_FIVETRAN_SCHEMA");
 
-export interface FivetranSourceSpec {
-  service: string;
-  destination_schema: string;
-  schemas?: Record<string, { enabled: boolean }>;
-}
-
 /** The dbt job's env: one variable per schema the connection writes. */
-export function fivetranSchemaEnv(src: FivetranSourceSpec): Record<string, string> {
+export function fivetranSchemaEnv(src: Pick<FivetranSourceSpec, "service" | "destination_schema" | "schemas">): Record<string, string> {
   const prefix = src.destination_schema.toUpperCase();
   if (defaultDestinationSchemaField(src.service) === "schema") return { [fivetranSchemaEnvName()]: prefix };
   const enabled = Object.entries(src.schemas ?? {})

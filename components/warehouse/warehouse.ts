@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import * as tls from "@pulumi/tls";
-import type { CloudContext, LakeReaderGrant } from "../cloud/cloud";
+import type { CloudContext, LakeIntegrationArgs, StorageIntegrationIdentity } from "../cloud/cloud";
 import type { PlatformConfig } from "../types";
 import {
   checkSnowflakeNames,
@@ -51,8 +51,8 @@ export interface WarehouseArgs {
   lake: {
     /** `gs://bucket` or `s3://bucket`. */
     rawBucketUri: pulumi.Input<string>;
-    /** AWS only: the IAM role the storage integration assumes to read the bucket. */
-    awsRoleArn?: pulumi.Input<string>;
+    /** The storage integration's arguments for the cloud the bucket is on (`CloudEnvironment.lakeReader`). */
+    integration: LakeIntegrationArgs;
   };
   /** Where the jobs connect from when the cloud fixes it: added to the jobs' users' network policies, next to allowedIpRanges. */
   egressCidrs?: pulumi.Input<string>[];
@@ -65,8 +65,8 @@ const SUSPEND_IMMEDIATELY_AT_PERCENT = 110;
 
 export class Warehouse extends pulumi.ComponentResource {
   readonly logins: Record<LoginKey, SnowflakeLogin>;
-  /** What the cloud must grant the storage integration's identity on the raw bucket. */
-  readonly lakeReaderGrant: LakeReaderGrant;
+  /** The storage integration's identity, which the cloud grants read access to the raw bucket (`LakeReader.grant`). */
+  readonly storageIntegration: StorageIntegrationIdentity;
   /** Fully qualified external stage over the raw bucket (`DB.SCHEMA.STAGE`): how loads reach Snowflake from the raw bucket (GCS or S3). */
   readonly lakeStage: pulumi.Output<string>;
   /** account, databases, warehouses, roles, users...: plain values only (no secrets). */
@@ -149,9 +149,8 @@ export class Warehouse extends pulumi.ComponentResource {
         name: names.storageIntegration,
         type: "EXTERNAL_STAGE",
         enabled: true,
-        storageProvider: config.cloud === "aws" ? "S3" : "GCS",
+        ...args.lake.integration,
         storageAllowedLocations: [location],
-        ...(config.cloud === "aws" ? { storageAwsRoleArn: args.lake.awsRoleArn } : {}),
         comment,
       },
       child(),
@@ -166,10 +165,11 @@ export class Warehouse extends pulumi.ComponentResource {
       { database: databases.RAW.name, schema: lakeSchema.name, name: names.lakeStage, url: stagingLocation, storageIntegration: integration.name, comment },
       child(),
     );
-    this.lakeReaderGrant =
-      config.cloud === "aws"
-        ? { awsIamUserArn: integration.storageAwsIamUserArn, awsExternalId: integration.storageAwsExternalId }
-        : { gcpServiceAccount: integration.storageGcpServiceAccount };
+    this.storageIntegration = {
+      storageGcpServiceAccount: integration.storageGcpServiceAccount,
+      storageAwsIamUserArn: integration.storageAwsIamUserArn,
+      storageAwsExternalId: integration.storageAwsExternalId,
+    };
 
     // Grants: exactly the rows of GRANT_MATRIX.
     const targets: GrantTargets = { databases, warehouses, lakeSchema, stage };
@@ -276,9 +276,6 @@ export function warehouseArgsProblems(args: WarehouseArgs): string[] {
   const out = checkSnowflakeNames(args.config.warehouse.objectPrefix).map(
     (p) => `objectPrefix "${args.config.warehouse.objectPrefix}" makes the ${p.what} name "${p.name}" ${p.problem}`,
   );
-  if (args.config.cloud === "aws" && args.lake.awsRoleArn === undefined) {
-    out.push("cloud aws needs lake.awsRoleArn (the IAM role the storage integration assumes)");
-  }
   return out;
 }
 

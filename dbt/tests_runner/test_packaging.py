@@ -66,9 +66,10 @@ def test_packages_are_installed_and_the_project_parsed_at_build_time():
 
 def _pins(name):
     pins = {}
+    # A lock's entries run over continuation lines (`name==version \` then `--hash=...`): keep the requirement.
     for line in (DBT_DIR / name).read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
+        line = line.split("#", 1)[0].strip().rstrip("\\").strip()
+        if line and not line.startswith("--hash"):
             req = Requirement(line)
             specs = list(req.specifier)
             assert len(specs) == 1 and specs[0].operator == "==", f"{name}: not an exact pin: {line}"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 INGESTION = Path(__file__).resolve().parents[1]
 DOCKERFILE = (INGESTION / "Dockerfile").read_text()
-INSTRUCTIONS = [line.strip() for line in DOCKERFILE.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+# One entry per instruction: comments dropped, continuation lines joined.
+_TEXT = re.sub(r"\\\n", " ", "\n".join(line for line in DOCKERFILE.splitlines() if not line.lstrip().startswith("#")))
+INSTRUCTIONS = [re.sub(r"\s+", " ", line.strip()) for line in _TEXT.splitlines() if line.strip()]
 
 
 def instructions(keyword: str) -> list[str]:
@@ -31,9 +33,13 @@ def test_runs_as_a_non_root_user():
     assert INSTRUCTIONS.index(users[-1]) > max(INSTRUCTIONS.index(i) for i in instructions("RUN"))
 
 
-def test_installs_only_the_pinned_requirements_file():
-    installs = [line for line in instructions("RUN") if "pip install" in line]
-    assert installs and all(re.search(r"(-r|--requirement) \S*requirements\.txt", line) for line in installs)
+def test_installs_only_the_hashed_lock():
+    # The lock's agreement with requirements.txt is test/config/python-locks.test.ts's to check.
+    installs = [cmd.strip() for line in instructions("RUN") for cmd in line.split("&&") if "pip install" in cmd]
+    assert installs, "no pip install in the Dockerfile"
+    for cmd in installs:
+        assert re.search(r"--require-hashes .*(-r|--requirement) \S*requirements(-pip)?\.lock$", cmd), cmd
+    assert installs[-1].endswith("requirements.lock"), "the runtime lock is installed last, by the pinned pip"
     for line in (INGESTION / "requirements.txt").read_text().splitlines():
         line = line.split("#")[0].strip()
         if line:

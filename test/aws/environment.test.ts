@@ -172,6 +172,8 @@ describe("aws identities", () => {
   it("Snowflake's lake reader: ARN known up front, trusts the integration's user with its external id, reads the raw bucket only", () => {
     const reader = roleNamed("acmeaws-dev-snowflake-lake");
     assert.equal(s.plan.outputs.lakeReaderRoleArn, roleArn("acmeaws-dev-snowflake-lake"));
+    // The storage integration is declared for S3, assuming exactly this role (LakeReader.integration).
+    assert.deepEqual(s.plan.outputs.lakeIntegration, { storageProvider: "S3", storageAwsRoleArn: roleArn("acmeaws-dev-snowflake-lake") });
     const trust = json(reader.inputs.assumeRolePolicy).Statement[0];
     assert.deepEqual(trust.Principal, { AWS: SNOWFLAKE_USER });
     assert.deepEqual(trust.Condition, { StringEquals: { "sts:ExternalId": SNOWFLAKE_EXTERNAL_ID } });

@@ -5,7 +5,8 @@
  * find resources and read their policies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudEnvironment, PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../../components/cloud/cloud";
+import type { CloudEnvironment, PipelineRuntime, PipelineRuntimeArgs, SecretRef, StorageIntegrationIdentity } from "../../components/cloud/cloud";
+import type { AwsEnvironment } from "../../components/cloud/aws/environment";
 import { awsCloud } from "../../components/cloud/aws";
 import { secretEnvName } from "../../components/pipeline";
 import { cloudContext } from "../../components/platform";
@@ -20,6 +21,11 @@ export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
 export const SNOWFLAKE_USER = "arn:aws:iam::999999999999:user/snowflake-integration";
 export const SNOWFLAKE_EXTERNAL_ID = "ACME_SFCRole=2_abc";
+
+/** What Snowflake reports for an S3 storage integration (AWS reads the IAM user and the external id). */
+export function integrationIdentity(iamUserArn: string, externalId: string): StorageIntegrationIdentity {
+  return { storageAwsIamUserArn: pulumi.output(iamUserArn), storageAwsExternalId: pulumi.output(externalId), storageGcpServiceAccount: pulumi.output("") };
+}
 export const FIVETRAN_CREDENTIAL = "ftkey:ftsecret-value";
 export const digest = (kind: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/acmeaws-dev-images/${kind}@sha256:${kind === "dbt" ? "d".repeat(64) : "a".repeat(64)}`;
 
@@ -65,7 +71,7 @@ export async function synthAws(overrides: Record<string, unknown> = {}, customiz
       config = loadPlatformConfig({ root: examplesRoot(), stack: STACK, config: pulumi.runtime.allConfig() }).config;
       const parent = new TestPlatform(`${config.prefix}-${config.environment}`);
       const env = awsCloud.environment(cloudContext(config, parent));
-      env.grantLakeReader({ awsIamUserArn: SNOWFLAKE_USER, awsExternalId: SNOWFLAKE_EXTERNAL_ID });
+      env.lakeReader.grant(integrationIdentity(SNOWFLAKE_USER, SNOWFLAKE_EXTERNAL_ID));
       const keys = {
         loader: env.secret("snowflake-loader-key", pulumi.secret("-----BEGIN PRIVATE KEY-----\nLOADER\n-----END PRIVATE KEY-----"), ["ingestion"]),
         transformer: env.secret("snowflake-transformer-key", pulumi.secret("-----BEGIN PRIVATE KEY-----\nTRANSFORMER\n-----END PRIVATE KEY-----"), ["dbt"]),
@@ -104,7 +110,8 @@ export async function synthAws(overrides: Record<string, unknown> = {}, customiz
         errors,
         env: env.outputs(),
         registry: { url: env.registry.url, server: env.registry.server, username: env.registry.username, passwordIsSecret: pulumi.isSecret(env.registry.password) },
-        lakeReaderRoleArn: env.lakeReaderRoleArn,
+        lakeReaderRoleArn: (env as AwsEnvironment).lakeReaderRoleArn,
+        lakeIntegration: env.lakeReader.integration,
         rawBucket: env.rawBucket.uri,
         artifactsBucket: env.artifactsBucket.uri,
         runtimes: Object.fromEntries(

@@ -8,7 +8,7 @@ import { awsCloud } from "../../components/cloud/aws";
 import type { PlatformConfig } from "../../components/types";
 import { synthesize } from "../../tools/synth/synthesize";
 import { cloudContext } from "../../components/platform";
-import { ACCOUNT, byType, json, list, one, policies, policyRole, synthAws, TestPlatform } from "./harness";
+import { ACCOUNT, byType, integrationIdentity, json, list, one, policies, policyRole, synthAws, TestPlatform } from "./harness";
 import { examplesRoot } from "../examples";
 
 const KMS = "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-bbbb-3333-cccc4444dddd";
@@ -106,7 +106,7 @@ describe("aws refusals", () => {
     assert.deepEqual(s.errors, ['pipeline orders_files: ingestion env X (secret "api_token"): it belongs to pipeline someone_else']);
   });
   it("grants the lake reader once", async () => {
-    const s = await synthAws({}, (env) => env.grantLakeReader({ awsIamUserArn: "arn:aws:iam::1:user/x", awsExternalId: "y" }));
+    const s = await synthAws({}, (env) => env.lakeReader.grant(integrationIdentity("arn:aws:iam::1:user/x", "y")));
     assert.deepEqual(s.errors, ["grantLakeReader: the lake reader role is already granted (one storage integration per environment)"]);
   });
   it("refuses a stack of another cloud", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cronProblem, toAwsCron } from "../../stacks/cron";
+import { cronProblem, toAwsCron } from "../../components/cloud/cron";
 
 describe("cron validation", () => {
   for (const ok of ["0 */6 * * *", "30 2 * * *", "0 4 * * MON-FRI", "*/15 8-18 * * 1-5", "0 0 1 JAN,JUL *", "0 3 * * 7", "5,35 * * * *"]) {

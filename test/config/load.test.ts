@@ -115,6 +115,35 @@ describe("bad input", () => {
     );
   });
 
+  // renamedFrom (test/stacks/rename.test.ts and the engine tier prove what it keeps): only a real old name.
+  it("renamedFrom is carried to the pipeline's config", () => {
+    const renamed = VALID_PIPELINE.replace("name: orders", "name: orders\nrenamedFrom: orders_v1");
+    assert.equal(load(project({ pipelines: { "orders.yaml": renamed } })).config.pipelines[0].renamedFrom, "orders_v1");
+    assert.equal(load(project({})).config.pipelines[0].renamedFrom, undefined);
+  });
+
+  it("renamedFrom naming itself, an existing pipeline, or claimed twice is rejected at its line", () => {
+    const self = issuesOf(project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace("name: orders", "name: orders\nrenamedFrom: orders") } }));
+    assert.deepEqual([self[0].path, self[0].line, self[0].found], ["renamedFrom", 2, '"orders"']);
+    assert.match(self[0].expected, /previous name, not its current one/);
+    const other = VALID_PIPELINE.replace("name: orders", "name: refunds").replace("table: orders", "table: refunds");
+    const existing = issuesOf(project({ pipelines: { "orders.yaml": VALID_PIPELINE, "refunds.yaml": other.replace("name: refunds", "name: refunds\nrenamedFrom: orders") } }));
+    assert.deepEqual([existing[0].file, existing[0].path], ["pipelines/refunds.yaml", "renamedFrom"]);
+    assert.match(existing[0].expected, /pipelines\/orders\.yaml still has it/);
+    const twice = issuesOf(
+      project({
+        pipelines: {
+          "orders.yaml": VALID_PIPELINE.replace("name: orders", "name: orders\nrenamedFrom: old_orders"),
+          "refunds.yaml": other.replace("name: refunds", "name: refunds\nrenamedFrom: old_orders"),
+        },
+      }),
+    );
+    assert.equal(twice.length, 1);
+    assert.match(twice[0].expected, /no other pipeline claims \(pipelines\/orders\.yaml renames from it too\)/);
+    const badName = issuesOf(project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace("name: orders", "name: orders\nrenamedFrom: Orders-Old") } }));
+    assert.equal(badName[0].path, "renamedFrom");
+  });
+
   it("a file name that differs from the pipeline name is rejected", () => {
     const root = project({ pipelines: { "other.yaml": VALID_PIPELINE } });
     const [issue] = issuesOf(root);

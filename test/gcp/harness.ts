@@ -60,7 +60,7 @@ export async function synthGcp(stack: string, edit?: (config: Record<string, str
       const root = new TestRoot(`${config.prefix}-${config.environment}`);
       const env = gcpCloud.environment(cloudContext(config, root));
       declarePipelines(env, config, root);
-      return env.outputs() as Record<string, unknown>;
+      return { ...(env.outputs() as Record<string, unknown>), lakeIntegration: env.lakeReader.integration };
     },
   });
   return { plan, config };
@@ -68,7 +68,8 @@ export async function synthGcp(stack: string, edit?: (config: Record<string, str
 
 /** What DataPlatform and Pipeline ask of the cloud, in the same order. */
 function declarePipelines(env: CloudEnvironment, config: PlatformConfig, root: pulumi.ComponentResource): void {
-  env.grantLakeReader({ gcpServiceAccount: pulumi.output(STORAGE_INTEGRATION_SA) });
+  // What Snowflake reports for the storage integration; GCP reads only its service account.
+  env.lakeReader.grant({ storageGcpServiceAccount: pulumi.output(STORAGE_INTEGRATION_SA), storageAwsIamUserArn: pulumi.output(""), storageAwsExternalId: pulumi.output("") });
   const keys = {
     loader: env.secret("snowflake-loader-key", pulumi.secret("loader-pem"), ["ingestion"]),
     transformer: env.secret("snowflake-transformer-key", pulumi.secret("transformer-pem"), ["dbt"]),

@@ -109,6 +109,8 @@ describe("gcp lake", () => {
       .map(inputs)
       .filter((g) => g.member === `serviceAccount:${STORAGE_INTEGRATION_SA}`);
     assert.deepEqual(grants.map((g) => `${g.bucket}:${g.role}`).sort(), ["acme-dev-raw-65ce4e:roles/storage.legacyBucketReader", "acme-dev-raw-65ce4e:roles/storage.objectViewer"]);
+    // ...and has the warehouse declare that integration over GCS, with no role to assume (LakeReader.integration).
+    assert.deepEqual(dev.plan.outputs.lakeIntegration, { storageProvider: "GCS" });
   });
 
   it("limits each ingestion account to its own prefixes of the raw bucket", () => {

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { MAX_ABSENCE_SECONDS, overdueAfterSeconds, overduePromql } from "../../components/cloud/gcp/alerts";
 import { EXAMPLE_PIPELINES, fixtureRoot } from "../examples";
-import { cronLongestGapSeconds } from "../../stacks/cron";
+import { cronLongestGapSeconds } from "../../components/cloud/cron";
 
 let dev: GcpSynth;
 before(async () => {

@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { cronLongestGapSeconds } from "../../stacks/cron";
+import { cronLongestGapSeconds } from "../../components/cloud/cron";
 import { mockState } from "../../tools/synth/mock-state";
 import { readStackFile } from "../../tools/synth/stack-file";
 import { maskSecrets, synthesize, type Plan, type PlannedResource } from "../../tools/synth/synthesize";

@@ -9,6 +9,7 @@ import * as assert from "node:assert/strict";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudContext } from "../../components/platform";
+import type { LakeIntegrationArgs } from "../../components/cloud/cloud";
 import type { PlatformConfig } from "../../components/types";
 import { GRANT_MATRIX, SERVICE_USERS, snowflakeNames, type LoginKey } from "../../components/warehouse/model";
 import { describeObject } from "../../components/warehouse/render-grants";
@@ -45,7 +46,7 @@ interface Synth {
 /** The component alone, from a real stack file; `edit` varies its config (a stack the repo does not ship), `egressCidrs` stands for the cloud's fixed egress. */
 async function synth(
   stack: string,
-  lake: { rawBucketUri: string; awsRoleArn?: string },
+  lake: { rawBucketUri: string; integration: LakeIntegrationArgs },
   edit: (c: PlatformConfig) => PlatformConfig = (c) => c,
   egressCidrs?: string[],
 ): Promise<Synth> {
@@ -56,13 +57,13 @@ async function synth(
       config = edit(loadPlatformConfig({ root, stack, config: readStackFile(root, stack).config }).config);
       // Under a platform component, with the stateful options the program gives the clouds.
       const platform = new pulumi.ComponentResource("data-platform:index:DataPlatform", "platform");
-      const lakeArgs = { rawBucketUri: pulumi.output(lake.rawBucketUri), awsRoleArn: lake.awsRoleArn };
+      const lakeArgs = { rawBucketUri: pulumi.output(lake.rawBucketUri), integration: lake.integration };
       const w = new Warehouse(
         "warehouse",
         { config, stateful: cloudContext(config, platform).stateful, lake: lakeArgs, egressCidrs: egressCidrs?.map((c) => pulumi.output(c)) },
         { parent: platform },
       );
-      return { warehouse: w.outputs, logins: w.logins, lakeReaderGrant: w.lakeReaderGrant };
+      return { warehouse: w.outputs, logins: w.logins, storageIntegration: w.storageIntegration };
     },
   });
   const of = (type: string) => plan.resources.filter((r) => r.type === type);
@@ -74,11 +75,17 @@ async function synth(
   return { plan, config, of, byName };
 }
 
+/** What each cloud's LakeReader hands the warehouse (test/gcp and test/aws check the clouds give exactly these). */
+const GCS: LakeIntegrationArgs = { storageProvider: "GCS" };
+
 let dev: Synth, prod: Synth, devAws: Synth;
 before(async () => {
-  dev = await synth("dev", { rawBucketUri: "gs://acme-dev-raw" });
-  prod = await synth("prod", { rawBucketUri: "gs://acme-prod-raw" });
-  devAws = await synth("dev-aws", { rawBucketUri: "s3://acmeaws-dev-raw", awsRoleArn: "arn:aws:iam::123456789012:role/acmeaws-dev-snowflake-lake" });
+  dev = await synth("dev", { rawBucketUri: "gs://acme-dev-raw", integration: GCS });
+  prod = await synth("prod", { rawBucketUri: "gs://acme-prod-raw", integration: GCS });
+  devAws = await synth("dev-aws", {
+    rawBucketUri: "s3://acmeaws-dev-raw",
+    integration: { storageProvider: "S3", storageAwsRoleArn: "arn:aws:iam::123456789012:role/acmeaws-dev-snowflake-lake" },
+  });
 });
 
 const all = () => [dev, prod, devAws];
@@ -297,9 +304,12 @@ test("network policies: none without allowedIpRanges (dev); in prod one per serv
 });
 
 test("network policies: the jobs' egress joins only the jobs' policies; a user with no ranges of its own is disabled, not left open", async () => {
-  const noOthers = await synth("prod", { rawBucketUri: "gs://acme-prod-raw" }, (c) => ({ ...c, warehouse: { ...c.warehouse, fivetranIpRanges: [], biIpRanges: [] } }), [
-    "198.51.100.7/32",
-  ]);
+  const noOthers = await synth(
+    "prod",
+    { rawBucketUri: "gs://acme-prod-raw", integration: GCS },
+    (c) => ({ ...c, warehouse: { ...c.warehouse, fivetranIpRanges: [], biIpRanges: [] } }),
+    ["198.51.100.7/32"],
+  );
   const names = snowflakeNames("PROD_");
   assert.deepEqual(
     noOthers.of(T.policy).map((p) => [p.inputs.name, p.inputs.allowedIpLists]),
@@ -341,9 +351,9 @@ test("lake on GCP: GCS integration and stage over gcs://<bucket>/, service accou
     [stage.inputs.database, stage.inputs.schema, stage.inputs.name, stage.inputs.url, stage.inputs.storageIntegration],
     ["DEV_RAW", "LAKE", "RAW_BUCKET", "gcs://acme-dev-raw/dlt/", "DEV_LAKE_INTEGRATION"],
   );
-  const grant = dev.plan.outputs.lakeReaderGrant as Record<string, unknown>;
-  assert.match(String(grant.gcpServiceAccount), /@.*\.iam\.gserviceaccount\.com$/);
-  assert.equal(grant.awsIamUserArn, undefined);
+  // The integration itself goes back to the cloud, which reads the identity Snowflake gave it.
+  const identity = dev.plan.outputs.storageIntegration as Record<string, unknown>;
+  assert.match(String(identity.storageGcpServiceAccount), /^mock-[0-9a-f]{8}@gcpuseast4-1234\.iam\.gserviceaccount\.com$/);
 });
 
 test("lake on AWS: S3 integration assuming the lake role, IAM user and external id handed to the cloud", () => {
@@ -354,10 +364,9 @@ test("lake on AWS: S3 integration assuming the lake role, IAM user and external 
   );
   // The stage over dlt's staging folder, inside what the integration allows (the whole bucket).
   assert.equal(devAws.of(T.stage)[0].inputs.url, "s3://acmeaws-dev-raw/dlt/");
-  const grant = devAws.plan.outputs.lakeReaderGrant as Record<string, unknown>;
-  assert.match(String(grant.awsIamUserArn), /^arn:aws:iam::\d{12}:user\//);
-  assert.ok(String(grant.awsExternalId).length > 0);
-  assert.equal(grant.gcpServiceAccount, undefined);
+  const identity = devAws.plan.outputs.storageIntegration as Record<string, unknown>;
+  assert.match(String(identity.storageAwsIamUserArn), /^arn:aws:iam::\d{12}:user\//);
+  assert.ok(String(identity.storageAwsExternalId).length > 0);
 });
 
 test("outputs: logins resolve to the environment's objects with the key as a secret; plain outputs hold no secret", () => {
@@ -383,10 +392,11 @@ test("outputs: logins resolve to the environment's objects with the key as a sec
 });
 
 test("bad args stop the component before anything is declared", () => {
-  const aws = devAws.config;
   // Thrown synchronously, before the component registers: nothing is declared.
-  assert.throws(() => new Warehouse("bad", { config: aws, stateful: {}, lake: { rawBucketUri: "s3://acmeaws-dev-raw" } }), /cloud aws needs lake\.awsRoleArn/);
   const long = { ...dev.config, warehouse: { ...dev.config.warehouse, objectPrefix: "X".repeat(250) } };
-  assert.throws(() => new Warehouse("bad", { config: long, stateful: {}, lake: { rawBucketUri: "gs://b" } }), /database ANALYTICS name "X+ANALYTICS" not a valid/);
-  assert.deepEqual(warehouseArgsProblems({ config: dev.config, stateful: {}, lake: { rawBucketUri: "gs://b" } }), []);
+  assert.throws(
+    () => new Warehouse("bad", { config: long, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }),
+    /database ANALYTICS name "X+ANALYTICS" not a valid/,
+  );
+  assert.deepEqual(warehouseArgsProblems({ config: dev.config, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }), []);
 });

@@ -18,8 +18,8 @@ export interface PlannedResource {
   custom: boolean;
   /** Inputs as the engine received them; secret values are wrapped (see `isSecretValue`). */
   inputs: Record<string, unknown>;
-  /** Resource options the engine would act on: data protection, explicit dependencies, and `deletedWith` (a URN) when set. */
-  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[]; deletedWith?: string };
+  /** Resource options the engine would act on: data protection, explicit dependencies, `deletedWith` (a URN) when set, and the names (or URNs) it answers to besides its own. */
+  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[]; deletedWith?: string; aliases: string[] };
 }
 
 export interface Plan {
@@ -86,6 +86,7 @@ function patchMonitor(): void {
         retainOnDelete: !!req.getRetainondelete(),
         dependencies: req.getDependenciesList(),
         ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() as string } : {}),
+        aliases: req.getAliasesList().map((a: any) => a.getUrn() || a.getSpec()?.getName() || ""),
       },
     };
     return original.call(this, req, callback);

@@ -6,12 +6,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FIVETRAN_CONFIG_KEYS } from "../../fivetran/session";
-import type { CloudContext, CloudEnvironment, LakeReaderGrant, PipelineRuntime, PipelineRuntimeArgs, SecretRef, Workload } from "../cloud";
+import type { CloudContext, CloudEnvironment, LakeReader, PipelineRuntime, PipelineRuntimeArgs, SecretRef, Workload } from "../cloud";
 import { Alerts } from "./alerts";
 import { WorkloadBoundary } from "./boundary";
 import { CiAccess } from "./ci";
 import { Lake } from "./lake";
-import { createLakeReader, lakeReaderRoleArn } from "./lake-reader";
+import { createLakeReader, lakeReaderRoleArn, type LakeReaderTrust } from "./lake-reader";
 import { Network } from "./network";
 import { Registry } from "./registry";
 import { AwsPipelineRuntime } from "./runtime";
@@ -26,7 +26,13 @@ export class AwsEnvironment implements CloudEnvironment {
   readonly rawBucket;
   readonly artifactsBucket;
   readonly registry: Registry;
+  /**
+   * The role the Snowflake storage integration assumes to read the raw bucket. Its ARN is known before
+   * the integration exists (built from the account id and the planned name), which breaks the
+   * integration ↔ trust-policy cycle.
+   */
   readonly lakeReaderRoleArn: pulumi.Output<string>;
+  readonly lakeReader: LakeReader;
   /** Tasks in the stack owner's subnets leave through the owner's NAT, whose addresses go in warehouse.allowedIpRanges. */
   readonly egressCidrs: pulumi.Output<string>[] = [];
   readonly lake: Lake;
@@ -37,7 +43,7 @@ export class AwsEnvironment implements CloudEnvironment {
   readonly boundary: WorkloadBoundary;
   readonly secrets: SecretStore;
   private readonly scope: AwsScope;
-  private lakeReader?: aws.iam.Role;
+  private lakeReaderRole?: aws.iam.Role;
   private connection?: aws.cloudwatch.EventConnection;
 
   constructor(private readonly ctx: CloudContext) {
@@ -54,6 +60,11 @@ export class AwsEnvironment implements CloudEnvironment {
     this.secrets = new SecretStore("secrets", ctx, parent);
     if (ctx.config.ci) this.ci = new CiAccess("ci", { ctx, scope: this.scope, repositoryNamespace: ctx.names.env("images"), boundaryArn: this.boundary.policy.arn }, parent);
     this.lakeReaderRoleArn = pulumi.output(lakeReaderRoleArn(ctx, this.scope));
+    // Snowflake reads S3 by assuming our role, as an IAM user of its own with an external id.
+    this.lakeReader = {
+      integration: { storageProvider: "S3", storageAwsRoleArn: this.lakeReaderRoleArn },
+      grant: (integration) => this.grantLakeReader({ iamUserArn: integration.storageAwsIamUserArn, externalId: integration.storageAwsExternalId }),
+    };
   }
 
   secret(key: string, value: pulumi.Input<string> | undefined, readers: Workload[], pipeline?: string): SecretRef {
@@ -62,14 +73,16 @@ export class AwsEnvironment implements CloudEnvironment {
     return this.secrets.create(key, value, readers, pipeline).ref;
   }
 
-  grantLakeReader(grant: LakeReaderGrant): void {
-    if (this.lakeReader) throw new Error("grantLakeReader: the lake reader role is already granted (one storage integration per environment)");
-    this.lakeReader = createLakeReader(this.ctx, this.scope, this.lake.raw, grant, this.lake, this.boundary.policy.arn);
+  private grantLakeReader(grant: LakeReaderTrust): void {
+    if (this.lakeReaderRole) throw new Error("grantLakeReader: the lake reader role is already granted (one storage integration per environment)");
+    this.lakeReaderRole = createLakeReader(this.ctx, this.scope, this.lake.raw, grant, this.lake, this.boundary.policy.arn);
   }
 
   pipeline(args: PipelineRuntimeArgs): PipelineRuntime {
+    // Named as the pipeline, like every resource under it, so a renamed pipeline's aliases reach them
+    // all (components/pipeline.ts, renameAliases). It was `<pipeline>-runtime`: the alias keeps that.
     return new AwsPipelineRuntime(
-      `${args.pipeline.name}-runtime`,
+      args.pipeline.name,
       args,
       {
         ctx: this.ctx,
@@ -83,7 +96,7 @@ export class AwsEnvironment implements CloudEnvironment {
         boundary: this.boundary.policy.arn,
         fivetranConnection: (credential) => this.fivetranConnection(credential),
       },
-      { parent: args.parent },
+      { parent: args.parent, aliases: [{ name: `${args.pipeline.name}-runtime` }] },
     );
   }
 

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudContext, LakeReaderGrant } from "../cloud";
+import type { CloudContext } from "../cloud";
 import type { DataBucket } from "./lake";
 import { inlinePolicy, lakeKms, role } from "./roles";
 import { trustDocument } from "./policy";
@@ -15,26 +15,29 @@ export function lakeReaderRoleArn(ctx: CloudContext, scope: AwsScope): string {
   return arns.role(scope, ctx.names.env("snowflake-lake"));
 }
 
+/** Who the role trusts: the storage integration's IAM user and external id (STORAGE_AWS_IAM_USER_ARN, STORAGE_AWS_EXTERNAL_ID). */
+export interface LakeReaderTrust {
+  iamUserArn: pulumi.Input<string>;
+  externalId: pulumi.Input<string>;
+}
+
 export function createLakeReader(
   ctx: CloudContext,
   scope: AwsScope,
   raw: DataBucket,
-  grant: LakeReaderGrant,
+  grant: LakeReaderTrust,
   parent: pulumi.Resource,
   boundary: pulumi.Input<string>,
 ): aws.iam.Role {
-  if (!grant.awsIamUserArn || !grant.awsExternalId) {
-    throw new Error("grantLakeReader on AWS needs awsIamUserArn and awsExternalId (the storage integration's STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID)");
-  }
   const reader = role("snowflake-lake", {
     roleName: ctx.names.env("snowflake-lake"),
     description: "Snowflake storage integration: read the raw bucket",
     trust: trustDocument([
       {
         Effect: "Allow",
-        Principal: { AWS: grant.awsIamUserArn },
+        Principal: { AWS: grant.iamUserArn },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "sts:ExternalId": grant.awsExternalId } },
+        Condition: { StringEquals: { "sts:ExternalId": grant.externalId } },
       },
     ]),
     tags: ctx.labels(),

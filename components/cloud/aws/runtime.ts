@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { toAwsCron } from "../../../stacks/cron";
+import { toAwsCron } from "../cron";
 import type { PipelineConfig } from "../../types";
 import { containerArgs, ingestionPrefixes, runsIngestion, type CloudContext, type PipelineRuntime as Runtime, type PipelineRuntimeArgs } from "../cloud";
 import { alertTopic, failedExecutionPattern } from "./alerts";

@@ -1,10 +1,10 @@
 /**
  * One environment on Google Cloud, behind the Cloud interface. Environment-wide resources are declared
  * in the constructor, each group in its own component under `ctx.parent`; `secret()`,
- * `grantLakeReader()` and `pipeline()` add to them as the platform asks.
+ * `lakeReader.grant()` and `pipeline()` add to them as the platform asks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { BucketRef, CloudContext, CloudEnvironment, LakeReaderGrant, PipelineRuntime, PipelineRuntimeArgs, RegistryRef, SecretRef, Workload } from "../cloud";
+import type { BucketRef, CloudContext, CloudEnvironment, LakeReader, PipelineRuntime, PipelineRuntimeArgs, RegistryRef, SecretRef, Workload } from "../cloud";
 import { Alerts } from "./alerts";
 import { Apis } from "./apis";
 import { CiAccess } from "./ci";
@@ -64,9 +64,11 @@ export class GcpEnvironment implements CloudEnvironment {
     return this.secrets.create(key, value, readers, pipeline);
   }
 
-  grantLakeReader(grant: LakeReaderGrant): void {
-    this.lake.grantReader(grant);
-  }
+  /** Snowflake reads GCS as a service account of its own, which the raw bucket then admits. */
+  readonly lakeReader: LakeReader = {
+    integration: { storageProvider: "GCS" },
+    grant: (integration) => this.lake.grantReader(integration.storageGcpServiceAccount),
+  };
 
   pipeline(args: PipelineRuntimeArgs): PipelineRuntime {
     const name = args.pipeline.name;

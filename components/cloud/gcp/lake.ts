@@ -7,7 +7,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { BucketRef, LakeReaderGrant } from "../cloud";
+import type { BucketRef } from "../cloud";
 import { lakeRetention, lakeVersioned, type LakeBucket, type LakeRetention } from "../rules";
 import type { PlatformConfig } from "../../types";
 import { grantName, saMember, shortHash, type Grantee } from "./iam";
@@ -53,6 +53,7 @@ export class Lake extends pulumi.ComponentResource {
   /** Physical names, known before the buckets exist (for IAM conditions). */
   readonly rawName: string;
   readonly artifactsName: string;
+  private readerGranted = false;
 
   constructor(
     name: string,
@@ -81,9 +82,10 @@ export class Lake extends pulumi.ComponentResource {
   }
 
   /** The warehouse's storage integration reads the raw bucket: objects, and the bucket's metadata. */
-  grantReader(grant: LakeReaderGrant): void {
-    if (!grant.gcpServiceAccount) throw new pulumi.ResourceError("gcp: grantLakeReader needs gcpServiceAccount (the storage integration's service account)", this);
-    const reader = { key: "warehouse", member: saMember(grant.gcpServiceAccount) };
+  grantReader(serviceAccount: pulumi.Input<string>): void {
+    if (this.readerGranted) throw new pulumi.ResourceError("gcp: the lake reader is already granted (one storage integration per environment)", this);
+    this.readerGranted = true;
+    const reader = { key: "warehouse", member: saMember(serviceAccount) };
     this.grant("raw", "roles/storage.objectViewer", reader);
     this.grant("raw", "roles/storage.legacyBucketReader", reader);
   }

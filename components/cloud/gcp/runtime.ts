@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JobSize, PipelineConfig } from "../../types";
 import type { PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../cloud";
 import { overdueAfterSeconds, type Alerts } from "./alerts";
-import { cronLongestGapSeconds } from "../../../stacks/cron";
+import { cronLongestGapSeconds } from "../cron";
 import type { Egress } from "./egress";
 import { grantName } from "./iam";
 import { cloudRunLimits } from "./limits";

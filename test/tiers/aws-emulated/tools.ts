@@ -17,7 +17,8 @@ import { synthesize, type Plan, type PlannedResource } from "../../../tools/synt
 
 const HERE = __dirname;
 export const ROOT = path.resolve(HERE, "..", "..", "..");
-const REQUIREMENTS = path.join(HERE, "requirements.txt");
+/** requirements.txt locked with every file's hash (npm run lock:python); installed with --require-hashes. */
+const REQUIREMENTS = path.join(HERE, "requirements.lock");
 
 export function cacheDir(): string {
   return process.env.DP_CACHE_DIR ?? path.join(os.homedir(), ".cache", "data-platform");
@@ -40,7 +41,9 @@ export function tierPython(): string {
   };
   process.stderr.write(`aws-emulated: installing ${REQUIREMENTS} into ${venv} (once per machine)\n`);
   run(base, ["-m", "venv", venv]);
-  run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS]);
+  // pip first, from the project's pip lock (requirements-pip.txt says why).
+  run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", path.join(HERE, "..", "..", "..", "requirements-pip.lock")]);
+  run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", REQUIREMENTS]);
   fs.writeFileSync(stamp, key);
   return py;
 }

@@ -68,16 +68,18 @@ function logFile(name: string): number {
 
 const FAKE_GCS_VERSION = "1.56.1";
 
-/** The tier's venv (moto), keyed by its requirements file, created when missing. */
+/** The tier's venv (moto), keyed by its hashed lock (npm run lock:python), created when missing. */
 export function toolsVenv(): string {
-  const reqs = path.join(__dirname, "requirements.txt");
+  const reqs = path.join(__dirname, "requirements.lock");
   const key = crypto.createHash("sha256").update(fs.readFileSync(reqs)).digest("hex").slice(0, 12);
   const venv = path.join(CACHE, `venv-${key}`);
   if (!fs.existsSync(path.join(venv, ".complete"))) {
     fs.rmSync(venv, { recursive: true, force: true });
     for (const [cmd, args] of [
       ["python3", ["-m", "venv", venv]],
-      [path.join(venv, "bin", "pip"), ["install", "--quiet", "-r", reqs]],
+      // pip first, from the project's pip lock (requirements-pip.txt says why).
+      [path.join(venv, "bin", "pip"), ["install", "--quiet", "--require-hashes", "-r", path.join(__dirname, "..", "..", "..", "requirements-pip.lock")]],
+      [path.join(venv, "bin", "pip"), ["install", "--quiet", "--require-hashes", "-r", reqs]],
     ] as const) {
       const r = spawnSync(cmd, [...args], { stdio: ["ignore", "inherit", "inherit"], timeout: 20 * 60_000 });
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: the containers tier's tools are not installed`);

@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { synthesize, type Plan, type PlannedResource } from "../../../tools/synth/synthesize";
 
 export const TIER_DIR = __dirname;
-const REQUIREMENTS = path.join(TIER_DIR, "requirements.txt");
+/** requirements.txt locked with every file's hash (npm run lock:python); installed with --require-hashes. */
+const REQUIREMENTS = path.join(TIER_DIR, "requirements.lock");
 
 function findPython(): string {
   for (const candidate of [process.env.PYTHON, "python3.11", "python3"].filter(Boolean) as string[]) {
@@ -38,7 +39,9 @@ export function tierPython(): string {
     if (r.status !== 0) throw new Error(`gcp-emulated: ${cmd} ${args.join(" ")} exited ${r.status}`);
   };
   if (!fs.existsSync(bin)) run(python, ["-m", "venv", path.join(dir, "venv")]);
-  run(bin, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS]);
+  // pip first, from the project's pip lock (requirements-pip.txt says why).
+  run(bin, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", path.join(TIER_DIR, "..", "..", "..", "requirements-pip.lock")]);
+  run(bin, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", REQUIREMENTS]);
   fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
   return bin;
 }
