@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudEnvironment, PipelineRuntime, SecretRef } from "./cloud/cloud";
 import { FivetranConnection, FivetranConnectionSchedule, FivetranSchemaConfig } from "./fivetran";
+import { reportMissingValue, runsOnSchedule } from "./missing-secret";
 import type { PipelineConfig, PlatformConfig } from "./types";
 import { dltStagingUri, fivetranSchemaEnv, type SnowflakeLogin } from "./warehouse";
 
@@ -114,8 +115,9 @@ export class Pipeline extends pulumi.ComponentResource {
       else if (args.secrets[v.secret]) config[k] = args.secrets[v.secret];
       else {
         // Declared without it, Fivetran's setup tests fail at create and say which field is wrong.
-        pulumi.log.warn(
+        reportMissingValue(
           `pipeline ${p.name}: secret "${v.secret}" has no value, so source field "${k}" is left out; set it with: pulumi config set --secret --path 'data-platform:pipelineSecrets.${p.name}.${v.secret}' <value>`,
+          runsOnSchedule(p),
           this,
         );
       }

@@ -177,7 +177,9 @@ class Server {
   private partial = "";
   private readonly tail: string[] = [];
   private waiting?: (line: string | undefined) => void;
-  private onEvent: (e: Record<string, unknown>) => void = () => undefined;
+  /** Events before the first request (dbt parses the project at start: its warnings come then) wait for it. */
+  private readonly early: Record<string, unknown>[] = [];
+  private onEvent: (e: Record<string, unknown>) => void = (e) => this.early.push(e);
   private exited = false;
 
   constructor(args: string[], cwd: string) {
@@ -232,6 +234,7 @@ class Server {
   /** One request: its summary line (what the CLI's own process prints last), or the server's last words. */
   async request(args: string[], onEvent: (e: Record<string, unknown>) => void): Promise<ProcessResult> {
     this.onEvent = onEvent;
+    for (const e of this.early.splice(0)) onEvent(e);
     const answer = this.next();
     if (!this.exited) this.child.stdin.write(JSON.stringify(args) + "\n");
     let line = await answer;
@@ -278,11 +281,16 @@ async function buildDbt(spec: PipelineConfig, dbtServer: Server): Promise<NonNul
   const selection = spec.dbtSelect;
   step(spec.name, `dbt build --select ${selection}`);
   let nodes = 0;
+  const shown = new Set<string>();
   const result = await dbtServer.request(["build", "--select", selection, "--target", "local", "--pipeline", spec.name], (e) => {
-    // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line.
+    // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line, and
+    // dbt's warnings (deprecations, unused config paths) once each, as ingestion's are shown.
     if (typeof e.event === "string" && /NodeFinished|LogModelResult|LogTestResult/.test(e.event)) {
       nodes++;
       if (nodes % 10 === 0) step(spec.name, `dbt ${nodes} nodes done`);
+    } else if (e.severity === "WARNING" && !shown.has(String(e.message))) {
+      shown.add(String(e.message));
+      step(spec.name, `dbt warning: ${String(e.message)}`);
     }
   });
   const s = result.lastJson;
