@@ -30,7 +30,12 @@ export interface PipelineArgs {
   fivetran?: FivetranTarget;
 }
 
-/** Environment variable a job reads a source secret from (the ingestion package's contract). */
+/**
+ * Environment variable a job reads a source secret from (the ingestion package's contract). Not
+ * qualified by pipeline: a job runs one pipeline, and the secret it points at is already the
+ * pipeline's own (`<prefix>-<env>-<pipeline>-secret-<name>`). A laptop, where one shell serves every
+ * pipeline, uses `DP_SECRET_<PIPELINE>__<NAME>` first (ingestion/secrets.py).
+ */
 export const secretEnvName = (secret: string) => `DP_SECRET_${secret.toUpperCase()}`;
 
 export class Pipeline extends pulumi.ComponentResource {

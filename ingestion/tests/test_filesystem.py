@@ -131,9 +131,9 @@ def test_arrow_files_with_a_primary_key_load_without_a_schema_warning(workspace,
 
     assert code == 0, record
     assert warnings_in(err) == []
-    assert workspace.query(
-        "select is_nullable from information_schema.columns where table_schema = 'raw_orders_pk' and table_name = 'orders' and column_name = 'order_id'"
-    ) == [("NO",)]
+    assert workspace.query("select is_nullable from information_schema.columns where table_schema = 'raw_orders_pk' and table_name = 'orders' and column_name = 'order_id'") == [
+        ("NO",)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -295,7 +295,7 @@ export function scaffold(a: Answers, root: string = ROOT): string[] {
 function nextSteps(a: Answers): string[] {
   const steps = [`npm run local -- --pipeline ${a.name}    # load the fixture and build the staging models on DuckDB`];
   if (a.source === "sql_database")
-    steps[0] = `echo 'DP_SECRET_${a.credentials_secret!.toUpperCase()}=<sqlalchemy url>' >> .local/secrets.env && npm run local -- --pipeline ${a.name}`;
+    steps[0] = `echo 'DP_SECRET_${a.name.toUpperCase()}__${a.credentials_secret!.toUpperCase()}=<sqlalchemy url>' >> .local/secrets.env && npm run local -- --pipeline ${a.name}`;
   if (a.source === "fivetran") steps[0] = `(Fivetran loads it in the cloud: the local run lists it as skipped)`;
   if (a.source === "filesystem" && a.format === "parquet") steps.unshift(`put a sample .parquet file into ingestion/sample_data/${a.bucket_path}/ for the local run`);
   steps.push(`npm run plan -- --stack dev                # the resources it adds`);
