@@ -101,3 +101,20 @@ def test_two_pipelines_with_a_secret_of_the_same_name_read_their_own_database(wo
         assert (code, record["status"]) == (0, "SUCCESS"), record
     assert workspace.query("select id from raw_shop_east.customers") == [(1,)]
     assert workspace.query("select id from raw_shop_west.customers order by 1") == [(7,), (8,)]
+
+
+def test_a_sqlite_copy_of_the_database_serves_a_spec_written_for_a_schema(workspace, capsys, monkeypatch, tmp_path):
+    # Stands for: a spec written for Postgres (`schema: public`) run unchanged against a SQLite copy,
+    # as `npm run local` runs a sql_database pipeline on its fixture database. Proven by a real dlt
+    # run from SQLite (the file attached under the schema's name) into DuckDB. Cannot prove: that
+    # the copy's types match the real database's (SQLite's are loose).
+    db = tmp_path / "shop.sqlite"
+    make_db(db, [(1, "ada", "2024-01-01"), (2, "bob", "2024-01-02")])
+    monkeypatch.setenv("DP_SECRET_SHOP_DB_URL", f"sqlite:///{db}")
+    workspace.write_pipeline("shop_pg", {"type": "sql_database", "sql_database": {**SHOP["sql_database"], "schema": "public"}})
+
+    code, record, _ = workspace.run(capsys, "--pipeline", "shop_pg")
+
+    assert code == 0, record
+    assert record["rows"] == {"customers": 2}
+    assert workspace.query("select id, name from raw_shop_pg.customers order by 1") == [(1, "ada"), (2, "bob")]
