@@ -111,7 +111,8 @@ def test_a_sqlite_copy_of_the_database_serves_a_spec_written_for_a_schema(worksp
     db = tmp_path / "shop.sqlite"
     make_db(db, [(1, "ada", "2024-01-01"), (2, "bob", "2024-01-02")])
     monkeypatch.setenv("DP_SECRET_SHOP_DB_URL", f"sqlite:///{db}")
-    workspace.write_pipeline("shop_pg", {"type": "sql_database", "sql_database": {**SHOP["sql_database"], "schema": "public"}})
+    source = {"credentials": {"secret": "shop_db_url"}, "schema": "public", "tables": [{"name": "customers"}]}
+    workspace.write_pipeline("shop_pg", {"type": "sql_database", "sql_database": source})
 
     code, record, _ = workspace.run(capsys, "--pipeline", "shop_pg")
 
