@@ -11,11 +11,13 @@
  * Offline by construction: filesystem pipelines read sample files copied from
  * `ingestion/sample_data/<bucket_path>/` into the lake (the "file drop"); rest_api pipelines are
  * pointed (`--base-url`) at a fixture server started here that serves
- * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
- * SKIPPED with the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
+ * `ingestion/sample_data/<pipeline>/<path>.json`; sql_database pipelines read a SQLite database built
+ * afresh from the SQL seeds in `ingestion/sample_data/<pipeline>/*.sql`, given to ingestion as the
+ * pipeline's own credentials variable. Pipelines that cannot run offline are listed as SKIPPED with
+ * the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
  */
 import { RUN_ENV, RUN_TYPES } from "../components/cloud/run-context";
-import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -126,6 +128,55 @@ async function startFixtureServer(): Promise<{ baseUrl: string; close: () => Pro
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/**
+ * A sql_database pipeline's fixture database: `.local/fixtures/<pipeline>.sqlite`, built afresh on
+ * every run from the SQL seeds in `ingestion/sample_data/<pipeline>/*.sql` (sorted by name; plain SQL
+ * that SQLite runs: create table, insert), so the rows are the seeds' and nothing else. Ingestion gets
+ * its URL as the pipeline's own variable `DP_SECRET_<PIPELINE>__<SECRET>` (ingestion/secrets.py), which
+ * takes precedence over values set by hand, as a rest_api pipeline's fixtures take the place of its
+ * base_url: the local run makes no outside calls while fixtures exist. Without seeds, the pipeline
+ * runs only when its credentials are set (ingestion records SKIPPED otherwise).
+ */
+function fixtureDatabase(spec: PipelineConfig): { env: Record<string, string>; message: string } | { error: string } | undefined {
+  if (spec.source.type !== "sql_database") return undefined;
+  const dir = path.join(SAMPLE_DIR, spec.name);
+  const seeds = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort()
+    : [];
+  if (!seeds.length) return undefined;
+  const folder = path.join(LOCAL_DIR, "fixtures");
+  fs.mkdirSync(folder, { recursive: true });
+  const db = path.join(folder, `${spec.name}.sqlite`);
+  const scratch = `${db}.building`;
+  fs.rmSync(scratch, { force: true });
+  // Python's sqlite3 (the .venv's interpreter; Node 20 has no SQLite); a failed seed discards the file.
+  const build = [
+    "import pathlib, sqlite3, sys",
+    "out, *seeds = sys.argv[1:]",
+    "con = sqlite3.connect(out)",
+    "for seed in seeds:",
+    "    try:",
+    "        con.executescript(pathlib.Path(seed).read_text(encoding='utf-8'))",
+    "    except sqlite3.Error as e:",
+    "        sys.exit(f'{seed}: {e}')",
+    "con.close()",
+  ].join("\n");
+  const r = spawnSync(PYTHON, ["-c", build, scratch, ...seeds.map((f) => path.join(dir, f))], { encoding: "utf8" });
+  if (r.status !== 0) {
+    fs.rmSync(scratch, { force: true });
+    return { error: `fixture database: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().replace(ROOT + path.sep, "")}` };
+  }
+  fs.renameSync(scratch, db);
+  const secret = spec.source.sql_database.credentials.secret;
+  return {
+    env: { [`DP_SECRET_${spec.name.toUpperCase()}__${secret.toUpperCase()}`]: `sqlite:///${db}` },
+    message: `reading ${show(db)}, built from ingestion/sample_data/${spec.name}/${seeds.length > 1 ? "*.sql" : seeds[0]}, instead of secret ${secret}`,
+  };
+}
+
 /** Decide whether a pipeline can run offline, and with which extra environment. */
 function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
   const source = spec.source;
@@ -147,8 +198,8 @@ function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
       return { run: false, reason: `no fixtures in ingestion/sample_data/${spec.name}/ and ${overrideEnv} unset (the local run makes no outside calls)` };
     }
     case "sql_database":
-      // Runs only when its database credentials are set; ingestion itself checks (it owns the
-      // secret lookup) and records SKIPPED with the reason when they are not.
+      // On its fixture database (fixtureDatabase), else only when its database credentials are set:
+      // ingestion itself checks (it owns the secret lookup) and records SKIPPED with the reason.
       return { run: true };
   }
 }
@@ -182,11 +233,11 @@ class Server {
   private onEvent: (e: Record<string, unknown>) => void = (e) => this.early.push(e);
   private exited = false;
 
-  constructor(args: string[], cwd: string) {
+  constructor(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
     // A run on a laptop is started by hand: both run records say so (DP_RUN_TYPE, components/cloud/run-context.ts).
     this.child = spawn(PYTHON, args, {
       cwd,
-      env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines"), [RUN_ENV.type]: RUN_TYPES.manual },
+      env: { ...process.env, ...extraEnv, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines"), [RUN_ENV.type]: RUN_TYPES.manual },
     });
     this.child.stdout.on("data", (d: Buffer) => {
       this.stdout += d.toString();
@@ -371,7 +422,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(LAKE_DIR, { recursive: true });
   console.log(`local platform: ${selected.length} pipeline(s) into ${show(LOCAL_DIR)}/`);
   const fixtures = await startFixtureServer();
-  const ingestServer = new Server(["-m", "ingestion", "serve"], ROOT);
+  // Built before ingestion starts: their URLs are part of its environment.
+  const databases = new Map(selected.map((spec) => [spec.name, fixtureDatabase(spec)]));
+  const databaseEnv = Object.assign({}, ...[...databases.values()].map((d) => (d && "env" in d ? d.env : {}))) as Record<string, string>;
+  const ingestServer = new Server(["-m", "ingestion", "serve"], ROOT, databaseEnv);
   const dbtServer = opts.skipDbt ? undefined : new Server(["-m", "dbt_runner", "serve", "--target", "local"], DBT_DIR);
   const outcomes: Outcome[] = [];
   try {
@@ -384,6 +438,13 @@ async function main(): Promise<void> {
         outcomes.push({ pipeline: spec.name, status: "SKIPPED", reason: plan.reason, rows: {}, seconds: seconds() });
         continue;
       }
+      const database = databases.get(spec.name);
+      if (database && "error" in database) {
+        step(spec.name, `FAILED: ${database.error}`);
+        outcomes.push({ pipeline: spec.name, status: "FAILED", reason: database.error, rows: {}, seconds: seconds() });
+        continue;
+      }
+      if (database) step(spec.name, database.message);
       step(spec.name, `ingestion (${spec.source.type})`);
       const loaded = await ingest(spec, plan.baseUrl, ingestServer);
       if (loaded.status === "SKIPPED") {

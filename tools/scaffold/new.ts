@@ -9,7 +9,8 @@
  *   dbt/models/staging/<name>/_<name>__models.yml          the staging models' key tests (unique, not_null)
  *   dbt/models/staging/<name>/stg_<name>__<table>.sql      one staging model per resource or table (dbt's
  *                                                          stg_<source>__<entity>: unique across pipelines)
- *   ingestion/sample_data/...                              a local fixture per resource or table (rest_api, filesystem)
+ *   ingestion/sample_data/...                              a local fixture per resource or table (rest_api,
+ *                                                          filesystem; sql_database: a SQL seed of a SQLite database)
  *
  * Questions not given as flags are asked when stdin is a terminal; otherwise their defaults are used
  * and the required ones without a default are reported together. Everything is rendered into a
@@ -207,8 +208,9 @@ function copier(template: string, dst: string, data: Record<string, unknown>): v
 }
 
 /** The fixture folder and format the local run reads for this source, when it has one. */
-function fixtureOf(a: Answers): { dir: string; format: "json" | "csv" | "jsonl" } | undefined {
+function fixtureOf(a: Answers): { dir: string; format: "json" | "csv" | "jsonl" | "sql" } | undefined {
   if (a.source === "rest_api") return { dir: path.join("ingestion", "sample_data", a.name), format: "json" };
+  if (a.source === "sql_database") return { dir: path.join("ingestion", "sample_data", a.name), format: "sql" };
   if (a.source === "filesystem" && a.format !== "parquet") return { dir: path.join("ingestion", "sample_data", ...a.bucket_path!.split("/")), format: a.format! };
   return undefined;
 }
@@ -295,7 +297,9 @@ export function scaffold(a: Answers, root: string = ROOT): string[] {
 function nextSteps(a: Answers): string[] {
   const steps = [`npm run local -- --pipeline ${a.name}    # load the fixture and build the staging models on DuckDB`];
   if (a.source === "sql_database")
-    steps[0] = `echo 'DP_SECRET_${a.name.toUpperCase()}__${a.credentials_secret!.toUpperCase()}=<sqlalchemy url>' >> .local/secrets.env && npm run local -- --pipeline ${a.name}`;
+    steps.push(
+      `replace the rows of ingestion/sample_data/${a.name}/*.sql with a sample of the real tables (the local run reads them, never the database; delete them to use DP_SECRET_${a.name.toUpperCase()}__${a.credentials_secret!.toUpperCase()} instead)`,
+    );
   if (a.source === "fivetran") steps[0] = `(Fivetran loads it in the cloud: the local run lists it as skipped)`;
   if (a.source === "filesystem" && a.format === "parquet") steps.unshift(`put a sample .parquet file into ingestion/sample_data/${a.bucket_path}/ for the local run`);
   steps.push(`npm run plan -- --stack dev                # the resources it adds`);
