@@ -55,7 +55,7 @@ interface Outcome {
 }
 
 /** `baseUrl`: a rest_api pipeline's fixture server, passed as `--base-url`. */
-type Plan = { run: true; baseUrl?: string } | { run: false; reason: string };
+type Plan = { run: true; baseUrl?: string } | { run: false; reason: string; failed?: true };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -177,6 +177,20 @@ function fixtureDatabase(spec: PipelineConfig): { env: Record<string, string>; m
   };
 }
 
+/**
+ * The fixture files a rest_api pipeline's resources would be served from that do not exist (only
+ * fixed paths: one with `{placeholders}` depends on another resource's rows). Said before the run,
+ * with the file to add, rather than as dlt's "404 Client Error" for a URL on the fixture server.
+ */
+function missingRestFixtures(spec: PipelineConfig): string[] {
+  if (spec.source.type !== "rest_api") return [];
+  return spec.source.rest_api.resources
+    .map((r) => (typeof r === "string" ? r : typeof r.endpoint === "string" ? r.endpoint : (r.endpoint?.path ?? r.name)))
+    .filter((p) => !p.includes("{"))
+    .map((p) => path.join("ingestion", "sample_data", spec.name, `${p.replace(/^\/+|\/+$/g, "")}.json`))
+    .filter((f) => !fs.existsSync(path.join(ROOT, f)));
+}
+
 /** Decide whether a pipeline can run offline, and with which extra environment. */
 function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
   const source = spec.source;
@@ -191,6 +205,13 @@ function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
     case "rest_api": {
       const overrideEnv = `DP_REST_BASE_URL_${spec.name.toUpperCase()}`;
       if (fs.existsSync(path.join(SAMPLE_DIR, spec.name))) {
+        const missing = missingRestFixtures(spec);
+        if (missing.length)
+          return {
+            run: false,
+            failed: true,
+            reason: `no fixture for ${missing.length === 1 ? "a resource" : `${missing.length} resources`}: expected ${missing.join(", ")} (the JSON the endpoint answers; the local run serves ingestion/sample_data/${spec.name}/ instead of ${source.rest_api.client.base_url}), found no such file`,
+          };
         step(spec.name, `serving fixtures from ingestion/sample_data/${spec.name}/ instead of ${source.rest_api.client.base_url}`);
         return { run: true, baseUrl: `${fixtureBaseUrl}/${spec.name}` };
       }
@@ -434,8 +455,9 @@ async function main(): Promise<void> {
       const seconds = () => (Date.now() - t0) / 1000;
       const plan = planPipeline(spec, fixtures.baseUrl);
       if (!plan.run) {
-        step(spec.name, `SKIPPED: ${plan.reason}`);
-        outcomes.push({ pipeline: spec.name, status: "SKIPPED", reason: plan.reason, rows: {}, seconds: seconds() });
+        const status = plan.failed ? "FAILED" : "SKIPPED";
+        step(spec.name, `${status}: ${plan.reason}`);
+        outcomes.push({ pipeline: spec.name, status, reason: plan.reason, rows: {}, seconds: seconds() });
         continue;
       }
       const database = databases.get(spec.name);
