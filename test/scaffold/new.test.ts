@@ -185,6 +185,23 @@ describe("npm run new: arguments", () => {
     });
   });
 
+  it("filesystem: a wrong format and a wrong table are two problems, each said once", async () => {
+    await assert.rejects(
+      gather(parseArgs(["pipeline", "invoices", "--source", "filesystem", "--owner", "o@example.com", "--format", "xlsx", "--table", "Invoices"])),
+      (e: Error) => {
+        assert.equal(
+          e.message,
+          'nothing was written:\n  --format: expected csv, jsonl or parquet, found "xlsx"\n  --table: expected one table name in lower_snake (every file of the drop loads into it), found "Invoices"',
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      gather(parseArgs(["pipeline", "invoices", "--source", "filesystem", "--owner", "o@example.com", "--table", "a,b"])),
+      /--table: expected one table name .* found "a,b"/,
+    );
+  });
+
   it("refuses a flag of another source type instead of ignoring it", async () => {
     await assert.rejects(
       gather(parseArgs(["pipeline", "files_x", "--source", "filesystem", "--base-url", "https://a.example.com"])),

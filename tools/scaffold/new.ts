@@ -97,7 +97,16 @@ const QUESTIONS: Question[] = [
     default: () => "csv",
     check: (v) => (["csv", "jsonl", "parquet"].includes(v) ? undefined : "csv, jsonl or parquet"),
   },
-  { key: "tables", flag: "--table", ask: "table the files load into", only: ["filesystem"], default: (a) => a.name, check: lowerSnakeList, list: true },
+  {
+    key: "tables",
+    flag: "--table",
+    ask: "table the files load into",
+    only: ["filesystem"],
+    default: (a) => a.name,
+    // One table: every file of the drop loads into it.
+    check: (v) => (LOWER_SNAKE.test(v) ? undefined : "one table name in lower_snake (every file of the drop loads into it)"),
+    list: true,
+  },
   {
     key: "service",
     flag: "--service",
@@ -185,7 +194,6 @@ export async function gather(parsed: Parsed, prompt?: (question: string, def?: s
   for (const flag of parsed.flags.keys()) {
     if (a.source && !used.has(flag)) problems.push(`${flag}: expected only flags of source ${a.source ?? "(unknown)"}, found ${flag}`);
   }
-  if (a.source === "filesystem" && (a.tables?.length ?? 0) !== 1) problems.push(`--table: expected one table, found ${a.tables?.length}`);
   if (problems.length) throw new ScaffoldError(`nothing was written:\n  ${problems.join("\n  ")}`);
   return a as Answers;
 }
