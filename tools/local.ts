@@ -178,6 +178,17 @@ function fixtureDatabase(spec: PipelineConfig): { env: Record<string, string>; m
 }
 
 /**
+ * A rest_api pipeline served from fixtures still names its auth secrets (`auth.token: { secret: x }`);
+ * the fixture server ignores them, so each gets a placeholder as the pipeline's own variable (as a
+ * sql_database fixture gets its URL), and the pipeline runs at once instead of being skipped for a
+ * token the local run never sends anywhere. Without fixtures, the real values are needed.
+ */
+function fixtureAuthEnv(spec: PipelineConfig): Record<string, string> {
+  if (spec.source.type !== "rest_api" || !fs.existsSync(path.join(SAMPLE_DIR, spec.name))) return {};
+  return Object.fromEntries(spec.secrets.map((s) => [`DP_SECRET_${spec.name.toUpperCase()}__${s.toUpperCase()}`, "local-fixture-server-ignores-this"]));
+}
+
+/**
  * The fixture files a rest_api pipeline's resources would be served from that do not exist (only
  * fixed paths: one with `{placeholders}` depends on another resource's rows). Said before the run,
  * with the file to add, rather than as dlt's "404 Client Error" for a URL on the fixture server.
@@ -443,10 +454,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(LAKE_DIR, { recursive: true });
   console.log(`local platform: ${selected.length} pipeline(s) into ${show(LOCAL_DIR)}/`);
   const fixtures = await startFixtureServer();
-  // Built before ingestion starts: their URLs are part of its environment.
+  // Built before ingestion starts: fixture URLs and placeholder tokens are part of its environment.
   const databases = new Map(selected.map((spec) => [spec.name, fixtureDatabase(spec)]));
-  const databaseEnv = Object.assign({}, ...[...databases.values()].map((d) => (d && "env" in d ? d.env : {}))) as Record<string, string>;
-  const ingestServer = new Server(["-m", "ingestion", "serve"], ROOT, databaseEnv);
+  const fixtureEnv = Object.assign({}, ...[...databases.values()].map((d) => (d && "env" in d ? d.env : {})), ...selected.map(fixtureAuthEnv)) as Record<string, string>;
+  const ingestServer = new Server(["-m", "ingestion", "serve"], ROOT, fixtureEnv);
   const dbtServer = opts.skipDbt ? undefined : new Server(["-m", "dbt_runner", "serve", "--target", "local"], DBT_DIR);
   const outcomes: Outcome[] = [];
   try {

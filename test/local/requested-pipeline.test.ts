@@ -56,3 +56,33 @@ test("a rest_api resource without a fixture fails before the run, naming the fil
     fs.rmSync(project, { recursive: true, force: true });
   }
 });
+
+test("a rest_api pipeline with an auth secret runs at once on its fixtures, without the secret", () => {
+  // Stands for: a user adding `auth: { type: bearer, token: { secret: ... } }` and running locally
+  // before having a token. The fixture server ignores auth, so the local run gives the pipeline's own
+  // variable a placeholder instead of skipping it. Proven by the real tools/local.ts and ingestion
+  // (dlt into DuckDB) over a scratch project, ran for real, with no DP_SECRET_* in the environment.
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), "dp-local-auth-"));
+  try {
+    fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(project, "Pulumi.dev.yaml"));
+    fs.mkdirSync(path.join(project, "pipelines"));
+    const spec = fs.readFileSync(path.join(ROOT, "pipelines", "jsonplaceholder.yaml"), "utf8");
+    assert.match(spec, /^ {6}base_url: .*$/m);
+    fs.writeFileSync(
+      path.join(project, "pipelines", "jsonplaceholder.yaml"),
+      spec.replace(/^( {6}base_url: .*)$/m, "$1\n      auth: { type: bearer, token: { secret: api_token } }"),
+    );
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DP_SECRET_")));
+    const r = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "jsonplaceholder", "--skip-dbt"], {
+      cwd: ROOT,
+      env: { ...env, DP_LOCAL_DIR: path.join(project, ".local"), DP_PROJECT_ROOT: project },
+      encoding: "utf8",
+    });
+    const out = `${r.stdout}${r.stderr}`;
+    assert.equal(r.status, 0, out);
+    assert.match(out, /^\s+jsonplaceholder\s+SUCCESS\s+comments=90 posts=30 users=10/m, out);
+    assert.doesNotMatch(out, /local-fixture-server-ignores-this/, "the placeholder is a secret value like any other: redacted");
+  } finally {
+    fs.rmSync(project, { recursive: true, force: true });
+  }
+});
