@@ -146,6 +146,13 @@ describe("npm run new: scaffolding a pipeline", () => {
         out,
       );
 
+      // The second run, as a user makes it: still green (merge on the key; the SQLite fixture is
+      // rebuilt from its seeds each run, so an append would double its rows and fail `unique`).
+      const again = localRun(local, "scaf_rest", "scaf_files", "scaf_sql");
+      assert.equal(again.status, 0, again.out);
+      assert.match(again.out, /^\s+scaf_sql\s+SUCCESS\s+lines=2 orders=2\s+2\s+4\s/m, again.out);
+      assert.doesNotMatch(again.out, /\(\d+ failed\)/, again.out);
+
       // A seed the user broke: the pipeline fails with the file and SQLite's words, and loads nothing.
       const seed = path.join(project, "ingestion/sample_data/scaf_sql/orders.sql");
       const good = fs.readFileSync(seed, "utf8");
