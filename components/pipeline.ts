@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudEnvironment, PipelineRuntime, SecretRef } from "./cloud/cloud";
 import { FivetranConnection, FivetranConnectionSchedule, FivetranSchemaConfig } from "./fivetran";
+import { reportMissingValue, runsOnSchedule } from "./missing-secret";
 import type { PipelineConfig, PlatformConfig } from "./types";
 import { dltStagingUri, fivetranSchemaEnv, type SnowflakeLogin } from "./warehouse";
 
@@ -39,7 +40,12 @@ export function renameAliases(p: Pick<PipelineConfig, "renamedFrom">): pulumi.Al
   return p.renamedFrom ? [{ name: p.renamedFrom }] : [];
 }
 
-/** Environment variable a job reads a source secret from (the ingestion package's contract). */
+/**
+ * Environment variable a job reads a source secret from (the ingestion package's contract). Not
+ * qualified by pipeline: a job runs one pipeline, and the secret it points at is already the
+ * pipeline's own (`<prefix>-<env>-<pipeline>-secret-<name>`). A laptop, where one shell serves every
+ * pipeline, uses `DP_SECRET_<PIPELINE>__<NAME>` first (ingestion/secrets.py).
+ */
 export const secretEnvName = (secret: string) => `DP_SECRET_${secret.toUpperCase()}`;
 
 export class Pipeline extends pulumi.ComponentResource {
@@ -124,8 +130,9 @@ export class Pipeline extends pulumi.ComponentResource {
       else if (args.secrets[v.secret]) config[k] = args.secrets[v.secret];
       else {
         // Declared without it, Fivetran's setup tests fail at create and say which field is wrong.
-        pulumi.log.warn(
+        reportMissingValue(
           `pipeline ${p.name}: secret "${v.secret}" has no value, so source field "${k}" is left out; set it with: pulumi config set --secret --path 'data-platform:pipelineSecrets.${p.name}.${v.secret}' <value>`,
+          runsOnSchedule(p),
           this,
         );
       }

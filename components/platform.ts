@@ -6,8 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadCloud, type CloudContext, type CloudEnvironment, type SecretRef } from "./cloud/cloud";
 import { Deploy } from "./deploy";
-import { FivetranDestination, FivetranGroup } from "./fivetran";
+import { FIVETRAN_CONFIG_KEYS, FivetranDestination, FivetranGroup } from "./fivetran";
 import { labels } from "./labels";
+import { reportMissingValue, runsOnSchedule } from "./missing-secret";
 import { Namer } from "./naming";
 import { Pipeline, type FivetranTarget } from "./pipeline";
 import type { PlatformConfig } from "./types";
@@ -119,6 +120,12 @@ export class DataPlatform extends pulumi.ComponentResource {
     );
     // The orchestration calls Fivetran's API to sync and poll; it reads the key pair from the secret manager.
     const credential = secrets.fivetranApiKey && secrets.fivetranApiSecret ? pulumi.secret(pulumi.interpolate`${secrets.fivetranApiKey}:${secrets.fivetranApiSecret}`) : undefined;
+    if (!credential)
+      reportMissingValue(
+        `Fivetran API key not set: the Fivetran pipelines' syncs will fail with 401 until it is (pulumi config set --secret ${FIVETRAN_CONFIG_KEYS.apiKey} ... and ${FIVETRAN_CONFIG_KEYS.apiSecret} ...)`,
+        config.pipelines.some((p) => p.source.type === "fivetran" && runsOnSchedule(p)),
+        this,
+      );
     const apiCredential: SecretRef = env.secret("fivetran-api", credential, ["orchestrator"]);
     return { groupId: group.groupId, destination, apiCredential };
   }

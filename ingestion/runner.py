@@ -49,7 +49,7 @@ def run_pipeline(
 
 def secret_resolver(spec: PipelineSpec, paths: Paths) -> SecretResolver:
     """Secrets come from the environment; a local run also reads `.local/secrets.env`."""
-    return SecretResolver(spec.file, env_file=local_dir() / "secrets.env" if paths.target == "local" else None)
+    return SecretResolver(spec.file, env_file=local_dir() / "secrets.env" if paths.target == "local" else None, pipeline=spec.name)
 
 
 def _load(spec: PipelineSpec, paths: Paths, secrets: SecretResolver, base_url: str | None) -> tuple[dict[str, int], list[str]]:

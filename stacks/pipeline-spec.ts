@@ -16,7 +16,7 @@ export const secretRef = z
     secret: z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,39}$/, { error: "secret name in lower_snake" })
-      .describe("The secret's name in lower_snake; locally its value comes from env DP_SECRET_<NAME> or .local/secrets.env."),
+      .describe("The secret's name in lower_snake; locally its value comes from env DP_SECRET_<PIPELINE>__<NAME> (else DP_SECRET_<NAME>) or .local/secrets.env."),
   })
   .describe(
     "A secret by name. Its value is set with `pulumi config set --secret --path 'data-platform:pipelineSecrets.<pipeline>.<name>'` and reaches the job from the cloud's secret manager.",

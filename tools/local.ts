@@ -11,16 +11,19 @@
  * Offline by construction: filesystem pipelines read sample files copied from
  * `ingestion/sample_data/<bucket_path>/` into the lake (the "file drop"); rest_api pipelines are
  * pointed (`--base-url`) at a fixture server started here that serves
- * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
- * SKIPPED with the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
+ * `ingestion/sample_data/<pipeline>/<path>.json`; sql_database pipelines read a SQLite database built
+ * afresh from the SQL seeds in `ingestion/sample_data/<pipeline>/*.sql`, given to ingestion as the
+ * pipeline's own credentials variable. Pipelines that cannot run offline are listed as SKIPPED with
+ * the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
  */
 import { RUN_ENV, RUN_TYPES } from "../components/cloud/run-context";
-import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import type { PipelineConfig } from "../components/types";
+import type { SourceSpec as ValidatedSource } from "../stacks/pipeline-spec";
 import { ConfigError, formatIssue } from "../stacks/errors";
 import { loadPlatformConfig } from "../stacks/load";
 import { readStackFile } from "./synth/stack-file";
@@ -53,7 +56,7 @@ interface Outcome {
 }
 
 /** `baseUrl`: a rest_api pipeline's fixture server, passed as `--base-url`. */
-type Plan = { run: true; baseUrl?: string } | { run: false; reason: string };
+type Plan = { run: true; baseUrl?: string } | { run: false; reason: string; failed?: true };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -126,6 +129,89 @@ async function startFixtureServer(): Promise<{ baseUrl: string; close: () => Pro
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/**
+ * A sql_database pipeline's fixture database: `.local/fixtures/<pipeline>.sqlite`, built afresh on
+ * every run from the SQL seeds in `ingestion/sample_data/<pipeline>/*.sql` (sorted by name; plain SQL
+ * that SQLite runs: create table, insert), so the rows are the seeds' and nothing else. Ingestion gets
+ * its URL as the pipeline's own variable `DP_SECRET_<PIPELINE>__<SECRET>` (ingestion/secrets.py), which
+ * takes precedence over values set by hand, as a rest_api pipeline's fixtures take the place of its
+ * base_url: the local run makes no outside calls while fixtures exist. Without seeds, the pipeline
+ * runs only when its credentials are set (ingestion records SKIPPED otherwise).
+ */
+function fixtureDatabase(spec: PipelineConfig): { env: Record<string, string>; message: string } | { error: string } | undefined {
+  if (spec.source.type !== "sql_database") return undefined;
+  const dir = path.join(SAMPLE_DIR, spec.name);
+  const seeds = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort()
+    : [];
+  if (!seeds.length) return undefined;
+  const folder = path.join(LOCAL_DIR, "fixtures");
+  fs.mkdirSync(folder, { recursive: true });
+  const db = path.join(folder, `${spec.name}.sqlite`);
+  const scratch = `${db}.building`;
+  fs.rmSync(scratch, { force: true });
+  // Python's sqlite3 (the .venv's interpreter; Node 20 has no SQLite); a failed seed discards the file.
+  const build = [
+    "import pathlib, sqlite3, sys",
+    "out, *seeds = sys.argv[1:]",
+    "con = sqlite3.connect(out)",
+    "for seed in seeds:",
+    "    try:",
+    "        con.executescript(pathlib.Path(seed).read_text(encoding='utf-8'))",
+    "    except sqlite3.Error as e:",
+    "        sys.exit(f'{seed}: {e}')",
+    "con.close()",
+  ].join("\n");
+  const r = spawnSync(PYTHON, ["-c", build, scratch, ...seeds.map((f) => path.join(dir, f))], { encoding: "utf8" });
+  if (r.status !== 0) {
+    fs.rmSync(scratch, { force: true });
+    return { error: `fixture database: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().replace(ROOT + path.sep, "")}` };
+  }
+  fs.renameSync(scratch, db);
+  const secret = validated(spec, "sql_database").sql_database.credentials.secret;
+  return {
+    env: { [`DP_SECRET_${spec.name.toUpperCase()}__${secret.toUpperCase()}`]: `sqlite:///${db}` },
+    message: `reading ${show(db)}, built from ingestion/sample_data/${spec.name}/${seeds.length > 1 ? "*.sql" : seeds[0]}, instead of secret ${secret}`,
+  };
+}
+
+/**
+ * A rest_api pipeline served from fixtures still names its auth secrets (`auth.token: { secret: x }`);
+ * the fixture server ignores them, so each gets a placeholder as the pipeline's own variable (as a
+ * sql_database fixture gets its URL), and the pipeline runs at once instead of being skipped for a
+ * token the local run never sends anywhere. Without fixtures, the real values are needed.
+ */
+function fixtureAuthEnv(spec: PipelineConfig): Record<string, string> {
+  if (spec.source.type !== "rest_api" || !fs.existsSync(path.join(SAMPLE_DIR, spec.name))) return {};
+  return Object.fromEntries(spec.secrets.map((s) => [`DP_SECRET_${spec.name.toUpperCase()}__${s.toUpperCase()}`, "local-fixture-server-ignores-this"]));
+}
+
+/**
+ * The validated source of a pipeline: components see dlt sources as opaque JSON (components/types.ts),
+ * but the loader has checked them against stacks/pipeline-spec.ts, whose shapes this tool reads.
+ */
+function validated<T extends ValidatedSource["type"]>(spec: PipelineConfig, type: T): Extract<ValidatedSource, { type: T }> {
+  if (spec.source.type !== type) throw new Error(`${spec.file}: expected a ${type} source, found ${spec.source.type}`);
+  return spec.source as unknown as Extract<ValidatedSource, { type: T }>;
+}
+
+/**
+ * The fixture files a rest_api pipeline's resources would be served from that do not exist (only
+ * fixed paths: one with `{placeholders}` depends on another resource's rows). Said before the run,
+ * with the file to add, rather than as dlt's "404 Client Error" for a URL on the fixture server.
+ */
+function missingRestFixtures(spec: PipelineConfig): string[] {
+  if (spec.source.type !== "rest_api") return [];
+  return validated(spec, "rest_api")
+    .rest_api.resources.map((r) => (typeof r === "string" ? r : typeof r.endpoint === "string" ? r.endpoint : (r.endpoint?.path ?? r.name)))
+    .filter((p) => !p.includes("{"))
+    .map((p) => path.join("ingestion", "sample_data", spec.name, `${p.replace(/^\/+|\/+$/g, "")}.json`))
+    .filter((f) => !fs.existsSync(path.join(ROOT, f)));
+}
+
 /** Decide whether a pipeline can run offline, and with which extra environment. */
 function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
   const source = spec.source;
@@ -140,6 +226,13 @@ function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
     case "rest_api": {
       const overrideEnv = `DP_REST_BASE_URL_${spec.name.toUpperCase()}`;
       if (fs.existsSync(path.join(SAMPLE_DIR, spec.name))) {
+        const missing = missingRestFixtures(spec);
+        if (missing.length)
+          return {
+            run: false,
+            failed: true,
+            reason: `no fixture for ${missing.length === 1 ? "a resource" : `${missing.length} resources`}: expected ${missing.join(", ")} (the JSON the endpoint answers; the local run serves ingestion/sample_data/${spec.name}/ instead of ${source.rest_api.client.base_url}), found no such file`,
+          };
         step(spec.name, `serving fixtures from ingestion/sample_data/${spec.name}/ instead of ${source.rest_api.client.base_url}`);
         return { run: true, baseUrl: `${fixtureBaseUrl}/${spec.name}` };
       }
@@ -147,8 +240,8 @@ function planPipeline(spec: PipelineConfig, fixtureBaseUrl: string): Plan {
       return { run: false, reason: `no fixtures in ingestion/sample_data/${spec.name}/ and ${overrideEnv} unset (the local run makes no outside calls)` };
     }
     case "sql_database":
-      // Runs only when its database credentials are set; ingestion itself checks (it owns the
-      // secret lookup) and records SKIPPED with the reason when they are not.
+      // On its fixture database (fixtureDatabase), else only when its database credentials are set:
+      // ingestion itself checks (it owns the secret lookup) and records SKIPPED with the reason.
       return { run: true };
   }
 }
@@ -177,14 +270,16 @@ class Server {
   private partial = "";
   private readonly tail: string[] = [];
   private waiting?: (line: string | undefined) => void;
-  private onEvent: (e: Record<string, unknown>) => void = () => undefined;
+  /** Events before the first request (dbt parses the project at start: its warnings come then) wait for it. */
+  private readonly early: Record<string, unknown>[] = [];
+  private onEvent: (e: Record<string, unknown>) => void = (e) => this.early.push(e);
   private exited = false;
 
-  constructor(args: string[], cwd: string) {
+  constructor(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
     // A run on a laptop is started by hand: both run records say so (DP_RUN_TYPE, components/cloud/run-context.ts).
     this.child = spawn(PYTHON, args, {
       cwd,
-      env: { ...process.env, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines"), [RUN_ENV.type]: RUN_TYPES.manual },
+      env: { ...process.env, ...extraEnv, DP_LOCAL_DIR: LOCAL_DIR, DP_PIPELINES_DIR: path.join(PROJECT_ROOT, "pipelines"), [RUN_ENV.type]: RUN_TYPES.manual },
     });
     this.child.stdout.on("data", (d: Buffer) => {
       this.stdout += d.toString();
@@ -232,6 +327,7 @@ class Server {
   /** One request: its summary line (what the CLI's own process prints last), or the server's last words. */
   async request(args: string[], onEvent: (e: Record<string, unknown>) => void): Promise<ProcessResult> {
     this.onEvent = onEvent;
+    for (const e of this.early.splice(0)) onEvent(e);
     const answer = this.next();
     if (!this.exited) this.child.stdin.write(JSON.stringify(args) + "\n");
     let line = await answer;
@@ -278,11 +374,16 @@ async function buildDbt(spec: PipelineConfig, dbtServer: Server): Promise<NonNul
   const selection = spec.dbtSelect;
   step(spec.name, `dbt build --select ${selection}`);
   let nodes = 0;
+  const shown = new Set<string>();
   const result = await dbtServer.request(["build", "--select", selection, "--target", "local", "--pipeline", spec.name], (e) => {
-    // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line.
+    // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line, and
+    // dbt's warnings (deprecations, unused config paths) once each, as ingestion's are shown.
     if (typeof e.event === "string" && /NodeFinished|LogModelResult|LogTestResult/.test(e.event)) {
       nodes++;
       if (nodes % 10 === 0) step(spec.name, `dbt ${nodes} nodes done`);
+    } else if (e.severity === "WARNING" && !shown.has(String(e.message))) {
+      shown.add(String(e.message));
+      step(spec.name, `dbt warning: ${String(e.message)}`);
     }
   });
   const s = result.lastJson;
@@ -363,7 +464,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(LAKE_DIR, { recursive: true });
   console.log(`local platform: ${selected.length} pipeline(s) into ${show(LOCAL_DIR)}/`);
   const fixtures = await startFixtureServer();
-  const ingestServer = new Server(["-m", "ingestion", "serve"], ROOT);
+  // Built before ingestion starts: fixture URLs and placeholder tokens are part of its environment.
+  const databases = new Map(selected.map((spec) => [spec.name, fixtureDatabase(spec)]));
+  const fixtureEnv = Object.assign({}, ...[...databases.values()].map((d) => (d && "env" in d ? d.env : {})), ...selected.map(fixtureAuthEnv)) as Record<string, string>;
+  const ingestServer = new Server(["-m", "ingestion", "serve"], ROOT, fixtureEnv);
   const dbtServer = opts.skipDbt ? undefined : new Server(["-m", "dbt_runner", "serve", "--target", "local"], DBT_DIR);
   const outcomes: Outcome[] = [];
   try {
@@ -372,10 +476,18 @@ async function main(): Promise<void> {
       const seconds = () => (Date.now() - t0) / 1000;
       const plan = planPipeline(spec, fixtures.baseUrl);
       if (!plan.run) {
-        step(spec.name, `SKIPPED: ${plan.reason}`);
-        outcomes.push({ pipeline: spec.name, status: "SKIPPED", reason: plan.reason, rows: {}, seconds: seconds() });
+        const status = plan.failed ? "FAILED" : "SKIPPED";
+        step(spec.name, `${status}: ${plan.reason}`);
+        outcomes.push({ pipeline: spec.name, status, reason: plan.reason, rows: {}, seconds: seconds() });
         continue;
       }
+      const database = databases.get(spec.name);
+      if (database && "error" in database) {
+        step(spec.name, `FAILED: ${database.error}`);
+        outcomes.push({ pipeline: spec.name, status: "FAILED", reason: database.error, rows: {}, seconds: seconds() });
+        continue;
+      }
+      if (database) step(spec.name, database.message);
       step(spec.name, `ingestion (${spec.source.type})`);
       const loaded = await ingest(spec, plan.baseUrl, ingestServer);
       if (loaded.status === "SKIPPED") {

@@ -6,6 +6,7 @@ CSV is read by DuckDB (typed columns, no pandas), parquet as Arrow batches, JSON
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dlt
@@ -45,4 +46,38 @@ def build_filesystem_source(ctx: SourceContext) -> Any:
     if block.get("primary_key"):
         hints["primary_key"] = block["primary_key"]
     reader.apply_hints(**hints)
-    return with_row_ids(reader) if fmt in ARROW_FORMATS else reader
+    if fmt not in ARROW_FORMATS:
+        return reader
+    if block.get("primary_key"):
+        reader = reader.add_map(keys_not_null(spec.file, f"{prefix}.primary_key", block["primary_key"]))
+    return with_row_ids(reader)
+
+
+def keys_not_null(file: str, field: str, primary_key: str | list[str]) -> Callable[[Any], Any]:
+    """A map step for Arrow data: the primary key columns, checked to hold a value in every row and
+    declared not null in the batch's schema.
+
+    A primary key hint makes dlt declare its columns not null, while an Arrow reader (DuckDB's CSV
+    reader, a parquet file) declares every column nullable; dlt then warns on every load that the
+    two schemas disagree and leaves it to the destination. Here the data says what the hint says,
+    checked rather than assumed: a file without the key column, or with a row that lacks a key,
+    fails the run with the spec's field instead of loading rows that cannot merge."""
+    columns = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+
+    def enforce(item: Any) -> Any:
+        import pyarrow as pa
+
+        if not isinstance(item, (pa.Table, pa.RecordBatch)):
+            return item
+        schema = item.schema
+        for column in columns:
+            index = schema.get_field_index(column)
+            if index < 0:
+                raise SpecError(file, field, f"a column of the files (they have {', '.join(schema.names)})", column)
+            nulls = item.column(index).null_count
+            if nulls:
+                raise SpecError(file, field, f"a key column with a value in every row ({nulls} row(s) have none)", column)
+            schema = schema.set(index, schema.field(index).with_nullable(False))
+        return item if schema.equals(item.schema) else item.cast(schema)
+
+    return enforce

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dlt
 from dlt.sources.sql_database import sql_database
+from sqlalchemy import Engine, event
 
 from ..errors import SpecError
 from ..secrets import is_secret_ref
@@ -26,7 +28,8 @@ def build_sql_database_source(ctx: SourceContext) -> Any:
         if not isinstance(table, dict) or not isinstance(table.get("name"), str):
             raise SpecError(spec.file, f"{prefix}.tables[{i}].name", "a table name", table if not isinstance(table, dict) else table.get("name"))
 
-    source = sql_database(credentials=url, schema=block.get("schema"), table_names=[t["name"] for t in tables])
+    schema = block.get("schema")
+    source = sql_database(credentials=url, schema=schema, table_names=[t["name"] for t in tables], engine_adapter_callback=sqlite_schema_alias(schema))
     for table in tables:
         hints: dict[str, Any] = {}
         if table.get("primary_key"):
@@ -39,3 +42,27 @@ def build_sql_database_source(ctx: SourceContext) -> Any:
         if hints:
             source.resources[table["name"]].apply_hints(**hints)
     return source
+
+
+def sqlite_schema_alias(schema: str | None) -> Callable[[Engine], Engine]:
+    """For a SQLite URL, the spec's `schema` (e.g. `public`) names the database file itself.
+
+    SQLite has one schema per file (`main`), so a spec written for the real database (Postgres'
+    `public`) could not be pointed at a SQLite copy of it, as the local run's fixture databases
+    are (tools/local.ts, `ingestion/sample_data/<pipeline>/*.sql`): the file is attached to each
+    connection a second time under the schema's name, and `public.customers` reads `customers`.
+    Any other database, and a SQLite one without a schema, is left as it is."""
+
+    def adapt(engine: Engine) -> Engine:
+        database = engine.url.database
+        if engine.dialect.name != "sqlite" or not schema or schema == "main" or not database or database == ":memory:":
+            return engine
+        quoted = '"' + schema.replace('"', '""') + '"'
+
+        @event.listens_for(engine, "connect")
+        def attach(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute(f"ATTACH DATABASE ? AS {quoted}", (database,))
+
+        return engine
+
+    return adapt

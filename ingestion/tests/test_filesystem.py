@@ -110,3 +110,47 @@ def test_shipped_sample_orders_match_the_orders_files_contract():
     assert list(rows[0]) == ["order_id", "customer_id", "product_id", "quantity", "unit_price", "status", "ordered_at"]
     assert {r["status"] for r in rows} <= {"placed", "shipped", "delivered", "cancelled", "returned"}
     assert len({r["order_id"] for r in rows}) == len(rows)
+
+
+def warnings_in(stderr: str) -> list[str]:
+    """The WARNING-or-worse lines of a run's JSON log (ingestion/logs.py), dlt's included."""
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    return [line["message"] for line in lines if line.get("severity") in ("WARNING", "ERROR", "CRITICAL")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_arrow_files_with_a_primary_key_load_without_a_schema_warning(workspace, capsys, fmt):
+    # Stands for: the shipped orders_files pipeline (csv, merge on order_id) loading quietly. dlt
+    # declares a primary key column not null while Arrow readers declare every column nullable;
+    # unless the batch's schema agrees, dlt warns "several column hints were different" on every
+    # load. Proven by a real dlt run into DuckDB; the key column must still be NOT NULL in the table.
+    write_file(workspace.lake / "landing" / "orders", f"day1.{fmt}", fmt, ORDERS)
+    workspace.write_pipeline("orders_pk", fs_source(fmt))
+
+    code, record, err = workspace.run(capsys, "--pipeline", "orders_pk")
+
+    assert code == 0, record
+    assert warnings_in(err) == []
+    assert workspace.query("select is_nullable from information_schema.columns where table_schema = 'raw_orders_pk' and table_name = 'orders' and column_name = 'order_id'") == [
+        ("NO",)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([{**ORDERS[0], "order_id": None}, ORDERS[1]], "a key column with a value in every row (1 row(s) have none)"),
+        ([{k: v for k, v in r.items() if k != "order_id"} for r in ORDERS], "a column of the files (they have customer_id, quantity"),
+    ],
+    ids=["null key", "no key column"],
+)
+def test_a_file_whose_primary_key_is_missing_or_empty_fails_with_the_field(workspace, capsys, rows, expected):
+    # Stands for: a partner's export without a key (or with a blank one) stopping the run with the
+    # spec's field, instead of dlt loading rows that cannot merge. Real dlt run; parquet keeps the null.
+    write_file(workspace.lake / "landing" / "orders", "day1.parquet", "parquet", rows)
+    path = workspace.write_pipeline("orders_badkey", fs_source("parquet"))
+
+    code, record, _ = workspace.run(capsys, "--pipeline", "orders_badkey")
+
+    assert code == 1 and record["status"] == "FAILED"
+    assert f"{path}: source.filesystem.primary_key: expected {expected}" in record["error"], record["error"]

@@ -60,8 +60,28 @@ def test_missing_secret_names_the_env_file_only_where_one_is_read(tmp_path):
 
     with pytest.raises(ConfigurationError) as cloud:
         SecretResolver("p.yaml").get("absent_secret", "source.x")
-    assert str(cloud.value) == "p.yaml: source.x: secret 'absent_secret' expected in environment variable DP_SECRET_ABSENT_SECRET, found nothing"
+    assert str(cloud.value) == "p.yaml: source.x: secret 'absent_secret' expected in variable DP_SECRET_ABSENT_SECRET, found nothing"
 
     env_file = tmp_path / "secrets.env"
-    with pytest.raises(ConfigurationError, match=f"DP_SECRET_ABSENT_SECRET or {env_file}, found nothing"):
-        SecretResolver("p.yaml", env_file=env_file).get("absent_secret", "source.x")
+    with pytest.raises(ConfigurationError) as local:
+        SecretResolver("p.yaml", env_file=env_file, pipeline="shop").get("absent_secret", "source.x")
+    assert str(local.value) == (
+        f"p.yaml: source.x: secret 'absent_secret' expected in variable DP_SECRET_SHOP__ABSENT_SECRET or DP_SECRET_ABSENT_SECRET, in the environment or in {env_file}, found nothing"
+    )
+
+
+def test_secrets_of_the_same_name_in_two_pipelines_are_two_variables(tmp_path, monkeypatch):
+    # Stands for: two local pipelines each with a secret `db_url` (one shell, one .local/secrets.env
+    # for both) reading their own values, as their cloud secrets are two (named per pipeline). The
+    # pipeline's own variable wins over the shared DP_SECRET_<NAME>, which stays the fallback (and is
+    # what a cloud job, one pipeline per job, is given). Proven by the real resolver.
+    env_file = tmp_path / "secrets.env"
+    env_file.write_text("DP_SECRET_SHOP__DB_URL=sqlite:///shop.db\nDP_SECRET_DB_URL=sqlite:///shared.db\n")
+    monkeypatch.setenv("DP_SECRET_CRM__DB_URL", "sqlite:///crm.db")
+    value = {"secret": "db_url"}
+    assert SecretResolver("shop.yaml", env_file=env_file, pipeline="shop").resolve(value, "f") == "sqlite:///shop.db"
+    assert SecretResolver("crm.yaml", env_file=env_file, pipeline="crm").resolve(value, "f") == "sqlite:///crm.db"
+    assert SecretResolver("erp.yaml", env_file=env_file, pipeline="erp").resolve(value, "f") == "sqlite:///shared.db"
+    # An empty pipeline variable counts as not set, like any empty value: the shared one is used.
+    monkeypatch.setenv("DP_SECRET_ERP__DB_URL", "")
+    assert SecretResolver("erp.yaml", env_file=env_file, pipeline="erp").resolve(value, "f") == "sqlite:///shared.db"

@@ -2,12 +2,15 @@
  * `npm run new -- pipeline <name>` (tools/scaffold/new.ts and its Copier templates).
  *
  * Stands for: a new user scaffolding a pipeline of each source type and getting files the platform
- * accepts, and, for rest_api, a pipeline that `npm run local -- --pipeline <name>` runs at once.
+ * accepts, and a pipeline that `npm run local -- --pipeline <name>` runs at once: rest_api on its
+ * served fixtures, filesystem on its dropped sample file, sql_database on a SQLite database built from
+ * its SQL seeds, and Fivetran listed as skipped with the reason.
  * Proven by: the real Copier (pinned in tools/scaffold/requirements.txt, installed into .venv)
  * rendering the real templates; the rendered pipeline loaded by the program's own loader against
- * every shipped stack; and, for rest_api, the real local run (dlt into DuckDB, then `dbt build`) in a
- * scratch copy of the project (ran for real). Cannot prove: that the scaffolded source matches a real
- * API or database (its fixtures are two made-up rows), nor the Fivetran connector's own settings.
+ * every shipped stack; and the real local run (dlt into DuckDB, then `dbt build`, its row, model and
+ * test counts) in a scratch copy of the project (ran for real). Cannot prove: that the scaffolded
+ * source matches a real API or database (its fixtures are two made-up rows; SQLite stands in for the
+ * real database engine), nor the Fivetran connector's own settings.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -90,6 +93,7 @@ describe("npm run new: scaffolding a pipeline", () => {
       const fixtures = files.filter((f) => f.startsWith("ingestion/sample_data/"));
       if (a.source === "rest_api") assert.deepEqual(fixtures, a.tables.map((t) => `ingestion/sample_data/${a.name}/${t}.json`).sort());
       else if (a.source === "filesystem") assert.deepEqual(fixtures, ["ingestion/sample_data/landing/invoices/invoices_sample.csv"]);
+      else if (a.source === "sql_database") assert.deepEqual(fixtures, a.tables.map((t) => `ingestion/sample_data/${a.name}/${t}.sql`).sort());
       else assert.deepEqual(fixtures, []);
     });
   }
@@ -115,29 +119,60 @@ describe("npm run new: scaffolding a pipeline", () => {
     assert.ok(!fs.existsSync(path.join(project, "dbt/models/staging", name)));
   });
 
-  it("rest_api: npm run local -- --pipeline <name> passes at once on the scaffolded fixture (dlt into DuckDB, dbt build)", { timeout: 300_000 }, () => {
+  const localRun = (local: string, ...pipelines: string[]) => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", ...pipelines.flatMap((p) => ["--pipeline", p])], {
+      cwd: project,
+      // No DP_SECRET_* of the developer's shell: the sql_database pipeline must run on its fixture alone.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DP_SECRET_"))), DP_LOCAL_DIR: local, DP_PYTHON: PYTHON },
+      encoding: "utf8",
+    });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+
+  it("every source type: npm run local -- --pipeline <name> passes at once on the scaffolded fixture (dlt into DuckDB, dbt build)", { timeout: 300_000 }, () => {
     const local = fs.mkdtempSync(path.join(os.tmpdir(), "dp-scaffold-local-"));
     try {
-      const r = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "scaf_rest"], {
-        cwd: project,
-        env: { ...process.env, DP_LOCAL_DIR: local, DP_PYTHON: PYTHON },
-        encoding: "utf8",
-      });
-      const out = `${r.stdout}${r.stderr}`;
-      assert.equal(r.status, 0, out);
-      assert.match(out, /scaf_rest\s+SUCCESS\s+albums=2 photos=2\s+2\s+4\s/, out);
+      // One run for the three that load (one dbt parse); rows loaded, models built, tests passed per pipeline.
+      const { status, out } = localRun(local, "scaf_rest", "scaf_files", "scaf_sql");
+      assert.equal(status, 0, out);
+      assert.match(out, /^\s+scaf_rest\s+SUCCESS\s+albums=2 photos=2\s+2\s+4\s/m, out);
+      assert.match(out, /^\s+scaf_files\s+SUCCESS\s+invoices=2\s+1\s+2\s/m, out);
+      assert.match(out, /^\s+scaf_sql\s+SUCCESS\s+lines=2 orders=2\s+2\s+4\s/m, out);
+      assert.match(out, /scaf_sql\s+reading \S+scaf_sql\.sqlite, built from ingestion\/sample_data\/scaf_sql\/\*\.sql, instead of secret erp_url/, out);
+      // Scaffolded pipelines run as quietly as the shipped ones (test/local/quiet-run.test.ts).
+      assert.deepEqual(
+        out.split("\n").filter((l) => /\bwarn(ing)?\b/i.test(l)),
+        [],
+        out,
+      );
+
+      // The second run, as a user makes it: still green (merge on the key; the SQLite fixture is
+      // rebuilt from its seeds each run, so an append would double its rows and fail `unique`).
+      const again = localRun(local, "scaf_rest", "scaf_files", "scaf_sql");
+      assert.equal(again.status, 0, again.out);
+      assert.match(again.out, /^\s+scaf_sql\s+SUCCESS\s+lines=2 orders=2\s+2\s+4\s/m, again.out);
+      assert.doesNotMatch(again.out, /\(\d+ failed\)/, again.out);
+
+      // A seed the user broke: the pipeline fails with the file and SQLite's words, and loads nothing.
+      const seed = path.join(project, "ingestion/sample_data/scaf_sql/orders.sql");
+      const good = fs.readFileSync(seed, "utf8");
+      fs.writeFileSync(seed, good.replace("insert into orders", "insert into ordres"));
+      const badSeed = localRun(local, "scaf_sql");
+      fs.writeFileSync(seed, good);
+      assert.equal(badSeed.status, 1, badSeed.out);
+      assert.match(badSeed.out, /scaf_sql: FAILED: fixture database: \S*ingestion\/sample_data\/scaf_sql\/orders\.sql: no such table: ordres/, badSeed.out);
+
+      // Fivetran loads in the cloud only: listed as skipped with the reason, and a non-zero exit when asked for.
+      const fivetran = localRun(local, "scaf_fivetran");
+      assert.equal(fivetran.status, 1, fivetran.out);
+      assert.match(fivetran.out, /scaf_fivetran: SKIPPED: Fivetran loads it in the cloud/, fivetran.out);
 
       // The first edit a user makes, gone wrong: the summary carries dbt's own reason, not just
       // "model stg_scaf_rest__albums error" (the reason used to be only in the run record).
       const model = path.join(project, "dbt/models/staging/scaf_rest/stg_scaf_rest__albums.sql");
       fs.writeFileSync(model, fs.readFileSync(model, "utf8").replace("    *\n", "    no_such_column\n"));
-      const broken = spawnSync(process.execPath, ["--import", "tsx", "tools/local.ts", "--pipeline", "scaf_rest"], {
-        cwd: project,
-        env: { ...process.env, DP_LOCAL_DIR: local, DP_PYTHON: PYTHON },
-        encoding: "utf8",
-      });
-      const text = `${broken.stdout}${broken.stderr}`;
-      assert.equal(broken.status, 1, text);
+      const { status: brokenStatus, out: text } = localRun(local, "scaf_rest");
+      assert.equal(brokenStatus, 1, text);
       assert.match(text, /scaf_rest: dbt: model stg_scaf_rest__albums error: .*no_such_column/, text);
     } finally {
       fs.rmSync(local, { recursive: true, force: true });
@@ -155,6 +190,23 @@ describe("npm run new: arguments", () => {
       assert.match(e.message, /--resources: expected resources .* found nothing/);
       return true;
     });
+  });
+
+  it("filesystem: a wrong format and a wrong table are two problems, each said once", async () => {
+    await assert.rejects(
+      gather(parseArgs(["pipeline", "invoices", "--source", "filesystem", "--owner", "o@example.com", "--format", "xlsx", "--table", "Invoices"])),
+      (e: Error) => {
+        assert.equal(
+          e.message,
+          'nothing was written:\n  --format: expected csv, jsonl or parquet, found "xlsx"\n  --table: expected one table name in lower_snake (every file of the drop loads into it), found "Invoices"',
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      gather(parseArgs(["pipeline", "invoices", "--source", "filesystem", "--owner", "o@example.com", "--table", "a,b"])),
+      /--table: expected one table name .* found "a,b"/,
+    );
   });
 
   it("refuses a flag of another source type instead of ignoring it", async () => {

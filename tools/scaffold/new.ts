@@ -9,7 +9,8 @@
  *   dbt/models/staging/<name>/_<name>__models.yml          the staging models' key tests (unique, not_null)
  *   dbt/models/staging/<name>/stg_<name>__<table>.sql      one staging model per resource or table (dbt's
  *                                                          stg_<source>__<entity>: unique across pipelines)
- *   ingestion/sample_data/...                              a local fixture per resource or table (rest_api, filesystem)
+ *   ingestion/sample_data/...                              a local fixture per resource or table (rest_api,
+ *                                                          filesystem; sql_database: a SQL seed of a SQLite database)
  *
  * Questions not given as flags are asked when stdin is a terminal; otherwise their defaults are used
  * and the required ones without a default are reported together. Everything is rendered into a
@@ -96,7 +97,16 @@ const QUESTIONS: Question[] = [
     default: () => "csv",
     check: (v) => (["csv", "jsonl", "parquet"].includes(v) ? undefined : "csv, jsonl or parquet"),
   },
-  { key: "tables", flag: "--table", ask: "table the files load into", only: ["filesystem"], default: (a) => a.name, check: lowerSnakeList, list: true },
+  {
+    key: "tables",
+    flag: "--table",
+    ask: "table the files load into",
+    only: ["filesystem"],
+    default: (a) => a.name,
+    // One table: every file of the drop loads into it.
+    check: (v) => (LOWER_SNAKE.test(v) ? undefined : "one table name in lower_snake (every file of the drop loads into it)"),
+    list: true,
+  },
   {
     key: "service",
     flag: "--service",
@@ -184,7 +194,6 @@ export async function gather(parsed: Parsed, prompt?: (question: string, def?: s
   for (const flag of parsed.flags.keys()) {
     if (a.source && !used.has(flag)) problems.push(`${flag}: expected only flags of source ${a.source ?? "(unknown)"}, found ${flag}`);
   }
-  if (a.source === "filesystem" && (a.tables?.length ?? 0) !== 1) problems.push(`--table: expected one table, found ${a.tables?.length}`);
   if (problems.length) throw new ScaffoldError(`nothing was written:\n  ${problems.join("\n  ")}`);
   return a as Answers;
 }
@@ -207,8 +216,9 @@ function copier(template: string, dst: string, data: Record<string, unknown>): v
 }
 
 /** The fixture folder and format the local run reads for this source, when it has one. */
-function fixtureOf(a: Answers): { dir: string; format: "json" | "csv" | "jsonl" } | undefined {
+function fixtureOf(a: Answers): { dir: string; format: "json" | "csv" | "jsonl" | "sql" } | undefined {
   if (a.source === "rest_api") return { dir: path.join("ingestion", "sample_data", a.name), format: "json" };
+  if (a.source === "sql_database") return { dir: path.join("ingestion", "sample_data", a.name), format: "sql" };
   if (a.source === "filesystem" && a.format !== "parquet") return { dir: path.join("ingestion", "sample_data", ...a.bucket_path!.split("/")), format: a.format! };
   return undefined;
 }
@@ -295,7 +305,9 @@ export function scaffold(a: Answers, root: string = ROOT): string[] {
 function nextSteps(a: Answers): string[] {
   const steps = [`npm run local -- --pipeline ${a.name}    # load the fixture and build the staging models on DuckDB`];
   if (a.source === "sql_database")
-    steps[0] = `echo 'DP_SECRET_${a.credentials_secret!.toUpperCase()}=<sqlalchemy url>' >> .local/secrets.env && npm run local -- --pipeline ${a.name}`;
+    steps.push(
+      `replace the rows of ingestion/sample_data/${a.name}/*.sql with a sample of the real tables (the local run reads them, never the database; delete them to use DP_SECRET_${a.name.toUpperCase()}__${a.credentials_secret!.toUpperCase()} instead)`,
+    );
   if (a.source === "fivetran") steps[0] = `(Fivetran loads it in the cloud: the local run lists it as skipped)`;
   if (a.source === "filesystem" && a.format === "parquet") steps.unshift(`put a sample .parquet file into ingestion/sample_data/${a.bucket_path}/ for the local run`);
   steps.push(`npm run plan -- --stack dev                # the resources it adds`);

@@ -5,7 +5,6 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FIVETRAN_CONFIG_KEYS } from "../../fivetran/session";
 import type { CloudContext, CloudEnvironment, LakeReader, PipelineRuntime, PipelineRuntimeArgs, SecretRef, Workload } from "../cloud";
 import { Alerts } from "./alerts";
 import { WorkloadBoundary } from "./boundary";
@@ -123,12 +122,8 @@ export class AwsEnvironment implements CloudEnvironment {
    */
   private fivetranConnection(entry: SecretEntry): aws.cloudwatch.EventConnection {
     if (this.connection) return this.connection;
-    if (entry.value === undefined) {
-      pulumi.log.warn(
-        `Fivetran API key not set: the Fivetran pipelines' syncs will fail with 401 until it is (pulumi config set --secret ${FIVETRAN_CONFIG_KEYS.apiKey} ... and ${FIVETRAN_CONFIG_KEYS.apiSecret} ...)`,
-        this.ctx.parent,
-      );
-    }
+    // Without the key, the connection carries a placeholder; the platform reports the missing key
+    // for both clouds (components/platform.ts, components/missing-secret.ts).
     // The platform stores the credential as `<key>:<secret>` (HTTP Basic's user:password).
     const pair = pulumi.output(entry.value ?? `${FIVETRAN_UNSET}:${FIVETRAN_UNSET}`).apply((v) => {
       const i = v.indexOf(":");
