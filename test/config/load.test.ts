@@ -311,6 +311,25 @@ describe("bad input", () => {
     assert.equal(load(project({ pipelines: { "shop_postgres.yaml": saas } })).config.pipelines[0].name, "shop_postgres");
   });
 
+  // Stands for: a stack file that still sets snowflake:role (which no provider of the platform uses:
+  // each object type has its own role) being refused at load, with file, line and field.
+  // Proven by: the real loader on a temporary project. Cannot prove: the roles Snowflake grants.
+  it("snowflake:role is refused: the warehouse picks the role per object type", () => {
+    const stack = VALID_STACK.replace("config:\n", "config:\n  snowflake:role: ACCOUNTADMIN\n");
+    const [issue, ...rest] = issuesOf(project({ stack }));
+    assert.deepEqual(rest, []);
+    assert.equal(issue.file, "Pulumi.dev.yaml");
+    assert.equal(issue.line, 2);
+    assert.equal(issue.path, "snowflake:role");
+    assert.match(issue.expected, /no snowflake:role: the warehouse creates each object with the system role/);
+    assert.equal(issue.found, '"ACCOUNTADMIN"');
+    // The other snowflake:* settings pass through, credentials apart.
+    const ok = VALID_STACK.replace("config:\n", "config:\n  snowflake:user: PULUMI_DEPLOYER\n  snowflake:privateKey: not-a-real-key\n");
+    const loaded = load(project({ stack: ok }));
+    assert.deepEqual(loaded.config.snowflakeProvider, { user: "PULUMI_DEPLOYER" });
+    assert.deepEqual(loaded.secrets.snowflakeCredentials, { privateKey: "not-a-real-key" });
+  });
+
   it('an unknown source type says which type was found, not "a mapping"', () => {
     const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace("type: filesystem", "type: filesytem") } });
     const [issue] = issuesOf(root);

@@ -42,6 +42,9 @@ interface Synth {
   byName: (type: string, name: string) => PlannedResource;
 }
 
+const NO_CONNECTION = { settings: {}, credentials: {} };
+const mapValues = <V, W>(o: Record<string, V>, f: (v: V) => W): Record<string, W> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+
 /** The component alone, from a real stack file; `edit` varies its config (a stack the repo does not ship), `egressCidrs` stands for the cloud's fixed egress. */
 async function synth(
   stack: string,
@@ -53,13 +56,15 @@ async function synth(
   const plan = await synthesize({
     stack,
     program: async () => {
-      config = edit(loadPlatformConfig({ root, stack, config: readStackFile(root, stack).config }).config);
+      const loaded = loadPlatformConfig({ root, stack, config: readStackFile(root, stack).config });
+      config = edit(loaded.config);
+      const connection = { settings: config.snowflakeProvider, credentials: mapValues(loaded.secrets.snowflakeCredentials, (v) => pulumi.secret(v)) };
       // Under a platform component, with the stateful options the program gives the clouds.
       const platform = new pulumi.ComponentResource("data-platform:index:DataPlatform", "platform");
       const lakeArgs = { rawBucketUri: pulumi.output(lake.rawBucketUri), awsRoleArn: lake.awsRoleArn };
       const w = new Warehouse(
         "warehouse",
-        { config, stateful: cloudContext(config, platform).stateful, lake: lakeArgs, egressCidrs: egressCidrs?.map((c) => pulumi.output(c)) },
+        { config, connection, stateful: cloudContext(config, platform).stateful, lake: lakeArgs, egressCidrs: egressCidrs?.map((c) => pulumi.output(c)) },
         { parent: platform },
       );
       return { warehouse: w.outputs, logins: w.logins, lakeReaderGrant: w.lakeReaderGrant };
@@ -385,8 +390,8 @@ test("outputs: logins resolve to the environment's objects with the key as a sec
 test("bad args stop the component before anything is declared", () => {
   const aws = devAws.config;
   // Thrown synchronously, before the component registers: nothing is declared.
-  assert.throws(() => new Warehouse("bad", { config: aws, stateful: {}, lake: { rawBucketUri: "s3://acmeaws-dev-raw" } }), /cloud aws needs lake\.awsRoleArn/);
+  assert.throws(() => new Warehouse("bad", { config: aws, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "s3://acmeaws-dev-raw" } }), /cloud aws needs lake\.awsRoleArn/);
   const long = { ...dev.config, warehouse: { ...dev.config.warehouse, objectPrefix: "X".repeat(250) } };
-  assert.throws(() => new Warehouse("bad", { config: long, stateful: {}, lake: { rawBucketUri: "gs://b" } }), /database ANALYTICS name "X+ANALYTICS" not a valid/);
-  assert.deepEqual(warehouseArgsProblems({ config: dev.config, stateful: {}, lake: { rawBucketUri: "gs://b" } }), []);
+  assert.throws(() => new Warehouse("bad", { config: long, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "gs://b" } }), /database ANALYTICS name "X+ANALYTICS" not a valid/);
+  assert.deepEqual(warehouseArgsProblems({ config: dev.config, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "gs://b" } }), []);
 });

@@ -18,8 +18,8 @@ export interface PlannedResource {
   custom: boolean;
   /** Inputs as the engine received them; secret values are wrapped (see `isSecretValue`). */
   inputs: Record<string, unknown>;
-  /** Resource options the engine would act on: data protection, and explicit dependencies. */
-  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[] };
+  /** Resource options the engine would act on: data protection, explicit dependencies, the explicit provider. */
+  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[]; provider?: string };
 }
 
 export interface Plan {
@@ -81,7 +81,13 @@ function patchMonitor(): void {
     current = {
       urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
       parent: req.getParent(),
-      options: { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete(), dependencies: req.getDependenciesList() },
+      options: {
+        protect: !!req.getProtect(),
+        retainOnDelete: !!req.getRetainondelete(),
+        dependencies: req.getDependenciesList(),
+        // The explicit provider (`<provider urn>::<id>`), when the resource names one.
+        ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+      },
     };
     return original.call(this, req, callback);
   };
