@@ -10,7 +10,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudContext } from "../../components/platform";
 import type { PlatformConfig } from "../../components/types";
-import { GRANT_MATRIX, SERVICE_USERS, snowflakeNames, type LoginKey } from "../../components/warehouse/model";
+import { ADMIN_ROLES, GRANT_MATRIX, SERVICE_USERS, snowflakeNames, type LoginKey } from "../../components/warehouse/model";
 import { describeObject } from "../../components/warehouse/render-grants";
 import { Warehouse, warehouseArgsProblems } from "../../components/warehouse/warehouse";
 import { SNOWFLAKE_IDENTIFIER } from "../../components/naming";
@@ -95,7 +95,8 @@ test("one Warehouse component owns every Snowflake and TLS resource; names are u
     const children = s.plan.resources.filter((r) => r.custom);
     assert.ok(children.length > 40, `${children.length} resources`);
     for (const r of children) {
-      assert.match(r.type, /^(snowflake|tls):/, r.urn);
+      // Snowflake resources, their explicit providers (one per system role) and the TLS keys.
+      assert.match(r.type, /^(snowflake|tls|pulumi:providers:snowflake$)/, r.urn);
       assert.equal(r.parent, components[0].urn, `${r.urn} is not a child of the component`);
     }
     const keys = s.plan.resources.map((r) => `${r.type}::${r.name}`);
@@ -148,7 +149,14 @@ test("the grants declared are exactly GRANT_MATRIX, on the environment's physica
     [prod, "PROD_"],
     [devAws, "DEVAWS_"],
   ] as const) {
-    const grants = s.of(T.grant);
+    // Besides the matrix (grants to the functional roles), exactly one grant to a system role: USAGE
+    // on the storage integration for the stage's creator (admin-roles.test.ts).
+    const toAdmin = (g: PlannedResource) => (ADMIN_ROLES as readonly string[]).includes(String(g.inputs.accountRoleName));
+    assert.deepEqual(
+      s.of(T.grant).filter(toAdmin).map((g) => [g.inputs.accountRoleName, (g.inputs.onAccountObject as { objectType?: string })?.objectType, g.inputs.privileges]),
+      [["SYSADMIN", "INTEGRATION", ["USAGE"]]],
+    );
+    const grants = s.of(T.grant).filter((g) => !toAdmin(g));
     assert.equal(grants.length, GRANT_MATRIX.length);
     const declared = Object.fromEntries(grants.map((g) => describeDeclaredGrant(g, prefix)));
     assert.deepEqual(declared, expected);
