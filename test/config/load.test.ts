@@ -286,7 +286,7 @@ describe("bad input", () => {
   // Cannot prove: which schemas the real source database holds.
   it("a database Fivetran pipeline without enabled fivetran.schemas is a config error naming file, line and field", () => {
     const shop = fs.readFileSync(path.join(ROOT, "pipelines", "shop_postgres.yaml"), "utf8");
-    const schemasBlock = /    schemas:\n(?: {6}.*\n)+/;
+    const schemasBlock = / {4}schemas:\n(?: {6}.*\n)+/;
     assert.match(shop, schemasBlock);
     const without = shop.replace(schemasBlock, "");
     const [missing, ...rest] = issuesOf(project({ pipelines: { "shop_postgres.yaml": without } }));
@@ -307,7 +307,7 @@ describe("bad input", () => {
     assert.equal(off.found, "a mapping");
 
     // A SaaS connector writes one schema: no list needed.
-    const saas = without.replace("service: postgres", "service: google_ads").replace(/    config:\n(?: {6}.*\n)+/, "");
+    const saas = without.replace("service: postgres", "service: google_ads").replace(/ {4}config:\n(?: {6}.*\n)+/, "");
     assert.equal(load(project({ pipelines: { "shop_postgres.yaml": saas } })).config.pipelines[0].name, "shop_postgres");
   });
 

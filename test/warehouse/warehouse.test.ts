@@ -153,7 +153,10 @@ test("the grants declared are exactly GRANT_MATRIX, on the environment's physica
     // on the storage integration for the stage's creator (admin-roles.test.ts).
     const toAdmin = (g: PlannedResource) => (ADMIN_ROLES as readonly string[]).includes(String(g.inputs.accountRoleName));
     assert.deepEqual(
-      s.of(T.grant).filter(toAdmin).map((g) => [g.inputs.accountRoleName, (g.inputs.onAccountObject as { objectType?: string })?.objectType, g.inputs.privileges]),
+      s
+        .of(T.grant)
+        .filter(toAdmin)
+        .map((g) => [g.inputs.accountRoleName, (g.inputs.onAccountObject as { objectType?: string })?.objectType, g.inputs.privileges]),
       [["SYSADMIN", "INTEGRATION", ["USAGE"]]],
     );
     const grants = s.of(T.grant).filter((g) => !toAdmin(g));
@@ -398,8 +401,14 @@ test("outputs: logins resolve to the environment's objects with the key as a sec
 test("bad args stop the component before anything is declared", () => {
   const aws = devAws.config;
   // Thrown synchronously, before the component registers: nothing is declared.
-  assert.throws(() => new Warehouse("bad", { config: aws, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "s3://acmeaws-dev-raw" } }), /cloud aws needs lake\.awsRoleArn/);
+  assert.throws(
+    () => new Warehouse("bad", { config: aws, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "s3://acmeaws-dev-raw" } }),
+    /cloud aws needs lake\.awsRoleArn/,
+  );
   const long = { ...dev.config, warehouse: { ...dev.config.warehouse, objectPrefix: "X".repeat(250) } };
-  assert.throws(() => new Warehouse("bad", { config: long, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "gs://b" } }), /database ANALYTICS name "X+ANALYTICS" not a valid/);
+  assert.throws(
+    () => new Warehouse("bad", { config: long, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "gs://b" } }),
+    /database ANALYTICS name "X+ANALYTICS" not a valid/,
+  );
   assert.deepEqual(warehouseArgsProblems({ config: dev.config, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "gs://b" } }), []);
 });
