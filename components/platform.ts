@@ -19,6 +19,8 @@ export interface PlatformSecrets {
   fivetranApiSecret?: pulumi.Output<string>;
   /** pipeline → secret name → value */
   pipelineSecrets: Record<string, Record<string, pulumi.Output<string>>>;
+  /** The deployer's Snowflake credentials (`privateKey`, ...), for the warehouse's providers. */
+  snowflakeCredentials: Record<string, pulumi.Output<string>>;
 }
 
 export interface DataPlatformArgs {
@@ -41,7 +43,13 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const warehouse = new Warehouse(
       "warehouse",
-      { config, stateful: context.stateful, lake: { rawBucketUri: env.rawBucket.uri, integration: env.lakeReader.integration }, egressCidrs: env.egressCidrs },
+      {
+        config,
+        connection: { settings: config.snowflakeProvider, credentials: secrets.snowflakeCredentials },
+        stateful: context.stateful,
+        lake: { rawBucketUri: env.rawBucket.uri, integration: env.lakeReader.integration },
+        egressCidrs: env.egressCidrs,
+      },
       { parent: this },
     );
     env.lakeReader.grant(warehouse.storageIntegration);

@@ -133,4 +133,6 @@ export interface PlatformConfig {
   logRetentionDays: number;
   ci?: { githubRepository: string; githubRepositoryId?: string; deployBranch: string; reuseOidcProvider?: boolean };
   pipelines: PipelineConfig[];
+  /** The stack's plain `snowflake:*` provider settings (no role, no credentials): the warehouse's providers start from them. */
+  snowflakeProvider: Record<string, unknown>;
 }

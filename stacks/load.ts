@@ -24,6 +24,8 @@ export interface StackSecrets {
   fivetranApiSecret?: string;
   /** pipeline → secret name → value */
   pipelineSecrets: Record<string, Record<string, string>>;
+  /** The deployer's Snowflake credentials (`snowflake:privateKey`, ...), for the warehouse's providers. */
+  snowflakeCredentials: Record<string, string>;
 }
 
 export interface LoadOptions {
@@ -67,6 +69,8 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
     issues.push(...fivetranNetworkIssues(stack, stackFile, specs));
     issues.push(...selectionChecks(opts.root, stack, specs));
   }
+  const snowflake = snowflakeConnection(opts.config, stackFile);
+  issues.push(...snowflake.issues);
   if (issues.length || !stack) throw new ConfigError(issues);
 
   const pipelines = [...specs.entries()]
@@ -85,8 +89,9 @@ export function loadPlatformConfig(opts: LoadOptions): Loaded {
       warehouse: { ...stack.warehouse, objectPrefix: objectPrefix(stack) },
       fivetran: { ...stack.fivetran, groupName: stack.fivetran.groupName ?? `${stack.prefix}_${stack.environment}` },
       pipelines,
+      snowflakeProvider: snowflake.settings,
     },
-    secrets: { fivetranApiKey, fivetranApiSecret, pipelineSecrets },
+    secrets: { fivetranApiKey, fivetranApiSecret, pipelineSecrets, snowflakeCredentials: snowflake.credentials },
   };
 }
 
@@ -99,6 +104,40 @@ function namespaceConfig(config: Record<string, string>, namespace: string): Rec
     out[key] = (SECRET_STACK_KEYS as readonly string[]).includes(key) && !/^[{[]/.test(v) ? v : parseScalar(v);
   }
   return out;
+}
+
+/** Provider settings that are credentials: kept out of PlatformConfig and handed over as secrets. */
+const SNOWFLAKE_CREDENTIAL_KEYS = ["privateKey", "privateKeyPassphrase", "password", "token", "passcode"];
+
+/**
+ * The stack's `snowflake:*` provider settings, split into plain settings and credentials, for the
+ * warehouse's explicit providers (explicit providers do not read stack config themselves). `role` is
+ * refused: the warehouse picks the role per object type (components/warehouse/model.ts, OBJECT_ADMIN_ROLE).
+ */
+function snowflakeConnection(
+  config: Record<string, string>,
+  stackFile: YamlFile,
+): { settings: Record<string, unknown>; credentials: Record<string, string>; issues: ConfigIssue[] } {
+  const settings: Record<string, unknown> = {};
+  const credentials: Record<string, string> = {};
+  const issues: ConfigIssue[] = [];
+  for (const [k, v] of Object.entries(config)) {
+    if (!k.startsWith("snowflake:")) continue;
+    const key = k.slice("snowflake:".length);
+    if (key === "role") {
+      issues.push(
+        stackFile.issue(
+          ["config", k],
+          'no snowflake:role: the warehouse creates each object with the system role Snowflake recommends for it (components/warehouse/README.md, "The deployer\'s roles")',
+          describeFound(v),
+          false,
+          k,
+        ),
+      );
+    } else if (SNOWFLAKE_CREDENTIAL_KEYS.includes(key)) credentials[key] = v;
+    else settings[key] = parseScalar(v);
+  }
+  return { settings, credentials, issues };
 }
 
 function parseScalar(v: string): unknown {

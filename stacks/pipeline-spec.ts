@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { configEnumProblems } from "../components/fivetran/config-enums";
+import { defaultDestinationSchemaField } from "../components/fivetran/connection-provider";
 import { FIVETRAN_SYNC_FREQUENCIES } from "../components/fivetran/regions";
 import { cronProblem } from "../components/cloud/cron";
 
@@ -222,6 +223,17 @@ const fivetranSource = z
   .superRefine((s, ctx) => {
     if (s.fivetran.daily_sync_time && s.fivetran.sync_frequency !== 1440) {
       ctx.addIssue({ code: "custom", path: ["fivetran", "daily_sync_time"], message: "daily_sync_time only with sync_frequency: 1440", input: s.fivetran.daily_sync_time });
+    }
+    // A database connector writes each source schema to its own `<destination_schema>_<schema>`
+    // (components/warehouse/raw-schemas.ts), so dbt can be told where the data lands only if the
+    // spec names the schemas it replicates.
+    if (defaultDestinationSchemaField(s.fivetran.service) === "schema_prefix" && !Object.values(s.fivetran.schemas ?? {}).some((schema) => schema.enabled)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fivetran", "schemas"],
+        message: `at least one enabled source schema: ${s.fivetran.service} is a database connector, so each schema lands in ${s.fivetran.destination_schema}_<schema> and dbt must be told which`,
+        input: s.fivetran.schemas,
+      });
     }
     for (const p of configEnumProblems(s.fivetran.service, s.fivetran.config)) {
       ctx.addIssue({

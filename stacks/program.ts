@@ -48,6 +48,7 @@ function asPulumiSecrets(s: StackSecrets): PlatformSecrets {
   return {
     fivetranApiKey: wrap(s.fivetranApiKey),
     fivetranApiSecret: wrap(s.fivetranApiSecret),
+    snowflakeCredentials: Object.fromEntries(Object.entries(s.snowflakeCredentials).map(([k, v]) => [k, pulumi.secret(v)])),
     pipelineSecrets: Object.fromEntries(
       Object.entries(s.pipelineSecrets).map(([p, values]) => [p, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, pulumi.secret(v)]))]),
     ),

@@ -26,6 +26,52 @@ export const WAREHOUSE_CONFIG_KEY: Record<WarehouseKey, "loading" | "transformin
 /** The functional roles are granted to this system role, so SYSADMIN (and ACCOUNTADMIN above it) sees everything they create. */
 export const ROLE_PARENT = "SYSADMIN";
 
+/**
+ * Snowflake's system roles the deployer works through, one explicit provider each (warehouse.ts).
+ * Default hierarchy: ACCOUNTADMIN ⊃ SECURITYADMIN ⊃ USERADMIN, and ACCOUNTADMIN ⊃ SYSADMIN.
+ */
+export const ADMIN_ROLES = ["ACCOUNTADMIN", "SECURITYADMIN", "USERADMIN", "SYSADMIN"] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+/**
+ * THE ownership table: which system role creates (and so owns) each kind of Snowflake object the
+ * platform declares, keyed by the resource's type token. Snowflake's access-control best practice
+ * (https://docs.snowflake.com/en/user-guide/security-access-control-considerations): SYSADMIN owns
+ * databases and what is in them, USERADMIN creates roles, SECURITYADMIN (global MANAGE GRANTS)
+ * grants, and ACCOUNTADMIN does only what Snowflake reserves to it.
+ */
+export const OBJECT_ADMIN_ROLE = {
+  // SYSADMIN: databases, their schemas and the stage (the stage's role also needs USAGE on the
+  // integration: INTEGRATION_USAGE_ROLE below).
+  "snowflake:index/database:Database": "SYSADMIN",
+  "snowflake:index/schema:Schema": "SYSADMIN",
+  "snowflake:index/stage:Stage": "SYSADMIN",
+  // USERADMIN: roles (CREATE ROLE is USERADMIN's by default).
+  "snowflake:index/accountRole:AccountRole": "USERADMIN",
+  // SECURITYADMIN: network policies ("Only security administrators (SECURITYADMIN) or higher, or a role
+  // with the global CREATE NETWORK POLICY privilege", CREATE NETWORK POLICY); users, because a user is
+  // created with its NETWORK_POLICY and that needs OWNERSHIP of the policy (Snowflake's behaviour
+  // change "CREATE USER command: NETWORK_POLICY parameter must specify a valid network policy"), which
+  // USERADMIN does not inherit from SECURITYADMIN; and every grant (MANAGE GRANTS: privileges on
+  // objects owned by other roles, future grants, role grants).
+  "snowflake:index/networkPolicy:NetworkPolicy": "SECURITYADMIN",
+  "snowflake:index/serviceUser:ServiceUser": "SECURITYADMIN",
+  "snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole": "SECURITYADMIN",
+  "snowflake:index/grantAccountRole:GrantAccountRole": "SECURITYADMIN",
+  // ACCOUNTADMIN, where Snowflake requires it: "Only users with the ACCOUNTADMIN role can create a
+  // resource monitor" (https://docs.snowflake.com/en/user-guide/resource-monitors); assigning one to a
+  // warehouse likewise needs ACCOUNTADMIN (snowflakedb/terraform-provider-snowflake#3019), and each
+  // warehouse is created assigned to the monitor; CREATE INTEGRATION is granted to ACCOUNTADMIN only
+  // by default (https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration).
+  "snowflake:index/resourceMonitor:ResourceMonitor": "ACCOUNTADMIN",
+  "snowflake:index/warehouse:Warehouse": "ACCOUNTADMIN",
+  "snowflake:index/storageIntegration:StorageIntegration": "ACCOUNTADMIN",
+} as const satisfies Record<string, AdminRole>;
+export type SnowflakeResourceType = keyof typeof OBJECT_ADMIN_ROLE;
+
+/** The role that creates the stage over the lake, and so is granted USAGE on the storage integration (CREATE STAGE ... STORAGE_INTEGRATION needs it). */
+export const INTEGRATION_USAGE_ROLE: AdminRole = OBJECT_ADMIN_ROLE["snowflake:index/stage:Stage"];
+
 /** Schema in RAW that holds the external stage over the raw bucket's dlt folder, and the stage's name. */
 export const LAKE_SCHEMA = "LAKE";
 export const LAKE_STAGE = "RAW_BUCKET";

@@ -25,6 +25,8 @@ export function fivetranSchemaEnv(src: Pick<FivetranSourceSpec, "service" | "des
     .map(([name]) => name);
   if (!enabled.length) {
     // Without the list, the landing schemas are whatever the source database holds: dbt cannot be told.
+    // Config validation (stacks/pipeline-spec.ts) refuses such a spec with its file and line; this
+    // guards callers that build a spec in code.
     throw new Error(
       `Fivetran ${src.service} connection "${src.destination_schema}": list the source schemas it replicates under fivetran.schemas, so dbt knows where they land (${src.destination_schema}_<schema>)`,
     );

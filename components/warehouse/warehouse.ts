@@ -12,10 +12,13 @@ import * as tls from "@pulumi/tls";
 import type { CloudContext, LakeIntegrationArgs, StorageIntegrationIdentity } from "../cloud/cloud";
 import type { PlatformConfig } from "../types";
 import {
+  ADMIN_ROLES,
   checkSnowflakeNames,
   DATABASES,
   dltStagingUri,
   GRANT_MATRIX,
+  INTEGRATION_USAGE_ROLE,
+  OBJECT_ADMIN_ROLE,
   pemBody,
   ROLE_PARENT,
   ROLES,
@@ -25,12 +28,14 @@ import {
   snowflakePublicKeyFingerprint,
   WAREHOUSE_CONFIG_KEY,
   WAREHOUSES,
+  type AdminRole,
   type DatabaseKey,
   type GrantObject,
   type GrantRow,
   type LoginKey,
   type NetworkAudience,
   type RoleKey,
+  type SnowflakeResourceType,
   type WarehouseKey,
 } from "./model";
 
@@ -44,8 +49,20 @@ export interface SnowflakeLogin {
   privateKey: pulumi.Output<string>;
 }
 
+/**
+ * How the deployer connects: the stack's `snowflake:*` provider settings, without `role`. The
+ * component opens one explicit provider per system role it works through (OBJECT_ADMIN_ROLE).
+ */
+export interface SnowflakeConnection {
+  /** Plain provider settings (`organizationName`, `accountName`, `user`, `authenticator`, `previewFeaturesEnabled`, ...). */
+  settings: Record<string, unknown>;
+  /** Credential settings (`privateKey`, ...), as Pulumi secrets. */
+  credentials: Record<string, pulumi.Output<string>>;
+}
+
 export interface WarehouseArgs {
   config: PlatformConfig;
+  connection: SnowflakeConnection;
   /** Options for the stateful resources (the databases): the stack's protect/retainOnDelete, as the clouds get them (`cloudContext(...).stateful`). */
   stateful: CloudContext["stateful"];
   lake: {
@@ -81,7 +98,21 @@ export class Warehouse extends pulumi.ComponentResource {
     const wc = config.warehouse;
 
     const names = snowflakeNames(wc.objectPrefix);
-    const child = (extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
+    // One explicit provider per system role; every Snowflake resource is created by the role the
+    // ownership table names for its type, and so owned by it.
+    const providers = {} as Record<AdminRole, snowflake.Provider>;
+    for (const role of ADMIN_ROLES) {
+      providers[role] = new snowflake.Provider(
+        `${name}-${role.toLowerCase()}`,
+        { ...(args.connection.settings as snowflake.ProviderArgs), ...args.connection.credentials, role },
+        { parent: this },
+      );
+    }
+    const child = (type: SnowflakeResourceType, extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
+      parent: this,
+      provider: providers[OBJECT_ADMIN_ROLE[type]],
+      ...extra,
+    });
     const comment = `Managed by Pulumi (${config.project}, stack ${config.stack})`;
 
     // Databases.
@@ -90,7 +121,7 @@ export class Warehouse extends pulumi.ComponentResource {
       databases[d] = new snowflake.Database(
         `${name}-db-${d.toLowerCase()}`,
         { name: names.databases[d], dataRetentionTimeInDays: wc.dataRetentionDays, dropPublicSchemaOnCreation: true, comment },
-        child(args.stateful),
+        child("snowflake:index/database:Database", args.stateful),
       );
     }
 
@@ -109,7 +140,7 @@ export class Warehouse extends pulumi.ComponentResource {
         // Snowflake e-mails only these users, and only once their e-mail addresses are verified.
         notifyUsers: [...wc.monitorNotifyUsers],
       },
-      child(),
+      child("snowflake:index/resourceMonitor:ResourceMonitor"),
     );
 
     const warehouses = {} as Record<WarehouseKey, snowflake.Warehouse>;
@@ -128,15 +159,19 @@ export class Warehouse extends pulumi.ComponentResource {
           resourceMonitor: monitor.name,
           comment,
         },
-        child(),
+        child("snowflake:index/warehouse:Warehouse"),
       );
     }
 
     // Functional roles, rolled up to SYSADMIN.
     const roles = {} as Record<RoleKey, snowflake.AccountRole>;
     for (const r of ROLES) {
-      roles[r] = new snowflake.AccountRole(`${name}-role-${r.toLowerCase()}`, { name: names.roles[r], comment }, child());
-      new snowflake.GrantAccountRole(`${name}-role-${r.toLowerCase()}-to-${ROLE_PARENT.toLowerCase()}`, { roleName: roles[r].name, parentRoleName: ROLE_PARENT }, child());
+      roles[r] = new snowflake.AccountRole(`${name}-role-${r.toLowerCase()}`, { name: names.roles[r], comment }, child("snowflake:index/accountRole:AccountRole"));
+      new snowflake.GrantAccountRole(
+        `${name}-role-${r.toLowerCase()}-to-${ROLE_PARENT.toLowerCase()}`,
+        { roleName: roles[r].name, parentRoleName: ROLE_PARENT },
+        child("snowflake:index/grantAccountRole:GrantAccountRole"),
+      );
     }
 
     // Reading from the lake: storage integration (the whole bucket) + external stage in RAW.LAKE over
@@ -153,17 +188,24 @@ export class Warehouse extends pulumi.ComponentResource {
         storageAllowedLocations: [location],
         comment,
       },
-      child(),
+      child("snowflake:index/storageIntegration:StorageIntegration"),
+    );
+    // The integration belongs to ACCOUNTADMIN; the stage's creator needs USAGE on it
+    // (CREATE STAGE ... STORAGE_INTEGRATION: https://docs.snowflake.com/en/sql-reference/sql/create-stage).
+    const integrationUsage = new snowflake.GrantPrivilegesToAccountRole(
+      `${name}-grant-${INTEGRATION_USAGE_ROLE.toLowerCase()}-lake-integration`,
+      { accountRoleName: INTEGRATION_USAGE_ROLE, privileges: ["USAGE"], onAccountObject: { objectType: "INTEGRATION", objectName: integration.name } },
+      child("snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"),
     );
     const lakeSchema = new snowflake.Schema(
       `${name}-lake-schema`,
       { database: databases.RAW.name, name: names.lakeSchema, withManagedAccess: "true", comment: `External stage over the raw bucket. ${comment}` },
-      child(),
+      child("snowflake:index/schema:Schema"),
     );
     const stage = new snowflake.Stage(
       `${name}-lake-stage`,
       { database: databases.RAW.name, schema: lakeSchema.name, name: names.lakeStage, url: stagingLocation, storageIntegration: integration.name, comment },
-      child(),
+      child("snowflake:index/stage:Stage", { dependsOn: [integrationUsage] }),
     );
     this.storageIntegration = {
       storageGcpServiceAccount: integration.storageGcpServiceAccount,
@@ -178,7 +220,7 @@ export class Warehouse extends pulumi.ComponentResource {
       const grant = new snowflake.GrantPrivilegesToAccountRole(
         `${name}-${grantLogicalName(row)}`,
         { accountRoleName: roles[row.role].name, privileges: [...row.privileges], ...grantTarget(row.object, targets) },
-        child(),
+        child("snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"),
       );
       grantsByRole.get(row.role)!.push(grant.id);
     }
@@ -200,11 +242,11 @@ export class Warehouse extends pulumi.ComponentResource {
         ? new snowflake.NetworkPolicy(
             `${name}-network-policy-${key}`,
             { name: names.networkPolicies[key], allowedIpLists: allowed, comment: `${spec.comment}. ${comment}` },
-            child(),
+            child("snowflake:index/networkPolicy:NetworkPolicy"),
           )
         : undefined;
       if (policy) policies[key] = policy.name;
-      const keyPair = new tls.PrivateKey(`${name}-key-${key}`, { algorithm: "RSA", rsaBits: 2048 }, child());
+      const keyPair = new tls.PrivateKey(`${name}-key-${key}`, { algorithm: "RSA", rsaBits: 2048 }, { parent: this });
       const user = new snowflake.ServiceUser(
         `${name}-user-${key}`,
         {
@@ -220,9 +262,13 @@ export class Warehouse extends pulumi.ComponentResource {
           ...(policy ? { networkPolicy: policy.name } : {}),
           ...(ranges && !policy ? { disabled: "true" } : {}),
         },
-        child(),
+        child("snowflake:index/serviceUser:ServiceUser"),
       );
-      const roleGrant = new snowflake.GrantAccountRole(`${name}-user-${key}-role`, { roleName: roles[spec.role].name, userName: user.name }, child());
+      const roleGrant = new snowflake.GrantAccountRole(
+        `${name}-user-${key}-role`,
+        { roleName: roles[spec.role].name, userName: user.name },
+        child("snowflake:index/grantAccountRole:GrantAccountRole"),
+      );
       // Consumers (Fivetran's setup test, the jobs) may connect as soon as they see the login, so the
       // login resolves only once the user holds its role and the role holds its privileges.
       const ready = [roleGrant.id, ...grantsByRole.get(spec.role)!];

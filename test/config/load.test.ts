@@ -309,6 +309,56 @@ describe("bad input", () => {
     assert.equal(issue.line, 12);
   });
 
+  // Stands for: a database Fivetran connector without its source schemas is refused when the config
+  // is loaded (file, line, field, expected, found), before any resource is declared, instead of
+  // failing later inside the Pipeline component. Proven by: the real loader on a temporary project.
+  // Cannot prove: which schemas the real source database holds.
+  it("a database Fivetran pipeline without enabled fivetran.schemas is a config error naming file, line and field", () => {
+    const shop = fs.readFileSync(path.join(ROOT, "pipelines", "shop_postgres.yaml"), "utf8");
+    const schemasBlock = / {4}schemas:\n(?: {6}.*\n)+/;
+    assert.match(shop, schemasBlock);
+    const without = shop.replace(schemasBlock, "");
+    const [missing, ...rest] = issuesOf(project({ pipelines: { "shop_postgres.yaml": without } }));
+    assert.deepEqual(rest, []);
+    assert.equal(missing.file, "pipelines/shop_postgres.yaml");
+    assert.equal(missing.path, "source.fivetran.schemas");
+    // The field is missing, so the issue points at its parent mapping (the line of `fivetran:`).
+    assert.equal(missing.line, without.split("\n").indexOf("  fivetran:") + 1);
+    assert.match(missing.expected, /at least one enabled source schema: postgres is a database connector, so each schema lands in shop_postgres_<schema>/);
+    assert.equal(missing.found, "nothing (the field is missing)");
+
+    // Listed, but none enabled: the same error, at the field's value (its first line).
+    const disabled = shop.replace("      public:\n        enabled: true\n", "      public:\n        enabled: false\n");
+    assert.notEqual(disabled, shop);
+    const [off] = issuesOf(project({ pipelines: { "shop_postgres.yaml": disabled } }));
+    assert.equal(off.path, "source.fivetran.schemas");
+    assert.equal(off.line, disabled.split("\n").indexOf("      public:") + 1);
+    assert.equal(off.found, "a mapping");
+
+    // A SaaS connector writes one schema: no list needed.
+    const saas = without.replace("service: postgres", "service: google_ads").replace(/ {4}config:\n(?: {6}.*\n)+/, "");
+    assert.equal(load(project({ pipelines: { "shop_postgres.yaml": saas } })).config.pipelines[0].name, "shop_postgres");
+  });
+
+  // Stands for: a stack file that still sets snowflake:role (which no provider of the platform uses:
+  // each object type has its own role) being refused at load, with file, line and field.
+  // Proven by: the real loader on a temporary project. Cannot prove: the roles Snowflake grants.
+  it("snowflake:role is refused: the warehouse picks the role per object type", () => {
+    const stack = VALID_STACK.replace("config:\n", "config:\n  snowflake:role: ACCOUNTADMIN\n");
+    const [issue, ...rest] = issuesOf(project({ stack }));
+    assert.deepEqual(rest, []);
+    assert.equal(issue.file, "Pulumi.dev.yaml");
+    assert.equal(issue.line, 2);
+    assert.equal(issue.path, "snowflake:role");
+    assert.match(issue.expected, /no snowflake:role: the warehouse creates each object with the system role/);
+    assert.equal(issue.found, '"ACCOUNTADMIN"');
+    // The other snowflake:* settings pass through, credentials apart.
+    const ok = VALID_STACK.replace("config:\n", "config:\n  snowflake:user: PULUMI_DEPLOYER\n  snowflake:privateKey: not-a-real-key\n");
+    const loaded = load(project({ stack: ok }));
+    assert.deepEqual(loaded.config.snowflakeProvider, { user: "PULUMI_DEPLOYER" });
+    assert.deepEqual(loaded.secrets.snowflakeCredentials, { privateKey: "not-a-real-key" });
+  });
+
   it('an unknown source type says which type was found, not "a mapping"', () => {
     const root = project({ pipelines: { "orders.yaml": VALID_PIPELINE.replace("type: filesystem", "type: filesytem") } });
     const [issue] = issuesOf(root);

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { cloudContext } from "../../components/platform";
 import type { LakeIntegrationArgs } from "../../components/cloud/cloud";
 import type { PlatformConfig } from "../../components/types";
-import { GRANT_MATRIX, SERVICE_USERS, snowflakeNames, type LoginKey } from "../../components/warehouse/model";
+import { ADMIN_ROLES, GRANT_MATRIX, SERVICE_USERS, snowflakeNames, type LoginKey } from "../../components/warehouse/model";
 import { describeObject } from "../../components/warehouse/render-grants";
 import { Warehouse, warehouseArgsProblems } from "../../components/warehouse/warehouse";
 import { SNOWFLAKE_IDENTIFIER } from "../../components/naming";
@@ -43,6 +43,9 @@ interface Synth {
   byName: (type: string, name: string) => PlannedResource;
 }
 
+const NO_CONNECTION = { settings: {}, credentials: {} };
+const mapValues = <V, W>(o: Record<string, V>, f: (v: V) => W): Record<string, W> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+
 /** The component alone, from a real stack file; `edit` varies its config (a stack the repo does not ship), `egressCidrs` stands for the cloud's fixed egress. */
 async function synth(
   stack: string,
@@ -54,13 +57,15 @@ async function synth(
   const plan = await synthesize({
     stack,
     program: async () => {
-      config = edit(loadPlatformConfig({ root, stack, config: readStackFile(root, stack).config }).config);
+      const loaded = loadPlatformConfig({ root, stack, config: readStackFile(root, stack).config });
+      config = edit(loaded.config);
+      const connection = { settings: config.snowflakeProvider, credentials: mapValues(loaded.secrets.snowflakeCredentials, (v) => pulumi.secret(v)) };
       // Under a platform component, with the stateful options the program gives the clouds.
       const platform = new pulumi.ComponentResource("data-platform:index:DataPlatform", "platform");
       const lakeArgs = { rawBucketUri: pulumi.output(lake.rawBucketUri), integration: lake.integration };
       const w = new Warehouse(
         "warehouse",
-        { config, stateful: cloudContext(config, platform).stateful, lake: lakeArgs, egressCidrs: egressCidrs?.map((c) => pulumi.output(c)) },
+        { config, connection, stateful: cloudContext(config, platform).stateful, lake: lakeArgs, egressCidrs: egressCidrs?.map((c) => pulumi.output(c)) },
         { parent: platform },
       );
       return { warehouse: w.outputs, logins: w.logins, storageIntegration: w.storageIntegration };
@@ -97,7 +102,8 @@ test("one Warehouse component owns every Snowflake and TLS resource; names are u
     const children = s.plan.resources.filter((r) => r.custom);
     assert.ok(children.length > 40, `${children.length} resources`);
     for (const r of children) {
-      assert.match(r.type, /^(snowflake|tls):/, r.urn);
+      // Snowflake resources, their explicit providers (one per system role) and the TLS keys.
+      assert.match(r.type, /^(snowflake|tls|pulumi:providers:snowflake$)/, r.urn);
       assert.equal(r.parent, components[0].urn, `${r.urn} is not a child of the component`);
     }
     const keys = s.plan.resources.map((r) => `${r.type}::${r.name}`);
@@ -150,7 +156,17 @@ test("the grants declared are exactly GRANT_MATRIX, on the environment's physica
     [prod, "PROD_"],
     [devAws, "DEVAWS_"],
   ] as const) {
-    const grants = s.of(T.grant);
+    // Besides the matrix (grants to the functional roles), exactly one grant to a system role: USAGE
+    // on the storage integration for the stage's creator (admin-roles.test.ts).
+    const toAdmin = (g: PlannedResource) => (ADMIN_ROLES as readonly string[]).includes(String(g.inputs.accountRoleName));
+    assert.deepEqual(
+      s
+        .of(T.grant)
+        .filter(toAdmin)
+        .map((g) => [g.inputs.accountRoleName, (g.inputs.onAccountObject as { objectType?: string })?.objectType, g.inputs.privileges]),
+      [["SYSADMIN", "INTEGRATION", ["USAGE"]]],
+    );
+    const grants = s.of(T.grant).filter((g) => !toAdmin(g));
     assert.equal(grants.length, GRANT_MATRIX.length);
     const declared = Object.fromEntries(grants.map((g) => describeDeclaredGrant(g, prefix)));
     assert.deepEqual(declared, expected);
@@ -395,8 +411,8 @@ test("bad args stop the component before anything is declared", () => {
   // Thrown synchronously, before the component registers: nothing is declared.
   const long = { ...dev.config, warehouse: { ...dev.config.warehouse, objectPrefix: "X".repeat(250) } };
   assert.throws(
-    () => new Warehouse("bad", { config: long, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }),
+    () => new Warehouse("bad", { config: long, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }),
     /database ANALYTICS name "X+ANALYTICS" not a valid/,
   );
-  assert.deepEqual(warehouseArgsProblems({ config: dev.config, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }), []);
+  assert.deepEqual(warehouseArgsProblems({ config: dev.config, connection: NO_CONNECTION, stateful: {}, lake: { rawBucketUri: "gs://b", integration: GCS } }), []);
 });

@@ -18,8 +18,8 @@ export interface PlannedResource {
   custom: boolean;
   /** Inputs as the engine received them; secret values are wrapped (see `isSecretValue`). */
   inputs: Record<string, unknown>;
-  /** Resource options the engine would act on: data protection, explicit dependencies, `deletedWith` (a URN) when set, and the names (or URNs) it answers to besides its own. */
-  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[]; deletedWith?: string; aliases: string[] };
+  /** Resource options the engine would act on: data protection, explicit dependencies, `deletedWith` (a URN) when set, the names (or URNs) it answers to besides its own, and the explicit provider. */
+  options: { protect: boolean; retainOnDelete: boolean; dependencies: string[]; deletedWith?: string; aliases: string[]; provider?: string };
 }
 
 export interface Plan {
@@ -87,6 +87,8 @@ function patchMonitor(): void {
         dependencies: req.getDependenciesList(),
         ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() as string } : {}),
         aliases: req.getAliasesList().map((a: any) => a.getUrn() || a.getSpec()?.getName() || ""),
+        // The explicit provider (`<provider urn>::<id>`), when the resource names one.
+        ...(req.getProvider() ? { provider: req.getProvider() } : {}),
       },
     };
     return original.call(this, req, callback);

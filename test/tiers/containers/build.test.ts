@@ -147,6 +147,32 @@ describe("containers: build", () => {
       );
     });
   }
+
+  // Stands for: dbt/Dockerfile's `snowflake-parse` stage, which parses the project for the Snowflake
+  // target so a model only Snowflake enables (shop_postgres) breaks the build, not the first
+  // scheduled run; its placeholder credentials stay out of the final image (the secret scan above
+  // reads the final image's config and history). Proven by: a real `docker build` with the classic
+  // builder (ran for real). Cannot prove: BuildKit's stage pruning (the final stage COPYs the stage's
+  // marker so it cannot be pruned), nor errors only Snowflake reports when the SQL runs.
+  test("dbt: a Snowflake-only model that does not compile fails the image build at the Snowflake parse", (t) => {
+    if (skip) return t.skip(skip);
+    const good = built.dbt;
+    assert.ok(good, "the dbt build test did not produce an image");
+    const marker = docker(["run", "--rm", "--network", "none", "--entrypoint", "cat", good.ref, "/app/.snowflake-parsed"]).stdout;
+    assert.match(marker, /dbt parse --target snowflake passed/);
+
+    const context = path.join(work, "dbt-broken");
+    copyTree(path.join(ROOT, "dbt"), context);
+    fs.writeFileSync(path.join(context, "models", "staging", "shop_postgres", "stg_shop_postgres__broken.sql"), "select * from {{ ref('no_such_model') }}\n");
+    const r = docker(["build", "--network", "host", "--build-arg", `BASE_IMAGE=${base}`, "--tag", "dp/dbt:broken", "--file", path.join(context, "Dockerfile"), context], {
+      allowFail: true,
+    });
+    const log = r.stdout + r.stderr;
+    assert.notEqual(r.status, 0, "the image built with a broken Snowflake-only model");
+    const failedStep = buildSteps(log).pop()?.instruction ?? "";
+    assert.match(failedStep, /dbt parse --target snowflake/, `the build failed elsewhere than the Snowflake parse: ${failedStep}`);
+    assert.match(log, /no_such_model/);
+  });
 });
 
 function run(cmd: string, args: string[]): string {

@@ -37,6 +37,8 @@ export const SNOWFLAKE_PRIVILEGES: Record<string, readonly string[]> = {
   "EXTERNAL STAGE": ["USAGE"],
   TABLE: ["APPLYBUDGET", "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "EVOLVE SCHEMA", "REBUILD"],
   VIEW: ["SELECT", "REFERENCES"],
+  /** Integrations (storage integrations among them): USAGE, USE_ANY_ROLE (external OAuth only). */
+  INTEGRATION: ["USAGE", "USE_ANY_ROLE"],
 };
 
 /**
@@ -47,4 +49,36 @@ export const SNOWFLAKE_PRIVILEGES: Record<string, readonly string[]> = {
 export const FIVETRAN_REQUIRED: Record<string, readonly string[]> = {
   WAREHOUSE: ["USAGE"],
   DATABASE: ["USAGE", "MONITOR", "CREATE SCHEMA"],
+};
+
+/** Snowflake's system roles, as `snowflake.Provider` roles of the plan. */
+export type SystemRole = "ACCOUNTADMIN" | "SECURITYADMIN" | "USERADMIN" | "SYSADMIN";
+
+/**
+ * The default system-role hierarchy: each role inherits the roles listed (https://docs.snowflake.com/en/user-guide/security-access-control-overview,
+ * "System-defined roles"): ACCOUNTADMIN encapsulates SYSADMIN and SECURITYADMIN; USERADMIN is a child of SECURITYADMIN.
+ */
+export const SYSTEM_ROLE_CHILDREN: Record<SystemRole, readonly SystemRole[]> = {
+  ACCOUNTADMIN: ["SECURITYADMIN", "SYSADMIN"],
+  SECURITYADMIN: ["USERADMIN"],
+  USERADMIN: [],
+  SYSADMIN: [],
+};
+
+/**
+ * Global privileges each system role holds by default, transcribed from Snowflake's docs:
+ *  - SYSADMIN: CREATE WAREHOUSE, CREATE DATABASE (security-access-control-overview, "SYSADMIN");
+ *  - USERADMIN: CREATE USER, CREATE ROLE (same page, "USERADMIN");
+ *  - SECURITYADMIN: MANAGE GRANTS (same page), CREATE NETWORK POLICY ("Only security administrators
+ *    (SECURITYADMIN) or higher ... can create network policies", sql-reference/sql/create-network-policy);
+ *  - ACCOUNTADMIN: CREATE INTEGRATION (granted to ACCOUNTADMIN only by default, create-storage-integration),
+ *    and what only account administrators may do: CREATE RESOURCE MONITOR ("This command can only be
+ *    executed by account administrators", create-resource-monitor) and assigning a monitor to a
+ *    warehouse (user-guide/resource-monitors; snowflakedb/terraform-provider-snowflake#3019).
+ */
+export const SYSTEM_ROLE_PRIVILEGES: Record<SystemRole, readonly string[]> = {
+  ACCOUNTADMIN: ["CREATE INTEGRATION", "CREATE RESOURCE MONITOR", "ASSIGN RESOURCE MONITOR"],
+  SECURITYADMIN: ["MANAGE GRANTS", "CREATE NETWORK POLICY"],
+  USERADMIN: ["CREATE USER", "CREATE ROLE"],
+  SYSADMIN: ["CREATE WAREHOUSE", "CREATE DATABASE"],
 };
