@@ -124,9 +124,12 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       flow: "stepFunction",
       schedule: "eventBridgeSchedule",
       failed: "eventBridgeRule",
+      // Only for pipelines with notify.onSuccess: the rule on succeeded runs and its topic.
+      succeeded: "eventBridgeRule",
       logs: "logGroup",
       secret: "awsSecret",
       alerts: "snsTopic",
+      success: "snsTopic",
     },
   },
 };

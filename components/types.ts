@@ -30,6 +30,8 @@ export interface PipelineConfig {
   /** dbt selection run after each load. */
   dbtSelect: string;
   jobs: { ingestion: JobSize; dbt: JobSize };
+  /** Who is told about runs (pipeline file's `notify`, environment override applied): failure recipients default to the owner. */
+  notify: { onFailure: string[]; onSuccess: string[] };
   /** Names of the secrets this pipeline's source refers to (`{ secret: name }`), sorted. */
   secrets: string[];
 }

@@ -274,6 +274,19 @@ const jobOverride = z
   .describe("Overrides of the stack's job size (data-platform:jobs).");
 const jobsOverride = z.strictObject({ ingestion: jobOverride.optional(), dbt: jobOverride.optional() }).describe("Job sizes for this pipeline: the ingestion job and the dbt job.");
 
+const recipientList = z.array(z.email({ error: "an e-mail address" }));
+
+/** Who is told about a pipeline's runs. Absent fields keep the default (cloud/rules.ts): the owner on failure, nobody on success. */
+export const notifySchema = z
+  .strictObject({
+    onFailure: recipientList
+      .min(1, { error: "at least one address (omit onFailure to tell the owner)" })
+      .optional()
+      .describe("Who is told when a run fails, besides the stack's alerts.emails (who hear of every failure); the owner when absent."),
+    onSuccess: recipientList.optional().describe("Who is told when a run succeeds; nobody when absent, and [] turns success notices off in one environment."),
+  })
+  .describe("Notification levels: who is told when a run fails and, optionally, when it succeeds.");
+
 const environmentOverride = z
   .strictObject({
     enabled: z.boolean().optional().describe("false: the pipeline is not deployed to this environment at all."),
@@ -282,6 +295,7 @@ const environmentOverride = z
       .optional()
       .describe("Schedule fields that differ in this environment."),
     jobs: jobsOverride.optional(),
+    notify: notifySchema.optional().describe("Notification fields that differ in this environment (each field replaces the pipeline's)."),
   })
   .describe("What differs in one environment.");
 
@@ -295,7 +309,8 @@ export const pipelineSpecSchema = z
         "The file name without .yaml, lower_snake; part of every resource name, so each cloud's name limits bound it (17 characters on GCP with prefix acme-dev; the error says the limit for your stack).",
       ),
     description: z.string().min(1, { error: "a one-line description" }).describe("One line: what data this pipeline moves."),
-    owner: z.email({ error: "owner as an e-mail address" }).describe("Receives the failure alerts of this pipeline."),
+    owner: z.email({ error: "owner as an e-mail address" }).describe("Receives the failure alerts of this pipeline, unless notify.onFailure names others."),
+    notify: notifySchema.optional(),
     source: sourceSchema,
     schedule: scheduleSchema,
     transform: z
