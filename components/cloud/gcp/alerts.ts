@@ -218,7 +218,8 @@ export class Alerts extends pulumi.ComponentResource {
   /**
    * The pipeline's success notice, when `notify.onSuccess` names anyone: a policy on the workflow's
    * succeeded executions (the same built-in metric as the failure policy), mailed to those recipients
-   * only. Severity INFO; the incident closes itself after 30 minutes, so each run's success opens a new one.
+   * only. No severity: Monitoring's are CRITICAL, ERROR and WARNING, none of which a success is. The
+   * incident closes itself after 30 minutes, so each run's success opens a new one.
    */
   successPolicy(pipeline: PipelineConfig, workflow: string, parent: pulumi.Resource): gcp.monitoring.AlertPolicy | undefined {
     const emails = successRecipients(pipeline);
@@ -230,7 +231,6 @@ export class Alerts extends pulumi.ComponentResource {
         project,
         displayName: `${ctx.names.base} pipeline ${pipeline.name} succeeded`,
         combiner: "OR",
-        severity: "INFO",
         conditions: [anyExecution(`${pipeline.name}: workflow execution succeeded`, workflowFinishedFilter(workflow, "SUCCEEDED"))],
         alertStrategy: { autoClose: "1800s" },
         notificationChannels: this.to(pipeline, parent, emails),
