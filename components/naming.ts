@@ -104,6 +104,8 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       dbt: "iamRole",
       "ci-preview": "iamRole",
       "ci-deploy": "iamRole",
+      // Assumed by site.readers (only when there are any): reads the artifacts bucket's site/ prefix.
+      "site-reader": "iamRole",
       "snowflake-lake": "iamRole",
       "snowflake-loader-key": "awsSecret",
       "snowflake-transformer-key": "awsSecret",

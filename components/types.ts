@@ -58,6 +58,8 @@ export interface PlatformConfig {
   fivetran: StackConfig["fivetran"] & { groupName: string };
   images: StackConfig["images"];
   alerts: StackConfig["alerts"];
+  /** Readers of the docs and data-quality site (cloud-specific principals, validated per cloud). */
+  site: StackConfig["site"];
   logRetentionDays: number;
   ci?: { githubRepository: string; githubRepositoryId?: string; deployBranch: string; reuseOidcProvider?: boolean };
   pipelines: PipelineConfig[];
