@@ -57,8 +57,18 @@ export function lineagePython(): string {
   return py;
 }
 
-function readJson(file: string): any {
-  return JSON.parse(fs.readFileSync(file, "utf8"));
+/** The fields of an ingestion run record (ingestion/ writes it) the export reads. */
+interface RunRecord {
+  kind?: string;
+  status?: string;
+  run_id?: string;
+  finished_at?: string;
+  dataset?: string;
+  rows?: Record<string, number>;
+}
+
+function readJson(file: string): RunRecord {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
 }
 
 /** The newest file matching `<dir>/<pipeline>/<name>`, by what `order` reads from it. */
@@ -78,7 +88,10 @@ export function sourceDatasets(p: PipelineConfig, lakeDir: string): { namespace:
     case "filesystem":
       return { namespace: `file://${lakeDir}`, names: [`${s.filesystem.bucket_path}/${s.filesystem.file_glob}`] };
     case "sql_database":
-      return { namespace: `sql_database://${s.sql_database.credentials.secret}`, names: s.sql_database.tables.map((t) => (s.sql_database.schema ? `${s.sql_database.schema}.${t.name}` : t.name)) };
+      return {
+        namespace: `sql_database://${s.sql_database.credentials.secret}`,
+        names: s.sql_database.tables.map((t) => (s.sql_database.schema ? `${s.sql_database.schema}.${t.name}` : t.name)),
+      };
     case "fivetran":
       return { namespace: `fivetran://${s.fivetran.service}`, names: [s.fivetran.destination_schema] };
   }
@@ -95,7 +108,12 @@ function main(): number {
   const lake = path.join(LOCAL_DIR, "lake");
   const ingestions = pipelines.flatMap((p) => {
     const dir = path.join(lake, "_runs", p.name);
-    const records = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => path.join(dir, f)) : [];
+    const records = fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith(".json"))
+          .map((f) => path.join(dir, f))
+      : [];
     const ok = records.filter((f) => {
       const r = readJson(f);
       return r.kind === "ingestion" && (r.status === "SUCCESS" || r.status === "PARTIAL") && r.rows && Object.keys(r.rows).length;
@@ -103,7 +121,7 @@ function main(): number {
     const last = newest(ok, (f) => String(readJson(f).finished_at ?? ""));
     if (!last) return [];
     const r = readJson(last);
-    return [{ pipeline: p.name, run_id: r.run_id, finished_at: r.finished_at, dataset: r.dataset, tables: Object.keys(r.rows), source: sourceDatasets(p, lake) }];
+    return [{ pipeline: p.name, run_id: r.run_id, finished_at: r.finished_at, dataset: r.dataset, tables: Object.keys(r.rows ?? {}), source: sourceDatasets(p, lake) }];
   });
   const artifacts = path.join(LOCAL_DIR, "artifacts");
   const manifests = fs.existsSync(artifacts)

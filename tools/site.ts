@@ -30,7 +30,9 @@ function main(): number {
     return 2;
   }
   if (summary.site) {
-    process.stdout.write(`site: ${summary.models} models, ${summary.tests} tests (${summary.tests_failing} failing) → ${path.join(summary.site, "index.html")} (dbt docs: docs.html)\n`);
+    process.stdout.write(
+      `site: ${summary.models} models, ${summary.tests} tests (${summary.tests_failing} failing) → ${path.join(summary.site, "index.html")} (dbt docs: docs.html)\n`,
+    );
   }
   if (summary.error) process.stderr.write(`site: ${summary.status}: ${summary.error}\n`);
   return r.status ?? 2;

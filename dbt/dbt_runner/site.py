@@ -147,11 +147,13 @@ def render_html(report: Report) -> str:
     for r in report.runs:
         status = (r["status"] or "unknown").lower()
         out.append(f'<tr><td>{e(r["pipeline"])}</td><td>{e(r["run_id"])}</td><td class="status {_cls(status)}">{e(status)}</td><td>{e(r["finished_at"])}</td></tr>')
-    out.append('</table><h2>Models</h2><table id="models"><tr><th>model</th><th>schema</th><th>tags</th><th>last build</th><th>tests</th><th>failing tests</th><th>description</th></tr>')
+    out.append(
+        '</table><h2>Models</h2><table id="models"><tr><th>model</th><th>schema</th><th>tags</th><th>last build</th><th>tests</th><th>failing tests</th><th>description</th></tr>'
+    )
     for m in report.models:
         out.append(
             f'<tr class="model" data-model="{e(m["name"])}" data-status="{e(m["status"])}" data-failing="{m["tests_failing"]}">'
-            f'<td>{e(m["name"])}</td><td>{e(m["schema"])}</td><td>{e(", ".join(m["tags"]))}</td>'
+            f"<td>{e(m['name'])}</td><td>{e(m['schema'])}</td><td>{e(', '.join(m['tags']))}</td>"
             f'<td class="status {_cls(m["status"])}">{e(m["status"])}</td><td>{m["tests_total"]}</td>'
             f'<td class="{"status status-fail" if m["tests_failing"] else ""}">{m["tests_failing"]}</td><td>{e(m["description"])}</td></tr>'
         )
@@ -160,7 +162,7 @@ def render_html(report: Report) -> str:
     for t in sorted(report.tests, key=lambda t: (t["status"] not in FAILING, t["name"] or "")):
         out.append(
             f'<tr class="test" data-test="{e(t["name"])}" data-model="{e(t["model"])}" data-status="{e(t["status"])}">'
-            f'<td>{e(t["name"])}</td><td>{e(t["model"])}</td><td>{e(t["column"])}</td>'
+            f"<td>{e(t['name'])}</td><td>{e(t['model'])}</td><td>{e(t['column'])}</td>"
             f'<td class="status {_cls(t["status"])}">{e(t["status"])}</td><td>{e(t["failures"])}</td><td>{e(t["message"])}</td></tr>'
         )
     out.append("</table></body></html>")

@@ -33,4 +33,3 @@ export function notifyRoot(): string {
   fs.writeFileSync(path.join(root, "pipelines", "notified.yaml"), NOTIFIED_PIPELINE);
   return root;
 }
-

@@ -48,7 +48,11 @@ describe("site readers on GCP", () => {
     const plan = await planWith("dev", {});
     const dbtJobs = ofType(plan, "gcp:cloudrunv2/job:Job").filter((j) => j.name.endsWith("-dbt-job"));
     assert.ok(dbtJobs.length >= 3);
-    for (const j of dbtJobs) assert.ok(j.inputs.template.template.containers[0].envs.some((e: any) => e.name === "DP_PUBLISH_SITE" && e.value === "1"), j.name);
+    for (const j of dbtJobs)
+      assert.ok(
+        j.inputs.template.template.containers[0].envs.some((e: any) => e.name === "DP_PUBLISH_SITE" && e.value === "1"),
+        j.name,
+      );
   });
 });
 
@@ -80,7 +84,11 @@ describe("site readers on AWS", () => {
     const plan = await planWith("dev-aws", {});
     const tasks = ofType(plan, "aws:ecs/taskDefinition:TaskDefinition").filter((t) => String(t.inputs.family).endsWith("-dbt-task"));
     assert.ok(tasks.length >= 3);
-    for (const t of tasks) assert.ok(JSON.parse(t.inputs.containerDefinitions)[0].environment.some((e: any) => e.name === "DP_PUBLISH_SITE" && e.value === "1"), t.inputs.family);
+    for (const t of tasks)
+      assert.ok(
+        JSON.parse(t.inputs.containerDefinitions)[0].environment.some((e: any) => e.name === "DP_PUBLISH_SITE" && e.value === "1"),
+        t.inputs.family,
+      );
   });
 });
 

@@ -95,7 +95,9 @@ def main() -> int:
     client = OpenLineageClient(transport=FileTransport(FileConfig(log_file_path=str(out), append=True)))
     for e in events:
         client.emit(e)
-    edges = sorted({(f"{d.namespace}/{d.name}", e.job.name) for e in events for d in e.inputs or []} | {(e.job.name, f"{d.namespace}/{d.name}") for e in events for d in e.outputs or []})
+    edges = sorted(
+        {(f"{d.namespace}/{d.name}", e.job.name) for e in events for d in e.inputs or []} | {(e.job.name, f"{d.namespace}/{d.name}") for e in events for d in e.outputs or []}
+    )
     print(json.dumps({"events": len(events), "out": str(out), "edges": len(edges)}))
     return 0
 

@@ -32,7 +32,8 @@ function run(cmd: string, args: string[]): void {
 /** The pinned chromium's path, installing it first when missing. Throws with the reason when it cannot. */
 export function ensureChromium(): string {
   if (installedVersion() === CHROMIUM_VERSION && fs.existsSync(CHROMIUM)) return CHROMIUM;
-  if (process.getuid?.() !== 0) throw new Error(`site tier: chromium ${CHROMIUM_VERSION} is not installed and installing it needs root (apt-get); found ${installedVersion() ?? "none"}`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`site tier: chromium ${CHROMIUM_VERSION} is not installed and installing it needs root (apt-get); found ${installedVersion() ?? "none"}`);
   if (spawnSync("apt-get", ["--version"]).status !== 0) throw new Error("site tier: no apt-get on this machine: the tier runs Debian 12's chromium");
   const debs = path.join(cacheDir(), "site", `chromium-${CHROMIUM_VERSION}`, "debs");
   const stamp = path.join(debs, ".downloaded");

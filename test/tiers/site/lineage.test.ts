@@ -23,7 +23,13 @@ let dir: string;
 let events: any[];
 
 function sh(args: string[]): { code: number; out: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DP_LOCAL_DIR: dir }, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, DP_LOCAL_DIR: dir },
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
 }
 

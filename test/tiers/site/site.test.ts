@@ -65,7 +65,9 @@ describe("the data-quality report in chromium", () => {
   it("loads, lists every model of the manifest, and shows the failing test as failing", () => {
     const dom = dumpDom(browser, path.join(dir, "site", "index.html"));
     assert.match(dom, /<h1>Data quality<\/h1>/);
-    const models = rows(dom, "model").map((r) => r.model).sort();
+    const models = rows(dom, "model")
+      .map((r) => r.model)
+      .sort();
     assert.deepEqual(models, report.models.map((m) => m.name).sort());
     for (const m of ["stg_orders", "fct_orders", "fct_daily_revenue"]) assert.ok(models.includes(m), m);
     const tests = rows(dom, "test");
