@@ -104,6 +104,8 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       dbt: "iamRole",
       "ci-preview": "iamRole",
       "ci-deploy": "iamRole",
+      // Assumed by site.readers (only when there are any): reads the artifacts bucket's site/ prefix.
+      "site-reader": "iamRole",
       "snowflake-lake": "iamRole",
       "snowflake-loader-key": "awsSecret",
       "snowflake-transformer-key": "awsSecret",
@@ -124,9 +126,12 @@ export const NAME_PLAN: Record<CloudKind, { environment: Record<string, NameRule
       flow: "stepFunction",
       schedule: "eventBridgeSchedule",
       failed: "eventBridgeRule",
+      // Only for pipelines with notify.onSuccess: the rule on succeeded runs and its topic.
+      succeeded: "eventBridgeRule",
       logs: "logGroup",
       secret: "awsSecret",
       alerts: "snsTopic",
+      success: "snsTopic",
     },
   },
 };

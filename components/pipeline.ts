@@ -89,6 +89,8 @@ export class Pipeline extends pulumi.ComponentResource {
           DP_PIPELINE: p.name,
           DP_DBT_SELECT: p.dbtSelect,
           DP_ARTIFACTS_URI: args.lake.artifacts,
+          // Every cloud build publishes its docs and data-quality site to site/<pipeline>/<run id>/ (dbt_runner/site.py).
+          DP_PUBLISH_SITE: "1",
           SNOWFLAKE_ACCOUNT: args.config.warehouse.account,
           SNOWFLAKE_USER: transformer.user,
           SNOWFLAKE_ROLE: transformer.role,

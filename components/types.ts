@@ -60,6 +60,8 @@ export interface PipelineConfig {
   /** dbt selection run after each load. */
   dbtSelect: string;
   jobs: { ingestion: JobSize; dbt: JobSize };
+  /** Who is told about runs (pipeline file's `notify`, environment override applied): failure recipients default to the owner. */
+  notify: { onFailure: string[]; onSuccess: string[] };
   /** Names of the secrets this pipeline's source refers to (`{ secret: name }`), sorted. */
   secrets: string[];
   /** The pipeline's previous name, when it was renamed: its resources are aliased to the old names. */
@@ -130,6 +132,8 @@ export interface PlatformConfig {
   fivetran: FivetranSettings;
   images: ImageSettings;
   alerts: { emails: string[] };
+  /** Readers of the docs and data-quality site (cloud-specific principals, validated per cloud). */
+  site: { readers: string[] };
   logRetentionDays: number;
   ci?: { githubRepository: string; githubRepositoryId?: string; deployBranch: string; reuseOidcProvider?: boolean };
   pipelines: PipelineConfig[];

@@ -300,6 +300,17 @@ export const stackConfigSchema = z
       })
       .prefault({})
       .describe("Failure alerts."),
+    site: z
+      .strictObject({
+        readers: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            "Who may read the docs and data-quality site the dbt job publishes under the artifacts bucket's site/ prefix. GCP: IAM members (group:, user:, serviceAccount:, domain:); AWS: IAM role or user ARNs, who may assume the site-reader role.",
+          ),
+      })
+      .prefault({})
+      .describe("The docs and data-quality site (site/<pipeline>/<run id>/ in the artifacts bucket)."),
     logRetentionDays: z.number().int().min(1).max(3653).default(D.logRetentionDays).describe("Days the jobs' logs are kept."),
     ci: z
       .strictObject({
@@ -370,6 +381,11 @@ export const stackConfigSchema = z
         input: undefined,
       });
     }
+    c.site.readers.forEach((r, i) => {
+      const ok = c.cloud === "gcp" ? /^(group|user|serviceAccount|domain):[^\s:]+$/.test(r) : /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(r);
+      const expected = c.cloud === "gcp" ? "an IAM member like group:data-readers@example.com" : "an IAM role or user ARN like arn:aws:iam::123456789012:role/analysts";
+      if (!ok) ctx.addIssue({ code: "custom", path: ["site", "readers", i], message: expected, input: r });
+    });
     if (c.allowDataDestroy && c.environment === "prod") {
       ctx.addIssue({ code: "custom", path: ["allowDataDestroy"], message: "allowDataDestroy: false on the prod environment (data is never destroyable there)", input: true });
     }

@@ -370,9 +370,16 @@ function normalizePipeline(stack: StackConfig, file: string, spec: PipelineSpec)
     schedule: { ...spec.schedule, ...definedOnly(env.schedule ?? {}) },
     dbtSelect: spec.transform?.select ?? `tag:${spec.name}+`,
     jobs: { ingestion: job("ingestion"), dbt: job("dbt") },
+    notify: notifyLevels(spec, env.notify),
     secrets: collectSecrets(spec.source),
     ...(spec.renamedFrom ? { renamedFrom: spec.renamedFrom } : {}),
   };
+}
+
+/** The pipeline's `notify`, with the environment's fields replacing its own; failures go to the owner by default. */
+function notifyLevels(spec: PipelineSpec, env: PipelineSpec["notify"]): PipelineConfig["notify"] {
+  const merged = { ...spec.notify, ...definedOnly(env ?? {}) };
+  return { onFailure: merged.onFailure ?? [spec.owner], onSuccess: merged.onSuccess ?? [] };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

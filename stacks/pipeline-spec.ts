@@ -3,6 +3,7 @@
  * `schemas/pipeline.schema.json` is generated from this file (`npm run schema`), never edited by hand.
  */
 import { z } from "zod";
+import type { PipelineConfig } from "../components/types";
 import { configEnumProblems } from "../components/fivetran/config-enums";
 import { defaultDestinationSchemaField } from "../components/fivetran/connection-provider";
 import { FIVETRAN_SYNC_FREQUENCIES } from "../components/fivetran/regions";
@@ -286,6 +287,19 @@ const jobOverride = z
   .describe("Overrides of the stack's job size (data-platform:jobs).");
 const jobsOverride = z.strictObject({ ingestion: jobOverride.optional(), dbt: jobOverride.optional() }).describe("Job sizes for this pipeline: the ingestion job and the dbt job.");
 
+const recipientList = z.array(z.email({ error: "an e-mail address" }));
+
+/** Who is told about a pipeline's runs. Absent fields keep the default (cloud/rules.ts): the owner on failure, nobody on success. */
+export const notifySchema = z
+  .strictObject({
+    onFailure: recipientList
+      .min(1, { error: "at least one address (omit onFailure to tell the owner)" })
+      .optional()
+      .describe("Who is told when a run fails, besides the stack's alerts.emails (who hear of every failure); the owner when absent."),
+    onSuccess: recipientList.optional().describe("Who is told when a run succeeds; nobody when absent, and [] turns success notices off in one environment."),
+  })
+  .describe("Notification levels: who is told when a run fails and, optionally, when it succeeds.");
+
 const environmentOverride = z
   .strictObject({
     enabled: z.boolean().optional().describe("false: the pipeline is not deployed to this environment at all."),
@@ -294,6 +308,7 @@ const environmentOverride = z
       .optional()
       .describe("Schedule fields that differ in this environment."),
     jobs: jobsOverride.optional(),
+    notify: notifySchema.optional().describe("Notification fields that differ in this environment (each field replaces the pipeline's)."),
   })
   .describe("What differs in one environment.");
 
@@ -314,7 +329,8 @@ export const pipelineSpecSchema = z
         "The pipeline's previous name, when it was renamed: its deployed resources are adopted under the new name (Pulumi aliases), so the Fivetran connection is kept (no re-sync). Resources whose cloud name contains the pipeline name (jobs, workflow, schedule, secrets, identities) are still replaced. Remove it once every stack has deployed the rename.",
       ),
     description: z.string().min(1, { error: "a one-line description" }).describe("One line: what data this pipeline moves."),
-    owner: z.email({ error: "owner as an e-mail address" }).describe("Receives the failure alerts of this pipeline."),
+    owner: z.email({ error: "owner as an e-mail address" }).describe("Receives the failure alerts of this pipeline, unless notify.onFailure names others."),
+    notify: notifySchema.optional(),
     source: sourceSchema,
     schedule: scheduleSchema,
     transform: z
@@ -339,4 +355,13 @@ function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A loaded pipeline's source in the shape this schema validated. Components see dlt sources as opaque
+ * JSON (components/types.ts); tools that read their settings (tools/local.ts, tools/lineage.ts) ask here.
+ */
+export function validatedSource<T extends SourceSpec["type"]>(p: PipelineConfig, type: T): Extract<SourceSpec, { type: T }> {
+  if (p.source.type !== type) throw new Error(`${p.file}: expected a ${type} source, found ${p.source.type}`);
+  return p.source as unknown as Extract<SourceSpec, { type: T }>;
 }

@@ -23,7 +23,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import type { PipelineConfig } from "../components/types";
-import type { SourceSpec as ValidatedSource } from "../stacks/pipeline-spec";
+import { validatedSource } from "../stacks/pipeline-spec";
 import { ConfigError, formatIssue } from "../stacks/errors";
 import { loadPlatformConfig } from "../stacks/load";
 import { readStackFile } from "./synth/stack-file";
@@ -171,7 +171,7 @@ function fixtureDatabase(spec: PipelineConfig): { env: Record<string, string>; m
     return { error: `fixture database: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().replace(ROOT + path.sep, "")}` };
   }
   fs.renameSync(scratch, db);
-  const secret = validated(spec, "sql_database").sql_database.credentials.secret;
+  const secret = validatedSource(spec, "sql_database").sql_database.credentials.secret;
   return {
     env: { [`DP_SECRET_${spec.name.toUpperCase()}__${secret.toUpperCase()}`]: `sqlite:///${db}` },
     message: `reading ${show(db)}, built from ingestion/sample_data/${spec.name}/${seeds.length > 1 ? "*.sql" : seeds[0]}, instead of secret ${secret}`,
@@ -190,22 +190,13 @@ function fixtureAuthEnv(spec: PipelineConfig): Record<string, string> {
 }
 
 /**
- * The validated source of a pipeline: components see dlt sources as opaque JSON (components/types.ts),
- * but the loader has checked them against stacks/pipeline-spec.ts, whose shapes this tool reads.
- */
-function validated<T extends ValidatedSource["type"]>(spec: PipelineConfig, type: T): Extract<ValidatedSource, { type: T }> {
-  if (spec.source.type !== type) throw new Error(`${spec.file}: expected a ${type} source, found ${spec.source.type}`);
-  return spec.source as unknown as Extract<ValidatedSource, { type: T }>;
-}
-
-/**
  * The fixture files a rest_api pipeline's resources would be served from that do not exist (only
  * fixed paths: one with `{placeholders}` depends on another resource's rows). Said before the run,
  * with the file to add, rather than as dlt's "404 Client Error" for a URL on the fixture server.
  */
 function missingRestFixtures(spec: PipelineConfig): string[] {
   if (spec.source.type !== "rest_api") return [];
-  return validated(spec, "rest_api")
+  return validatedSource(spec, "rest_api")
     .rest_api.resources.map((r) => (typeof r === "string" ? r : typeof r.endpoint === "string" ? r.endpoint : (r.endpoint?.path ?? r.name)))
     .filter((p) => !p.includes("{"))
     .map((p) => path.join("ingestion", "sample_data", spec.name, `${p.replace(/^\/+|\/+$/g, "")}.json`))

@@ -269,6 +269,12 @@ const SUITES: Suite[] = [
     name: "containers",
     run: () => nodeTests(tierFiles("containers")),
   },
+  {
+    // The docs and data-quality site (`npm run site`) after a local run with a failing test, read by
+    // Debian's chromium headless (pinned, installed once per machine by test/tiers/site/chromium.ts).
+    name: "site",
+    run: () => nodeTests(tierFiles("site")),
+  },
   ...LINT_SUITES,
 ];
 

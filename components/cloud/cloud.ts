@@ -115,6 +115,12 @@ export interface CloudEnvironment {
   outputs(): Record<string, pulumi.Input<unknown>>;
 }
 
+/**
+ * The artifacts bucket's folder for the docs and data-quality site (dbt_runner/site.py publishes
+ * `site/<pipeline>/<run id>/`): the only part of the bucket the stack's `site.readers` may read.
+ */
+export const SITE_PREFIX = "site/";
+
 /** Pipelines that run the ingestion image; Fivetran loads its sources itself. */
 export function runsIngestion(p: PipelineConfig): boolean {
   return p.source.type !== "fivetran";

@@ -68,9 +68,14 @@ function unique(emails: readonly string[]): string[] {
   return [...new Set(emails.map(mailbox))];
 }
 
-/** Who receives a pipeline's failure alerts: its owner and the stack's `alerts.emails`, each once. */
-export function alertRecipients(owner: string, stackEmails: readonly string[]): string[] {
-  return unique([owner, ...stackEmails]);
+/** Who receives a pipeline's failure alerts: its `notify.onFailure` (the owner by default) and the stack's `alerts.emails`, each once. */
+export function alertRecipients(p: Pick<PipelineConfig, "notify">, stackEmails: readonly string[]): string[] {
+  return unique([...p.notify.onFailure, ...stackEmails]);
+}
+
+/** Who is told when a run of the pipeline succeeds (`notify.onSuccess`), each once; empty means nobody, and no success alert is declared. */
+export function successRecipients(p: Pick<PipelineConfig, "notify">): string[] {
+  return unique(p.notify.onSuccess);
 }
 
 /** The stack's recipients (`alerts.emails`), each once: they receive every pipeline's alerts and the environment's own. */
@@ -79,14 +84,13 @@ export function environmentRecipients(stackEmails: readonly string[]): string[] 
 }
 
 /**
- * The recipients of a pipeline's alerts that the stack's recipients do not already cover: the owner,
- * unless the owner is also in `alerts.emails` (then nobody, so the owner is mailed once). A cloud that
- * delivers through an environment channel plus a pipeline channel (AWS: two SNS topics) subscribes
- * these to the pipeline's channel.
+ * The recipients of a pipeline's failure alerts that the stack's recipients do not already cover (those
+ * of `notify.onFailure` not in `alerts.emails`), so each is mailed once. A cloud that delivers through
+ * an environment channel plus a pipeline channel (AWS: two SNS topics) subscribes these to the pipeline's channel.
  */
-export function ownerOnlyRecipients(owner: string, stackEmails: readonly string[]): string[] {
+export function pipelineOnlyRecipients(p: Pick<PipelineConfig, "notify">, stackEmails: readonly string[]): string[] {
   const stack = new Set(environmentRecipients(stackEmails));
-  return alertRecipients(owner, stackEmails).filter((e) => !stack.has(e));
+  return alertRecipients(p, stackEmails).filter((e) => !stack.has(e));
 }
 
 /**

@@ -4,6 +4,8 @@ stdout carries exactly one line: the final JSON summary (the run record plus `ex
 `artifacts_uri` and `run_record_uri`). Everything else - the runner's own events and dbt's events -
 goes to stderr as JSON lines, and to `logs/runner.jsonl` in the artifacts.
 
+`python -m dbt_runner site [--target local] [--out <dir>]`: the docs and data-quality site (site.py).
+
 `python -m dbt_runner serve [--target local]` (the local run of many pipelines): one process that
 parses the project once and then reads one JSON array of `build` arguments per stdin line, answering
 each with exactly that build's summary line on stdout. Every build is the same as a `build` process
@@ -332,6 +334,20 @@ def upload(store, work: Path, prefix: str, redactor: Redactor, logger: JsonLogge
     return uploaded, errors
 
 
+def _publish_site(store, settings: dict[str, Any], work: Path, vars_: str | None, redactor: Redactor, logger: JsonLogger, record: dict[str, Any]) -> None:
+    """The docs and data-quality site of this run (dbt_runner/site.py) to site/<pipeline>/<run id>/;
+    a site that cannot be built is a warning in the record (`site_error`), never the run's failure."""
+    from dbt_runner.site import publish
+
+    uploaded, error = publish(store, settings, work, vars_, redactor, iso(utc_now()))
+    record["_site"] = uploaded
+    record["site_error"] = redactor(error) if error else None
+    if error:
+        logger.warning("site_incomplete", f"docs and data-quality site: {error}", error=error)
+    else:
+        logger.info("site_published", f"site published: {uploaded.get('site/index.html')}", files=sorted(uploaded))
+
+
 def empty_selection_error(settings: dict[str, Any], manifest_path: Path) -> str:
     """The error for a selection that matched no node, with the nodes of the pipeline's tag that this
     target disables (e.g. Fivetran-loaded models on DuckDB), when the manifest lists any."""
@@ -361,6 +377,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
         return serve(argv[1:])
+    if argv[:1] == ["site"]:
+        from dbt_runner.site import main as site_main
+
+        return site_main(argv[1:])
     environ = os.environ
     redactor = Redactor()
     logger = JsonLogger(redactor)
@@ -452,6 +472,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         store = open_store(settings["artifacts_uri"])
         base_uri = f"{store.uri}/{prefix}"
         uploaded, upload_errors = upload(store, work, prefix, redactor, logger)
+        if environ.get("DP_PUBLISH_SITE") == "1" and not dbt_errored:
+            _publish_site(store, {**settings, "status": status}, work, args.vars, redactor, logger, record)
+            uploaded.update(record.pop("_site", {}))
         logger.close()  # flush runner.jsonl before uploading it
         try:
             runner_log = (work / "logs" / "runner.jsonl").read_bytes()

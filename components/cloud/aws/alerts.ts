@@ -1,8 +1,10 @@
 /**
- * Failure alerts. The environment's topic reaches the stack's recipients (`alerts.emails`); each
- * pipeline's topic reaches its owner unless the owner is one of those (cloud/rules.ts
- * `ownerOnlyRecipients`: everyone is mailed once). An EventBridge rule per pipeline matches its state machine's
- * failed, timed-out and aborted executions and publishes to both.
+ * Failure and success notices. The environment's topic reaches the stack's recipients (`alerts.emails`);
+ * each pipeline's topic reaches its failure recipients (`notify.onFailure`, the owner by default) that
+ * are not among those (cloud/rules.ts `pipelineOnlyRecipients`: everyone is mailed once). An
+ * EventBridge rule per pipeline matches its state machine's failed, timed-out and aborted executions
+ * and publishes to both. A pipeline with `notify.onSuccess` also gets a success topic, mailed to those
+ * recipients only, and a rule on its SUCCEEDED executions.
  *
  * A schedule whose start fails (throttled, the role denied, the state machine gone) would otherwise be
  * dropped after its retries: every schedule sends it to the environment's dead-letter queue instead,
@@ -16,11 +18,12 @@ import { arns, type AwsScope } from "./scope";
 import { environmentRecipients } from "../rules";
 
 const FAILED_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
+const SUCCEEDED_STATUSES = ["SUCCEEDED"] as const;
 
 /** A topic that EventBridge rules matching `ruleArnPattern` may publish to, with one email subscription per address. */
 export function alertTopic(
   name: string,
-  args: { topicName: string; emails: string[]; ruleArnPattern: string; alarmArn?: string; tags: Record<string, string>; scope: AwsScope },
+  args: { topicName: string; emails: string[]; ruleArnPattern: string; alarmArn?: string; publishes?: "failures" | "successes"; tags: Record<string, string>; scope: AwsScope },
   parent: pulumi.Resource,
 ): aws.sns.Topic {
   const topic = new aws.sns.Topic(name, { name: args.topicName, tags: args.tags }, { parent });
@@ -30,7 +33,7 @@ export function alertTopic(
       arn: topic.arn,
       policy: policyDocument([
         {
-          Sid: "EventBridgePublishesFailures",
+          Sid: args.publishes === "successes" ? "EventBridgePublishesSuccesses" : "EventBridgePublishesFailures",
           Principal: { Service: "events.amazonaws.com" },
           Action: ["sns:Publish"],
           Resource: [arns.topic(args.scope, args.topicName)],
@@ -106,11 +109,21 @@ export class Alerts extends pulumi.ComponentResource {
   }
 }
 
-/** The event pattern of a state machine's failed executions. */
-export function failedExecutionPattern(stateMachineArn: string): string {
+/** The event pattern of a state machine's executions that ended in one of `statuses`. */
+function executionStatusPattern(stateMachineArn: string, statuses: readonly string[]): string {
   return JSON.stringify({
     source: ["aws.states"],
     "detail-type": ["Step Functions Execution Status Change"],
-    detail: { status: [...FAILED_STATUSES], stateMachineArn: [stateMachineArn] },
+    detail: { status: [...statuses], stateMachineArn: [stateMachineArn] },
   });
+}
+
+/** The event pattern of a state machine's failed executions. */
+export function failedExecutionPattern(stateMachineArn: string): string {
+  return executionStatusPattern(stateMachineArn, FAILED_STATUSES);
+}
+
+/** The event pattern of a state machine's succeeded executions. */
+export function succeededExecutionPattern(stateMachineArn: string): string {
+  return executionStatusPattern(stateMachineArn, SUCCEEDED_STATUSES);
 }

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { toAwsCron } from "../cron";
 import type { PipelineConfig } from "../../types";
 import { containerArgs, ingestionPrefixes, runsIngestion, type CloudContext, type PipelineRuntime as Runtime, type PipelineRuntimeArgs } from "../cloud";
-import { alertTopic, failedExecutionPattern } from "./alerts";
+import { alertTopic, failedExecutionPattern, succeededExecutionPattern } from "./alerts";
 import { FIVETRAN_SYNC, fivetranEndpoint } from "../../fivetran/sync-protocol";
 import { SFN_ECS_SYNC_RULE } from "./boundary";
 import { flowDefinition } from "./flow";
@@ -20,7 +20,7 @@ import { arns, type AwsScope } from "./scope";
 import type { SecretEntry, SecretStore } from "./secrets";
 import { containerDefinition, ecrRepositoryArn, fargateSize } from "./task";
 import type { Workloads } from "./workloads";
-import { ownerOnlyRecipients, runBudgetSeconds, scheduleStartRetries } from "../rules";
+import { pipelineOnlyRecipients, runBudgetSeconds, scheduleStartRetries, successRecipients } from "../rules";
 
 export interface RuntimeDeps {
   ctx: CloudContext;
@@ -279,14 +279,17 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     );
   }
 
-  /** Failed, timed-out and aborted runs go to the owner's topic and to the environment's. */
+  /**
+   * Failed, timed-out and aborted runs go to the pipeline's failure topic (`notify.onFailure`) and to
+   * the environment's; succeeded runs, when `notify.onSuccess` names anyone, to a success topic of their own.
+   */
   private alerts(tags: Record<string, string>): void {
     const { ctx, scope } = this.deps;
     const p = this.p;
     const n = (kind: string) => `${p.name}-${kind}`;
     const ownerTopic = alertTopic(
       n("alerts"),
-      { topicName: this.name("alerts"), emails: ownerOnlyRecipients(p.owner, ctx.config.alerts.emails), ruleArnPattern: arns.rule(scope, this.name("failed")), tags, scope },
+      { topicName: this.name("alerts"), emails: pipelineOnlyRecipients(p, ctx.config.alerts.emails), ruleArnPattern: arns.rule(scope, this.name("failed")), tags, scope },
       this,
     );
     const rule = new aws.cloudwatch.EventRule(
@@ -304,5 +307,18 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     ] as const) {
       new aws.cloudwatch.EventTarget(n(`failed-${key}`), { rule: rule.name, arn: topic.arn, inputTransformer: message }, { parent: rule });
     }
+    const onSuccess = successRecipients(p);
+    if (!onSuccess.length) return;
+    const successTopic = alertTopic(
+      n("success"),
+      { topicName: this.name("success"), emails: onSuccess, ruleArnPattern: arns.rule(scope, this.name("succeeded")), publishes: "successes", tags, scope },
+      this,
+    );
+    const succeeded = new aws.cloudwatch.EventRule(
+      n("succeeded"),
+      { name: this.name("succeeded"), description: `succeeded runs of pipeline ${p.name}`, eventPattern: this.stateMachine.arn.apply(succeededExecutionPattern), tags },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(n("succeeded-success"), { rule: succeeded.name, arn: successTopic.arn, inputTransformer: message }, { parent: succeeded });
   }
 }

@@ -1,29 +1,34 @@
 /**
- * Alert routing: one e-mail notification channel per address (pipeline owners and the stack's
- * `alerts.emails`), shared by the pipelines that name it; and, per pipeline, a log-based alert policy
- * on failed workflow executions and failed Cloud Run job executions, sent to the pipeline's owner and
- * the stack's recipients.
+ * Alert routing: one e-mail notification channel per address (pipelines' `notify` recipients and the
+ * stack's `alerts.emails`), shared by the pipelines that name it; and, per pipeline, an alert policy
+ * on failed workflow executions and failed Cloud Run job executions, sent to the pipeline's failure
+ * recipients (`notify.onFailure`, the owner by default) and the stack's; and, when the pipeline has
+ * `notify.onSuccess`, one on its workflow's succeeded executions, sent to those only.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineConfig } from "../../types";
-import { alertRecipients } from "../rules";
+import { alertRecipients, successRecipients } from "../rules";
 import { shortHash } from "./iam";
 import type { GcpScope } from "./scope";
 
-/** Recipients of one pipeline's alerts (cloud/rules.ts): its owner and the stack's recipients, each once. */
-function recipients(pipeline: Pick<PipelineConfig, "owner">, stackEmails: readonly string[]): string[] {
-  return alertRecipients(pipeline.owner, stackEmails);
+/** Recipients of one pipeline's failure alerts (cloud/rules.ts): `notify.onFailure` and the stack's recipients, each once. */
+function recipients(pipeline: Pick<PipelineConfig, "notify">, stackEmails: readonly string[]): string[] {
+  return alertRecipients(pipeline, stackEmails);
 }
 
-/** Monitoring filter: failed executions of one workflow (Workflows' built-in execution metric). */
-function workflowFailedFilter(workflow: string): string {
+/** Monitoring filter: executions of one workflow that finished with `status` (Workflows' built-in execution metric). */
+export function workflowFinishedFilter(workflow: string, status: "FAILED" | "SUCCEEDED"): string {
   return [
     `resource.type = "workflows.googleapis.com/Workflow"`,
     `resource.labels.workflow_id = "${workflow}"`,
     `metric.type = "workflows.googleapis.com/finished_execution_count"`,
-    `metric.labels.status = "FAILED"`,
+    `metric.labels.status = "${status}"`,
   ].join(" AND ");
+}
+
+function workflowFailedFilter(workflow: string): string {
+  return workflowFinishedFilter(workflow, "FAILED");
 }
 
 /** Monitoring filter: failed executions of some Cloud Run jobs, also when started by hand. */
@@ -36,8 +41,8 @@ function jobsFailedFilter(jobs: string[]): string {
   ].join(" AND ");
 }
 
-/** A condition that fires on any failure counted by `filter` within five minutes. */
-function anyFailure(displayName: string, filter: string): gcp.types.input.monitoring.AlertPolicyCondition {
+/** A condition that fires on any execution counted by `filter` within five minutes. */
+function anyExecution(displayName: string, filter: string): gcp.types.input.monitoring.AlertPolicyCondition {
   return {
     displayName,
     conditionThreshold: {
@@ -131,7 +136,7 @@ export class Alerts extends pulumi.ComponentResource {
     super("data-platform:gcp:Alerts", name, {}, opts);
     const { ctx, project, apis } = scope;
     const emails = new Set<string>();
-    for (const p of ctx.config.pipelines) for (const e of recipients(p, ctx.config.alerts.emails)) emails.add(e);
+    for (const p of ctx.config.pipelines) for (const e of [...recipients(p, ctx.config.alerts.emails), ...successRecipients(p)]) emails.add(e);
     this.channels = new Map(
       [...emails]
         .sort()
@@ -206,8 +211,8 @@ export class Alerts extends pulumi.ComponentResource {
     return policies;
   }
 
-  private to(pipeline: PipelineConfig, parent: pulumi.Resource): pulumi.Output<string>[] {
-    return recipients(pipeline, this.scope.ctx.config.alerts.emails).map((e) => {
+  private to(pipeline: PipelineConfig, parent: pulumi.Resource, emails = recipients(pipeline, this.scope.ctx.config.alerts.emails)): pulumi.Output<string>[] {
+    return emails.map((e) => {
       const channel = this.channels.get(e);
       if (!channel) throw new pulumi.ResourceError(`gcp: no notification channel for ${e}`, parent);
       return channel.name;
@@ -226,8 +231,8 @@ export class Alerts extends pulumi.ComponentResource {
         combiner: "OR",
         severity: "ERROR",
         conditions: [
-          anyFailure(`${pipeline.name}: workflow execution failed`, workflowFailedFilter(workflow)),
-          anyFailure(`${pipeline.name}: job execution failed`, jobsFailedFilter(jobs)),
+          anyExecution(`${pipeline.name}: workflow execution failed`, workflowFailedFilter(workflow)),
+          anyExecution(`${pipeline.name}: job execution failed`, jobsFailedFilter(jobs)),
         ],
         alertStrategy: { autoClose: "1800s" },
         notificationChannels: to,
@@ -239,6 +244,36 @@ export class Alerts extends pulumi.ComponentResource {
             `Workflow \`${workflow}\`; jobs ${jobs.map((j) => `\`${j}\``).join(", ")}.`,
             `Open the workflow's executions in the console, or: \`gcloud workflows executions list ${workflow} --location ${this.scope.region}\`.`,
           ].join("\n\n"),
+        },
+        userLabels: ctx.labels(pipeline.name),
+      },
+      { parent, dependsOn: apis.on("monitoring") },
+    );
+  }
+
+  /**
+   * The pipeline's success notice, when `notify.onSuccess` names anyone: a policy on the workflow's
+   * succeeded executions (the same built-in metric as the failure policy), mailed to those recipients
+   * only. No severity: Monitoring's are CRITICAL, ERROR and WARNING, none of which a success is. The
+   * incident closes itself after 30 minutes, so each run's success opens a new one.
+   */
+  successPolicy(pipeline: PipelineConfig, workflow: string, parent: pulumi.Resource): gcp.monitoring.AlertPolicy | undefined {
+    const emails = successRecipients(pipeline);
+    if (!emails.length) return undefined;
+    const { ctx, project, apis } = this.scope;
+    return new gcp.monitoring.AlertPolicy(
+      `${pipeline.name}-succeeded`,
+      {
+        project,
+        displayName: `${ctx.names.base} pipeline ${pipeline.name} succeeded`,
+        combiner: "OR",
+        conditions: [anyExecution(`${pipeline.name}: workflow execution succeeded`, workflowFinishedFilter(workflow, "SUCCEEDED"))],
+        alertStrategy: { autoClose: "1800s" },
+        notificationChannels: this.to(pipeline, parent, emails),
+        documentation: {
+          mimeType: "text/markdown",
+          subject: `Pipeline ${pipeline.name} succeeded in ${ctx.config.environment}`,
+          content: `Pipeline **${pipeline.name}** (${pipeline.file}) finished a run in **${ctx.config.environment}**: workflow \`${workflow}\`.`,
         },
         userLabels: ctx.labels(pipeline.name),
       },

@@ -14,7 +14,8 @@ import { Lake } from "./lake";
 import { Logs } from "./logs";
 import { Registry } from "./registry";
 import { GcpPipelineRuntime, validateRuntime } from "./runtime";
-import { ingestionPrefixes, runsIngestion } from "../cloud";
+import { ingestionPrefixes, runsIngestion, SITE_PREFIX } from "../cloud";
+import { shortHash } from "./iam";
 import type { GcpScope } from "./scope";
 import { Secrets } from "./secrets";
 
@@ -115,6 +116,15 @@ export class GcpEnvironment implements CloudEnvironment {
       }
     }
     this.lake.grant("artifacts", "roles/storage.objectCreator", this.identities.dbt);
+    // The site's readers read its objects by name (the run record lists them), and nothing else of the bucket.
+    for (const member of [...new Set(this.ctx.config.site.readers)].sort()) {
+      this.lake.grant(
+        "artifacts",
+        "roles/storage.objectViewer",
+        { key: `site-${shortHash(member)}`, member },
+        { title: "site-only", description: "Reads the docs and data-quality site", expression: gcsPrefixExpression(this.lake.artifactsName, [SITE_PREFIX], false) },
+      );
+    }
     if (this.identities.ciPreview) {
       this.lake.grant("raw", "roles/storage.legacyBucketReader", this.identities.ciPreview);
       this.lake.grant("artifacts", "roles/storage.legacyBucketReader", this.identities.ciPreview);

@@ -2,7 +2,7 @@
  * PipelineRuntime: one pipeline on Google Cloud. Cloud Run jobs for ingestion and dbt (each running as
  * its own service account), a workflow that chains them (after a Fivetran sync for Fivetran sources,
  * which have no ingestion job: Fivetran loads the data itself), a Cloud Scheduler job that starts the
- * workflow on the pipeline's cron, and an alert policy routed to the pipeline's owner.
+ * workflow on the pipeline's cron, and alert policies routed to the pipeline's `notify` recipients.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
@@ -173,6 +173,7 @@ export class GcpPipelineRuntime extends pulumi.ComponentResource implements Pipe
     );
 
     deps.alerts.policy(p, flowName, jobs, this);
+    deps.alerts.successPolicy(p, flowName, this);
     // A paused schedule starts nothing, so only a running one can be overdue.
     const longestRun = runBudgetSeconds(p, { ingestion: ingestJob !== undefined, fivetranSyncSeconds: args.fivetran ? FIVETRAN_SYNC.timeoutSeconds : undefined });
     const overdue = p.schedule.paused ? undefined : overdueAfterSeconds(cronLongestGapSeconds(p.schedule.cron), longestRun);

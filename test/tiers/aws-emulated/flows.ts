@@ -32,6 +32,8 @@ export interface FlowRun {
   waits: number[];
   http: { method: string; url: string; connection?: string; headers: Record<string, string>; body?: unknown }[];
   alerts: string[];
+  /** Messages the success rule delivered (with `notify`). */
+  successNotices: string[];
 }
 
 export interface Scenario {
@@ -45,6 +47,8 @@ export interface Scenario {
   definition?: (d: string) => string;
   /** Publish the plan's failure alert for the ended execution. */
   alert?: boolean;
+  /** Publish the plan's success notice (the pipeline's `-succeeded` rule, declared for notify.onSuccess) for the ended execution. */
+  notify?: boolean;
   /** The execution's input; default the plan's schedule target input (what EventBridge Scheduler sends). */
   input?: unknown;
 }
@@ -58,7 +62,9 @@ export function pipelineFlow(plan: Plan, pipeline: string) {
   const target = byType(plan, T.target).find((r) => r.name === `${pipeline}-failed-owner`)!;
   const schedule = byType(plan, T.schedule).find((r) => r.inputs.name === `${base}-schedule`);
   if (!schedule) throw new Error(`no schedule ${base}-schedule in the plan`);
-  return { base, sm, tasks, rule, target, schedule, definition: String(sm.inputs.definition) };
+  const succeeded = byType(plan, T.rule).find((r) => r.inputs.name === `${base}-succeeded`);
+  const succeededTarget = byType(plan, T.target).find((r) => r.name === `${pipeline}-succeeded-success`);
+  return { base, sm, tasks, rule, target, succeeded, succeededTarget, schedule, definition: String(sm.inputs.definition) };
 }
 
 export function runFlow(plan: Plan, pipeline: string, scenario: Scenario = {}): FlowRun {
@@ -83,5 +89,12 @@ export function runFlow(plan: Plan, pipeline: string, scenario: Scenario = {}): 
     deployDuringRun: scenario.deployDuringRun,
     input: JSON.stringify(scenario.input === undefined ? json((f.schedule.inputs.target as any).input) : scenario.input),
     failedRule: scenario.alert ? { eventPattern: f.rule.inputs.eventPattern, inputTransformer: { InputPathsMap: it.inputPaths, InputTemplate: it.inputTemplate } } : undefined,
+    succeededRule: scenario.notify ? succeededRule(f) : undefined,
   });
+}
+
+function succeededRule(f: ReturnType<typeof pipelineFlow>) {
+  if (!f.succeeded || !f.succeededTarget) throw new Error(`no ${f.base}-succeeded rule and target in the plan (the pipeline has no notify.onSuccess?)`);
+  const st = f.succeededTarget.inputs.inputTransformer as any;
+  return { eventPattern: f.succeeded.inputs.eventPattern, inputTransformer: { InputPathsMap: st.inputPaths, InputTemplate: st.inputTemplate } };
 }

@@ -402,19 +402,20 @@ def run(client: Any) -> dict:
         time.sleep(0.1)
     history = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
     out = {"status": d["status"], "error": d.get("error"), "cause": d.get("cause"), "executionArn": execution, "stateMachineArn": sm, "events": [e["type"] for e in history], **LOG}
-    out["alerts"] = alert(client, d) if JOB.get("failedRule") else []
+    out["alerts"] = deliver(client, d, JOB["failedRule"], "failed") if JOB.get("failedRule") else []
+    out["successNotices"] = deliver(client, d, JOB["succeededRule"], "succeeded") if JOB.get("succeededRule") else []
     return out
 
 
-def alert(client: Any, execution: dict) -> list[str]:
-    """The plan's failure rule, in moto's EventBridge, fed the status-change event Step Functions emits;
-    its target renders the plan's input transformer into a queue standing in for the topic."""
+def deliver(client: Any, execution: dict, rule: dict, name: str) -> list[str]:
+    """One of the plan's notice rules (failed or succeeded runs), in moto's EventBridge, fed the
+    status-change event Step Functions emits; its target renders the plan's input transformer into a
+    queue standing in for the topic."""
     events, sqs = client("events"), client("sqs")
-    rule = JOB["failedRule"]
-    queue = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
+    queue = sqs.create_queue(QueueName=f"{name}-inbox")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="failed", EventPattern=rule["eventPattern"])
-    events.put_targets(Rule="failed", Targets=[{"Id": "owner", "Arn": queue_arn, "InputTransformer": rule["inputTransformer"]}])
+    events.put_rule(Name=name, EventPattern=rule["eventPattern"])
+    events.put_targets(Rule=name, Targets=[{"Id": "topic", "Arn": queue_arn, "InputTransformer": rule["inputTransformer"]}])
     detail = {"executionArn": execution["executionArn"], "stateMachineArn": execution["stateMachineArn"], "name": execution["name"], "status": execution["status"]}
     events.put_events(Entries=[{"Source": "aws.states", "DetailType": "Step Functions Execution Status Change", "Detail": json.dumps(detail)}])
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])

@@ -80,6 +80,7 @@ function pipelineConfig(): PipelineConfig {
     ...(desired.renamedFrom ? { renamedFrom: desired.renamedFrom } : {}),
     description: "Shop database via Fivetran",
     owner: "team@example.com",
+    notify: { onFailure: ["team@example.com"], onSuccess: [] },
     file: `pipelines/${desired.name}.yaml`,
     source: {
       type: "fivetran",
