@@ -37,7 +37,8 @@ function fail(message: string): never {
 
 /** The tool's Python, installing its venv when missing or out of date. */
 export function lineagePython(): string {
-  const requirements = path.join(HERE, "requirements.txt");
+  // requirements.txt locked with every file's hash (npm run lock:python); installed with --require-hashes.
+  const requirements = path.join(HERE, "requirements.lock");
   const key = createHash("sha256").update(fs.readFileSync(requirements)).digest("hex").slice(0, 16);
   const venv = path.join(process.env.DP_CACHE_DIR ?? path.join(os.homedir(), ".cache", "data-platform"), "lineage", `venv-${key}`);
   const py = path.join(venv, "bin", "python");
@@ -49,7 +50,9 @@ export function lineagePython(): string {
   process.stderr.write(`lineage: installing ${requirements} into ${venv} (once per machine)\n`);
   for (const [cmd, args] of [
     [base, ["-m", "venv", venv]],
-    [py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements]],
+    // pip first, from the project's pip lock (requirements-pip.txt says why).
+    [py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", path.join(HERE, "..", "..", "requirements-pip.lock")]],
+    [py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r", requirements]],
   ] as const) {
     const r = spawnSync(cmd, args, { encoding: "utf8" });
     if (r.status !== 0) fail(`${cmd} ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);

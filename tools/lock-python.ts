@@ -50,6 +50,7 @@ export const PYTHON_LOCKS: PythonLock[] = [
   { lock: "dbt/requirements.lock", inputs: ["dbt/requirements.txt"], installedBy: "dbt/Dockerfile", constraints: ["requirements.lock"] },
   { lock: "test/tiers/gcp-emulated/requirements.lock", inputs: ["test/tiers/gcp-emulated/requirements.txt"], installedBy: "test/tiers/gcp-emulated/tier.ts" },
   { lock: "test/tiers/aws-emulated/requirements.lock", inputs: ["test/tiers/aws-emulated/requirements.txt"], installedBy: "test/tiers/aws-emulated/tools.ts" },
+  { lock: "tools/lineage/requirements.lock", inputs: ["tools/lineage/requirements.txt"], installedBy: "tools/lineage.ts" },
   { lock: "test/tiers/containers/requirements.lock", inputs: ["test/tiers/containers/requirements.txt"], installedBy: "test/tiers/containers/servers.ts" },
   {
     // The data code's runtime plus fakesnow, whose own sqlglot pin replaces the project's.
