@@ -72,11 +72,20 @@ export function projectLevelGrants(config: { gcp?: { staticEgress: boolean } }):
   >;
 }
 
-/** Roles the deploy identity may grant or revoke on the project: everything the stack grants except the IAM admin role itself. */
-function delegableProjectRoles(grants: Record<ProjectPrincipal, Record<string, string>>): string[] {
+/**
+ * Roles the deploy identity holds on the project only under a condition (projectGrantCondition). It must
+ * not be able to grant them: `modifiedGrantsByRole` limits which roles a change touches, not the
+ * condition of the new binding, so a delegable conditional role could be granted again without its
+ * condition (storage.admin on every object, secretmanager.admin on every value). Changing these grants
+ * takes a project administrator (components/cloud/gcp/README.md, Bootstrap).
+ */
+export const CONDITIONAL_DEPLOY_ROLES = ["roles/resourcemanager.projectIamAdmin", "roles/storage.admin", "roles/secretmanager.admin"] as const;
+
+/** Roles the deploy identity may grant or revoke on the project: everything the stack grants except the roles it holds only under a condition. */
+export function delegableProjectRoles(grants: Record<ProjectPrincipal, Record<string, string>>): string[] {
   const roles = new Set<string>();
   for (const byRole of Object.values(grants)) for (const role of Object.keys(byRole)) roles.add(role);
-  roles.delete("roles/resourcemanager.projectIamAdmin");
+  for (const role of CONDITIONAL_DEPLOY_ROLES) roles.delete(role);
   return [...roles].sort();
 }
 

@@ -103,6 +103,10 @@ export function accountTakeoverProblems(p: Plan): string[] {
     for (const role of delegable ? [...delegable.matchAll(/'([^']+)'/g)].map((m) => m[1]) : []) {
       const risky = ACCOUNT_TAKEOVER.filter((perm) => ROLES[role]?.permissions.includes(perm));
       if (risky.length) out.push(`${g.member} may grant itself ${role} on the project (${risky.join(", ")} on every account)`);
+      // modifiedGrantsByRole limits the roles a change touches, not the new binding's condition: a
+      // role held only under a condition, if delegable, can be granted again without it.
+      if (gs.some((h) => h.member === g.member && h.role === role && h.scope === "project" && h.condition))
+        out.push(`${g.member} may grant itself ${role} on the project without the condition it holds it under`);
     }
   }
   return out;
@@ -220,7 +224,7 @@ for (const stack of ["dev", "prod"] as const) {
       }
     });
 
-    it("would notice a project-wide account role, one the deploy may delegate to itself, or a grant on a foreign account (the check can fail)", () => {
+    it("would notice a project-wide account role, one the deploy may delegate to itself, a conditional role it may re-grant unconditioned, or a grant on a foreign account (the check can fail)", () => {
       const p = stacks[stack];
       const deploy = sa(p, "ci-deploy");
       const projectGrant = p.resources.find((r) => r.type === "gcp:projects/iAMMember:IAMMember" && r.inputs.member === deploy)!;
@@ -238,7 +242,9 @@ for (const stack of ["dev", "prod"] as const) {
         resources: [
           ...p.resources.filter((r) => r !== iamAdmin),
           extra(projectGrant, "t1", { role: "roles/iam.serviceAccountAdmin", condition: { title: "t", expression: "true" } }),
-          extra(iamAdmin, "t2", { condition: { ...(iamAdmin.inputs.condition as any), expression: cond.replace("hasOnly([", "hasOnly(['roles/iam.serviceAccountUser', ") } }),
+          extra(iamAdmin, "t2", {
+            condition: { ...(iamAdmin.inputs.condition as any), expression: cond.replace("hasOnly([", "hasOnly(['roles/iam.serviceAccountUser', 'roles/storage.admin', ") },
+          }),
           extra(accountGrant, "t3", {
             serviceAccountId: `projects/acme-data-${stack}/serviceAccounts/other@acme-data-${stack}.iam.gserviceaccount.com`,
             role: "roles/iam.serviceAccountUser",
@@ -249,6 +255,7 @@ for (const stack of ["dev", "prod"] as const) {
       for (const expected of [
         "on every account of the project (roles/iam.serviceAccountAdmin, a condition cannot narrow it)",
         "may grant itself roles/iam.serviceAccountUser",
+        "may grant itself roles/storage.admin on the project without the condition it holds it under",
         "other@acme-data",
       ])
         assert.ok(problems.includes(expected), `${expected} in\n${problems}`);
