@@ -12,7 +12,7 @@
  * `ingestion/sample_data/<bucket_path>/` into the lake (the "file drop"); rest_api pipelines are
  * pointed (`--base-url`) at a fixture server started here that serves
  * `ingestion/sample_data/<pipeline>/<path>.json`. Pipelines that cannot run offline are listed as
- * SKIPPED with the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
+ * SKIPPED with the reason. Statuses are the pipeline-run records' (tools/run-status.ts).
  */
 import { RUN_ENV, RUN_TYPES } from "../components/cloud/run-context";
 import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
@@ -346,7 +346,7 @@ function printSummary(outcomes: Outcome[]): void {
   const tests = outcomes.reduce((n, o) => n + (o.dbt?.tests_passed ?? 0), 0);
   console.log(`\n  ${totalRows} rows loaded, ${models} models built, ${tests} tests passed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   console.log(
-    `  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/ (run records in _runs/), dbt artifacts ${show(path.join(LOCAL_DIR, "artifacts"))}/`,
+    `  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/ dbt artifacts and run records (runs/<pipeline>/<run_id>.json, also in platform.pipeline_runs) ${show(path.join(LOCAL_DIR, "artifacts"))}/`,
   );
 }
 
