@@ -346,7 +346,7 @@ function printSummary(outcomes: Outcome[]): void {
   const tests = outcomes.reduce((n, o) => n + (o.dbt?.tests_passed ?? 0), 0);
   console.log(`\n  ${totalRows} rows loaded, ${models} models built, ${tests} tests passed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   console.log(
-    `  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/ dbt artifacts and run records (runs/<pipeline>/<run_id>.json, also in platform.pipeline_runs) ${show(path.join(LOCAL_DIR, "artifacts"))}/`,
+    `  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/, dbt artifacts and pipeline-run records ${show(path.join(LOCAL_DIR, "artifacts"))}/ (runs/<pipeline>/<run_id>.json; also platform.pipeline_runs; npm run runs -- --stack local)`,
   );
 }
 
