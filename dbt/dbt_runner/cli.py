@@ -46,7 +46,7 @@ RUN_TYPES, DEFAULT_RUN_TYPE = pipeline_run.RUN_TYPES, pipeline_run.DEFAULT_RUN_T
 # Set by the platforms themselves in every container they run: Cloud Run jobs (CLOUD_RUN_JOB,
 # https://cloud.google.com/run/docs/container-contract#jobs-env-vars) and ECS tasks on Fargate (the task
 # metadata endpoint). There a missing artifacts bucket is an error: a local folder would vanish with the container.
-CLOUD_JOB_ENV = ("CLOUD_RUN_JOB", "ECS_CONTAINER_METADATA_URI_V4", "ECS_CONTAINER_METADATA_URI")
+CLOUD_JOB_MARKERS = ("CLOUD_RUN_JOB", "ECS_CONTAINER_METADATA_URI_V4", "ECS_CONTAINER_METADATA_URI")
 _TAG_SELECTION = re.compile(r"^\+?tag:([a-z][a-z0-9_]*)\+?$")
 
 
@@ -185,7 +185,7 @@ def _default_run_id() -> str:
 
 def cloud_job(environ: dict[str, str]) -> str | None:
     """The platform variable that says this process runs as a cloud job, or None on a laptop."""
-    return next((name for name in CLOUD_JOB_ENV if environ.get(name)), None)
+    return next((name for name in CLOUD_JOB_MARKERS if environ.get(name)), None)
 
 
 def resolve_settings(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, Any]:

@@ -79,8 +79,8 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     let ingestTask: aws.ecs.TaskDefinition | undefined;
     const passRoles: aws.iam.Role[] = [];
     if (ingest) {
-      const taskRole = this.role("ingest", `ingestion of pipeline ${p.name}: its raw-bucket prefixes`, ecsTaskTrust(scope));
-      inlinePolicy(n("ingest-lake"), taskRole, "raw-bucket", this.ingestionStatements());
+      const taskRole = this.role("ingest", `ingestion of pipeline ${p.name}: its raw-bucket prefixes and run records`, ecsTaskTrust(scope));
+      inlinePolicy(n("ingest-lake"), taskRole, "lake", this.ingestionStatements());
       const exec = this.role("ingest-exec", `ECS execution role of pipeline ${p.name}'s ingestion task`, ecsTaskTrust(scope));
       const grant = this.execPolicy(n("ingest-exec"), exec, args.images.ingestion, "ingestion", secretsOf.ingestion);
       ingestTask = this.task("ingestion", args, { task: taskRole, exec }, [logGroup, grant]);
