@@ -185,7 +185,8 @@ def _default_run_id() -> str:
 
 def cloud_job(environ: dict[str, str]) -> str | None:
     """The platform variable that says this process runs as a cloud job, or None on a laptop."""
-    return next((name for name in CLOUD_JOB_MARKERS if environ.get(name)), None)
+    # Set by the platform, not by the job's env (test/contract/job-env.test.ts compares the job's env only).
+    return next(filter(environ.get, CLOUD_JOB_MARKERS), None)
 
 
 def resolve_settings(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, Any]:
