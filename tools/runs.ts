@@ -136,8 +136,8 @@ export function formatRuns(records: RunRecord[]): string {
     runStatus(r.status),
     seconds(r),
     String(sum(r.rows)),
-    r.models ? `${r.models.built ?? 0}/${(r.models.built ?? 0) + (r.models.failed ?? 0) + (r.models.skipped ?? 0)}` : "-",
-    r.tests ? `${r.tests.passed ?? 0}/${sum(r.tests)}` : "-",
+    r.models && Object.keys(r.models).length ? `${r.models.built ?? 0}/${(r.models.built ?? 0) + (r.models.failed ?? 0) + (r.models.skipped ?? 0)}` : "-",
+    r.tests && Object.keys(r.tests).length ? `${r.tests.passed ?? 0}/${sum(r.tests)}` : "-",
     r.failed_step ? `${r.failed_step}: ${String(r.error ?? "").replace(/\s+/g, " ").slice(0, 160)}` : "",
   ]);
   const header = ["started", "pipeline", "run id", "type", "status", "took", "rows", "models", "tests", "failed step"];
