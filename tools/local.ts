@@ -254,7 +254,7 @@ async function ingest(
   spec: PipelineConfig,
   baseUrl: string | undefined,
   server: Server,
-): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
+): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string; runId?: string }> {
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
   const args = ["run", "--pipeline", spec.name, "--target", "local", "--skip-missing-secrets", ...(baseUrl ? ["--base-url", baseUrl] : [])];
   const result = await server.request(args, (e) => {
@@ -266,19 +266,20 @@ async function ingest(
       shown.add(message);
     }
   });
-  const record = result.lastJson as { status?: string; rows?: Record<string, number>; error?: string; reason?: string } | undefined;
+  const record = result.lastJson as { status?: string; rows?: Record<string, number>; error?: string; reason?: string; run_id?: string } | undefined;
   if (!record) return { status: "FAILED", rows: {}, error: `ingestion exited ${result.code} without a run record:\n    ${result.stderrTail.join("\n    ")}` };
   const status = runStatus(record.status);
   const error = record.error ?? (status === "SUCCESS" || status === "SKIPPED" ? undefined : `exit ${result.code}, status ${String(record.status)}`);
   // A zero exit is part of success: a record that says SUCCESS from a failing run is not trusted.
-  return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason };
+  return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason, runId: record.run_id };
 }
 
-async function buildDbt(spec: PipelineConfig, dbtServer: Server): Promise<NonNullable<Outcome["dbt"]>> {
+/** `runId`: the ingestion step's, so both steps' parts make one pipeline-run record, as the orchestrations' one id does in the cloud. */
+async function buildDbt(spec: PipelineConfig, dbtServer: Server, runId: string | undefined): Promise<NonNullable<Outcome["dbt"]>> {
   const selection = spec.dbtSelect;
   step(spec.name, `dbt build --select ${selection}`);
   let nodes = 0;
-  const result = await dbtServer.request(["build", "--select", selection, "--target", "local", "--pipeline", spec.name], (e) => {
+  const result = await dbtServer.request(["build", "--select", selection, "--target", "local", "--pipeline", spec.name, ...(runId ? ["--run-id", runId] : [])], (e) => {
     // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line.
     if (typeof e.event === "string" && /NodeFinished|LogModelResult|LogTestResult/.test(e.event)) {
       nodes++;
@@ -396,7 +397,7 @@ async function main(): Promise<void> {
             .join(" ") || "no new rows"
         }`,
       );
-      const dbt = dbtServer ? await buildDbt(spec, dbtServer) : undefined;
+      const dbt = dbtServer ? await buildDbt(spec, dbtServer, loaded.runId) : undefined;
       if (dbt) step(spec.name, `dbt ${dbt.status}: ${dbt.models_built} models, ${dbt.tests_passed} tests passed`);
       const status = !dbt || dbt.status === "SUCCESS" ? "SUCCESS" : dbt.status === "PARTIAL" ? "PARTIAL" : "FAILED";
       outcomes.push({ pipeline: spec.name, status, rows: loaded.rows, dbt, seconds: seconds() });
