@@ -117,7 +117,7 @@ export async function recentRuns(source: RecordSource, pipeline: string | undefi
     try {
       records.push(JSON.parse(await source.read(o.key)) as RunRecord);
     } catch (e) {
-      throw new Error(`${source.describe}/${o.key}: expected a pipeline-run record (JSON), found ${(e as Error).message}`);
+      throw new Error(`${source.describe}/${o.key}: expected a pipeline-run record (JSON), found ${(e as Error).message}`, { cause: e });
     }
   }
   return records.sort((a, b) => String(b.started_at ?? b.updated_at ?? "").localeCompare(String(a.started_at ?? a.updated_at ?? "")));
@@ -138,11 +138,22 @@ export function formatRuns(records: RunRecord[]): string {
     String(sum(r.rows)),
     r.models && Object.keys(r.models).length ? `${r.models.built ?? 0}/${(r.models.built ?? 0) + (r.models.failed ?? 0) + (r.models.skipped ?? 0)}` : "-",
     r.tests && Object.keys(r.tests).length ? `${r.tests.passed ?? 0}/${sum(r.tests)}` : "-",
-    r.failed_step ? `${r.failed_step}: ${String(r.error ?? "").replace(/\s+/g, " ").slice(0, 160)}` : "",
+    r.failed_step
+      ? `${r.failed_step}: ${String(r.error ?? "")
+          .replace(/\s+/g, " ")
+          .slice(0, 160)}`
+      : "",
   ]);
   const header = ["started", "pipeline", "run id", "type", "status", "took", "rows", "models", "tests", "failed step"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n");
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 async function main(): Promise<void> {
@@ -164,7 +175,9 @@ async function main(): Promise<void> {
       source = targets.cloud === "gcp" ? await gcsSource(bucket) : await s3Source(bucket, region);
     }
     const records = await recentRuns(source, pipeline, limit);
-    console.log(flags.json ? JSON.stringify(records, null, 2) : `${formatRuns(records)}\n(${records.length} run(s) from ${source.describe}/runs/${pipeline ? `${pipeline}/` : ""})`);
+    console.log(
+      flags.json ? JSON.stringify(records, null, 2) : `${formatRuns(records)}\n(${records.length} run(s) from ${source.describe}/runs/${pipeline ? `${pipeline}/` : ""})`,
+    );
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`${e.message}\n${USAGE}`);

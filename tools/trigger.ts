@@ -40,7 +40,13 @@ async function startGcp(workflow: string): Promise<{ runId: string; execution: s
     ? (() => {
         const url = new URL(emulator);
         // A local stand-in: plain HTTP, and no credentials to send.
-        return new ExecutionsClient({ fallback: true, apiEndpoint: url.hostname, port: Number(url.port), protocol: url.protocol.replace(":", ""), authClient: { getRequestHeaders: async () => new Headers() } } as never);
+        return new ExecutionsClient({
+          fallback: true,
+          apiEndpoint: url.hostname,
+          port: Number(url.port),
+          protocol: url.protocol.replace(":", ""),
+          authClient: { getRequestHeaders: async () => new Headers() },
+        } as never);
       })()
     : new ExecutionsClient({ fallback: true });
   try {
@@ -83,7 +89,8 @@ async function main(): Promise<void> {
       console.log(USAGE);
       return;
     }
-    if (typeof flags.stack !== "string" || typeof flags.pipeline !== "string") throw new UsageError("--stack and --pipeline: expected both, found " + (flags.stack ? "no --pipeline" : "no --stack"));
+    if (typeof flags.stack !== "string" || typeof flags.pipeline !== "string")
+      throw new UsageError("--stack and --pipeline: expected both, found " + (flags.stack ? "no --pipeline" : "no --stack"));
     if (flags.stack === "local") throw new UsageError("--stack local: a local run starts with `npm run local -- --pipeline <name>` (it records MANUAL too)");
     const targets = await stackTargets(ROOT, flags.stack, typeof flags.outputs === "string" ? flags.outputs : undefined);
     const started = await trigger(targets, flags.pipeline);

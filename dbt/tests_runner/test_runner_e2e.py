@@ -99,7 +99,10 @@ def test_a_cloud_job_without_an_artifacts_bucket_fails_clearly_and_writes_nothin
     # Before: the runner fell back to $DP_LOCAL_DIR/artifacts, inside the container, lost when it exits.
     res = run_runner("build", "--select", "tag:jsonplaceholder+", env={platform_var: "x", "DP_ARTIFACTS_URI": artifacts})
     assert res.returncode == 64
-    assert f"DP_ARTIFACTS_URI: expected gs://<bucket> or s3://<bucket> in a cloud job ({platform_var} is set), found {repr(artifacts) if artifacts else 'nothing'}" in res.summary["error"]
+    assert (
+        f"DP_ARTIFACTS_URI: expected gs://<bucket> or s3://<bucket> in a cloud job ({platform_var} is set), found {repr(artifacts) if artifacts else 'nothing'}"
+        in res.summary["error"]
+    )
     assert not (local_dir / "artifacts").exists()
 
 

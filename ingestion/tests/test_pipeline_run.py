@@ -114,7 +114,9 @@ def test_the_warehouse_holds_one_row_per_run_replaced_as_steps_report(tmp_path: 
     pr.write_duckdb(db, pr.merge("p", "r1", {"ingestion": part("SUCCESS", rows={"a": 2, "b": 3}), "dbt": part("PARTIAL", models_built=1, tests_failed=2, error="x")}))
     pr.write_duckdb(db, pr.merge("p", "r2", {"ingestion": part("FAILED", error="boom")}))
     with duckdb.connect(db, read_only=True) as con:
-        rows = con.sql("select run_id, run_type, status, rows_loaded, models_built, tests_failed, failed_step, error, started_at, finished_at from platform.pipeline_runs order by run_id").fetchall()
+        rows = con.sql(
+            "select run_id, run_type, status, rows_loaded, models_built, tests_failed, failed_step, error, started_at, finished_at from platform.pipeline_runs order by run_id"
+        ).fetchall()
         record = json.loads(con.sql("select record from platform.pipeline_runs where run_id = 'r1'").fetchall()[0][0])
     assert [r[:8] for r in rows] == [("r1", "MANUAL", "PARTIAL", 5, 1, 2, "dbt", "x"), ("r2", "MANUAL", "FAILED", 0, None, None, "ingestion", "boom")]
     assert str(rows[0][8]) == "2026-12-01 10:00:00" and str(rows[0][9]) == "2026-12-01 10:01:00"

@@ -11,22 +11,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { writeRecords } from "./run-records";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PYTHON = path.join(ROOT, ".venv", "bin", "python");
-
-/** Record steps with the real module: [pipeline, run id, step, part]. */
-export function writeRecords(artifacts: string, steps: [string, string, string, Record<string, unknown>][]): void {
-  const code = [
-    "import json, sys",
-    `sys.path.insert(0, ${JSON.stringify(ROOT)})`,
-    "from ingestion import pipeline_run as pr",
-    "store = pr.open_part_store(sys.argv[1])",
-    "for pipeline, run_id, step, part in json.load(sys.stdin): pr.record_step(store, pipeline, run_id, step, part)",
-  ].join("\n");
-  const r = spawnSync(PYTHON, ["-c", code, artifacts], { input: JSON.stringify(steps), encoding: "utf8" });
-  assert.equal(r.status, 0, `python failed (run npm test once to create .venv): ${r.stderr}`);
-}
 
 const runs = (local: string, ...args: string[]) =>
   spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "runs.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DP_LOCAL_DIR: local } });
@@ -80,4 +68,46 @@ test("no records is not an error; bad flags are, with what was expected and foun
   const flag = runs(local, "--stack", "local", "--since", "1d");
   assert.equal(flag.status, 2);
   assert.match(flag.stderr, /--since: expected one of --stack, --pipeline, --limit, --json, --outputs, --help/);
+});
+
+test("a local run leaves one MANUAL pipeline-run record per pipeline run, with both steps, in the folder and in DuckDB", () => {
+  // Stands for: `npm run local` then `npm run runs -- --stack local`, and an analyst's query of
+  // platform.pipeline_runs. The real local run (dlt, dbt, DuckDB) on the shipped sample data.
+  const local = fs.mkdtempSync(path.join(os.tmpdir(), "runs-cli-local-"));
+  try {
+    const run = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "local.ts"), "--pipeline", "orders_files"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, DP_LOCAL_DIR: local },
+      timeout: 300_000,
+    });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const listed = runs(local, "--stack", "local", "--json");
+    assert.equal(listed.status, 0, listed.stderr);
+    const records = JSON.parse(listed.stdout) as {
+      run_id: string;
+      run_type: string;
+      status: string;
+      rows: Record<string, number>;
+      models: Record<string, number>;
+      steps: Record<string, unknown>;
+    }[];
+    assert.equal(records.length, 1, "ingestion and dbt share the run id: one record");
+    const [r] = records;
+    assert.deepEqual([r.run_type, r.status, Object.keys(r.steps).sort()], ["MANUAL", "SUCCESS", ["dbt", "ingestion"]]);
+    assert.ok(r.rows.orders > 0 && r.models.built === 3, JSON.stringify(r));
+    const q = spawnSync(
+      PYTHON,
+      [
+        "-c",
+        "import duckdb, sys, json; c = duckdb.connect(sys.argv[1], read_only=True); print(json.dumps([list(map(str, x)) for x in c.execute('select run_id, run_type, status, rows_loaded from platform.pipeline_runs').fetchall()]))",
+        path.join(local, "warehouse.duckdb"),
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(q.status, 0, q.stderr);
+    assert.deepEqual(JSON.parse(q.stdout), [[r.run_id, "MANUAL", "SUCCESS", String(r.rows.orders)]]);
+  } finally {
+    fs.rmSync(local, { recursive: true, force: true });
+  }
 });

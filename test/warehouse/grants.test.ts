@@ -64,7 +64,10 @@ test("grant matrix: least privilege", () => {
     // Of RAW, REPORTER (analysts) reaches the pipeline-run records only: the database itself, to get to them.
     if (r.role === "REPORTER" && dbOf(r) === "RAW") {
       assert.ok(platform(r) || (r.object.on === "database" && r.privileges.join() === "USAGE"), `REPORTER must not see RAW beyond PLATFORM: ${grantLogicalName(r)}`);
-      assert.ok(r.privileges.every((p) => p === "USAGE" || p === "SELECT"), `REPORTER reads only: ${grantLogicalName(r)}`);
+      assert.ok(
+        r.privileges.every((p) => p === "USAGE" || p === "SELECT"),
+        `REPORTER reads only: ${grantLogicalName(r)}`,
+      );
     }
     // Writing by grant (not ownership) is for the pipeline-run records only, by the two steps that write them.
     if (r.privileges.some((p) => p === "INSERT" || p === "DELETE" || p === "CREATE TABLE")) {

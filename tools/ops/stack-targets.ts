@@ -52,18 +52,19 @@ export async function stackTargets(root: string, stack: string, outputsFile?: st
   const cloud = outputs.cloud;
   const bucket = outputs.artifactsBucket;
   if ((cloud !== "gcp" && cloud !== "aws") || typeof bucket !== "string" || !/^(gs|s3):\/\/[^/]+$/.test(bucket) || !outputs.pipelines) {
-    throw new UsageError(`${source}: expected outputs cloud (gcp|aws), artifactsBucket (gs://… or s3://…) and pipelines, found ${JSON.stringify({ cloud, artifactsBucket: bucket, pipelines: !!outputs.pipelines })}`);
+    throw new UsageError(
+      `${source}: expected outputs cloud (gcp|aws), artifactsBucket (gs://… or s3://…) and pipelines, found ${JSON.stringify({ cloud, artifactsBucket: bucket, pipelines: !!outputs.pipelines })}`,
+    );
   }
-  const orchestrations = Object.fromEntries(
-    Object.entries(outputs.pipelines).flatMap(([name, p]) => (typeof p?.orchestration === "string" ? [[name, p.orchestration]] : [])),
-  );
+  const orchestrations = Object.fromEntries(Object.entries(outputs.pipelines).flatMap(([name, p]) => (typeof p?.orchestration === "string" ? [[name, p.orchestration]] : [])));
   return { stack, cloud, artifactsBucket: bucket, orchestrations, source };
 }
 
 /** The orchestration of one pipeline, or a usage error naming the known ones. */
 export function orchestrationOf(targets: StackTargets, pipeline: string): string {
   const id = targets.orchestrations[pipeline];
-  if (!id) throw new UsageError(`--pipeline ${pipeline}: expected one of ${Object.keys(targets.orchestrations).sort().join(", ")} (from ${targets.source}), found no such pipeline`);
+  if (!id)
+    throw new UsageError(`--pipeline ${pipeline}: expected one of ${Object.keys(targets.orchestrations).sort().join(", ")} (from ${targets.source}), found no such pipeline`);
   return id;
 }
 
@@ -75,7 +76,11 @@ export function parseFlags(argv: string[], known: Record<string, "value" | "swit
     const a = argv[i];
     const name = a.startsWith("--") ? a.slice(2) : undefined;
     if (!name || !(name in known)) {
-      problems.push(`${a}: expected one of ${Object.keys(known).map((k) => `--${k}`).join(", ")}`);
+      problems.push(
+        `${a}: expected one of ${Object.keys(known)
+          .map((k) => `--${k}`)
+          .join(", ")}`,
+      );
       continue;
     }
     if (known[name] === "switch") out[name] = true;
