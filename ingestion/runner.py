@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import time
 
+from . import pipeline_run
 from .errors import IngestionError
 from .logs import log, redact, reroute_dlt_logger
-from . import pipeline_run
 from .run_record import FAILED, SKIPPED, SUCCESS, RunRecord, new_run_id
 from .secrets import SecretResolver
 from .settings import DEFAULT_RUN_TYPE, Paths, dataset_name, local_dir, paths_for
