@@ -107,7 +107,7 @@ def merge(pipeline: str, run_id: str, parts: Mapping[str, Mapping[str, Any]]) ->
     finished = [p["finished_at"] for p in steps.values() if p.get("finished_at")]
     terminal = status in (SUCCESS, PARTIAL, FAILED, SKIPPED)
     ingestion, dbt = steps.get("ingestion", {}), steps.get("dbt", {})
-    run_types = {p.get("run_type") for p in steps.values()} - {None}
+    run_types = {str(p["run_type"]) for p in steps.values() if p.get("run_type")}
     return {
         "pipeline": pipeline,
         "run_id": run_id,
