@@ -46,7 +46,14 @@ export async function stackTargets(root: string, stack: string, outputsFile?: st
       const known = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
       throw new UsageError(`--stack ${stack}: expected one of ${["local", ...known].join(", ")}, found no Pulumi.${stack}.yaml`);
     }
-    outputs = (await synthesize({ stack, root })).outputs as StackOutputs;
+    // Without an engine, pulumi.log.info goes to console.log; keep stdout for the command's own output (it may be JSON).
+    const log = console.log;
+    console.log = (...line: unknown[]) => console.error(...line);
+    try {
+      outputs = (await synthesize({ stack, root })).outputs as StackOutputs;
+    } finally {
+      console.log = log;
+    }
     source = `the offline plan of Pulumi.${stack}.yaml`;
   }
   const cloud = outputs.cloud;
