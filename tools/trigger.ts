@@ -35,6 +35,7 @@ export const manualInput = (): string => JSON.stringify({ trigger: MANUAL_TRIGGE
 
 async function startGcp(workflow: string): Promise<{ runId: string; execution: string }> {
   const { ExecutionsClient } = await import("@google-cloud/workflows");
+  const { googleAuthLibrary } = await import("google-gax");
   const emulator = process.env.WORKFLOWS_EMULATOR_HOST;
   const client = emulator
     ? (() => {
@@ -45,7 +46,7 @@ async function startGcp(workflow: string): Promise<{ runId: string; execution: s
           apiEndpoint: url.hostname,
           port: Number(url.port),
           protocol: url.protocol.replace(":", ""),
-          authClient: { getRequestHeaders: async () => new Headers() },
+          authClient: new googleAuthLibrary.PassThroughClient(),
         } as never);
       })()
     : new ExecutionsClient({ fallback: true });
