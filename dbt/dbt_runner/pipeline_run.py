@@ -277,9 +277,12 @@ def write_snowflake(connect: Callable[[], Any], database: str, record: Mapping[s
     con = connect()
     try:
         cur = con.cursor()
+        create, *replace = upsert_statements(database, record, lambda name: f"%({name})s")
+        # DDL commits on its own in Snowflake (an open transaction would be committed by it), so it runs first.
+        cur.execute(create[0])
         cur.execute("BEGIN")
-        for sql, params in upsert_statements(database, record, lambda name: f"%({name})s"):
-            cur.execute(sql, params or None)
+        for sql, params in replace:
+            cur.execute(sql, params)
         cur.execute("COMMIT")
     finally:
         con.close()
