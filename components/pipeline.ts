@@ -79,6 +79,8 @@ export class Pipeline extends pulumi.ComponentResource {
           // Where dlt stages load files: the folder the stage above points at (one rule, model.ts).
           DP_DLT_STAGING_URI: args.lake.raw.apply(dltStagingUri),
           DP_RAW_BUCKET_URI: args.lake.raw,
+          // The pipeline-run record (runs/<pipeline>/, ingestion/pipeline_run.py), beside dbt's artifacts.
+          DP_ARTIFACTS_URI: args.lake.artifacts,
           SNOWFLAKE_ACCOUNT: args.config.warehouse.account,
           SNOWFLAKE_USER: loader.user,
           SNOWFLAKE_ROLE: loader.role,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import time
 
+from . import pipeline_run
 from .errors import IngestionError
 from .logs import log, redact, reroute_dlt_logger
-from .run_record import FAILED, SKIPPED, SUCCESS, RunRecord, new_run_id, write_record
+from .run_record import FAILED, SKIPPED, SUCCESS, RunRecord, new_run_id
 from .secrets import SecretResolver
 from .settings import DEFAULT_RUN_TYPE, Paths, dataset_name, local_dir, paths_for
 from .spec import PipelineSpec
@@ -25,6 +26,8 @@ def run_pipeline(
     record = RunRecord(pipeline=spec.name, run_id=run_id or new_run_id(), run_type=run_type, target=target, source_type=spec.source_type, dataset=dataset_name(spec.name))
     paths = paths_for(target)
     log("run started", pipeline=spec.name, run_id=record.run_id, run_type=run_type, target=target, source_type=spec.source_type)
+    store = pipeline_run.open_part_store(paths.artifacts_uri)
+    pipeline_run.record_step(store, spec.name, record.run_id, "ingestion", record.to_dict(), redact)  # RUNNING, for anyone watching
 
     secrets = secret_resolver(spec, paths)
     missing = secrets.missing(spec.source) if skip_missing_secrets else []
@@ -42,9 +45,27 @@ def run_pipeline(
             log("run failed", logging.ERROR, pipeline=spec.name, run_id=record.run_id, error=record.error)
         log("run duration", pipeline=spec.name, run_id=record.run_id, seconds=round(time.monotonic() - started, 3))
 
-    uri = write_record(paths.lake_uri, record)
+    uri = publish(store, record, paths)
     log("run finished", pipeline=spec.name, run_id=record.run_id, status=record.status, rows=record.rows, reason=record.reason, record=uri)
     return record
+
+
+def publish(store: pipeline_run.PartStore, record: RunRecord, paths: Paths) -> str:
+    """This step's part and the merged pipeline-run record: to the artifacts bucket, then to the warehouse
+    (DuckDB locally, RAW.PLATFORM in Snowflake, as the loader). The bucket copy is the record of truth: a
+    warehouse that cannot take the row is logged as an error and leaves the run's outcome as it was."""
+    merged, uri = pipeline_run.record_step(store, record.pipeline, record.run_id, "ingestion", record.to_dict(), redact)
+    try:
+        if paths.warehouse is not None:
+            pipeline_run.write_duckdb(str(paths.warehouse), merged)
+        else:
+            from .destinations import snowflake_env
+
+            env = snowflake_env()
+            pipeline_run.write_snowflake(pipeline_run.snowflake_connector(env, env["SNOWFLAKE_DATABASE"]), env["SNOWFLAKE_DATABASE"], merged)
+    except Exception as e:  # noqa: BLE001 - the data is loaded and the bucket has the record; say what failed
+        log("run record not written to the warehouse", logging.ERROR, pipeline=record.pipeline, run_id=record.run_id, error=redact(f"{type(e).__name__}: {e}"))
+    return uri
 
 
 def secret_resolver(spec: PipelineSpec, paths: Paths) -> SecretResolver:

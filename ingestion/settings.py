@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import pipeline_run
 from .errors import ConfigurationError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -14,8 +15,10 @@ TARGETS = ("local", "cloud")
 
 # What started the run (DP_RUN_TYPE): the cloud orchestrations set it from their trigger input
 # (components/cloud/run-context.ts), `npm run local` sets MANUAL; a run nobody labelled is the schedule's.
-RUN_TYPES = ("SCHEDULED", "MANUAL")
-DEFAULT_RUN_TYPE = "SCHEDULED"
+RUN_TYPES, DEFAULT_RUN_TYPE = pipeline_run.RUN_TYPES, pipeline_run.DEFAULT_RUN_TYPE
+
+# Where the pipeline-run records go: the artifacts bucket in the cloud (required there), a folder locally.
+ARTIFACTS_ENV = "DP_ARTIFACTS_URI"
 
 CLOUD_BUCKET_ENV = "DP_RAW_BUCKET_URI"
 # dlt's staging folder in the raw bucket; the Snowflake stage points at the same folder (the platform sets both).
@@ -41,6 +44,18 @@ def pipelines_dir() -> Path:
     return Path(os.environ.get("DP_PIPELINES_DIR") or REPO_ROOT / "pipelines").resolve()
 
 
+def artifacts_uri(target: str) -> str:
+    """The artifacts bucket (pipeline-run records): $DP_ARTIFACTS_URI; a local run defaults to `.local/artifacts`
+    (the dbt runner's default too), a cloud run without it stops before loading anything."""
+    uri = os.environ.get(ARTIFACTS_ENV, "").strip().rstrip("/")
+    if target == "local":
+        return uri or str(local_dir() / "artifacts")
+    if not uri.startswith(("gs://", "s3://")):
+        found = "nothing" if not uri else repr(uri)
+        raise ConfigurationError(f"environment {ARTIFACTS_ENV}: expected gs://<bucket> or s3://<bucket> (the artifacts bucket, for the run record), found {found}")
+    return uri
+
+
 @dataclass(frozen=True)
 class Paths:
     """`lake_uri` is the raw bucket: a folder locally, `gs://` or `s3://` in the cloud."""
@@ -49,6 +64,7 @@ class Paths:
     lake_uri: str
     dlt_dir: Path
     warehouse: Path | None  # DuckDB file, local target only
+    artifacts_uri: str = ""  # pipeline-run records (artifacts_uri())
 
     def lake(self, *parts: str) -> str:
         return "/".join([self.lake_uri.rstrip("/"), *[p.strip("/") for p in parts if p]])
@@ -57,11 +73,11 @@ class Paths:
 def paths_for(target: str) -> Paths:
     if target == "local":
         root = local_dir()
-        return Paths(target, str(root / "lake"), root / "dlt", root / "warehouse.duckdb")
+        return Paths(target, str(root / "lake"), root / "dlt", root / "warehouse.duckdb", artifacts_uri(target))
     bucket = os.environ.get(CLOUD_BUCKET_ENV, "").strip()
     if not bucket.startswith(("gs://", "s3://")):
         found = "nothing" if not bucket else f"a value starting with {bucket.split('://')[0]!r}"
         raise ConfigurationError(f"environment {CLOUD_BUCKET_ENV}: expected gs://<bucket> or s3://<bucket>, found {found}")
     # A container's disk is scratch: dlt's working folder lives there, its state lives in the destination.
     scratch = Path(os.environ.get("DP_DLT_DIR") or "/tmp/dlt")
-    return Paths(target, bucket.rstrip("/"), scratch, None)
+    return Paths(target, bucket.rstrip("/"), scratch, None, artifacts_uri(target))

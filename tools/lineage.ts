@@ -117,13 +117,15 @@ function main(): number {
     throw e;
   }
   const lake = path.join(LOCAL_DIR, "lake");
+  const artifacts = path.join(LOCAL_DIR, "artifacts");
   const ingestions = pipelines.flatMap((p) => {
-    const dir = path.join(lake, "_runs", p.name);
+    // Each run's ingestion part of its pipeline-run record: runs/<pipeline>/<run id>/ingestion.json (ingestion/pipeline_run.py).
+    const dir = path.join(artifacts, "runs", p.name);
     const records = fs.existsSync(dir)
       ? fs
           .readdirSync(dir)
-          .filter((f) => f.endsWith(".json"))
-          .map((f) => path.join(dir, f))
+          .map((run) => path.join(dir, run, "ingestion.json"))
+          .filter((f) => fs.existsSync(f))
       : [];
     const ok = records.filter((f) => {
       const r = readJson(f);
@@ -134,7 +136,6 @@ function main(): number {
     const r = readJson(last);
     return [{ pipeline: p.name, run_id: r.run_id, finished_at: r.finished_at, dataset: r.dataset, tables: Object.keys(r.rows ?? {}), source: sourceDatasets(p, lake) }];
   });
-  const artifacts = path.join(LOCAL_DIR, "artifacts");
   const manifests = fs.existsSync(artifacts)
     ? fs.readdirSync(artifacts).flatMap((p) => {
         const d = path.join(artifacts, p);

@@ -14,7 +14,8 @@
  * `ingestion/sample_data/<pipeline>/<path>.json`; sql_database pipelines read a SQLite database built
  * afresh from the SQL seeds in `ingestion/sample_data/<pipeline>/*.sql`, given to ingestion as the
  * pipeline's own credentials variable. Pipelines that cannot run offline are listed as SKIPPED with
- * the reason. Statuses are the run records' (SUCCESS, PARTIAL, FAILED, SKIPPED).
+ * the reason. Statuses are the pipeline-run records'
+ * (tools/run-status.ts).
  */
 import { RUN_ENV, RUN_TYPES } from "../components/cloud/run-context";
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "child_process";
@@ -341,7 +342,7 @@ async function ingest(
   spec: PipelineConfig,
   baseUrl: string | undefined,
   server: Server,
-): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string }> {
+): Promise<{ status: RunStatus; rows: Record<string, number>; error?: string; reason?: string; runId?: string }> {
   const shown = new Set<string>(); // dlt repeats a warning per resource or per file: show each once
   const args = ["run", "--pipeline", spec.name, "--target", "local", "--skip-missing-secrets", ...(baseUrl ? ["--base-url", baseUrl] : [])];
   const result = await server.request(args, (e) => {
@@ -353,20 +354,21 @@ async function ingest(
       shown.add(message);
     }
   });
-  const record = result.lastJson as { status?: string; rows?: Record<string, number>; error?: string; reason?: string } | undefined;
+  const record = result.lastJson as { status?: string; rows?: Record<string, number>; error?: string; reason?: string; run_id?: string } | undefined;
   if (!record) return { status: "FAILED", rows: {}, error: `ingestion exited ${result.code} without a run record:\n    ${result.stderrTail.join("\n    ")}` };
   const status = runStatus(record.status);
   const error = record.error ?? (status === "SUCCESS" || status === "SKIPPED" ? undefined : `exit ${result.code}, status ${String(record.status)}`);
   // A zero exit is part of success: a record that says SUCCESS from a failing run is not trusted.
-  return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason };
+  return { status: result.code === 0 ? status : "FAILED", rows: record.rows ?? {}, error, reason: record.reason, runId: record.run_id };
 }
 
-async function buildDbt(spec: PipelineConfig, dbtServer: Server): Promise<NonNullable<Outcome["dbt"]>> {
+/** `runId`: the ingestion step's, so both steps' parts make one pipeline-run record, as the orchestrations' one id does in the cloud. */
+async function buildDbt(spec: PipelineConfig, dbtServer: Server, runId: string | undefined): Promise<NonNullable<Outcome["dbt"]>> {
   const selection = spec.dbtSelect;
   step(spec.name, `dbt build --select ${selection}`);
   let nodes = 0;
   const shown = new Set<string>();
-  const result = await dbtServer.request(["build", "--select", selection, "--target", "local", "--pipeline", spec.name], (e) => {
+  const result = await dbtServer.request(["build", "--select", selection, "--target", "local", "--pipeline", spec.name, ...(runId ? ["--run-id", runId] : [])], (e) => {
     // dbt's own node events arrive as JSON lines; show a heartbeat rather than every line, and
     // dbt's warnings (deprecations, unused config paths) once each, as ingestion's are shown.
     if (typeof e.event === "string" && /NodeFinished|LogModelResult|LogTestResult/.test(e.event)) {
@@ -438,7 +440,7 @@ function printSummary(outcomes: Outcome[]): void {
   const tests = outcomes.reduce((n, o) => n + (o.dbt?.tests_passed ?? 0), 0);
   console.log(`\n  ${totalRows} rows loaded, ${models} models built, ${tests} tests passed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   console.log(
-    `  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/ (run records in _runs/), dbt artifacts ${show(path.join(LOCAL_DIR, "artifacts"))}/`,
+    `  warehouse ${show(path.join(LOCAL_DIR, "warehouse.duckdb"))}, lake ${show(LAKE_DIR)}/, dbt artifacts and pipeline-run records ${show(path.join(LOCAL_DIR, "artifacts"))}/ (runs/<pipeline>/<run_id>.json; also platform.pipeline_runs; npm run runs -- --stack local)`,
   );
 }
 
@@ -499,7 +501,7 @@ async function main(): Promise<void> {
             .join(" ") || "no new rows"
         }`,
       );
-      const dbt = dbtServer ? await buildDbt(spec, dbtServer) : undefined;
+      const dbt = dbtServer ? await buildDbt(spec, dbtServer, loaded.runId) : undefined;
       if (dbt) step(spec.name, `dbt ${dbt.status}: ${dbt.models_built} models, ${dbt.tests_passed} tests passed`);
       const status = !dbt || dbt.status === "SUCCESS" ? "SUCCESS" : dbt.status === "PARTIAL" ? "PARTIAL" : "FAILED";
       outcomes.push({ pipeline: spec.name, status, rows: loaded.rows, dbt, seconds: seconds() });

@@ -127,13 +127,22 @@ export function runsIngestion(p: PipelineConfig): boolean {
 }
 
 /**
- * Raw-bucket folders one pipeline's ingestion writes (its dlt dataset and its run records) and reads
- * (its landing folder, for file drops): the ingestion package's layout, which both clouds grant exactly.
+ * Artifacts-bucket folder of the pipeline-run records (`ingestion/pipeline_run.py`: `runs/<pipeline>/<run_id>.json`
+ * and each step's part beside it). Both steps of a pipeline read and write there, and only there.
  */
-export function ingestionPrefixes(p: PipelineConfig): { write: string[]; read: string[] } {
+export const RUN_RECORDS_FOLDER = "runs";
+export const runRecordsPrefix = (pipeline: string): string => `${RUN_RECORDS_FOLDER}/${pipeline}/`;
+
+/**
+ * Raw-bucket folders one pipeline's ingestion writes (its dlt dataset) and reads (its landing folder,
+ * for file drops), and the artifacts-bucket folder of its run records: the ingestion package's layout,
+ * which both clouds grant exactly.
+ */
+export function ingestionPrefixes(p: PipelineConfig): { write: string[]; read: string[]; runRecords: string } {
   return {
-    write: [`dlt/raw_${p.name}/`, `_runs/${p.name}/`],
+    write: [`dlt/raw_${p.name}/`],
     read: p.source.type === "filesystem" ? [`${p.source.filesystem.bucket_path}/`] : [],
+    runRecords: runRecordsPrefix(p.name),
   };
 }
 

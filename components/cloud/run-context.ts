@@ -13,3 +13,6 @@ export const RUN_ENV = { id: "DP_RUN_ID", type: "DP_RUN_TYPE" } as const;
 export const RUN_TYPES = { schedule: "SCHEDULED", manual: "MANUAL" } as const;
 
 export const DEFAULT_TRIGGER = "schedule" satisfies keyof typeof RUN_TYPES;
+
+/** The `trigger` a person's run on demand passes (`npm run trigger`, tools/trigger.ts): recorded as MANUAL. */
+export const MANUAL_TRIGGER = "manual" satisfies keyof typeof RUN_TYPES;

@@ -77,6 +77,13 @@ export const LAKE_SCHEMA = "LAKE";
 export const LAKE_STAGE = "RAW_BUCKET";
 
 /**
+ * Schema in RAW that holds PIPELINE_RUNS, one row per pipeline run, written by both steps of a run
+ * (ingestion as LOADER, dbt as TRANSFORMER: ingestion/pipeline_run.py creates the table if missing) and
+ * read by analysts (REPORTER). Created by the stack so its future-table grants exist before any run.
+ */
+export const PLATFORM_SCHEMA = "PLATFORM";
+
+/**
  * THE staging layout rule. dlt stages its load files under `<raw bucket>/<DLT_STAGING_FOLDER>` and,
  * when loading through a named stage, names each file relative to that folder (`FILES = ('/<dataset>/
  * <table>/<file>')`, dlt's snowflake `gen_copy_sql`). So the ingestion job is told this exact URI
@@ -98,6 +105,9 @@ export type GrantObject =
   | { on: "lakeSchema" }
   /** The external stage over the raw bucket (RAW.LAKE.RAW_BUCKET). */
   | { on: "lakeStage" }
+  /** The schema of the pipeline-run records (RAW.PLATFORM), and the tables created in it later. */
+  | { on: "platformSchema" }
+  | { on: "platformTables" }
   /** Schemas in a database: those existing when the grant is made (`all`) and those created later (`future`). */
   | { on: "schemas"; database: DatabaseKey; scope: "all" | "future" }
   /** Tables or views in every schema of a database, existing (`all`) or created later (`future`). */
@@ -134,6 +144,17 @@ export const GRANT_MATRIX: readonly GrantRow[] = [
   // "Insufficient privileges" (https://fivetran.com/docs/destinations/snowflake/setup-guide).
   { role: "FIVETRAN", object: { on: "warehouse", warehouse: "LOADING" }, privileges: ["USAGE"] },
   { role: "FIVETRAN", object: { on: "database", database: "RAW" }, privileges: ["USAGE", "MONITOR", "CREATE SCHEMA"] },
+  // Both steps of a run upsert its row into RAW.PLATFORM.PIPELINE_RUNS (delete + insert); whichever runs
+  // first creates the table. Schema-level future grants take precedence over RAW's database-level ones,
+  // so TRANSFORMER's SELECT is repeated here.
+  { role: "LOADER", object: { on: "platformSchema" }, privileges: ["USAGE", "CREATE TABLE"] },
+  { role: "LOADER", object: { on: "platformTables" }, privileges: ["SELECT", "INSERT", "DELETE"] },
+  { role: "TRANSFORMER", object: { on: "platformSchema" }, privileges: ["USAGE", "CREATE TABLE"] },
+  { role: "TRANSFORMER", object: { on: "platformTables" }, privileges: ["SELECT", "INSERT", "DELETE"] },
+  // REPORTER (analysts, the BI tool) reads the pipeline-run records, and nothing else of RAW.
+  { role: "REPORTER", object: { on: "database", database: "RAW" }, privileges: ["USAGE"] },
+  { role: "REPORTER", object: { on: "platformSchema" }, privileges: ["USAGE"] },
+  { role: "REPORTER", object: { on: "platformTables" }, privileges: ["SELECT"] },
   // TRANSFORMER: reads RAW (tables, views and the lake), builds ANALYTICS.
   { role: "TRANSFORMER", object: { on: "warehouse", warehouse: "TRANSFORMING" }, privileges: ["USAGE"] },
   { role: "TRANSFORMER", object: { on: "database", database: "RAW" }, privileges: ["USAGE"] },
@@ -141,7 +162,7 @@ export const GRANT_MATRIX: readonly GrantRow[] = [
   { role: "TRANSFORMER", object: { on: "lakeSchema" }, privileges: ["USAGE"] },
   { role: "TRANSFORMER", object: { on: "lakeStage" }, privileges: ["USAGE"] },
   { role: "TRANSFORMER", object: { on: "database", database: "ANALYTICS" }, privileges: ["USAGE", "CREATE SCHEMA"] },
-  // REPORTER: reads ANALYTICS only.
+  // REPORTER: reads ANALYTICS (and RAW.PLATFORM, above).
   { role: "REPORTER", object: { on: "warehouse", warehouse: "REPORTING" }, privileges: ["USAGE"] },
   { role: "REPORTER", object: { on: "database", database: "ANALYTICS" }, privileges: ["USAGE"] },
   ...readAll("REPORTER", "ANALYTICS"),
@@ -188,6 +209,7 @@ export interface SnowflakeNames {
   storageIntegration: string;
   lakeSchema: string;
   lakeStage: string;
+  platformSchema: string;
 }
 
 const mapKeys = <K extends string>(keys: readonly K[], f: (k: K) => string): Record<K, string> => Object.fromEntries(keys.map((k) => [k, f(k)])) as Record<K, string>;
@@ -209,6 +231,7 @@ export function snowflakeNames(objectPrefix: string): SnowflakeNames {
     storageIntegration: n("LAKE_INTEGRATION"),
     lakeSchema: LAKE_SCHEMA,
     lakeStage: LAKE_STAGE,
+    platformSchema: PLATFORM_SCHEMA,
   };
 }
 

@@ -207,6 +207,11 @@ export class Warehouse extends pulumi.ComponentResource {
       { database: databases.RAW.name, schema: lakeSchema.name, name: names.lakeStage, url: stagingLocation, storageIntegration: integration.name, comment },
       child("snowflake:index/stage:Stage", { dependsOn: [integrationUsage] }),
     );
+    const platformSchema = new snowflake.Schema(
+      `${name}-platform-schema`,
+      { database: databases.RAW.name, name: names.platformSchema, withManagedAccess: "true", comment: `Pipeline-run records (PIPELINE_RUNS). ${comment}` },
+      child("snowflake:index/schema:Schema"),
+    );
     this.storageIntegration = {
       storageGcpServiceAccount: integration.storageGcpServiceAccount,
       storageAwsIamUserArn: integration.storageAwsIamUserArn,
@@ -214,7 +219,7 @@ export class Warehouse extends pulumi.ComponentResource {
     };
 
     // Grants: exactly the rows of GRANT_MATRIX.
-    const targets: GrantTargets = { databases, warehouses, lakeSchema, stage };
+    const targets: GrantTargets = { databases, warehouses, lakeSchema, stage, platformSchema };
     const grantsByRole = new Map<RoleKey, pulumi.Output<string>[]>(ROLES.map((r) => [r, []]));
     for (const row of GRANT_MATRIX) {
       const grant = new snowflake.GrantPrivilegesToAccountRole(
@@ -330,6 +335,7 @@ interface GrantTargets {
   warehouses: Record<WarehouseKey, snowflake.Warehouse>;
   lakeSchema: snowflake.Schema;
   stage: snowflake.Stage;
+  platformSchema: snowflake.Schema;
 }
 
 /** The grant's `on…` argument for an object of the matrix. Referencing outputs orders grants after their objects. */
@@ -343,6 +349,10 @@ function grantTarget(o: GrantObject, t: GrantTargets): Partial<snowflake.GrantPr
       return { onSchema: { schemaName: t.lakeSchema.fullyQualifiedName } };
     case "lakeStage":
       return { onSchemaObject: { objectType: "STAGE", objectName: t.stage.fullyQualifiedName } };
+    case "platformSchema":
+      return { onSchema: { schemaName: t.platformSchema.fullyQualifiedName } };
+    case "platformTables":
+      return { onSchemaObject: { future: { objectTypePlural: "TABLES", inSchema: t.platformSchema.fullyQualifiedName } } };
     case "schemas":
       return { onSchema: o.scope === "all" ? { allSchemasInDatabase: t.databases[o.database].name } : { futureSchemasInDatabase: t.databases[o.database].name } };
     case "objects": {
@@ -365,6 +375,10 @@ export function grantLogicalName(row: GrantRow): string {
         return "lake-schema";
       case "lakeStage":
         return "lake-stage";
+      case "platformSchema":
+        return "platform-schema";
+      case "platformTables":
+        return "platform-future-tables";
       case "schemas":
         return `${o.database}-${o.scope}-schemas`;
       case "objects":

@@ -22,12 +22,11 @@ import re
 import shutil
 import sys
 import tempfile
-import uuid
 from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from dbt_runner import EXIT_CODES, EXIT_UPLOAD_FAILED, EXIT_USAGE
+from dbt_runner import EXIT_CODES, EXIT_UPLOAD_FAILED, EXIT_USAGE, pipeline_run
 from dbt_runner.logs import JsonLogger, Redactor, iso, utc_now
 from dbt_runner.results import FAILED, SUCCESS, Summary, classify, describe_failures, summarize
 from dbt_runner.storage import open_store
@@ -45,8 +44,11 @@ _PIPELINE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 # What started the run: the orchestration sets DP_RUN_TYPE from its trigger (components/cloud/run-context.ts),
 # `npm run local` sets MANUAL; a run nobody labelled is the schedule's. Ingestion's record uses the same values.
-RUN_TYPES = ("SCHEDULED", "MANUAL")
-DEFAULT_RUN_TYPE = "SCHEDULED"
+RUN_TYPES, DEFAULT_RUN_TYPE = pipeline_run.RUN_TYPES, pipeline_run.DEFAULT_RUN_TYPE
+# Set by the platforms themselves in every container they run: Cloud Run jobs (CLOUD_RUN_JOB,
+# https://cloud.google.com/run/docs/container-contract#jobs-env-vars) and ECS tasks on Fargate (the task
+# metadata endpoint). There a missing artifacts bucket is an error: a local folder would vanish with the container.
+CLOUD_JOB_MARKERS = ("CLOUD_RUN_JOB", "ECS_CONTAINER_METADATA_URI_V4", "ECS_CONTAINER_METADATA_URI")
 _TAG_SELECTION = re.compile(r"^\+?tag:([a-z][a-z0-9_]*)\+?$")
 
 
@@ -180,7 +182,13 @@ def _release_database() -> None:
 
 
 def _default_run_id() -> str:
-    return f"{utc_now().strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+    return pipeline_run.new_run_id()
+
+
+def cloud_job(environ: dict[str, str]) -> str | None:
+    """The platform variable that says this process runs as a cloud job, or None on a laptop."""
+    # Set by the platform, not by the job's env (test/contract/job-env.test.ts compares the job's env only).
+    return next(filter(environ.get, CLOUD_JOB_MARKERS), None)
 
 
 def resolve_settings(args: argparse.Namespace, environ: dict[str, str]) -> dict[str, Any]:
@@ -208,7 +216,15 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str]) -> dict[
 
     project_dir = Path(args.project_dir).resolve() if args.project_dir else PROJECT_DIR
     local_dir = Path(environ.get("DP_LOCAL_DIR") or project_dir.parent / ".local").resolve()
-    artifacts_uri = args.artifacts_uri or environ.get("DP_ARTIFACTS_URI") or str(local_dir / "artifacts")
+    artifacts_uri = args.artifacts_uri or environ.get("DP_ARTIFACTS_URI")
+    in_cloud = cloud_job(environ)
+    if in_cloud and not (artifacts_uri or "").startswith(("gs://", "s3://")):
+        found = "nothing" if not artifacts_uri else repr(artifacts_uri)
+        raise UsageError(
+            f"DP_ARTIFACTS_URI: expected gs://<bucket> or s3://<bucket> in a cloud job ({in_cloud} is set), found {found}: "
+            "a local folder would vanish with the container, and with it the artifacts and the run record"
+        )
+    artifacts_uri = artifacts_uri or str(local_dir / "artifacts")
     return {
         "selection": selection,
         "exclude": " ".join(args.exclude) if args.exclude else None,
@@ -373,6 +389,24 @@ def _print_summary(summary: dict[str, Any], redactor: Redactor) -> None:
     print(redactor(json.dumps(summary, default=str, ensure_ascii=False)), flush=True)
 
 
+def _record_in_warehouse(settings: dict[str, Any], environ: MutableMapping[str, str], record: dict[str, Any], logger: JsonLogger) -> None:
+    """The pipeline-run record into the warehouse: DuckDB's platform.pipeline_runs (after dbt lets go of the
+    file), or RAW.PLATFORM.PIPELINE_RUNS in Snowflake as the transformer. The bucket copy is the record of
+    truth: a failure here is logged as an error and leaves the run's outcome as it was."""
+    try:
+        if settings["target"] == "snowflake":
+            env = dict(environ)
+            database = env.get("SNOWFLAKE_RAW_DATABASE") or ""
+            if not database:
+                raise ValueError("SNOWFLAKE_RAW_DATABASE: expected the RAW database's name (where PLATFORM.PIPELINE_RUNS lives), found unset")
+            pipeline_run.write_snowflake(pipeline_run.snowflake_connector(env, database), database, record)
+        else:
+            _release_database()
+            pipeline_run.write_duckdb(str(Path(environ.get("DP_DUCKDB_PATH") or Path(environ["DP_LOCAL_DIR"]) / "warehouse.duckdb")), record)
+    except Exception as exc:  # noqa: BLE001
+        logger.error("run_record_warehouse_failed", "could not write the run record to the warehouse", error=f"{type(exc).__name__}: {exc}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
@@ -409,6 +443,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         exclude=settings["exclude"],
         artifacts_uri=f"{settings['artifacts_uri']}/{prefix}",
     )
+
+    records = pipeline_run.open_part_store(settings["artifacts_uri"])
+    part: dict[str, Any] = {"kind": "dbt", "pipeline": pipeline, "run_id": run_id, "run_type": settings["run_type"], "status": pipeline_run.RUNNING, "started_at": iso(started)}
+    try:
+        pipeline_run.record_step(records, pipeline, run_id, "dbt", part, redactor)  # RUNNING, for anyone watching
+    except Exception as exc:  # noqa: BLE001 - the final write reports it (and fails the run) if it persists
+        logger.warning("run_record_failed", "could not record the run as RUNNING", error=f"{type(exc).__name__}: {exc}")
 
     dbt_version: str | None
     try:
@@ -483,9 +524,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             upload_errors.append(f"logs/runner.jsonl: {type(exc).__name__}: {exc}")
         record["artifacts"] = uploaded
         record["upload_errors"] = upload_errors or None
-        # Written last: its presence means the run's artifacts are complete.
-        data = redactor(json.dumps(record, indent=2, default=str, ensure_ascii=False)).encode("utf-8")
-        run_record_uri = store.put_bytes(data, f"{prefix}/run_record.json")
+        # Written last: the pipeline-run record then lists the artifacts, which are complete.
+        merged, run_record_uri = pipeline_run.record_step(records, pipeline, run_id, "dbt", record, redactor)
+        _record_in_warehouse(settings, environ, merged, logger)
         if upload_errors and exit_code == 0:
             exit_code = EXIT_UPLOAD_FAILED
     except Exception as exc:  # noqa: BLE001

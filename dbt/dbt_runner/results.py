@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SUCCESS, PARTIAL, FAILED = "SUCCESS", "PARTIAL", "FAILED"
-STATUSES = (SUCCESS, PARTIAL, FAILED)  # tools/run-status.ts must list each (a test checks)
+from dbt_runner.pipeline_run import FAILED, PARTIAL, SUCCESS  # the vocabulary's home (pipeline_run.py)
+
+STATUSES = (SUCCESS, PARTIAL, FAILED)  # what a dbt step ends with
 
 _OK = {"success", "pass", "warn"}  # nodes that ran and did their job
 _FAILED = {"error", "fail", "runtime error"}

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbt_runner import pipeline_run
+
 FAILING = {"fail", "error", "runtime error"}
 SITE_FILES = ("index.html", "docs.html", "report.json")
 SITE_PREFIX = "site"  # in the artifacts bucket: site/<pipeline>/<run id>/<file>; readers are granted exactly this prefix
@@ -241,18 +243,21 @@ def publish(store: Any, settings: dict[str, Any], work: Path, vars_: str | None,
 
 
 def latest_local_runs(artifacts: Path) -> list[Run]:
-    """Per pipeline, the newest dbt run `npm run local` stored (by its run record's finished_at)."""
+    """Per pipeline, the newest dbt run `npm run local` stored (by its dbt part's finished_at): the part
+    is `runs/<pipeline>/<run id>/dbt.json` (pipeline_run.py), the run's artifacts `<pipeline>/<run id>/`."""
     best: dict[str, tuple[str, Path, dict[str, Any]]] = {}
-    for record_path in artifacts.glob("*/*/run_record.json"):
+    for part_path in artifacts.glob(f"{pipeline_run.RUNS_PREFIX}/*/*/dbt.json"):
         try:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
+            record = json.loads(part_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if record.get("kind") != "dbt" or not (record_path.parent / "run_results.json").exists():
+        pipeline, run_id = part_path.parent.parent.name, part_path.parent.name
+        folder = artifacts / pipeline / run_id
+        if record.get("kind") != "dbt" or not (folder / "run_results.json").exists():
             continue
-        pipeline, finished = record.get("pipeline") or record_path.parent.parent.name, record.get("finished_at") or ""
+        finished = record.get("finished_at") or ""
         if pipeline not in best or finished > best[pipeline][0]:
-            best[pipeline] = (finished, record_path.parent, record)
+            best[pipeline] = (finished, folder, record)
     return [
         Run(p, rec.get("run_id") or folder.name, rec.get("status"), finished, json.loads((folder / "run_results.json").read_text(encoding="utf-8")))
         for p, (finished, folder, rec) in sorted(best.items())

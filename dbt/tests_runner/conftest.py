@@ -29,7 +29,12 @@ class RunnerResult:
         return self.artifacts_root / self.summary["pipeline"] / self.summary["run_id"]
 
     def run_record(self) -> dict:
-        return json.loads((self.run_dir() / "run_record.json").read_text())
+        """The dbt step's part of the pipeline-run record (`runs/<pipeline>/<run_id>/dbt.json`)."""
+        return json.loads((self.artifacts_root / "runs" / self.summary["pipeline"] / self.summary["run_id"] / "dbt.json").read_text())
+
+    def pipeline_run(self) -> dict:
+        """The merged pipeline-run record (`runs/<pipeline>/<run_id>.json`)."""
+        return json.loads((self.artifacts_root / "runs" / self.summary["pipeline"] / f"{self.summary['run_id']}.json").read_text())
 
     def run_results(self) -> dict:
         return json.loads((self.run_dir() / "run_results.json").read_text())

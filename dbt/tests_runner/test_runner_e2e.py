@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 
 from tests_runner.raw_data import execute
 
@@ -33,8 +34,9 @@ def test_success_writes_artifacts_and_run_record(warehouse, run_runner):
     assert s["error"] is None
 
     run_dir = res.run_dir()
-    for name in ("manifest.json", "run_results.json", "run_record.json", "logs/dbt.log", "logs/runner.jsonl"):
+    for name in ("manifest.json", "run_results.json", "logs/dbt.log", "logs/runner.jsonl"):
         assert (run_dir / name).is_file(), name
+    assert s["run_record_uri"] == str(res.artifacts_root / "runs" / "jsonplaceholder" / "run-ok-1.json")
     record = res.run_record()
     assert {k: record[k] for k in ("pipeline", "run_id", "run_type", "status", "models_built", "tests_failed")} == {
         "pipeline": "jsonplaceholder",
@@ -65,6 +67,43 @@ def test_success_writes_artifacts_and_run_record(warehouse, run_runner):
         con.close()
     assert users == {"Bret": 3, "Antonette": 2, "Samantha": 0}
     assert posts == (4, 5)
+
+
+def test_the_pipeline_run_record_lands_in_the_bucket_and_the_warehouse(warehouse, run_runner):
+    # Stands for: an analyst querying platform.pipeline_runs, an operator reading runs/<p>/<run_id>.json.
+    # Proven with the real runner, dbt and DuckDB; the Snowflake path runs in the snowflake-emulated tier.
+    res = run_runner("build", "--select", "tag:jsonplaceholder+", "--run-id", "run-rec-1", env={"DP_RUN_TYPE": "MANUAL"})
+    assert res.returncode == 0, res.stderr[-3000:]
+    record = res.pipeline_run()
+    assert (record["status"], record["run_type"], record["failed_step"]) == ("SUCCESS", "MANUAL", None)
+    assert record["models"]["built"] == 6 and record["tests"]["failed"] == 0 and record["tests"]["passed"] > 0
+    assert record["steps"]["dbt"]["artifacts"]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("select run_id, run_type, status, models_built, tests_passed from platform.pipeline_runs").fetchall()
+    finally:
+        con.close()
+    assert rows == [("run-rec-1", "MANUAL", "SUCCESS", 6, record["tests"]["passed"])]
+
+
+def test_a_failing_build_names_dbt_as_the_failing_step_with_its_error(warehouse, run_runner):
+    res = run_runner("build", "--select", "tag:nothing_has_this_tag+", "--pipeline", "jsonplaceholder", "--run-id", "run-rec-2")
+    record = res.pipeline_run()
+    assert (record["status"], record["failed_step"]) == ("FAILED", "dbt")
+    assert "selected no models or tests" in record["error"]
+
+
+@pytest.mark.parametrize("platform_var", ["CLOUD_RUN_JOB", "ECS_CONTAINER_METADATA_URI_V4"])
+@pytest.mark.parametrize("artifacts", ["", "/tmp/somewhere"])
+def test_a_cloud_job_without_an_artifacts_bucket_fails_clearly_and_writes_nothing(warehouse, run_runner, local_dir, platform_var, artifacts):
+    # Before: the runner fell back to $DP_LOCAL_DIR/artifacts, inside the container, lost when it exits.
+    res = run_runner("build", "--select", "tag:jsonplaceholder+", env={platform_var: "x", "DP_ARTIFACTS_URI": artifacts})
+    assert res.returncode == 64
+    assert (
+        f"DP_ARTIFACTS_URI: expected gs://<bucket> or s3://<bucket> in a cloud job ({platform_var} is set), found {repr(artifacts) if artifacts else 'nothing'}"
+        in res.summary["error"]
+    )
+    assert not (local_dir / "artifacts").exists()
 
 
 def test_selection_builds_only_the_pipeline_models_and_never_logs_the_key(warehouse, run_runner):

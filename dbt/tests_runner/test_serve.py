@@ -55,7 +55,8 @@ def test_serve_parses_once_and_answers_each_build(warehouse, local_dir, monkeypa
     assert bad["status"] == "FAILED" and bad["exit_code"] == 64
     for answer in (posts, orders):
         run_dir = local_dir / "artifacts" / answer["pipeline"] / answer["run_id"]
-        for artifact in ("manifest.json", "run_results.json", "run_record.json"):
+        for artifact in ("manifest.json", "run_results.json"):
             assert (run_dir / artifact).is_file(), (answer["pipeline"], artifact)
+        assert (local_dir / "artifacts" / "runs" / answer["pipeline"] / f"{answer['run_id']}.json").is_file(), answer["pipeline"]
     # One parse, then builds that were handed the parsed project.
     assert invoked == [("parse", False), ("build", True), ("build", True)]

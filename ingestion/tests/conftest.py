@@ -53,9 +53,14 @@ class Workspace:
         shutil.rmtree(self.local / "dlt", ignore_errors=True)
 
     def records(self, pipeline: str) -> list[dict[str, Any]]:
-        folder = self.lake / "_runs" / pipeline
-        records = [json.loads(p.read_text()) for p in folder.glob("*.json")]
+        """The ingestion step's parts of this pipeline's runs (`runs/<pipeline>/<run_id>/ingestion.json`), oldest first."""
+        folder = self.local / "artifacts" / "runs" / pipeline
+        records = [json.loads(p.read_text()) for p in folder.glob("*/ingestion.json")]
         return sorted(records, key=lambda r: r["started_at"])
+
+    def pipeline_run(self, pipeline: str, run_id: str) -> dict[str, Any]:
+        """The merged pipeline-run record of one run (`runs/<pipeline>/<run_id>.json`)."""
+        return json.loads((self.local / "artifacts" / "runs" / pipeline / f"{run_id}.json").read_text())
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.setenv("RUNTIME__REQUEST_BACKOFF_FACTOR", "0.01")
     monkeypatch.setenv("RUNTIME__REQUEST_MAX_RETRY_DELAY", "0.1")
     monkeypatch.setenv("RUNTIME__REQUEST_TIMEOUT", "5")
-    for var in [v for v in os.environ if v.startswith(("DP_SECRET_", "DP_REST_BASE_URL_", "SNOWFLAKE_")) or v in ("DP_RAW_BUCKET_URI", "DP_PIPELINE_SPEC")]:
+    for var in [v for v in os.environ if v.startswith(("DP_SECRET_", "DP_REST_BASE_URL_", "SNOWFLAKE_")) or v in ("DP_RAW_BUCKET_URI", "DP_PIPELINE_SPEC", "DP_ARTIFACTS_URI")]:
         monkeypatch.delenv(var)
     return ws
 

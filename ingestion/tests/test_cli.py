@@ -24,7 +24,9 @@ def test_fivetran_pipeline_is_skipped_with_a_reason_and_a_run_record(workspace, 
     assert code == 0
     assert record["status"] == "SKIPPED" and "Fivetran loads" in record["reason"]
     assert workspace.records("shop_pg") == [record]
-    assert not (workspace.local / "warehouse.duckdb").exists()
+    # Nothing was loaded: the warehouse holds the run's record and no dataset.
+    assert workspace.query("select schema_name from information_schema.schemata where schema_name like 'raw_%'") == []
+    assert workspace.query("select pipeline, status, failed_step from platform.pipeline_runs") == [("shop_pg", "SKIPPED", None)]
     assert all(json.loads(line)["severity"] for line in err.splitlines())  # stderr is JSON lines only
 
 
@@ -32,13 +34,14 @@ def test_run_record_has_the_contract_fields(workspace, capsys, monkeypatch):
     monkeypatch.delenv("DP_RUN_TYPE", raising=False)
     workspace.write_pipeline("shop_pg", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "shop_pg"}})
     _, record, _ = workspace.run(capsys, "--pipeline", "shop_pg", "--run-id", "run-42")
-    assert (workspace.lake / "_runs" / "shop_pg" / "run-42.json").is_file()
+    assert (workspace.local / "artifacts" / "runs" / "shop_pg" / "run-42" / "ingestion.json").is_file()
     assert {"pipeline", "run_id", "status", "started_at", "finished_at", "rows", "error"} <= set(record)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", record["started_at"]), "RFC 3339 UTC with milliseconds, as the logs' time"
     assert record["run_id"] == "run-42"
     assert record["run_type"] == "SCHEDULED", "a run nobody labelled is the schedule's"
     monkeypatch.setenv("DP_RUN_TYPE", "MANUAL")
     workspace.run(capsys, "--pipeline", "shop_pg", "--run-id", "run-43")
-    assert json.loads((workspace.lake / "_runs" / "shop_pg" / "run-43.json").read_text())["run_type"] == "MANUAL"
+    assert workspace.pipeline_run("shop_pg", "run-43")["run_type"] == "MANUAL"
 
 
 def test_unknown_pipeline_names_the_file_and_known_pipelines(workspace, capsys):
@@ -90,12 +93,23 @@ def test_cloud_target_without_bucket_fails_before_anything_runs(workspace, capsy
     assert "DP_RAW_BUCKET_URI: expected gs://<bucket> or s3://<bucket>, found nothing" in capsys.readouterr().err
 
 
+def test_cloud_target_without_artifacts_bucket_fails_before_anything_runs(workspace, capsys, monkeypatch):
+    # The run record would otherwise land in the container's scratch disk and vanish with it.
+    workspace.write_pipeline("shop_pg", {"type": "fivetran", "fivetran": {"service": "postgres", "destination_schema": "x"}})
+    monkeypatch.setenv("DP_RAW_BUCKET_URI", "gs://acme-dev-raw")
+    monkeypatch.setenv("DP_ARTIFACTS_URI", "/tmp/artifacts")
+    code = main(["run", "--pipeline", "shop_pg", "--target", "cloud"])
+    assert code == 2
+    assert "DP_ARTIFACTS_URI: expected gs://<bucket> or s3://<bucket> (the artifacts bucket, for the run record), found '/tmp/artifacts'" in capsys.readouterr().err
+
+
 def test_cloud_target_loads_snowflake_through_the_raw_bucket_with_a_key_pair(workspace, monkeypatch):
     from ingestion.destinations import destination_kwargs
     from ingestion.settings import paths_for
 
     monkeypatch.setenv("DP_RAW_BUCKET_URI", "s3://acme-dev-raw/")
     monkeypatch.setenv("DP_DLT_STAGING_URI", "s3://acme-dev-raw/dlt")
+    monkeypatch.setenv("DP_ARTIFACTS_URI", "s3://acme-dev-artifacts")
     pem = "-----BEGIN PRIVATE KEY-----\nMIIfake\n-----END PRIVATE KEY-----\n"
     for name, value in {
         "SNOWFLAKE_ACCOUNT": "ab12345.eu-west-1",
@@ -110,7 +124,8 @@ def test_cloud_target_loads_snowflake_through_the_raw_bucket_with_a_key_pair(wor
     paths = paths_for("cloud")
     kwargs = destination_kwargs(paths)
 
-    assert paths.lake("_runs", "p") == "s3://acme-dev-raw/_runs/p"
+    assert paths.lake("dlt", "p") == "s3://acme-dev-raw/dlt/p"
+    assert paths.artifacts_uri == "s3://acme-dev-artifacts"
     assert kwargs["destination"].destination_name == "snowflake"
     assert kwargs["staging"].config_params["bucket_url"] == "s3://acme-dev-raw/dlt"
     creds = kwargs["destination"].config_params["credentials"]
@@ -134,6 +149,7 @@ def test_cloud_target_stages_only_in_the_folder_the_platform_names(workspace, mo
     from ingestion.settings import paths_for
 
     monkeypatch.setenv("DP_RAW_BUCKET_URI", "s3://acme-dev-raw")
+    monkeypatch.setenv("DP_ARTIFACTS_URI", "s3://acme-dev-artifacts")
     if value:
         monkeypatch.setenv("DP_DLT_STAGING_URI", value)
     else:
@@ -150,6 +166,7 @@ def test_cloud_target_names_missing_snowflake_variables(workspace, monkeypatch):
     from ingestion.settings import paths_for
 
     monkeypatch.setenv("DP_RAW_BUCKET_URI", "gs://acme-dev-raw")
+    monkeypatch.setenv("DP_ARTIFACTS_URI", "gs://acme-dev-artifacts")
     monkeypatch.setenv("SNOWFLAKE_ACCOUNT", "x")
     with pytest.raises(ConfigurationError, match="SNOWFLAKE_USER, SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE, SNOWFLAKE_PRIVATE_KEY"):
         destination_kwargs(paths_for("cloud"))
@@ -178,10 +195,10 @@ def test_shipped_pipelines_parse(workspace):
 
 
 def test_run_status_vocabulary_and_initial_status():
-    """The statuses ingestion writes (test/local/run-status.test.ts checks them against dbt_runner's)."""
+    """The pipeline-run vocabulary (test/local/run-status.test.ts checks it against tools/run-status.ts)."""
     from ingestion.run_record import STATUSES, RunRecord
 
-    assert STATUSES == ("RUNNING", "SUCCESS", "FAILED", "SKIPPED")
+    assert STATUSES == ("QUEUED", "RUNNING", "SUCCESS", "PARTIAL", "FAILED", "SKIPPED")
     record = RunRecord(pipeline="p", run_id="r", target="local", source_type="rest_api")
     assert record.status == "RUNNING"
     with pytest.raises(ValueError):

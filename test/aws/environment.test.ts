@@ -144,7 +144,12 @@ describe("aws identities", () => {
   it("ingestion writes only its own raw prefixes and reads its landing folder; dbt only the artifacts bucket", () => {
     const st = statementsOf("acmeaws-dev-orders-files-ingest");
     const write = st.find((x) => x.Sid === "WriteOwnPrefixes")!;
-    assert.deepEqual(list(write.Resource), ["arn:aws:s3:::acmeaws-dev-raw/dlt/raw_orders_files/*", "arn:aws:s3:::acmeaws-dev-raw/_runs/orders_files/*"]);
+    assert.deepEqual(list(write.Resource), ["arn:aws:s3:::acmeaws-dev-raw/dlt/raw_orders_files/*"]);
+    // Its pipeline-run records, in the artifacts bucket under runs/<pipeline>/ only (listed, so a part not yet written is a 404).
+    assert.deepEqual(list(st.find((x) => x.Sid === "WriteRunRecords")!.Resource), ["arn:aws:s3:::acmeaws-dev-artifacts/runs/orders_files/*"]);
+    const listRecords = st.find((x) => x.Sid === "ListRunRecords")!;
+    assert.deepEqual(list(listRecords.Resource), ["arn:aws:s3:::acmeaws-dev-artifacts"]);
+    assert.deepEqual(listRecords.Condition, { StringLike: { "s3:prefix": ["runs/orders_files/", "runs/orders_files/*"] } });
     assert.deepEqual(list(st.find((x) => x.Sid === "ReadLanding")!.Resource), ["arn:aws:s3:::acmeaws-dev-raw/landing/orders/*"]);
     assert.ok(!JSON.stringify(statementsOf("acmeaws-dev-jsonplaceholder-ingest")).includes("orders"), "no grant on another pipeline's prefixes");
     const dbt = statementsOf("acmeaws-dev-dbt");

@@ -117,21 +117,30 @@ describe("gcp lake", () => {
     const jp = inputs(one(dev.plan, T.bucketIam, "raw-storage-objectuser-ing-jsonplaceholder"));
     assert.equal(jp.member, member(dev.config, "acme-dev-jsonplaceholder-ing"));
     assert.match(jp.condition.expression, /objects\/dlt\/raw_jsonplaceholder\/'\)/);
-    assert.match(jp.condition.expression, /objects\/_runs\/jsonplaceholder\/'\)/);
-    assert.doesNotMatch(jp.condition.expression, /orders_files/);
+    assert.doesNotMatch(jp.condition.expression, /orders_files|_runs/);
+    // Its pipeline-run records live in the artifacts bucket, under its own runs/<pipeline>/ only.
+    const records = inputs(one(dev.plan, T.bucketIam, "artifacts-storage-objectuser-ing-jsonplaceholder"));
+    assert.equal(records.member, member(dev.config, "acme-dev-jsonplaceholder-ing"));
+    assert.equal(
+      records.condition.expression,
+      "resource.type == 'storage.googleapis.com/Bucket' || resource.name.startsWith('projects/_/buckets/acme-dev-artifacts-65ce4e/objects/runs/jsonplaceholder/')",
+    );
     const landing = inputs(one(dev.plan, T.bucketIam, "raw-storage-objectviewer-ing-orders_files"));
     assert.equal(landing.condition.expression, "resource.name.startsWith('projects/_/buckets/acme-dev-raw-65ce4e/objects/landing/orders/')");
     assert.equal(ofType(dev.plan, T.bucketIam).filter((r) => r.name.includes("shop_postgres")).length, 0, "Fivetran pipelines have no ingestion account");
   });
 
-  it("lets dbt create artifacts, and nothing on the raw bucket", () => {
+  it("lets dbt create artifacts and rewrite the run records, and nothing on the raw bucket", () => {
     const dbt = member(dev.config, "acme-dev-dbt");
     const grants = ofType(dev.plan, T.bucketIam)
       .map(inputs)
       .filter((g) => g.member === dbt);
     assert.deepEqual(
-      grants.map((g) => `${g.bucket}:${g.role}`),
-      ["acme-dev-artifacts-65ce4e:roles/storage.objectCreator"],
+      grants.map((g) => `${g.bucket}:${g.role}:${g.condition?.expression ?? "-"}`),
+      [
+        "acme-dev-artifacts-65ce4e:roles/storage.objectCreator:-",
+        "acme-dev-artifacts-65ce4e:roles/storage.objectUser:resource.type == 'storage.googleapis.com/Bucket' || resource.name.startsWith('projects/_/buckets/acme-dev-artifacts-65ce4e/objects/runs/')",
+      ],
     );
   });
 });

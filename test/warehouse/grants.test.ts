@@ -17,6 +17,8 @@ test("grant matrix: role × object → privileges is exactly the reviewed set", 
     "LOADER on database RAW": "CREATE SCHEMA, USAGE",
     "LOADER on schema RAW.LAKE": "USAGE",
     "LOADER on stage RAW.LAKE.RAW_BUCKET": "USAGE",
+    "LOADER on schema RAW.PLATFORM": "CREATE TABLE, USAGE",
+    "LOADER on future tables in RAW.PLATFORM": "DELETE, INSERT, SELECT",
     "FIVETRAN on warehouse LOADING": "USAGE",
     "FIVETRAN on database RAW": "CREATE SCHEMA, MONITOR, USAGE",
     "TRANSFORMER on warehouse TRANSFORMING": "USAGE",
@@ -30,8 +32,13 @@ test("grant matrix: role × object → privileges is exactly the reviewed set", 
     "TRANSFORMER on schema RAW.LAKE": "USAGE",
     "TRANSFORMER on stage RAW.LAKE.RAW_BUCKET": "USAGE",
     "TRANSFORMER on database ANALYTICS": "CREATE SCHEMA, USAGE",
+    "TRANSFORMER on schema RAW.PLATFORM": "CREATE TABLE, USAGE",
+    "TRANSFORMER on future tables in RAW.PLATFORM": "DELETE, INSERT, SELECT",
     "REPORTER on warehouse REPORTING": "USAGE",
     "REPORTER on database ANALYTICS": "USAGE",
+    "REPORTER on database RAW": "USAGE",
+    "REPORTER on schema RAW.PLATFORM": "USAGE",
+    "REPORTER on future tables in RAW.PLATFORM": "SELECT",
     "REPORTER on all schemas in ANALYTICS": "USAGE",
     "REPORTER on future schemas in ANALYTICS": "USAGE",
     "REPORTER on all tables in ANALYTICS": "SELECT",
@@ -50,10 +57,22 @@ test("grant matrix: one row per role and object, each with a distinct logical na
 });
 
 test("grant matrix: least privilege", () => {
-  const dbOf = (r: GrantRow) => ("database" in r.object ? r.object.database : r.object.on.startsWith("lake") ? "RAW" : undefined);
+  const dbOf = (r: GrantRow) => ("database" in r.object ? r.object.database : r.object.on.startsWith("lake") || r.object.on.startsWith("platform") ? "RAW" : undefined);
+  const platform = (r: GrantRow) => r.object.on === "platformSchema" || r.object.on === "platformTables";
   for (const r of GRANT_MATRIX) {
     assert.ok(!r.privileges.some((p) => /OWNERSHIP|ALL/.test(p)), `${grantLogicalName(r)} grants ${r.privileges.join(", ")}`);
-    if (r.role === "REPORTER") assert.notEqual(dbOf(r), "RAW", `REPORTER must not see RAW: ${grantLogicalName(r)}`);
+    // Of RAW, REPORTER (analysts) reaches the pipeline-run records only: the database itself, to get to them.
+    if (r.role === "REPORTER" && dbOf(r) === "RAW") {
+      assert.ok(platform(r) || (r.object.on === "database" && r.privileges.join() === "USAGE"), `REPORTER must not see RAW beyond PLATFORM: ${grantLogicalName(r)}`);
+      assert.ok(
+        r.privileges.every((p) => p === "USAGE" || p === "SELECT"),
+        `REPORTER reads only: ${grantLogicalName(r)}`,
+      );
+    }
+    // Writing by grant (not ownership) is for the pipeline-run records only, by the two steps that write them.
+    if (r.privileges.some((p) => p === "INSERT" || p === "DELETE" || p === "CREATE TABLE")) {
+      assert.ok(platform(r) && (r.role === "LOADER" || r.role === "TRANSFORMER"), `${grantLogicalName(r)} writes outside RAW.PLATFORM`);
+    }
     if (r.role === "LOADER" || r.role === "FIVETRAN") assert.notEqual(dbOf(r), "ANALYTICS", `${r.role} must not see ANALYTICS: ${grantLogicalName(r)}`);
     // Fivetran writes its own schemas; it has no business with the lake's stage.
     if (r.role === "FIVETRAN") assert.ok(!r.object.on.startsWith("lake"), `FIVETRAN must not use the lake: ${grantLogicalName(r)}`);
@@ -89,5 +108,5 @@ test("README.md grant table is generated from GRANT_MATRIX and up to date", () =
   assert.equal(renderReadme(readme), readme, "README.md is stale: run `npx tsx components/warehouse/render-grants.ts`");
   // The table really comes from the data: dropping a row changes it.
   assert.notEqual(renderGrantTable(GRANT_MATRIX.slice(1)), renderGrantTable());
-  assert.match(renderGrantTable(), /^\| database RAW \| USAGE, CREATE SCHEMA \| USAGE, MONITOR, CREATE SCHEMA \| USAGE \| {2}\|$/m);
+  assert.match(renderGrantTable(), /^\| database RAW \| USAGE, CREATE SCHEMA \| USAGE, MONITOR, CREATE SCHEMA \| USAGE \| USAGE \|$/m);
 });

@@ -15,6 +15,7 @@ test("names: every object of an environment carries the object prefix, upper cas
     storageIntegration: "DEV_LAKE_INTEGRATION",
     lakeSchema: "LAKE",
     lakeStage: "RAW_BUCKET",
+    platformSchema: "PLATFORM",
   });
 });
 

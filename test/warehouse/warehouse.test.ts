@@ -143,8 +143,8 @@ function describeDeclaredGrant(r: PlannedResource, prefix: string): [string, str
   else {
     const scope = i.onSchemaObject.all ? "all" : "future";
     const o = i.onSchemaObject[scope];
-    assert.equal(o.inSchema, undefined);
-    object = `${scope} ${o.objectTypePlural.toLowerCase()} in ${logical(o.inDatabase)}`;
+    assert.ok((o.inSchema === undefined) !== (o.inDatabase === undefined), "in a schema or in a database, not both");
+    object = `${scope} ${o.objectTypePlural.toLowerCase()} in ${o.inSchema ? logical(o.inSchema.replace(/"/g, "")) : logical(o.inDatabase)}`;
   }
   return [`${role} on ${object}`, [...i.privileges].sort().join(", ")];
 }

@@ -79,8 +79,8 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     let ingestTask: aws.ecs.TaskDefinition | undefined;
     const passRoles: aws.iam.Role[] = [];
     if (ingest) {
-      const taskRole = this.role("ingest", `ingestion of pipeline ${p.name}: its raw-bucket prefixes`, ecsTaskTrust(scope));
-      inlinePolicy(n("ingest-lake"), taskRole, "raw-bucket", this.ingestionStatements());
+      const taskRole = this.role("ingest", `ingestion of pipeline ${p.name}: its raw-bucket prefixes and run records`, ecsTaskTrust(scope));
+      inlinePolicy(n("ingest-lake"), taskRole, "lake", this.ingestionStatements());
       const exec = this.role("ingest-exec", `ECS execution role of pipeline ${p.name}'s ingestion task`, ecsTaskTrust(scope));
       const grant = this.execPolicy(n("ingest-exec"), exec, args.images.ingestion, "ingestion", secretsOf.ingestion);
       ingestTask = this.task("ingestion", args, { task: taskRole, exec }, [logGroup, grant]);
@@ -213,11 +213,18 @@ export class AwsPipelineRuntime extends pulumi.ComponentResource implements Runt
     });
   }
 
-  /** The ingestion task role: its own raw-bucket prefixes, and the landing folder of a filesystem source. */
+  /**
+   * The ingestion task role: its own raw-bucket prefixes, the landing folder of a filesystem source, and its
+   * pipeline's run records in the artifacts bucket (listing them too, so a part not yet written reads as
+   * 404 rather than S3's 403 for a missing key without s3:ListBucket).
+   */
   private ingestionStatements(): Statement[] {
     const prefixes = ingestionPrefixes(this.p);
     const raw = this.deps.lake.raw.arn;
+    const artifacts = this.deps.lake.artifacts.arn;
     return [
+      { Sid: "ListRunRecords", Action: ["s3:ListBucket"], Resource: [artifacts], Condition: { StringLike: { "s3:prefix": [prefixes.runRecords, `${prefixes.runRecords}*`] } } },
+      { Sid: "WriteRunRecords", Action: ["s3:GetObject", "s3:PutObject"], Resource: [pulumi.interpolate`${artifacts}/${prefixes.runRecords}*`] },
       {
         Sid: "ListOwnPrefixes",
         Action: ["s3:ListBucket"],

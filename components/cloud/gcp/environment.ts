@@ -14,7 +14,7 @@ import { Lake } from "./lake";
 import { Logs } from "./logs";
 import { Registry } from "./registry";
 import { GcpPipelineRuntime, validateRuntime } from "./runtime";
-import { ingestionPrefixes, runsIngestion, SITE_PREFIX } from "../cloud";
+import { ingestionPrefixes, RUN_RECORDS_FOLDER, runsIngestion, SITE_PREFIX } from "../cloud";
 import { shortHash } from "./iam";
 import type { GcpScope } from "./scope";
 import { Secrets } from "./secrets";
@@ -95,8 +95,10 @@ export class GcpEnvironment implements CloudEnvironment {
 
   /**
    * Lake access, per identity and per prefix where the data is one pipeline's: each ingestion account
-   * writes its own dlt dataset and run records in the raw bucket and reads its own landing folder;
-   * dbt writes artifacts; CI preview reads bucket metadata only.
+   * writes its own dlt dataset in the raw bucket, reads its own landing folder, and reads and rewrites its
+   * pipeline's run records in the artifacts bucket; dbt writes artifacts and reads and rewrites every
+   * pipeline's run records (objectCreator alone cannot read a part or replace the merged record);
+   * CI preview reads bucket metadata only.
    */
   private grantLake(): void {
     const raw = this.lake.rawName;
@@ -107,6 +109,11 @@ export class GcpEnvironment implements CloudEnvironment {
         description: `Pipeline ${p.name}: its dlt dataset and its run records`,
         expression: gcsPrefixExpression(raw, ingestionPrefixes(p).write),
       });
+      this.lake.grant("artifacts", "roles/storage.objectUser", identity, {
+        title: `${p.name}-run-records`,
+        description: `Pipeline ${p.name}: its pipeline-run records`,
+        expression: gcsPrefixExpression(this.lake.artifactsName, [ingestionPrefixes(p).runRecords]),
+      });
       if (p.source.type === "filesystem") {
         this.lake.grant("raw", "roles/storage.objectViewer", identity, {
           title: `${p.name}-landing`,
@@ -116,6 +123,11 @@ export class GcpEnvironment implements CloudEnvironment {
       }
     }
     this.lake.grant("artifacts", "roles/storage.objectCreator", this.identities.dbt);
+    this.lake.grant("artifacts", "roles/storage.objectUser", this.identities.dbt, {
+      title: "dbt-run-records",
+      description: "dbt: reads and rewrites the pipeline-run records",
+      expression: gcsPrefixExpression(this.lake.artifactsName, [`${RUN_RECORDS_FOLDER}/`]),
+    });
     // The site's readers read its objects by name (the run record lists them), and nothing else of the bucket.
     for (const member of [...new Set(this.ctx.config.site.readers)].sort()) {
       this.lake.grant(

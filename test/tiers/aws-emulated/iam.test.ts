@@ -186,20 +186,26 @@ describe("each task's execution role pulls its image, writes its logs and inject
 describe("ingestion and dbt task roles: their own prefixes and buckets, over TLS only", () => {
   const raw = "arn:aws:s3:::acmeaws-dev-raw";
   const tls = () => json(byType(plan, T.bucketPolicy).find((b) => b.name === "raw-tls-only")!.inputs.policy);
-  it("ingestion writes dlt/raw_<pipeline>/ and _runs/<pipeline>/, not another pipeline's prefix; dbt writes artifacts", async () => {
+  it("ingestion writes dlt/raw_<pipeline>/ and its run records (artifacts runs/<pipeline>/), not another pipeline's; dbt writes artifacts and run records", async () => {
     const ing = arn.role("acmeaws-dev-jsonplaceholder-ingest");
+    const dbt = arn.role("acmeaws-dev-dbt");
     await expectAll(
       [
         [ing, "s3:PutObject", `${raw}/dlt/raw_jsonplaceholder/posts/1.parquet`],
-        [ing, "s3:PutObject", `${raw}/_runs/jsonplaceholder/run-1.json`],
-        [arn.role("acmeaws-dev-dbt"), "s3:PutObject", "arn:aws:s3:::acmeaws-dev-artifacts/jsonplaceholder/run-1/manifest.json"],
+        [ing, "s3:PutObject", "arn:aws:s3:::acmeaws-dev-artifacts/runs/jsonplaceholder/run-1/ingestion.json"],
+        [ing, "s3:GetObject", "arn:aws:s3:::acmeaws-dev-artifacts/runs/jsonplaceholder/run-1/dbt.json"],
+        [dbt, "s3:PutObject", "arn:aws:s3:::acmeaws-dev-artifacts/jsonplaceholder/run-1/manifest.json"],
+        [dbt, "s3:PutObject", "arn:aws:s3:::acmeaws-dev-artifacts/runs/jsonplaceholder/run-1.json"],
+        [dbt, "s3:GetObject", "arn:aws:s3:::acmeaws-dev-artifacts/runs/jsonplaceholder/run-1/ingestion.json"],
       ],
       "Allowed",
     );
     await expectAll(
       [
         [ing, "s3:PutObject", `${raw}/dlt/raw_orders_files/x.parquet`],
+        [ing, "s3:PutObject", `${raw}/_runs/jsonplaceholder/run-1.json`],
         [ing, "s3:GetObject", "arn:aws:s3:::acmeaws-dev-artifacts/x"],
+        [ing, "s3:PutObject", "arn:aws:s3:::acmeaws-dev-artifacts/runs/orders_files/run-1/ingestion.json"],
       ],
       "ImplicitlyDenied",
     );

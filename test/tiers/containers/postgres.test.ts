@@ -155,6 +155,8 @@ describe("containers: sql_database from PostgreSQL", () => {
     const store = s3Store(s3.url);
     const raw = splitUri(ij.env.DP_RAW_BUCKET_URI);
     await store.createBucket(raw.bucket);
+    const artifacts = splitUri(ij.env.DP_ARTIFACTS_URI);
+    await store.createBucket(artifacts.bucket);
     const wh = path.join(work, "warehouse");
     fs.mkdirSync(wh);
     fs.chownSync(wh, 10001, 10001);
@@ -183,7 +185,8 @@ describe("containers: sql_database from PostgreSQL", () => {
     const second = await run(); // a new container: its cursors come back from the destination
     assert.equal(second.rows.orders, 2, `incremental orders: ${JSON.stringify(second.rows)}`);
     assert.deepEqual(duckdb(path.join(wh, "warehouse.duckdb"), "select count(*) from raw_shop_db.orders"), [[7]]);
-    const records = await store.list(raw.bucket, `_runs/${PIPELINE}/`);
-    assert.deepEqual(records, [first.run_id, second.run_id].map((id) => `_runs/${PIPELINE}/${id}.json`).sort());
+    // One pipeline-run record per run (the steps' parts are one level deeper).
+    const records = (await store.list(artifacts.bucket, `runs/${PIPELINE}/`)).filter((k) => k.split("/").length === 3);
+    assert.deepEqual(records, [first.run_id, second.run_id].map((id) => `runs/${PIPELINE}/${id}.json`).sort());
   });
 });

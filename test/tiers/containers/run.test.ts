@@ -213,10 +213,11 @@ for (const cloud of CLOUDS) {
           assert.equal(record.pipeline, ij.pipeline);
           assert.equal(record.target, "cloud");
           assert.ok(Object.keys(record.rows).length > 0 && Object.values(record.rows).every((n) => n > 0), `rows: ${JSON.stringify(record.rows)}`);
-          // The run record landed in the raw bucket (through the cloud's object store), equal to stdout's.
-          const recordKey = `_runs/${ij.pipeline}/${record.run_id}.json`;
-          assert.ok((await store.list(raw.bucket, "_runs/")).includes(recordKey), `no ${recordKey} in ${store.scheme}://${raw.bucket}`);
-          assert.equal((JSON.parse(await store.get(raw.bucket, recordKey)) as { status: string }).status, "SUCCESS");
+          // The step's part of the pipeline-run record landed in the artifacts bucket (through the cloud's object store), equal to stdout's.
+          const records = splitUri(ij.env.DP_ARTIFACTS_URI);
+          const recordKey = `runs/${ij.pipeline}/${record.run_id}/ingestion.json`;
+          assert.ok((await store.list(records.bucket, "runs/")).includes(recordKey), `no ${recordKey} in ${store.scheme}://${records.bucket}`);
+          assert.equal((JSON.parse(await store.get(records.bucket, recordKey)) as { status: string }).status, "SUCCESS");
           // Rows loaded: each table the record counts is in the warehouse with that many rows.
           const dataset = `raw_${ij.pipeline}`;
           for (const [table, n] of Object.entries(record.rows)) {
@@ -245,8 +246,12 @@ for (const cloud of CLOUDS) {
           const art = splitUri(summary.artifacts_uri);
           assert.equal(art.bucket, splitUri(dj.env.DP_ARTIFACTS_URI).bucket);
           const keys = await store.list(art.bucket, art.prefix);
-          for (const k of ["manifest.json", "run_results.json", "logs/dbt.log", "logs/runner.jsonl", "run_record.json"])
+          for (const k of ["manifest.json", "run_results.json", "logs/dbt.log", "logs/runner.jsonl"])
             assert.ok(keys.includes(`${art.prefix}/${k}`), `no ${k} under ${summary.artifacts_uri}: ${keys.join(", ")}`);
+          // The merged pipeline-run record: runs/<pipeline>/<run_id>.json, dbt's status.
+          const merged = splitUri(summary.run_record_uri);
+          assert.equal(merged.bucket, art.bucket);
+          assert.equal((JSON.parse(await store.get(merged.bucket, merged.prefix)) as { status: string }).status, "SUCCESS");
           const results = JSON.parse(await store.get(art.bucket, `${art.prefix}/run_results.json`)) as { results: { status: string }[] };
           assert.ok(results.results.length > 0 && results.results.every((r) => ["success", "pass"].includes(r.status)), "run_results.json in the bucket has failures");
           for (const k of keys.filter((x) => x.startsWith(art.prefix))) assert.ok(!(await store.get(art.bucket, k)).includes(KEY_LINE), `${k} holds the private key`);

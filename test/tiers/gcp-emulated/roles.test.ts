@@ -170,7 +170,16 @@ for (const stack of ["dev", "prod"] as const) {
         for (const perm of isDbt ? ["storage.objects.create"] : ["storage.objects.create", "storage.objects.get", "storage.objects.list", "storage.objects.delete"]) {
           assert.ok(holds(gs, member, perm, `bucket:${bucket}`, { conditional: true }), `${job.name}: ${perm} on ${bucket}`);
         }
-        assert.ok(!holds(gs, member, "storage.objects.get", `bucket:${isDbt ? raw : artifacts}`, { conditional: true }), `${job.name} cannot read the other bucket`);
+        if (isDbt) assert.ok(!holds(gs, member, "storage.objects.get", `bucket:${raw}`, { conditional: true }), `${job.name} cannot read the raw bucket`);
+        else {
+          // Of the artifacts bucket, ingestion reads and rewrites its pipeline-run records only (runs/<pipeline>/, by condition).
+          assert.ok(!holds(gs, member, "storage.objects.get", `bucket:${artifacts}`), `${job.name} cannot read the artifacts bucket unconditionally`);
+          for (const perm of ["storage.objects.get", "storage.objects.create", "storage.objects.delete"]) {
+            assert.ok(holds(gs, member, perm, `bucket:${artifacts}`, { conditional: true }), `${job.name}: ${perm} on its run records`);
+          }
+        }
+        // dbt reads and rewrites the pipeline-run records (runs/, by condition): objectCreator alone cannot overwrite.
+        if (isDbt) assert.ok(holds(gs, member, "storage.objects.delete", `bucket:${artifacts}`, { conditional: true }), `${job.name} rewrites run records`);
       }
     });
 

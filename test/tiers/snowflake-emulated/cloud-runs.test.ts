@@ -116,6 +116,10 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
       assert.equal(world.scalar(`SELECT COUNT(*) FROM ${rawDb}.RAW_JSONPLACEHOLDER.COMMENTS`), count("comments.json"));
       const staged = world.local(`${job(jobs, "jsonplaceholder", "ingestion").env.DP_DLT_STAGING_URI}/raw_jsonplaceholder/posts`);
       assert.equal(fs.readdirSync(staged).length, 1, `one load file for posts in ${staged}`);
+      // The pipeline-run record's row, upserted as the loader into the schema the plan declares (RAW.PLATFORM):
+      // ingestion done, dbt yet to report.
+      const row = world.sql([`SELECT STATUS, ROWS_LOADED FROM ${rawDb}.PLATFORM.PIPELINE_RUNS WHERE PIPELINE = 'jsonplaceholder' AND RUN_ID = '${record.run_id}'`])[0];
+      assert.deepEqual(row, [["RUNNING", count("comments.json") + count("posts.json") + count("users.json")]]);
     });
 
     it("jsonplaceholder: dbt builds its models and passes its tests on Snowflake", async () => {
@@ -123,6 +127,9 @@ for (const stack of ["dev", "prod", "dev-aws"]) {
       assert.ok(s.models_built >= 5, JSON.stringify(s));
       assert.ok(s.tests_passed > 0, JSON.stringify(s));
       assert.equal(world.scalar(`SELECT COUNT(*) FROM ${analyticsDb}.MARTS.FCT_POSTS`), count("posts.json"));
+      // ...and the dbt job's, as the transformer, into the same table.
+      const row = world.sql([`SELECT STATUS, RUN_TYPE, MODELS_BUILT FROM ${rawDb}.PLATFORM.PIPELINE_RUNS WHERE PIPELINE = 'jsonplaceholder' AND RUN_ID = '${s.run_id}'`])[0];
+      assert.deepEqual(row, [["SUCCESS", "SCHEDULED", s.models_built]]);
     });
 
     it("jsonplaceholder: a second run merges (no duplicates) and keeps the first run's load files", async () => {
