@@ -13,29 +13,20 @@
  * Cannot prove: the live Fivetran API's behaviour, or the Pulumi Cloud backend.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { FivetranConnection, FivetranConnectionSchedule, FivetranDestination, FivetranGroup } from "../../../components/fivetran";
 import { API_KEY, API_SECRET, startContractServer, type ContractServer } from "../../fivetran/contract-server";
+import { engineStack } from "./workspace";
 
-const ROOT = path.resolve(__dirname, "../../..");
 const PASSWORD = "engine-pg-password-3f9b1c";
 const KEY_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCengine7d2";
 const PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----\n${KEY_BODY}\n-----END PRIVATE KEY-----`;
 const SETUP_MESSAGE = "role LOADER may not read schema broken_source";
 const PLAIN_NEVER = [PASSWORD, KEY_BODY, API_KEY, API_SECRET];
-
-/** Builds (once per machine) or finds the pinned CLI; a missing Go fails the tier, as it must. */
-function pulumiCli(): string {
-  const r = spawnSync("bash", [path.join(__dirname, "install-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  assert.equal(r.status, 0, "test/tiers/engine/install-pulumi.sh could not provide the Pulumi CLI (see its output above)");
-  return r.stdout.trim().split("\n").pop()!;
-}
 
 /** What the scenario's program declares; the test changes it between runs. */
 const desired = { database: "app", withBrokenConnection: false };
@@ -99,36 +90,14 @@ describe("engine tier: Fivetran resources through the real Pulumi engine", { tim
   }
 
   before(async () => {
-    const cli = pulumiCli();
     server = await startContractServer();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dp-engine-"));
-    const bin = path.join(tmp, "bin");
-    fs.mkdirSync(bin);
-    fs.mkdirSync(path.join(tmp, "backend"));
-    // The SDK documents the dynamic-provider plugin as this script: the engine finds it on PATH.
-    const plugin = path.join(bin, "pulumi-resource-pulumi-nodejs");
-    fs.writeFileSync(plugin, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/dynamic-provider")}" "$@"\n`, { mode: 0o755 });
-    const envVars = {
-      PATH: `${bin}:${path.dirname(cli)}:${path.dirname(process.execPath)}:${process.env.PATH}`,
-      PULUMI_HOME: path.join(tmp, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${path.join(tmp, "backend")}`,
-      PULUMI_CONFIG_PASSPHRASE: "engine-tier-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "false",
+    ({ stack, tmp } = await engineStack({
+      stackName: "engine",
+      program,
       // Only the URL goes through the environment: the credentials are stack config secrets, as in a deploy.
-      FIVETRAN_API_URL: server.url,
-      FIVETRAN_API_KEY: "",
-      FIVETRAN_API_SECRET: "",
-    };
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(cli)) });
-    stack = await LocalWorkspace.createOrSelectStack(
-      { projectName: "data-platform", stackName: "engine", program },
-      { pulumiCommand, envVars, secretsProvider: "passphrase", projectSettings: { name: "data-platform", runtime: "nodejs" }, workDir: fs.mkdtempSync(path.join(tmp, "work-")) },
-    );
-    await stack.setAllConfig({
-      "data-platform:fivetranApiKey": { value: API_KEY, secret: true },
-      "data-platform:fivetranApiSecret": { value: API_SECRET, secret: true },
-    });
+      env: { FIVETRAN_API_URL: server.url, FIVETRAN_API_KEY: "", FIVETRAN_API_SECRET: "" },
+      config: { "data-platform:fivetranApiKey": { value: API_KEY, secret: true }, "data-platform:fivetranApiSecret": { value: API_SECRET, secret: true } },
+    }));
   });
 
   after(async () => {

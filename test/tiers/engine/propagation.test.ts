@@ -14,22 +14,12 @@
  * time is enough for Google's IAM, nor anything of Cloud Run or IAM themselves.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { IamPropagation } from "../../../components/cloud/gcp/propagation";
-
-const ROOT = path.resolve(__dirname, "../../..");
-
-function pulumiCli(): string {
-  const r = spawnSync("bash", [path.join(__dirname, "install-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  assert.equal(r.status, 0, "test/tiers/engine/install-pulumi.sh could not provide the Pulumi CLI (see its output above)");
-  return r.stdout.trim().split("\n").pop()!;
-}
+import { engineStack } from "./workspace";
 
 /** A stand-in for a grant or a job: records, in its outputs, when the engine created it. */
 const stampProvider: pulumi.dynamic.ResourceProvider = {
@@ -69,26 +59,10 @@ describe("engine tier: IamPropagation waits on create only, between the grants a
   const onOutput = (s: string) => void log.push(s);
 
   before(async () => {
-    const cli = pulumiCli();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dp-engine-propagation-"));
-    const bin = path.join(tmp, "bin");
-    fs.mkdirSync(bin);
-    fs.mkdirSync(path.join(tmp, "backend"));
-    // The SDK documents the dynamic-provider plugin as this script: the engine finds it on PATH.
-    const plugin = path.join(bin, "pulumi-resource-pulumi-nodejs");
-    fs.writeFileSync(plugin, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/dynamic-provider")}" "$@"\n`, { mode: 0o755 });
-    const envVars = {
-      PATH: `${bin}:${path.dirname(cli)}:${path.dirname(process.execPath)}:${process.env.PATH}`,
-      PULUMI_HOME: path.join(tmp, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${path.join(tmp, "backend")}`,
-      PULUMI_CONFIG_PASSPHRASE: "engine-tier-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-    };
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(cli)) });
-    stack = await LocalWorkspace.createOrSelectStack(
-      { projectName: "data-platform", stackName: "propagation", program },
-      { pulumiCommand, envVars, secretsProvider: "passphrase", projectSettings: { name: "data-platform", runtime: "nodejs" }, workDir: fs.mkdtempSync(path.join(tmp, "work-")) },
-    );
+    ({ stack, tmp } = await engineStack({
+      stackName: "propagation",
+      program,
+    }));
   });
 
   after(async () => {

@@ -16,27 +16,18 @@
  * Cannot prove: the live Fivetran API, or the cloud providers' own diffs.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, PulumiCommand, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import type { CloudEnvironment, PipelineRuntime, PipelineRuntimeArgs, SecretRef } from "../../../components/cloud/cloud";
 import { FivetranDestination, FivetranGroup } from "../../../components/fivetran";
 import { Pipeline } from "../../../components/pipeline";
 import type { PipelineConfig, PlatformConfig } from "../../../components/types";
 import { API_KEY, API_SECRET, startContractServer, type ContractServer } from "../../fivetran/contract-server";
+import { engineStack } from "./workspace";
 
-const ROOT = path.resolve(__dirname, "../../..");
 const PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCrename1\n-----END PRIVATE KEY-----";
-
-function pulumiCli(): string {
-  const r = spawnSync("bash", [path.join(__dirname, "install-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  assert.equal(r.status, 0, "test/tiers/engine/install-pulumi.sh could not provide the Pulumi CLI (see its output above)");
-  return r.stdout.trim().split("\n").pop()!;
-}
 
 /** A job whose cloud name is an input the provider replaces it for, as Cloud Run and ECS do. */
 const standInJob: pulumi.dynamic.ResourceProvider = {
@@ -170,33 +161,14 @@ describe("engine tier: a renamed pipeline keeps its Fivetran connection", { time
   const connectionPosts = () => server.requests.filter((q) => q.method === "POST" && q.path === "/connections").length;
 
   before(async () => {
-    const cli = pulumiCli();
     server = await startContractServer();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dp-engine-rename-"));
-    const bin = path.join(tmp, "bin");
-    fs.mkdirSync(bin);
-    fs.mkdirSync(path.join(tmp, "backend"));
-    const plugin = path.join(bin, "pulumi-resource-pulumi-nodejs");
-    fs.writeFileSync(plugin, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/dynamic-provider")}" "$@"\n`, { mode: 0o755 });
-    const envVars = {
-      PATH: `${bin}:${path.dirname(cli)}:${path.dirname(process.execPath)}:${process.env.PATH}`,
-      PULUMI_HOME: path.join(tmp, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${path.join(tmp, "backend")}`,
-      PULUMI_CONFIG_PASSPHRASE: "engine-tier-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      FIVETRAN_API_URL: server.url,
-      FIVETRAN_API_KEY: "",
-      FIVETRAN_API_SECRET: "",
-    };
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(cli)) });
-    stack = await LocalWorkspace.createOrSelectStack(
-      { projectName: "data-platform", stackName: "rename", program },
-      { pulumiCommand, envVars, secretsProvider: "passphrase", projectSettings: { name: "data-platform", runtime: "nodejs" }, workDir: fs.mkdtempSync(path.join(tmp, "work-")) },
-    );
-    await stack.setAllConfig({
-      "data-platform:fivetranApiKey": { value: API_KEY, secret: true },
-      "data-platform:fivetranApiSecret": { value: API_SECRET, secret: true },
-    });
+    ({ stack, tmp } = await engineStack({
+      stackName: "rename",
+      program,
+      // Only the URL goes through the environment: the credentials are stack config secrets, as in a deploy.
+      env: { FIVETRAN_API_URL: server.url, FIVETRAN_API_KEY: "", FIVETRAN_API_SECRET: "" },
+      config: { "data-platform:fivetranApiKey": { value: API_KEY, secret: true }, "data-platform:fivetranApiSecret": { value: API_SECRET, secret: true } },
+    }));
   });
 
   after(async () => {
