@@ -35,9 +35,10 @@ const PYTHON = process.env.DP_PYTHON ?? path.join(ROOT, ".venv", "bin", "python"
 const LOCAL_DIR = path.resolve(process.env.DP_LOCAL_DIR ?? path.join(ROOT, ".local"));
 const LAKE_DIR = path.join(LOCAL_DIR, "lake");
 const SAMPLE_DIR = path.join(ROOT, "ingestion", "sample_data");
-const DBT_DIR = path.join(ROOT, "dbt");
 /** Where the stack file and `pipelines/` are read: the repo, or a generated project (bench:local). */
 const PROJECT_ROOT = path.resolve(process.env.DP_PROJECT_ROOT ?? ROOT);
+/** The dbt project: the generated project's own when it has one (bench:local adds models per pipeline), else the repo's. */
+const DBT_DIR = fs.existsSync(path.join(PROJECT_ROOT, "dbt", "dbt_project.yml")) ? path.join(PROJECT_ROOT, "dbt") : path.join(ROOT, "dbt");
 /** The stack whose pipelines run locally: a pipeline disabled in dev is not run here either. */
 const LOCAL_STACK = "dev";
 
