@@ -366,7 +366,18 @@ function scaleProject(work: string, count: number): string {
     writeFilesystemPipeline(path.join(project, "pipelines"), name, "landing/orders", "csv", ["transform:", `  select: "tag:${name}+"`]);
     fs.writeFileSync(
       path.join(models, `_${name}.yml`),
-      ["version: 2", "sources:", `  - name: ${name}`, `    schema: raw_${name}`, `    config: { tags: [${name}] }`, "    tables: [{ name: orders }]", "models:", `  - name: bench_${name}`, `    config: { tags: [${name}] }`, ""].join("\n"),
+      [
+        "version: 2",
+        "sources:",
+        `  - name: ${name}`,
+        `    schema: raw_${name}`,
+        `    config: { tags: [${name}] }`,
+        "    tables: [{ name: orders }]",
+        "models:",
+        `  - name: bench_${name}`,
+        `    config: { tags: [${name}] }`,
+        "",
+      ].join("\n"),
     );
     fs.writeFileSync(path.join(models, `bench_${name}.sql`), `select count(*) as orders from {{ source('${name}', 'orders') }}\n`);
   }
